@@ -1,0 +1,35 @@
+// The ONNX text format (onnx-spec Syntax.md), parsed by onnx's own parser and
+// handed on as serialized bytes, so that text and binary models take the same
+// checked path through decode.cc and build.cc.
+#include <onnx/defs/parser.h>
+#include <onnx/onnx_pb.h>
+
+#include <string>
+#include <string_view>
+
+#include "model/util/error.h"
+
+namespace onnxscope::load {
+
+std::string text_to_model_bytes(std::string_view text) {
+  // onnx's parser reads a NUL-terminated string.
+  std::string src(text);
+  if (src.find('\0') != std::string::npos) fail("text-parse", "the text-format model contains a NUL byte");
+  onnx::ModelProto proto;
+  onnx::Common::Status status;
+  try {
+    status = onnx::OnnxParser::Parse(proto, src.c_str());
+  } catch (const std::exception& e) {
+    fail("text-parse", "not a valid ONNX text-format model: {}", e.what());
+  }
+  if (!status.IsOK()) {
+    std::string msg = status.ErrorMessage();
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    fail("text-parse", "not a valid ONNX text-format model: {}", msg);
+  }
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes)) fail("text-parse", "the parsed text model cannot be serialized");
+  return bytes;
+}
+
+}  // namespace onnxscope::load

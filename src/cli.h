@@ -1,0 +1,64 @@
+// Shared pieces of the onnxscope command line: options every command takes,
+// terminal styling, and loading a model with errors reported the same way.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "model/ir/graph.h"
+#include "model/load/loader.h"
+
+namespace onnxscope::cli {
+
+// Exit codes (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitPredictedFailure = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitInternal = 3;
+
+enum class Format { Text, Json, Markdown };
+
+struct GlobalOptions {
+  std::string color = "auto";  // auto | always | never
+  uint64_t max_memory_mib = 1024;
+};
+
+// ANSI styling, off unless stdout is a terminal and NO_COLOR is unset.
+class Style {
+ public:
+  explicit Style(bool on) : on_(on) {}
+  static Style for_stdout(const GlobalOptions& g);
+  bool on() const { return on_; }
+  std::string bold(std::string_view s) const { return wrap("1", s); }
+  std::string dim(std::string_view s) const { return wrap("2", s); }
+  std::string red(std::string_view s) const { return wrap("31", s); }
+  std::string green(std::string_view s) const { return wrap("32", s); }
+  std::string yellow(std::string_view s) const { return wrap("33", s); }
+  std::string cyan(std::string_view s) const { return wrap("36", s); }
+
+ private:
+  std::string wrap(const char* code, std::string_view s) const;
+  bool on_;
+};
+
+load::LoadOptions load_options(const GlobalOptions& g);
+
+// Adds --format with the given choices to a subcommand.
+void add_format_option(CLI::App* cmd, Format& out, bool markdown);
+
+// Each subcommand registers itself and sets `run` to its action.
+struct Command {
+  std::function<int()> run;
+  Format format = Format::Text;
+};
+
+// Loads a model; an Error gains the path as context.
+std::unique_ptr<ir::Model> load(const std::string& path, const GlobalOptions& g);
+void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+
+}  // namespace onnxscope::cli
