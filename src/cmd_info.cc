@@ -234,10 +234,13 @@ std::string render_text(const Info& info, const Style& st) {
 
   w.section("Weights");
   auto tensors = [](uint64_t n) { return fmt::format("{} tensor{}", util::grouped(n), n == 1 ? "" : "s"); };
-  w.row("initializers", fmt::format("{}, {}", tensors(s.initializers), util::human_bytes(s.initializer_bytes)));
-  if (s.initializers) {
+  if (s.external_initializers == 0) {
+    w.row("initializers", fmt::format("{}, {}{}", tensors(s.initializers), util::human_bytes(s.initializer_bytes),
+                                      s.initializers ? ", all in the model file" : ""));
+  } else {
+    w.row("initializers", fmt::format("{}, {}", tensors(s.initializers), util::human_bytes(s.initializer_bytes)));
     w.row("  in the model", fmt::format("{}, {}", tensors(s.inline_initializers), util::human_bytes(s.inline_bytes)));
-    w.row("  external", fmt::format("{}, {} in {} file{}", tensors(s.external_initializers),
+    w.row("  external", fmt::format("{}, {} in {} file{} (not read)", tensors(s.external_initializers),
                                     util::human_bytes(s.external_bytes), s.external_files.size(),
                                     s.external_files.size() == 1 ? "" : "s"));
     size_t shown = 0;
@@ -248,8 +251,8 @@ std::string render_text(const Info& info, const Style& st) {
       }
       w.line(fmt::format("{:<17}{}  {}, {}", "", printable(f.location), tensors(f.tensors), util::human_bytes(f.bytes)));
     }
-    if (s.sparse_initializers) w.row("  sparse", tensors(s.sparse_initializers));
   }
+  if (s.sparse_initializers) w.row("  sparse", tensors(s.sparse_initializers));
   if (s.constant_nodes) {
     w.row("Constant nodes", fmt::format("{}, {}", util::grouped(s.constant_nodes), util::human_bytes(s.constant_bytes)));
   }
@@ -288,8 +291,9 @@ std::string render_text(const Info& info, const Style& st) {
     for (const auto& f : m.functions) {
       std::string name = printable(ir::domain_display(f.domain)) + "." + printable(f.name);
       if (!f.overload.empty()) name += ":" + printable(f.overload);
-      w.line(fmt::format("{}  {} inputs, {} outputs, {} nodes", name, f.body->inputs.size(), f.body->outputs.size(),
-                         f.body->nodes.size()));
+      auto count = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+      w.line(fmt::format("{}  {}, {}, {}", name, count(f.body->inputs.size(), "input"),
+                         count(f.body->outputs.size(), "output"), count(f.body->nodes.size(), "node")));
     }
   }
   if (!m.metadata.empty()) {

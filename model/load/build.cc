@@ -127,6 +127,10 @@ class Builder {
       return static_cast<uint32_t>(g.types.size() - 1);
     };
 
+    // Names for unnamed nodes: "@Op_N", N the position in the file; a
+    // synthetic name that a real one already takes gets a suffix.
+    name_nodes(g);
+
     // Definitions: inputs, initializers, node outputs.
     g.values.reserve(p.inputs.size() + g.initializers.size() + p.out_names.size());
     for (size_t i = 0; i < p.inputs.size(); ++i) {
@@ -169,7 +173,9 @@ class Builder {
     const size_t n_nodes = g.nodes.size();
     for (NodeId k = 0; k < n_nodes; ++k) {
       ir::Node& n = g.nodes[k];
-      if (n.op_type.empty()) fail("no-op-type", "{}: node #{} {} has no op_type", at, k, n.name.empty() ? "" : quote(n.name));
+      if (n.op_type.empty()) {
+        fail("no-op-type", "{}: node #{}{} has no op_type", at, k, n.synthetic_name ? "" : " " + quote(n.name));
+      }
       for (uint32_t j = p.out_begin[k]; j < p.out_begin[k + 1]; ++j) {
         std::string_view name = p.out_names[j];
         if (name.empty()) continue;
@@ -196,10 +202,6 @@ class Builder {
       ValueId id = s.local(vi.name);
       if (id != kNoValue && g.values[id].type == kNone) g.values[id].type = add_type(vi.type);
     }
-
-    // Names for unnamed nodes: "@Op_N", N the position in the file; a real
-    // name that happens to be taken gets a numeric suffix.
-    name_nodes(g);
 
     // Uses: node inputs, subgraphs, graph outputs.
     for (NodeId k = 0; k < n_nodes; ++k) {
@@ -275,7 +277,7 @@ class Builder {
     for (const auto& n : g.nodes) if (!n.name.empty()) taken.insert(n.name);
     for (auto& n : g.nodes) {
       if (!n.name.empty()) continue;
-      std::string base = fmt::format("@{}_{}", util::printable(n.op_type), n.source_index);
+      std::string base = fmt::format("@{}_{}", n.op_type.empty() ? "node" : util::printable(n.op_type), n.source_index);
       std::string name = base;
       for (int k = 2; taken.count(name); ++k) name = fmt::format("{}~{}", base, k);
       n.name = m_.own(std::move(name));
@@ -390,15 +392,27 @@ class Builder {
       cur = next;
     }
     // walk[pos[cur]..] is the cycle, each node reading from the next one.
-    std::string text;
+    // In data-flow order: walk[last] -> ... -> walk[first] -> walk[last],
+    // the edge into walk[i] carrying via[i]. Start at the earliest node.
     size_t first = static_cast<size_t>(pos[cur]);
+    std::vector<NodeId> cyc;
+    std::vector<ValueId> into;  // into[i]: the value cyc[i] reads from cyc[i-1]
     for (size_t i = walk.size(); i-- > first;) {
-      text += describe(g.nodes[walk[i]]) + " -> ";
+      cyc.push_back(walk[i]);
+      into.push_back(via[i]);
     }
-    text += describe(g.nodes[walk.back()]);
-    std::string values;
-    for (size_t i = walk.size() - 1; i-- > first;) values += quote(g.values[via[i]].name) + ", ";
-    values += quote(g.values[via.back()].name);
+    size_t start_at = 0;
+    for (size_t i = 1; i < cyc.size(); ++i) {
+      if (g.nodes[cyc[i]].source_index < g.nodes[cyc[start_at]].source_index) start_at = i;
+    }
+    std::rotate(cyc.begin(), cyc.begin() + static_cast<std::ptrdiff_t>(start_at), cyc.end());
+    std::rotate(into.begin(), into.begin() + static_cast<std::ptrdiff_t>(start_at), into.end());
+    std::string text, values;
+    for (size_t i = 0; i < cyc.size(); ++i) {
+      text += describe(g.nodes[cyc[i]]) + " -> ";
+      values += quote(g.values[into[(i + 1) % cyc.size()]].name) + (i + 1 < cyc.size() ? ", " : "");
+    }
+    text += describe(g.nodes[cyc[0]]);
     fail("cycle", "{}: the nodes form a cycle: {} (through values {}); a graph must be acyclic", at, text, values);
   }
 

@@ -144,19 +144,28 @@ std::string Decoder::path() const {
     }
   };
   std::string out;
-  for (const auto& fr : frames_) {
+  // A path through dozens of nested subgraphs is cut in the middle.
+  size_t n = frames_.size();
+  for (size_t i = 0; i < n; ++i) {
+    const auto& fr = frames_[i];
     if (fr.kind == Msg::Model) continue;
+    if (n > 16 && i == 7) {
+      out += fmt::format(".(... {} levels ...)", n - 14);
+      i = n - 8;
+      continue;
+    }
     if (!out.empty()) out += '.';
     out += fr.field;
     if (fr.index >= 0) out += fmt::format("[{}]", fr.index);
     std::string_view name = name_of(fr.msg, fr.kind);
     if (!name.empty()) out += " " + quote(name.substr(0, 200));
   }
-  return out.empty() ? "model" : out;
+  return out;
 }
 
 void Decoder::fail_here(std::string code, const std::string& message) const {
-  throw Error(std::move(code), fmt::format("{}: {}", path(), message));
+  std::string where = path();
+  throw Error(std::move(code), where.empty() ? message : fmt::format("{}: {}", where, message));
 }
 
 void Decoder::warn_here(std::string code, const std::string& message) {
@@ -164,7 +173,8 @@ void Decoder::warn_here(std::string code, const std::string& message) {
     ++warnings_suppressed_;
     return;
   }
-  model_.warnings.push_back({std::move(code), fmt::format("{}: {}", path(), message)});
+  std::string where = path();
+  model_.warnings.push_back({std::move(code), where.empty() ? message : fmt::format("{}: {}", where, message)});
 }
 
 // ---------------------------------------------------------------------------
@@ -183,12 +193,14 @@ void Decoder::decode_model() {
       throw Error("not-onnx", fmt::format("not an ONNX model: byte {} does not continue a protobuf ModelProto ({})",
                                           offset, e.message));
     }
+    std::string where = path();
+    if (!where.empty()) where += ": ";
     if (truncated) {
-      throw Error("truncated", fmt::format("{}: the file ends early: at byte {} a field {} (file size {}); the "
+      throw Error("truncated", fmt::format("{}the file ends early: the field at byte {} {} (file size {}); the "
                                            "file is incomplete, e.g. an interrupted download or copy",
-                                           path(), offset, e.message, file_.size()));
+                                           where, offset, e.message, file_.size()));
     }
-    throw Error("corrupt", fmt::format("{}: corrupt protobuf at byte {}: {}", path(), offset, e.message));
+    throw Error("corrupt", fmt::format("{}corrupt protobuf at byte {}: {}", where, offset, e.message));
   }
   if (warnings_suppressed_) {
     model_.warnings.push_back({"warnings-suppressed", fmt::format("{} more warnings not shown", warnings_suppressed_)});
@@ -209,7 +221,9 @@ void Decoder::model(Bytes b) {
                                             offset, f.number, static_cast<int>(f.wire)));
       }
     };
-    if (!model_f::known(f.number) && f.number < 100) {
+    // The first field decides whether this is a ModelProto at all; later
+    // unknown fields above onnx.proto's range may come from a newer IR.
+    if (!model_f::known(f.number) && (first || f.number < 100)) {
       throw Error("not-onnx", fmt::format("not an ONNX model: byte {} starts field {}, which ModelProto does not "
                                           "have{}",
                                           offset, f.number, first ? " (the file is not a protobuf ModelProto)" : ""));

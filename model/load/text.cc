@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "model/util/error.h"
+#include "model/util/text.h"
 
 namespace onnxscope::load {
 
@@ -23,9 +24,20 @@ std::string text_to_model_bytes(std::string_view text) {
     fail("text-parse", "not a valid ONNX text-format model: {}", e.what());
   }
   if (!status.IsOK()) {
-    std::string msg = status.ErrorMessage();
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    fail("text-parse", "not a valid ONNX text-format model: {}", msg);
+    // onnx's message spans lines ("[ParseError at position (line: 4 column: 1)]
+    // / Error context: ... / Expected ..."); onnxscope errors are one line.
+    std::string msg;
+    std::string_view rest = status.ErrorMessage();
+    while (!rest.empty()) {
+      auto nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+      if (line.empty()) continue;
+      if (!msg.empty()) msg += "; ";
+      msg += line;
+    }
+    fail("text-parse", "not a valid ONNX text-format model: {}", util::printable(msg));
   }
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) fail("text-parse", "the parsed text model cannot be serialized");

@@ -94,7 +94,7 @@ class Cursor {
   void need(uint64_t n) const {
     if (n > static_cast<uint64_t>(end_ - p_)) {
       throw WireError{WireError::Kind::Truncated, p_,
-                      "needs " + std::to_string(n) + " bytes but only " + std::to_string(end_ - p_) + " remain"};
+                      "needs " + std::to_string(n) + " bytes, but only " + std::to_string(end_ - p_) + " remain"};
     }
   }
 

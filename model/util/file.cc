@@ -12,6 +12,13 @@
 #include "model/util/text.h"
 
 namespace onnxscope::util {
+namespace {
+
+int64_t mtime_ns(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
 
 Fd& Fd::operator=(Fd&& o) noexcept {
   if (this != &o) {
@@ -61,7 +68,7 @@ Fd open_user_file(const std::filesystem::path& p, FileId& id) {
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     fail("file-type", "{}: is not a regular file", printable(p.string()));
   }
-  id = {st.st_dev, st.st_ino, static_cast<uint64_t>(st.st_size)};
+  id = {st.st_dev, st.st_ino, static_cast<uint64_t>(st.st_size), mtime_ns(st)};
   return fd;
 }
 
@@ -131,7 +138,7 @@ Fd open_beneath(const std::filesystem::path& dir, const std::vector<std::string>
       fail("external-path", "{} has {} hard links; a hard-linked data file may be a file from outside "
            "the model's folder, so onnxscope refuses it", quote(walked), static_cast<uint64_t>(fst.st_nlink));
     }
-    id = {fst.st_dev, fst.st_ino, static_cast<uint64_t>(fst.st_size)};
+    id = {fst.st_dev, fst.st_ino, static_cast<uint64_t>(fst.st_size), mtime_ns(fst)};
     return f;
   }
   fail("external-path", "empty location");

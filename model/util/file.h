@@ -37,6 +37,7 @@ struct FileId {
   dev_t dev = 0;
   ino_t ino = 0;
   uint64_t size = 0;
+  int64_t mtime_ns = 0;
   bool operator==(const FileId&) const = default;
 };
 

@@ -1,0 +1,143 @@
+// The onnxscope binary as users run it: usage errors, exit codes, and golden
+// outputs of `info` in text and JSON (tests/cli/golden; regenerate with
+// ONNXSCOPE_UPDATE_GOLDEN=1 after checking the difference is intended).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/support.h"
+
+namespace onnxscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Cli, HelpAndVersion) {
+  auto r = test::run_onnxscope({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("info"), std::string::npos);
+  r = test::run_onnxscope({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("onnxscope ", 0), 0u);
+}
+
+TEST(Cli, UsageErrorsExitWith2) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {},
+           {"frobnicate"},
+           {"info"},
+           {"info", "a.onnx", "--format", "yaml"},
+           {"--color", "sometimes", "info", "a.onnx"},
+       }) {
+    auto r = test::run_onnxscope(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("error[usage]"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, MissingFileNamesThePath) {
+  auto r = test::run_onnxscope({"info", "no/such/model.onnx"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "onnxscope: error[file-open]: no/such/model.onnx: No such file or directory\n");
+}
+
+struct Golden {
+  std::string name;
+  fs::path cwd;
+  std::string model;
+  std::vector<std::string> extra;
+};
+
+std::vector<Golden> goldens() {
+  auto fixtures = test::source_dir() / "fixtures" / "models";
+  std::vector<Golden> g = {
+      {"mlp", fixtures, "mlp.onnxtxt", {}},
+      {"control_flow", fixtures, "control_flow.onnxtxt", {}},
+      {"testdata_conv2d", test::testdata_root(), "pytorch-converted/test_Conv2d_groups/model.onnx", {}},
+      {"testdata_scan9", test::testdata_root(), "node/test_scan9_sum/model.onnx", {}},
+      {"demo_tiny_transformer", test::source_dir().parent_path() / "share" / "demo", "tiny_transformer.onnx", {}},
+      {"demo_broken_export", test::source_dir().parent_path() / "share" / "demo", "broken_export.onnx", {}},
+      {"torch_loop_if", fixtures.parent_path() / "torch", "loop_if.onnx", {}},
+  };
+  return g;
+}
+
+void compare_or_update(const fs::path& golden, const std::string& actual) {
+  if (const char* u = std::getenv("ONNXSCOPE_UPDATE_GOLDEN"); u && *u == '1') {
+    test::write_file(golden, actual);
+    return;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << "missing golden file " << golden << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
+  EXPECT_EQ(actual, test::read_file(golden)) << "golden " << golden.filename();
+}
+
+TEST(Cli, InfoGoldenText) {
+  for (const auto& g : goldens()) {
+    SCOPED_TRACE(g.name);
+    auto r = test::run_onnxscope({"info", g.model}, g.cwd);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "NO_COLOR is set: no escapes";
+    compare_or_update(test::source_dir() / "cli" / "golden" / (g.name + ".info.txt"), r.out);
+  }
+}
+
+TEST(Cli, InfoGoldenJson) {
+  for (const auto& g : goldens()) {
+    SCOPED_TRACE(g.name);
+    auto r = test::run_onnxscope({"info", "--format", "json", g.model}, g.cwd);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);  // throws if not JSON
+    EXPECT_EQ(j["schema"], "onnxscope.info/1");
+    compare_or_update(test::source_dir() / "cli" / "golden" / (g.name + ".info.json"), r.out);
+  }
+}
+
+TEST(Cli, InfoColorsOnlyWhenAsked) {
+  auto fixtures = test::source_dir() / "fixtures" / "models";
+  auto r = test::run_onnxscope({"--color", "always", "info", "mlp.onnxtxt"}, fixtures);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("\x1b[1m"), std::string::npos);
+  r = test::run_onnxscope({"--color", "never", "info", "mlp.onnxtxt"}, fixtures);
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+}
+
+TEST(Cli, InfoJsonCountsMatchTheModel) {
+  auto r = test::run_onnxscope({"info", "--format", "json", "control_flow.onnxtxt"},
+                               test::source_dir() / "fixtures" / "models");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["nodes"]["main_graph"], 4);
+  EXPECT_EQ(j["nodes"]["subgraphs"], 4);
+  EXPECT_EQ(j["nodes"]["functions"], 2);
+  EXPECT_EQ(j["subgraphs"]["count"], 3);
+  EXPECT_EQ(j["functions"][0]["name"], "Scale");
+  EXPECT_EQ(j["inputs"][2]["shape"], nlohmann::json::parse(R"(["N", 4])"));
+  EXPECT_EQ(j["inputs"][1]["shape"], nlohmann::json::array());
+}
+
+TEST(Cli, InfoOnExternalData) {
+  test::TempDir d;
+  auto proto = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, w) })");
+  auto* w = proto.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = w->add_external_data();
+  e->set_key("location");
+  e->set_value("weights/w.bin");
+  d.write("weights/w.bin", std::string(16, '\0'));
+  d.write("model.onnx", test::serialize(proto));
+  auto r = test::run_onnxscope({"info", "--format", "json", "model.onnx"}, d.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["initializers"]["external"]["count"], 1);
+  EXPECT_EQ(j["initializers"]["external"]["bytes"], 16);
+  EXPECT_EQ(j["initializers"]["external"]["files"][0]["location"], "weights/w.bin");
+  r = test::run_onnxscope({"info", "model.onnx"}, d.path());
+  EXPECT_NE(r.out.find("weights/w.bin  1 tensor, 16 B"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace onnxscope

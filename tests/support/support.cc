@@ -1,0 +1,181 @@
+#include "tests/support/support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <onnx/defs/parser.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace onnxscope::test {
+
+onnx::ModelProto parse_text(std::string_view text) {
+  onnx::ModelProto m;
+  std::string src(text);
+  auto status = onnx::OnnxParser::Parse(m, src.c_str());
+  if (!status.IsOK()) throw std::runtime_error("test model does not parse: " + status.ErrorMessage());
+  return m;
+}
+
+std::string serialize(const onnx::ModelProto& m) {
+  std::string s;
+  if (!m.SerializeToString(&s)) throw std::runtime_error("cannot serialize test model");
+  return s;
+}
+
+void append_len_field(std::string& out, uint32_t field, std::string_view payload) {
+  auto varint = [&](uint64_t v) {
+    while (v >= 0x80) {
+      out += static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    out += static_cast<char>(v);
+  };
+  varint((uint64_t{field} << 3) | 2);
+  varint(payload.size());
+  out.append(payload);
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  auto base = std::filesystem::temp_directory_path();
+  for (int i = 0; i < 100; ++i) {
+    auto p = base / ("onnxscope-test-" + std::to_string(rd()));
+    if (std::filesystem::create_directory(p)) {
+      path_ = p;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temporary folder");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, std::string_view bytes) const {
+  auto p = path_ / name;
+  std::filesystem::create_directories(p.parent_path());
+  write_file(p, bytes);
+  return p;
+}
+
+void write_file(const std::filesystem::path& p, std::string_view bytes) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!f) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+namespace {
+
+void drain(int fd, std::string& into) {
+  char buf[65536];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0) into.append(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesystem::path& cwd, int timeout_s) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  std::vector<std::string> argv_s{ONNXSCOPE_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("NO_COLOR=", 0) == 0 || kv.rfind("COLUMNS=", 0) == 0) continue;
+    env_s.emplace_back(kv);
+  }
+  env_s.push_back("NO_COLOR=1");
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv_s[0]);
+
+  RunResult r;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  bool out_open = true, err_open = true, killed = false;
+  while (out_open || err_open) {
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    int n = ::poll(fds, 2, 200);
+    if (n > 0) {
+      for (int i = 0; i < 2; ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        std::string& into = i == 0 ? r.out : r.err;
+        size_t before = into.size();
+        drain(fds[i].fd, into);
+        if (into.size() == before) (i == 0 ? out_open : err_open) = false;
+      }
+    }
+    if (std::chrono::steady_clock::now() > deadline && !killed) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  ::close(out_pipe[0]);
+  ::close(err_pipe[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (killed) r.exit_code = -2;
+  else if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  else r.exit_code = -1000 - WTERMSIG(status);
+  return r;
+}
+
+std::filesystem::path testdata_root() {
+  if (const char* env = std::getenv("ONNXSCOPE_TESTDATA")) return env;
+  return "/usr/share/libonnx-testdata/data";
+}
+
+std::vector<std::filesystem::path> testdata_models() {
+  std::vector<std::filesystem::path> out;
+  for (const char* sub : {"node", "pytorch-converted", "pytorch-operator", "simple"}) {
+    auto dir = testdata_root() / sub;
+    if (!std::filesystem::is_directory(dir)) continue;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      auto m = e.path() / "model.onnx";
+      if (std::filesystem::is_regular_file(m)) out.push_back(m);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::filesystem::path source_dir() { return ONNXSCOPE_TEST_SOURCE_DIR; }
+
+}  // namespace onnxscope::test

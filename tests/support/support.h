@@ -1,0 +1,56 @@
+// Helpers for tests: ONNX text to ModelProto, temporary folders, running the
+// onnxscope binary. Tests may use protobuf freely; it is the peer they check
+// onnxscope's own decoder against.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onnxscope::test {
+
+// Parses ONNX text format (onnx/defs/parser.h); throws std::runtime_error.
+onnx::ModelProto parse_text(std::string_view text);
+std::string serialize(const onnx::ModelProto& m);
+// Appends a length-delimited field (wire type 2) to serialized bytes.
+void append_len_field(std::string& out, uint32_t field, std::string_view payload);
+
+// A fresh folder under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, std::string_view bytes) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+void write_file(const std::filesystem::path& p, std::string_view bytes);
+std::string read_file(const std::filesystem::path& p);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built onnxscope binary with `args` (no shell), in `cwd` if given,
+// with NO_COLOR set; kills it after `timeout_s` seconds (exit_code -2).
+RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesystem::path& cwd = {},
+                        int timeout_s = 60);
+
+// The ONNX backend test data, if installed.
+std::filesystem::path testdata_root();
+std::vector<std::filesystem::path> testdata_models();
+
+// Source folder of the tests (for fixtures and golden files).
+std::filesystem::path source_dir();
+
+}  // namespace onnxscope::test
