@@ -59,6 +59,10 @@ struct Command {
 
 // Loads a model; an Error gains the path as context.
 std::unique_ptr<ir::Model> load(const std::string& path, const GlobalOptions& g);
+
+// Leaves the model to the operating system when the process exits: freeing a
+// graph of 100k nodes piece by piece costs more than the command's output.
+inline void keep_until_exit(std::unique_ptr<ir::Model> model) { (void)model.release(); }
 void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 
 }  // namespace onnxscope::cli

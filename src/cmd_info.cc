@@ -325,6 +325,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       } else {
         fmt::print("{}", render_text(info, Style::for_stdout(g)));
       }
+      keep_until_exit(std::move(model));
       return kExitOk;
     };
   });

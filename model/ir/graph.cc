@@ -86,8 +86,33 @@ std::span<const NodeId> Graph::consumers(ValueId id) const {
 }
 
 ValueId Graph::find(std::string_view value_name) const {
-  auto it = names_.find(value_name);
-  return it == names_.end() ? kNoValue : it->second;
+  uint32_t id = names_.find(value_name);
+  return id == names_.kMissing ? kNoValue : id;
+}
+
+ValueId Graph::find(std::string_view value_name, uint64_t hash) const {
+  uint32_t id = names_.find(value_name, hash);
+  return id == names_.kMissing ? kNoValue : id;
+}
+
+ValueId Graph::add_value(const Value& v) {
+  auto id = static_cast<ValueId>(values.size());
+  values.push_back(v);
+  names_.insert(v.name, id);
+  return id;
+}
+
+std::pair<ValueId, bool> Graph::add_value_if_new(const Value& v, uint64_t hash) {
+  auto id = static_cast<ValueId>(values.size());
+  values.push_back(v);
+  uint32_t have = names_.find_or_insert(v.name, id, hash);
+  if (have != id) values.pop_back();
+  return {have, have == id};
+}
+
+void Graph::reserve_values(size_t n) {
+  values.reserve(n);
+  names_.reserve(n);
 }
 
 const Tensor* Graph::initializer_of(ValueId id) const {

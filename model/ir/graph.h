@@ -18,6 +18,7 @@
 #include "model/ir/tensor.h"
 #include "model/ir/type.h"
 #include "model/util/file.h"
+#include "model/util/name_index.h"
 
 namespace onnxscope::ir {
 
@@ -116,6 +117,11 @@ struct Value {
 
 class Graph {
  public:
+  Graph() = default;
+  // Subgraphs and the name index point into a graph: it stays where it is.
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
   std::string_view name;
   std::string_view doc;
   const Graph* parent = nullptr;  // enclosing graph of a subgraph
@@ -140,6 +146,12 @@ class Graph {
   const Type& output_type(size_t i) const;
   std::span<const NodeId> consumers(ValueId id) const;
   ValueId find(std::string_view value_name) const;
+  // find() with the name's util::hash_name precomputed, and prefetching for
+  // it: lookups of many names run faster when their memory loads overlap.
+  ValueId find(std::string_view value_name, uint64_t hash) const;
+  void prefetch_name(uint64_t hash, bool match) const {
+    match ? names_.prefetch_match(hash) : names_.prefetch(hash);
+  }
   // The initializer tensor of a value, or nullptr.
   const Tensor* initializer_of(ValueId id) const;
   // Follows OuterScope links to the graph and value that define `id`.
@@ -148,12 +160,21 @@ class Graph {
   // "main", or the chain of owning nodes for a subgraph: "main/@If_3:then_branch".
   std::string path() const;
 
-  // Filled by the loader once nodes are final.
-  void index_names(std::unordered_map<std::string_view, ValueId> names) { names_ = std::move(names); }
+  // For the loader: adds a value under a name not yet used in this graph.
+  ValueId add_value(const Value& v);
+  // For the loader: adds `v` unless its name is taken; returns the value that
+  // has the name now, and whether it is `v`.
+  std::pair<ValueId, bool> add_value_if_new(const Value& v, uint64_t hash);
+  void reserve_values(size_t n);
+  // For the loader, once nodes are final.
   void index_consumers();
 
  private:
-  std::unordered_map<std::string_view, ValueId> names_;
+  struct ValueName {
+    const std::vector<Value>* values;
+    std::string_view operator()(uint32_t id) const { return (*values)[id].name; }
+  };
+  util::NameIndex<ValueName> names_{ValueName{&values}};
   std::vector<uint32_t> consumer_begin_;
   std::vector<NodeId> consumer_ids_;
 };

@@ -33,20 +33,13 @@ struct Scope {
   ir::Graph& g;
   Scope* parent;
   Decoder& dec;
-  std::unordered_map<std::string_view, ValueId> names;
 
-  ValueId add(ir::Value v) {
-    dec.charge(sizeof(ir::Value) + 32);
-    auto id = static_cast<ValueId>(g.values.size());
-    names.emplace(v.name, id);
-    g.values.push_back(v);
-    return id;
+  ValueId add(const ir::Value& v) {
+    dec.charge(sizeof(ir::Value) + 16);
+    return g.add_value(v);
   }
 
-  ValueId local(std::string_view name) const {
-    auto it = names.find(name);
-    return it == names.end() ? kNoValue : it->second;
-  }
+  ValueId local(std::string_view name) const { return g.find(name); }
 
   ValueId resolve(std::string_view name) {
     ValueId id = local(name);
@@ -73,7 +66,7 @@ class Builder {
       opsets.push_back({{}, 1});
     }
     if (!m_.graph) throw Error("no-graph", "the model has no graph");
-    Scope top{*m_.graph, nullptr, d_, {}};
+    Scope top{*m_.graph, nullptr, d_};
     graph(top, opsets, nullptr);
     for (auto& fn : m_.functions) {
       std::vector<ir::OpsetImport> fn_opsets = fn.opset_imports;
@@ -84,7 +77,7 @@ class Builder {
                                   [&](const ir::OpsetImport& x) { return x.domain == o.domain; });
         if (!listed) fn_opsets.push_back(o);
       }
-      Scope s{*fn.body, nullptr, d_, {}};
+      Scope s{*fn.body, nullptr, d_};
       try {
         graph(s, fn_opsets, &fn);
       } catch (const Error& e) {
@@ -132,7 +125,8 @@ class Builder {
     name_nodes(g);
 
     // Definitions: inputs, initializers, node outputs.
-    g.values.reserve(p.inputs.size() + g.initializers.size() + p.out_names.size());
+    g.reserve_values(p.inputs.size() + g.initializers.size() + g.sparse_initializers.size() + p.out_names.size());
+    g.types.reserve(p.inputs.size() + g.initializers.size() + p.value_info.size() + p.outputs.size());
     for (size_t i = 0; i < p.inputs.size(); ++i) {
       const auto& vi = p.inputs[i];
       if (vi.name.empty()) fail("unnamed", "{}: input #{} has no name", at, i);
@@ -176,12 +170,21 @@ class Builder {
       if (n.op_type.empty()) {
         fail("no-op-type", "{}: node #{}{} has no op_type", at, k, n.synthetic_name ? "" : " " + quote(n.name));
       }
+      n.outputs.reserve(p.out_begin[k + 1] - p.out_begin[k]);
       for (uint32_t j = p.out_begin[k]; j < p.out_begin[k + 1]; ++j) {
         std::string_view name = p.out_names[j];
-        if (name.empty()) continue;
-        ValueId prev = s.local(name);
-        if (prev != kNoValue) {
-          const ir::Value& pv = g.values[prev];
+        if (name.empty()) {
+          n.outputs.push_back(kNoValue);
+          continue;
+        }
+        ir::Value v;
+        v.name = name;
+        v.kind = ir::ValueKind::NodeOutput;
+        v.producer = k;
+        d_.charge(sizeof(ir::Value) + 16);
+        auto [id, added] = g.add_value_if_new(v, util::hash_name(name));
+        if (!added) {
+          const ir::Value& pv = g.values[id];
           if (pv.kind == ir::ValueKind::NodeOutput) {
             const ir::Node& other = g.nodes[pv.producer];
             if (pv.producer == k) fail("duplicate-output", "{}: {} lists output {} twice", at, describe_unsorted(n, k), quote(name));
@@ -191,11 +194,7 @@ class Builder {
           fail("duplicate-output", "{}: {} writes {}, which is already a graph {}", at, describe_unsorted(n, k),
                quote(name), pv.kind == ir::ValueKind::Input ? "input" : "initializer");
         }
-        ir::Value v;
-        v.name = name;
-        v.kind = ir::ValueKind::NodeOutput;
-        v.producer = k;
-        s.add(v);
+        n.outputs.push_back(id);
       }
     }
     for (const auto& vi : p.value_info) {
@@ -203,29 +202,35 @@ class Builder {
       if (id != kNoValue && g.values[id].type == kNone) g.values[id].type = add_type(vi.type);
     }
 
-    // Uses: node inputs, subgraphs, graph outputs.
+    // Uses: node inputs, subgraphs, graph outputs. Input names are hashed up
+    // front so that each lookup's memory is requested well before it is
+    // needed: slot 16 names ahead, the name to compare 8 ahead.
+    std::vector<uint64_t> in_hash(p.in_names.size());
+    for (size_t j = 0; j < in_hash.size(); ++j) in_hash[j] = util::hash_name(p.in_names[j]);
+    auto prefetch = [&](size_t j) {
+      if (j + 16 < in_hash.size()) g.prefetch_name(in_hash[j + 16], false);
+      if (j + 8 < in_hash.size()) g.prefetch_name(in_hash[j + 8], true);
+    };
     for (NodeId k = 0; k < n_nodes; ++k) {
       ir::Node& n = g.nodes[k];
       check_attributes(n, at);
       n.opset = opset_for(n, opsets, at);
       n.inputs.reserve(p.in_begin[k + 1] - p.in_begin[k]);
       for (uint32_t j = p.in_begin[k]; j < p.in_begin[k + 1]; ++j) {
+        prefetch(j);
         std::string_view name = p.in_names[j];
         if (name.empty()) {
           n.inputs.push_back(kNoValue);
           continue;
         }
-        ValueId id = s.resolve(name);
+        ValueId id = g.find(name, in_hash[j]);
+        if (id == kNoValue) id = s.resolve(name);
         if (id == kNoValue) {
           fail("undefined-input", "{}: {} reads input {} (#{}), which is not defined: no node writes it and it is "
                "not a graph input or initializer{}", at, describe(n), quote(name), j - p.in_begin[k],
                g.parent ? " here or in an enclosing graph" : "");
         }
         n.inputs.push_back(id);
-      }
-      n.outputs.reserve(p.out_begin[k + 1] - p.out_begin[k]);
-      for (uint32_t j = p.out_begin[k]; j < p.out_begin[k + 1]; ++j) {
-        n.outputs.push_back(p.out_names[j].empty() ? kNoValue : s.local(p.out_names[j]));
       }
       for (auto& a : n.attributes) {
         std::vector<ir::Graph*> subs;
@@ -237,7 +242,7 @@ class Builder {
           sub->parent = &g;
           sub->owner = k;
           sub->owner_attr = a.name;
-          Scope child{*sub, &s, d_, {}};
+          Scope child{*sub, &s, d_};
           graph(child, opsets, fn);
           for (const auto& v : sub->values) {
             if (v.kind != ir::ValueKind::OuterScope) continue;
@@ -261,7 +266,6 @@ class Builder {
     }
 
     sort_nodes(g, at);
-    g.index_names(std::move(s.names));
     g.index_consumers();
   }
 

@@ -318,24 +318,39 @@ std::unique_ptr<ir::Graph> Decoder::subgraph(Bytes b, const char* field, int64_t
 }
 
 void Decoder::graph(Bytes b, ir::Graph& g, PendingGraph& p) {
+  // Count the repeated fields first so that each vector is allocated once.
+  {
+    size_t nodes = 0, inits = 0;
+    Cursor c(b);
+    Field f;
+    while (c.next(f)) {
+      nodes += f.number == 1;
+      inits += f.number == 5;
+    }
+    charge(nodes * (sizeof(ir::Node) + 2 * sizeof(uint32_t)) + inits * sizeof(ir::Tensor));
+    g.nodes.reserve(nodes);
+    g.initializers.reserve(inits);
+    p.in_begin.reserve(nodes + 1);
+    p.out_begin.reserve(nodes + 1);
+  }
   Cursor c(b);
   Field f;
   while (c.next(f)) {
     auto str = [&] { return std::string_view(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size()); };
     if (f.wire != Wire::Len) continue;
     switch (f.number) {
-      case 1: {
+      case 1: {  // charged above
         Scope s(*this, "node", static_cast<int64_t>(g.nodes.size()), f.bytes, Msg::Node);
-        ir::Node& n = grow(g.nodes);
+        ir::Node& n = g.nodes.emplace_back();
         n.source_index = static_cast<uint32_t>(g.nodes.size() - 1);
         node(f.bytes, n, p);
         break;
       }
       case 2: g.name = str(); break;
       case 10: g.doc = str(); break;
-      case 5: {
+      case 5: {  // charged above
         Scope s(*this, "initializer", static_cast<int64_t>(g.initializers.size()), f.bytes, Msg::Tensor);
-        tensor(f.bytes, grow(g.initializers));
+        tensor(f.bytes, g.initializers.emplace_back());
         break;
       }
       case 15: {
@@ -386,8 +401,8 @@ void Decoder::node(Bytes b, ir::Node& n, PendingGraph& p) {
       default: break;  // metadata_props, device_configurations
     }
   }
-  grow(p.in_begin) = static_cast<uint32_t>(p.in_names.size());
-  grow(p.out_begin) = static_cast<uint32_t>(p.out_names.size());
+  p.in_begin.push_back(static_cast<uint32_t>(p.in_names.size()));  // charged with the node
+  p.out_begin.push_back(static_cast<uint32_t>(p.out_names.size()));
   charge(sizeof(ir::ValueId) * (p.in_names.size() - p.in_begin[p.in_begin.size() - 2] +
                                 p.out_names.size() - p.out_begin[p.out_begin.size() - 2]));
 }
@@ -829,7 +844,8 @@ void Decoder::finish_tensor(ir::Tensor& t, int64_t data_type, int64_t location,
     count *= static_cast<uint64_t>(d);
   }
   t.count = count;
-  std::string shape = fmt::format("{}{}", t.dtype, dims_string(t.dims));
+  // Formatted only for messages: most tensors never need it.
+  auto shape = [&] { return fmt::format("{}{}", t.dtype, dims_string(t.dims)); };
 
   bool has_typed = t.typed.field != ir::TypedField::None;
   bool has_raw = t.storage == S::Raw;
@@ -854,7 +870,7 @@ void Decoder::finish_tensor(ir::Tensor& t, int64_t data_type, int64_t location,
     if (has_raw || has_typed) fail_here("tensor-data", "a string tensor must keep its values in string_data");
     if (t.strings.size() != count) {
       fail_here("tensor-data", fmt::format("string_data holds {} strings, but {} has {} elements", t.strings.size(),
-                                           shape, count));
+                                           shape(), count));
     }
     t.storage = count ? S::Strings : S::Empty;
     return;
@@ -864,7 +880,7 @@ void Decoder::finish_tensor(ir::Tensor& t, int64_t data_type, int64_t location,
   if (has_raw) {
     if (t.raw.size() != need) {
       fail_here("raw-data-size", fmt::format("raw_data holds {} bytes, but {} needs {} ({} elements of {} bits)",
-                                             t.raw.size(), shape, need, count, dtype_bits(t.dtype)));
+                                             t.raw.size(), shape(), need, count, dtype_bits(t.dtype)));
     }
     return;
   }
@@ -876,12 +892,12 @@ void Decoder::finish_tensor(ir::Tensor& t, int64_t data_type, int64_t location,
     }
     if (t.typed.count != *want) {
       fail_here("tensor-data", fmt::format("{} holds {} values, but {} needs {}", ir::typed_field_name(t.typed.field),
-                                           t.typed.count, shape, *want));
+                                           t.typed.count, shape(), *want));
     }
     t.storage = S::Typed;
     return;
   }
-  if (count != 0) fail_here("tensor-data", fmt::format("{} has {} elements but the tensor holds no data", shape, count));
+  if (count != 0) fail_here("tensor-data", fmt::format("{} has {} elements but the tensor holds no data", shape(), count));
   t.storage = S::Empty;
 }
 
