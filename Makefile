@@ -42,6 +42,8 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
+# The benchmarks also compare against Python's onnx and time with hyperfine.
+bench: PACKAGES += hyperfine time jq python3-onnx
 bench: build
 	bench/run_info_bench.sh $(BUILD)
 
