@@ -6,6 +6,7 @@
 #include <queue>
 #include <unordered_set>
 
+#include "model/ir/versions.h"
 #include "model/load/decode.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
@@ -66,6 +67,19 @@ class Builder {
       opsets.push_back({{}, 1});
     }
     if (!m_.graph) throw Error("no-graph", "the model has no graph");
+    if (m_.ir_version <= 0) {
+      warn("no-ir-version", "the model has no ir_version; onnxruntime refuses such a model (\"Unsupported model IR "
+                            "version\")");
+    } else if (m_.ir_version > ir::kMaxKnownIrVersion) {
+      warn("new-ir-version", fmt::format("IR version {} is newer than onnxscope knows ({}); fields added since are "
+                                         "skipped", m_.ir_version, ir::kMaxKnownIrVersion));
+    }
+    for (const auto& o : m_.opset_imports) {
+      if (ir::is_default_domain(o.domain) && o.version > ir::kMaxKnownOpset) {
+        warn("new-opset", fmt::format("ai.onnx opset {} is newer than onnxscope knows ({})", o.version,
+                                      ir::kMaxKnownOpset));
+      }
+    }
     Scope top{*m_.graph, nullptr, d_};
     graph(top, opsets, nullptr);
     for (auto& fn : m_.functions) {

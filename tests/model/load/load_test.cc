@@ -126,6 +126,21 @@ TEST(Load, SortsNodesTopologicallyAndWarns) {
   EXPECT_EQ(m->warnings[0].code, "unsorted");
 }
 
+TEST(Load, VersionsBeyondWhatIsKnownWarn) {
+  auto proto = parse_text(kMatMulAdd);
+  proto.set_ir_version(99);
+  proto.mutable_opset_import(0)->set_version(99);
+  auto m = load::load_model_bytes(serialize(proto));
+  ASSERT_EQ(m->warnings.size(), 2u);
+  EXPECT_EQ(m->warnings[0].code, "new-ir-version");
+  EXPECT_EQ(m->warnings[1].code, "new-opset");
+  proto.clear_ir_version();
+  proto.mutable_opset_import(0)->set_version(17);
+  m = load::load_model_bytes(serialize(proto));
+  ASSERT_EQ(m->warnings.size(), 1u);
+  EXPECT_EQ(m->warnings[0].code, "no-ir-version");
+}
+
 TEST(Load, OptionalInputsAndOutputsAreNoValue) {
   auto m = load_text(R"(
 <ir_version: 8, opset_import: ["" : 17]>
