@@ -115,6 +115,15 @@ T& Decoder::grow(std::vector<T>& v) {
   return v.emplace_back();
 }
 
+template <typename T>
+std::unique_ptr<T> Decoder::boxed(Bytes b, const char* field, Msg kind, void (Decoder::*decode)(Bytes, T&)) {
+  charge(sizeof(T));
+  auto out = std::make_unique<T>();
+  Scope sc(*this, field, -1, b, kind);
+  (this->*decode)(b, *out);
+  return out;
+}
+
 std::string Decoder::path() const {
   // Recover each message's name by scanning it for its name field: names
   // usually follow the fields that fail, so they are not decoded yet.
@@ -492,34 +501,18 @@ void Decoder::attribute(Bytes b, ir::Attribute& a) {
         if (f.wire == Wire::Len) a.value = s;
         break;
       case T::Tensor:
-        if (f.wire == Wire::Len) {
-          charge(sizeof(ir::Tensor));
-          auto t = std::make_unique<ir::Tensor>();
-          Scope sc(*this, "t", -1, f.bytes, Msg::Tensor);
-          tensor(f.bytes, *t);
-          a.value = std::move(t);
-        }
+        if (f.wire == Wire::Len) a.value = boxed<ir::Tensor>(f.bytes, "t", Msg::Tensor, &Decoder::tensor);
         break;
       case T::Graph:
         if (f.wire == Wire::Len) a.value = subgraph(f.bytes, "g", -1);
         break;
       case T::SparseTensor:
         if (f.wire == Wire::Len) {
-          charge(sizeof(ir::SparseTensor));
-          auto t = std::make_unique<ir::SparseTensor>();
-          Scope sc(*this, "sparse_tensor", -1, f.bytes, Msg::Sparse);
-          sparse_tensor(f.bytes, *t);
-          a.value = std::move(t);
+          a.value = boxed<ir::SparseTensor>(f.bytes, "sparse_tensor", Msg::Sparse, &Decoder::sparse_tensor);
         }
         break;
       case T::TypeProto:
-        if (f.wire == Wire::Len) {
-          charge(sizeof(ir::Type));
-          auto t = std::make_unique<ir::Type>();
-          Scope sc(*this, "tp", -1, f.bytes, Msg::Type);
-          decode_type(f.bytes, *t);
-          a.value = std::move(t);
-        }
+        if (f.wire == Wire::Len) a.value = boxed<ir::Type>(f.bytes, "tp", Msg::Type, &Decoder::decode_type);
         break;
       case T::Floats: {
         auto& v = std::get<std::vector<float>>(a.value);
@@ -535,20 +528,7 @@ void Decoder::attribute(Bytes b, ir::Attribute& a) {
         break;
       }
       case T::Ints: {
-        auto& v = std::get<std::vector<int64_t>>(a.value);
-        if (f.wire == Wire::Varint) {
-          grow(v) = as_signed(f.varint);
-        } else if (f.wire == Wire::Len) {
-          const uint8_t* p = f.bytes.data();
-          const uint8_t* end = p + f.bytes.size();
-          charge(8 * util::count_varints(p, end));
-          while (p < end) {
-            uint64_t x = 0;
-            p = util::read_varint(p, end, x);
-            if (!p) fail_here("corrupt", "malformed varint in packed ints");
-            v.push_back(as_signed(x));
-          }
-        }
+        append_int64s(f, std::get<std::vector<int64_t>>(a.value), "ints");
         break;
       }
       case T::Strings:
@@ -734,6 +714,23 @@ void Decoder::tensor_shape(Bytes b, ir::Type& t) {
   }
 }
 
+void Decoder::append_int64s(const Field& f, std::vector<int64_t>& out, const char* what) {
+  if (f.wire == Wire::Varint) {
+    grow(out) = as_signed(f.varint);
+    return;
+  }
+  if (f.wire != Wire::Len) return;  // wrong wire type: skipped, as protobuf does
+  const uint8_t* p = f.bytes.data();
+  const uint8_t* end = p + f.bytes.size();
+  charge(8 * util::count_varints(p, end));
+  while (p < end) {
+    uint64_t x = 0;
+    p = util::read_varint(p, end, x);
+    if (!p) fail_here("corrupt", fmt::format("malformed varint in packed {}", what));
+    out.push_back(as_signed(x));
+  }
+}
+
 void Decoder::packed_run(ir::PackedValues& pv, ir::TypedField field, const Field& f) {
   using F = ir::TypedField;
   if (pv.field != F::None && pv.field != field) {
@@ -779,21 +776,7 @@ void Decoder::tensor(Bytes b, ir::Tensor& t) {
   while (c.next(f)) {
     std::string_view s(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
     switch (f.number) {
-      case 1:
-        if (f.wire == Wire::Varint) {
-          grow(t.dims) = as_signed(f.varint);
-        } else if (f.wire == Wire::Len) {
-          const uint8_t* p = f.bytes.data();
-          const uint8_t* end = p + f.bytes.size();
-          charge(8 * util::count_varints(p, end));
-          while (p < end) {
-            uint64_t x = 0;
-            p = util::read_varint(p, end, x);
-            if (!p) fail_here("corrupt", "malformed varint in dims");
-            t.dims.push_back(as_signed(x));
-          }
-        }
-        break;
+      case 1: append_int64s(f, t.dims, "dims"); break;
       case 2: if (f.wire == Wire::Varint) data_type = as_signed(f.varint); break;
       case 3: segment = true; break;
       case 4: packed_run(t.typed, F::Float, f); break;
@@ -974,18 +957,8 @@ void Decoder::sparse_tensor(Bytes b, ir::SparseTensor& s) {
     } else if (f.number == 2 && f.wire == Wire::Len) {
       Scope sc(*this, "indices", -1, f.bytes, Msg::Tensor);
       tensor(f.bytes, s.indices);
-    } else if (f.number == 3 && f.wire == Wire::Varint) {
-      grow(s.dims) = as_signed(f.varint);
-    } else if (f.number == 3 && f.wire == Wire::Len) {
-      const uint8_t* p = f.bytes.data();
-      const uint8_t* end = p + f.bytes.size();
-      charge(8 * util::count_varints(p, end));
-      while (p < end) {
-        uint64_t x = 0;
-        p = util::read_varint(p, end, x);
-        if (!p) fail_here("corrupt", "malformed varint in dims");
-        s.dims.push_back(as_signed(x));
-      }
+    } else if (f.number == 3) {
+      append_int64s(f, s.dims, "dims");
     }
   }
   for (int64_t d : s.dims) {

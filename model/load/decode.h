@@ -91,6 +91,11 @@ class Decoder {
   void packed_run(ir::PackedValues& pv, ir::TypedField field, const Field& f);
   template <typename T>
   T& grow(std::vector<T>& v);
+  // Decodes a nested message into a new T.
+  template <typename T>
+  std::unique_ptr<T> boxed(Bytes b, const char* field, Msg kind, void (Decoder::*decode)(Bytes, T&));
+  // A repeated int64 field, packed or not.
+  void append_int64s(const Field& f, std::vector<int64_t>& out, const char* what);
 
   Bytes file_;
   const LoadOptions& opts_;
