@@ -1,0 +1,651 @@
+#include "model/analysis/infer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "model/ops/context.h"
+#include "model/ops/registry.h"
+#include "model/util/error.h"
+#include "model/util/text.h"
+
+namespace onnxscope::analysis {
+
+using ops::Context;
+using sym::Dim;
+using util::quote;
+
+namespace {
+
+const Inferred kUnknownValue;
+
+// "tensor(float)", "seq(tensor(int64))": how type constraints spell a type.
+std::string type_string(const Inferred& v) {
+  switch (v.kind) {
+    case Inferred::Kind::Tensor: return "tensor(" + std::string(dtype_onnx_name(v.dtype)) + ")";
+    case Inferred::Kind::SparseTensor: return "sparse_tensor(" + std::string(dtype_onnx_name(v.dtype)) + ")";
+    case Inferred::Kind::Sequence: return "seq(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
+    case Inferred::Kind::Optional: return "optional(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
+    case Inferred::Kind::Map:
+      return "map(" + std::string(dtype_onnx_name(v.dtype)) + "," + (v.elem ? type_string(*v.elem) : "?") + ")";
+    default: return "?";
+  }
+}
+
+// The element type is known all the way down.
+bool type_known(const Inferred& v) {
+  switch (v.kind) {
+    case Inferred::Kind::Tensor:
+    case Inferred::Kind::SparseTensor: return v.dtype != DType::Undefined;
+    case Inferred::Kind::Sequence:
+    case Inferred::Kind::Optional: return v.elem && type_known(*v.elem);
+    case Inferred::Kind::Map: return v.dtype != DType::Undefined && v.elem && type_known(*v.elem);
+    default: return false;
+  }
+}
+
+// Parses a type string of the schema ("tensor(float)", "seq(tensor(int64))")
+// into a type template (no shape).
+std::optional<Inferred> parse_type_string(std::string_view s) {
+  auto inner = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    if (s.size() > prefix.size() + 2 && s.substr(0, prefix.size()) == prefix && s[prefix.size()] == '(' &&
+        s.back() == ')') {
+      return s.substr(prefix.size() + 1, s.size() - prefix.size() - 2);
+    }
+    return std::nullopt;
+  };
+  if (auto t = inner("tensor")) {
+    auto dt = parse_dtype(*t);
+    if (!dt) return std::nullopt;
+    return Inferred::tensor(*dt, Shape::unknown());
+  }
+  if (auto t = inner("sparse_tensor")) {
+    auto dt = parse_dtype(*t);
+    if (!dt) return std::nullopt;
+    Inferred v;
+    v.kind = Inferred::Kind::SparseTensor;
+    v.dtype = *dt;
+    return v;
+  }
+  for (auto [prefix, kind] : {std::pair{"seq", Inferred::Kind::Sequence}, {"optional", Inferred::Kind::Optional}}) {
+    if (auto t = inner(prefix)) {
+      auto e = parse_type_string(*t);
+      if (!e) return std::nullopt;
+      Inferred v;
+      v.kind = kind;
+      v.elem = std::make_shared<Inferred>(*e);
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+// The type of a value as declared in the file, in inference's terms.
+class Engine;
+
+std::string sanitize(std::string_view name) {
+  std::string out;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "v" + out;
+  return out;
+}
+
+class Engine {
+ public:
+  Engine(Analysis& a, const InferOptions& opts)
+      : a_(a), opts_(opts), schemas_(ops::SchemaTable::builtin()), rules_(ops::Registry::builtin()) {}
+
+  void run() {
+    const ir::Model& m = a_.model;
+    if (!m.graph) return;
+    for (const auto& o : opts_.inputs) {
+      if (m.graph->find(o.name) == ir::kNoValue || m.graph->value(m.graph->find(o.name)).kind != ir::ValueKind::Input) {
+        fail("usage", "--input {}: the model has no graph input of that name", quote(o.name));
+      }
+    }
+    infer_graph(*m.graph, nullptr, 0);
+  }
+
+ private:
+  Dim symbol(std::string_view name) {
+    auto it = opts_.bindings.find(name);
+    if (it != opts_.bindings.end()) return a_.dims.constant(it->second);
+    return a_.dims.symbol(name);
+  }
+
+  Shape declared_shape(const ir::Type& t, std::string_view value_name, bool record_origin) {
+    if (!t.has_shape) return Shape::unknown();
+    std::vector<Dim> dims;
+    for (size_t i = 0; i < t.dims.size(); ++i) {
+      const auto& d = t.dims[i];
+      Dim x;
+      switch (d.kind) {
+        case ir::DimDecl::Kind::Value: x = a_.dims.constant(d.value); break;
+        case ir::DimDecl::Kind::Param: x = symbol(d.param); break;
+        case ir::DimDecl::Kind::Unknown: x = symbol(fmt::format("{}_d{}", sanitize(value_name), i)); break;
+      }
+      if (record_origin && x.is_symbol() && !a_.origins.count(x.symbol_name())) {
+        a_.origins.emplace(std::string(x.symbol_name()), SymbolOrigin{std::string(value_name), i});
+      }
+      dims.push_back(x);
+    }
+    return Shape::of(std::move(dims));
+  }
+
+  Inferred declared(const ir::Type& t, std::string_view value_name, bool record_origin) {
+    Inferred v;
+    switch (t.kind) {
+      case ir::Type::Kind::None: return v;
+      case ir::Type::Kind::Tensor: v.kind = Inferred::Kind::Tensor; break;
+      case ir::Type::Kind::SparseTensor: v.kind = Inferred::Kind::SparseTensor; break;
+      case ir::Type::Kind::Sequence: v.kind = Inferred::Kind::Sequence; break;
+      case ir::Type::Kind::Optional: v.kind = Inferred::Kind::Optional; break;
+      case ir::Type::Kind::Map: v.kind = Inferred::Kind::Map; break;
+      case ir::Type::Kind::Opaque: v.kind = Inferred::Kind::Opaque; break;
+    }
+    v.dtype = t.elem;
+    if (v.kind == Inferred::Kind::Tensor || v.kind == Inferred::Kind::SparseTensor) {
+      v.shape = declared_shape(t, value_name, record_origin);
+    }
+    if (t.inner) v.elem = std::make_shared<Inferred>(declared(*t.inner, value_name, record_origin));
+    return v;
+  }
+
+  Inferred input_value(const ir::Graph& g, ir::ValueId id) {
+    const ir::Value& v = g.value(id);
+    Inferred out = declared(g.declared_type(id), v.name, true);
+    if (g.parent) return out;
+    for (const auto& o : opts_.inputs) {
+      if (o.name != v.name) continue;
+      if (out.kind == Inferred::Kind::Unknown) out.kind = Inferred::Kind::Tensor;
+      if (o.dtype) out.dtype = *o.dtype;
+      if (o.dims) {
+        std::vector<Dim> dims;
+        for (size_t i = 0; i < o.dims->size(); ++i) {
+          const std::string& d = (*o.dims)[i];
+          int64_t n = 0;
+          auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), n);
+          if (ec == std::errc() && p == d.data() + d.size()) {
+            dims.push_back(a_.dims.constant(n));
+          } else {
+            Dim s = symbol(d);
+            if (s.is_symbol() && !a_.origins.count(d)) a_.origins.emplace(d, SymbolOrigin{std::string(v.name), i});
+            dims.push_back(s);
+          }
+        }
+        out.shape = Shape::of(std::move(dims));
+      }
+    }
+    return out;
+  }
+
+  // Infers a graph whose Input values are already set (subgraphs) or come
+  // from declarations (the main graph and function bodies).
+  void infer_graph(const ir::Graph& g, const ir::Node* caller, int depth, const std::vector<Inferred>* inputs = nullptr) {
+    if (depth > 64) return;
+    auto& st = a_.state(g);
+    st.values.assign(g.values.size(), Inferred());
+    st.schemas.assign(g.nodes.size(), nullptr);
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      ir::ValueId id = g.inputs[i];
+      if (inputs && i < inputs->size() && (*inputs)[i].known()) {
+        // A subgraph input: what the calling operator passes, refined by the
+        // declaration where the operator knows less.
+        st.values[id] = (*inputs)[i];
+        Inferred decl = declared(g.declared_type(id), g.value(id).name, false);
+        if (st.values[id].kind == Inferred::Kind::Tensor && !st.values[id].shape.known && decl.shape.known) {
+          st.values[id].shape = decl.shape;
+        }
+      } else {
+        st.values[id] = input_value(g, id);
+      }
+      // An input with a default initializer: the declared type rules.
+      if (const ir::Tensor* t = g.initializer_of(id); t && !st.values[id].known()) {
+        st.values[id] = Context::constant(*t, a_.dims);
+      }
+    }
+    for (size_t i = 0; i < g.initializers.size(); ++i) {
+      ir::ValueId id = g.initializer_values[i];
+      if (g.value(id).kind == ir::ValueKind::Initializer) st.values[id] = Context::constant(g.initializers[i], a_.dims);
+    }
+    for (ir::ValueId id = 0; id < g.values.size(); ++id) {
+      const ir::Value& v = g.value(id);
+      if (v.kind == ir::ValueKind::OuterScope && g.parent) {
+        st.values[id] = a_.value(*g.parent, v.outer);
+      } else if (v.kind == ir::ValueKind::Initializer && !st.values[id].known()) {
+        // Sparse initializers: the declared dense type.
+        st.values[id] = declared(g.declared_type(id), v.name, false);
+      }
+    }
+    for (ir::NodeId k = 0; k < g.nodes.size(); ++k) infer_node(g, k, caller, depth);
+    check_outputs(g);
+  }
+
+  void report(Diagnostic d) { a_.diagnostics.push_back(std::move(d)); }
+
+  void node_report(const ir::Graph& g, ir::NodeId k, std::string code, Severity sev, Phase phase, std::string msg,
+                   std::string hint = {}, std::string input = {}) {
+    Diagnostic d;
+    d.code = std::move(code);
+    d.severity = sev;
+    d.phase = phase;
+    d.node = {&g, k};
+    d.message = std::move(msg);
+    d.hint = std::move(hint);
+    d.input = std::move(input);
+    report(std::move(d));
+  }
+
+  static std::string node_desc(const ir::Node& n) {
+    std::string op = util::printable(n.op_type);
+    if (!n.domain.empty()) op = util::printable(n.domain) + "." + op;
+    if (n.synthetic_name) return fmt::format("{} node {}", op, util::printable(n.name));
+    return fmt::format("{} node {}", op, quote(n.name));
+  }
+
+  // Which formal parameter serves actual position i (variadics take the rest).
+  static const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i) {
+    if (f.empty()) return nullptr;
+    if (i < f.size()) return &f[i];
+    return f.back().arity == ops::Arity::Variadic ? &f.back() : nullptr;
+  }
+
+  void infer_node(const ir::Graph& g, ir::NodeId k, const ir::Node* caller, int depth) {
+    auto& st = a_.state(g);
+    const ir::Node& n = g.nodes[k];
+    std::vector<const Inferred*> ins;
+    ins.reserve(n.inputs.size());
+    for (ir::ValueId v : n.inputs) ins.push_back(v == ir::kNoValue ? nullptr : &st.values[v]);
+    std::vector<Inferred> outs(n.outputs.size());
+
+    const ops::Schema* schema = schemas_.find(n.domain, n.op_type, n.opset);
+    st.schemas[k] = schema;
+    if (!schema) {
+      if (const ir::Function* fn = a_.model.function(n.domain, n.op_type, n.overload)) {
+        infer_call(g, k, *fn, ins, outs, depth);
+      } else {
+        unknown_op(g, k);
+      }
+    } else {
+      check_arity(g, k, *schema);
+      std::unordered_map<std::string_view, Inferred> bound = bind_constraints(g, k, *schema, ins);
+      ops::Rule rule = rules_.find(n.domain, n.op_type, schema->since_version);
+      if (rule) {
+        Context ctx(g, k, schema, a_.dims, ins, outs, [this](Diagnostic d) { report(std::move(d)); },
+                    [this, &g, k, depth](const ir::Graph& sub, const std::vector<Inferred>& sub_in) {
+                      return infer_subgraph(g, k, sub, sub_in, depth);
+                    },
+                    caller);
+        try {
+          rule(ctx);
+        } catch (const Error& e) {
+          node_report(g, k, "inference-failed", Severity::Note, Phase::Load,
+                      fmt::format("{}: shapes not inferred: {}", node_desc(n), e.what()));
+          for (auto& o : outs) o = Inferred();
+        }
+      }
+      // Dtypes the type constraints decide, where the rule left them open.
+      for (size_t i = 0; i < outs.size(); ++i) {
+        const ops::FormalParam* f = formal(schema->outputs, i);
+        if (!f || type_known(outs[i])) continue;
+        std::optional<Inferred> t;
+        if (auto it = bound.find(f->type); it != bound.end()) t = it->second;
+        else if (!schema->constraint(f->type)) t = parse_type_string(f->type);
+        if (!t) continue;
+        Shape keep = outs[i].shape;
+        auto ints = outs[i].ints;
+        auto floats = outs[i].floats;
+        outs[i] = *t;
+        if (outs[i].kind == Inferred::Kind::Tensor) {
+          outs[i].shape = keep;
+          outs[i].ints = ints;
+          outs[i].floats = floats;
+        }
+      }
+    }
+    // Never a silent unknown: dimensions nothing determined get fresh names.
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (outs[i].kind != Inferred::Kind::Tensor || !outs[i].shape.known) continue;
+      for (size_t ax = 0; ax < outs[i].shape.dims.size(); ++ax) {
+        if (!outs[i].shape.dims[ax]) outs[i].shape.dims[ax] = fresh(n, i, ax);
+      }
+    }
+    for (size_t i = 0; i < outs.size(); ++i) {
+      ir::ValueId id = n.outputs[i];
+      if (id == ir::kNoValue) continue;
+      reconcile(g, k, id, outs[i]);
+      st.values[id] = std::move(outs[i]);
+    }
+  }
+
+  Dim fresh(const ir::Node& n, size_t output, size_t axis) {
+    std::string hint = fmt::format("{}{}", sanitize(n.op_type), n.source_index);
+    if (output) hint += fmt::format("_o{}", output);
+    return a_.dims.fresh(fmt::format("{}_{}", hint, axis));
+  }
+
+  void unknown_op(const ir::Graph& g, ir::NodeId k) {
+    const ir::Node& n = g.nodes[k];
+    if (ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml") {
+      // A standard operator absent at this opset: the schema's history says why.
+      auto versions = schemas_.versions(n.domain, n.op_type);
+      if (versions.empty()) {
+        node_report(g, k, "unknown-op", Severity::Error, Phase::Load,
+                    fmt::format("{}: {} is not an operator of domain {}", node_desc(n), util::printable(n.op_type),
+                                quote(ir::domain_display(n.domain))),
+                    "check the op_type spelling, or the domain of a custom operator");
+      } else if (versions.front()->since_version > n.opset) {
+        node_report(g, k, "op-newer-than-opset", Severity::Error, Phase::Load,
+                    fmt::format("{}: {} does not exist in {} opset {}; it was added in opset {}", node_desc(n),
+                                util::printable(n.op_type), ir::domain_display(n.domain), n.opset,
+                                versions.front()->since_version),
+                    fmt::format("export with opset_version >= {}", versions.front()->since_version));
+      }
+      return;
+    }
+    node_report(g, k, "unknown-op", Severity::Note, Phase::Load,
+                fmt::format("{}: onnxscope has no facts for operator {} of domain {}; its outputs are not inferred",
+                            node_desc(n), util::printable(n.op_type), quote(n.domain)));
+  }
+
+  void check_arity(const ir::Graph& g, ir::NodeId k, const ops::Schema& s) {
+    const ir::Node& n = g.nodes[k];
+    auto count = static_cast<int>(n.inputs.size());
+    if (count < s.min_inputs() || count > s.max_inputs()) {
+      node_report(g, k, "input-count", Severity::Error, Phase::Load,
+                  fmt::format("{}: {}-{} takes {} inputs, the node has {}", node_desc(n), util::printable(n.op_type),
+                              s.since_version,
+                              s.min_inputs() == s.max_inputs() ? std::to_string(s.min_inputs())
+                              : s.max_inputs() == INT32_MAX    ? fmt::format("at least {}", s.min_inputs())
+                                                               : fmt::format("{} to {}", s.min_inputs(), s.max_inputs()),
+                              count));
+    }
+    for (size_t i = 0; i < n.inputs.size() && i < s.inputs.size(); ++i) {
+      if (n.inputs[i] == ir::kNoValue && s.inputs[i].arity == ops::Arity::Single) {
+        node_report(g, k, "input-count", Severity::Error, Phase::Load,
+                    fmt::format("{}: required input {} (#{}) is empty", node_desc(n), quote(s.inputs[i].name), i));
+      }
+    }
+    for (const auto& a : s.attributes) {
+      if (a.required && !n.attr(a.name)) {
+        node_report(g, k, "missing-attribute", Severity::Error, Phase::Load,
+                    fmt::format("{}: required attribute {} is missing", node_desc(n), quote(a.name)));
+      }
+    }
+  }
+
+  // Binds each type constraint to the input types that use it; diagnoses
+  // inputs whose type the constraint does not allow, and constraints bound
+  // to two different types.
+  std::unordered_map<std::string_view, Inferred> bind_constraints(const ir::Graph& g, ir::NodeId k,
+                                                                  const ops::Schema& s,
+                                                                  const std::vector<const Inferred*>& ins) {
+    const ir::Node& n = g.nodes[k];
+    std::unordered_map<std::string_view, Inferred> bound;
+    std::unordered_map<std::string_view, size_t> bound_by;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      if (!ins[i] || !type_known(*ins[i])) continue;
+      const ops::FormalParam* f = formal(s.inputs, i);
+      if (!f) continue;
+      std::string have = type_string(*ins[i]);
+      std::string input_name(g.value(n.inputs[i]).name);
+      const ops::TypeConstraint* c = s.constraint(f->type);
+      if (!c) {
+        if (have != f->type) {
+          node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
+                      fmt::format("{}: input {} ({}) is {}, but {}-{} takes {} there", node_desc(n), i,
+                                  quote(input_name), have, util::printable(n.op_type), s.since_version, f->type),
+                      cast_hint(input_name, f->type), input_name);
+        }
+        continue;
+      }
+      if (std::find(c->allowed.begin(), c->allowed.end(), have) == c->allowed.end()) {
+        node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
+                    fmt::format("{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
+                                node_desc(n), i, quote(input_name), have, util::printable(n.op_type),
+                                s.since_version, c->name, allowed_list(*c)),
+                    unsupported_hint(n, s, c->name, have, input_name), input_name);
+      }
+      if (f->arity == ops::Arity::Variadic && !f->homogeneous) continue;
+      auto it = bound.find(c->name);
+      if (it == bound.end()) {
+        bound.emplace(c->name, *ins[i]);
+        bound_by.emplace(c->name, i);
+      } else if (type_string(it->second) != have) {
+        size_t j = bound_by[c->name];
+        std::string other(g.value(n.inputs[j]).name);
+        node_report(g, k, "dtype-mismatch", Severity::Error, Phase::Load,
+                    fmt::format("{}: type parameter {} of {} is bound to both {} (input {}, {}) and {} (input {}, {})",
+                                node_desc(n), c->name, util::printable(n.op_type), type_string(it->second), j,
+                                quote(other), have, i, quote(input_name)),
+                    mismatch_hint(it->second, *ins[i], other, input_name), input_name);
+      }
+    }
+    // Strip shapes: a binding is a type.
+    for (auto& [name, v] : bound) {
+      v.shape = Shape::unknown();
+      v.ints.reset();
+      v.floats.reset();
+    }
+    return bound;
+  }
+
+  static std::string allowed_list(const ops::TypeConstraint& c) {
+    std::string out;
+    for (size_t i = 0; i < c.allowed.size(); ++i) {
+      if (i == 8) {
+        out += fmt::format(", ... ({} in all)", c.allowed.size());
+        break;
+      }
+      out += (i ? ", " : "") + c.allowed[i];
+    }
+    return out;
+  }
+
+  static std::string cast_hint(const std::string& input, const std::string& want) {
+    return fmt::format("insert a Cast of {} to {} before this node", quote(input), want);
+  }
+
+  // "dtype-unsupported": name the first opset version that accepts the type.
+  std::string unsupported_hint(const ir::Node& n, const ops::Schema& s, const std::string& constraint,
+                               const std::string& have, const std::string& input) {
+    for (const ops::Schema* v : schemas_.versions(n.domain, n.op_type)) {
+      if (v->since_version <= s.since_version) continue;
+      for (const auto& c : v->constraints) {
+        for (const auto& f : v->inputs) {
+          if (f.type == c.name && c.name == constraint &&
+              std::find(c.allowed.begin(), c.allowed.end(), have) != c.allowed.end()) {
+            return fmt::format("{} accepts {} from opset {}: export with opset_version >= {}, or cast {}",
+                               util::printable(n.op_type), have, v->since_version, v->since_version, quote(input));
+          }
+        }
+      }
+    }
+    return fmt::format("cast {} to a type {} accepts", quote(input), util::printable(n.op_type));
+  }
+
+  static std::string mismatch_hint(const Inferred& a, const Inferred& b, const std::string& an, const std::string& bn) {
+    if (a.kind == Inferred::Kind::Tensor && b.kind == Inferred::Kind::Tensor) {
+      bool a64 = a.dtype == DType::Float64, b64 = b.dtype == DType::Float64;
+      if (a64 != b64 && (a.dtype == DType::Float32 || b.dtype == DType::Float32)) {
+        return fmt::format("{} is float64: in PyTorch a float64 tensor (torch.from_numpy of a float64 array, "
+                           "torch.tensor(..., dtype=torch.float64), a Python float buffer) met float32; make it "
+                           "float32 with .float() before export",
+                           quote(a64 ? an : bn));
+      }
+      if ((a.dtype == DType::Int32 && b.dtype == DType::Int64) || (a.dtype == DType::Int64 && b.dtype == DType::Int32)) {
+        return fmt::format("cast {} to int64 (in PyTorch: .long())", quote(a.dtype == DType::Int32 ? an : bn));
+      }
+      if (a.dtype == DType::Float16 || b.dtype == DType::Float16) {
+        return "a float16 tensor meets another type: export the whole model in one precision, or cast explicitly";
+      }
+    }
+    return fmt::format("cast {} or {} so that both have the same type", quote(an), quote(bn));
+  }
+
+  // A call of a model-local function: infer its body with the call's inputs.
+  void infer_call(const ir::Graph& g, ir::NodeId k, const ir::Function& fn, const std::vector<const Inferred*>& ins,
+                  std::vector<Inferred>& outs, int depth) {
+    const ir::Graph& body = *fn.body;
+    if (depth > 16) return;
+    std::vector<Inferred> args;
+    for (size_t i = 0; i < body.inputs.size(); ++i) args.push_back(i < ins.size() && ins[i] ? *ins[i] : Inferred());
+    infer_graph(body, &g.nodes[k], depth + 1, &args);
+    const auto& st = a_.state(body);
+    for (size_t i = 0; i < outs.size() && i < body.outputs.size(); ++i) outs[i] = st.values[body.outputs[i]];
+  }
+
+  std::vector<Inferred> infer_subgraph(const ir::Graph& parent, ir::NodeId k, const ir::Graph& sub,
+                                       const std::vector<Inferred>& inputs, int depth) {
+    (void)parent;
+    (void)k;
+    infer_graph(sub, nullptr, depth + 1, &inputs);
+    const auto& st = a_.state(sub);
+    std::vector<Inferred> outs;
+    for (ir::ValueId id : sub.outputs) outs.push_back(st.values[id]);
+    return outs;
+  }
+
+  // Compares an inferred value with what the file declares for it
+  // (value_info); where inference knows less, the declaration is adopted.
+  void reconcile(const ir::Graph& g, ir::NodeId k, ir::ValueId id, Inferred& v) {
+    const ir::Type& t = g.declared_type(id);
+    if (t.empty()) return;
+    Inferred decl = declared(t, g.value(id).name, false);
+    merge_declared(g, k, id, v, decl, "value_info");
+  }
+
+  void merge_declared(const ir::Graph& g, ir::NodeId k, ir::ValueId id, Inferred& v, const Inferred& decl,
+                      const char* where) {
+    std::string name(g.value(id).name);
+    if (!v.known()) {
+      Inferred keep = decl;
+      v = keep;
+      return;
+    }
+    if (v.kind == Inferred::Kind::Tensor && decl.kind == Inferred::Kind::Tensor) {
+      if (v.dtype == DType::Undefined) v.dtype = decl.dtype;
+      if (decl.dtype != DType::Undefined && v.dtype != decl.dtype) {
+        contradiction(g, k, "dtype-contradiction",
+                      fmt::format("{} {} is declared {} but computes {}", where, quote(name), dtype_name(decl.dtype),
+                                  dtype_name(v.dtype)),
+                      name);
+      }
+      if (!decl.shape.known) return;
+      if (!v.shape.known) {
+        v.shape = decl.shape;
+        return;
+      }
+      if (v.shape.rank() != decl.shape.rank()) {
+        contradiction(g, k, "shape-contradiction",
+                      fmt::format("{} {} is declared with rank {} {}, but inference gives rank {} {}", where,
+                                  quote(name), decl.shape.rank(), to_string(decl.shape), v.shape.rank(),
+                                  to_string(v.shape)),
+                      name);
+        return;
+      }
+      for (size_t i = 0; i < v.shape.rank(); ++i) {
+        Dim have = v.shape.dims[i], want = decl.shape.dims[i];
+        if (have == want) continue;
+        if (want.as_int() && have.as_int()) {
+          contradiction(g, k, "shape-contradiction",
+                        fmt::format("{} {} is declared {} but inference gives {}: dimension {} is {}, not {}", where,
+                                    quote(name), to_string(decl.shape), to_string(v.shape), i, sym::to_string(have),
+                                    sym::to_string(want)),
+                        name);
+          return;
+        }
+      }
+    }
+  }
+
+  void contradiction(const ir::Graph& g, ir::NodeId k, const char* code, std::string msg, const std::string& input) {
+    Diagnostic d;
+    d.code = code;
+    d.severity = Severity::Warning;
+    d.phase = Phase::Load;
+    if (k != ir::kNoNode) d.node = {&g, k};
+    d.message = k != ir::kNoNode ? node_desc(g.nodes[k]) + ": " + msg : msg;
+    d.hint = "the declared type is stale or the model was edited; re-export, or remove the value_info entry";
+    d.input = input;
+    report(std::move(d));
+  }
+
+  void check_outputs(const ir::Graph& g) {
+    auto& st = a_.state(g);
+    for (size_t i = 0; i < g.outputs.size(); ++i) {
+      ir::ValueId id = g.outputs[i];
+      const ir::Type& t = g.output_type(i);
+      if (t.empty()) continue;
+      Inferred decl = declared(t, g.value(id).name, false);
+      ir::NodeId producer = g.value(id).producer;
+      merge_declared(g, producer, id, st.values[id], decl, "graph output");
+    }
+  }
+
+  Analysis& a_;
+  const InferOptions& opts_;
+  const ops::SchemaTable& schemas_;
+  const ops::Registry& rules_;
+};
+
+}  // namespace
+
+const Inferred& Analysis::value(const ir::Graph& g, ir::ValueId v) const {
+  auto it = graphs_.find(&g);
+  if (it == graphs_.end() || v >= it->second.values.size()) return kUnknownValue;
+  return it->second.values[v];
+}
+
+const ops::Schema* Analysis::schema(const ir::Graph& g, ir::NodeId n) const {
+  auto it = graphs_.find(&g);
+  if (it == graphs_.end() || n >= it->second.schemas.size()) return nullptr;
+  return it->second.schemas[n];
+}
+
+InputOverride parse_input_override(std::string_view spec) {
+  InputOverride o;
+  auto eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    fail("usage", "--input {}: expected NAME=DTYPE[D0,D1,...]", quote(spec));
+  }
+  o.name = std::string(spec.substr(0, eq));
+  std::string_view rest = spec.substr(eq + 1);
+  auto bracket = rest.find('[');
+  std::string_view dtype = rest.substr(0, bracket);
+  if (!dtype.empty()) {
+    o.dtype = parse_dtype(dtype);
+    if (!o.dtype) fail("usage", "--input {}: {} is not a data type (float32, int64, float16, ...)", quote(spec), quote(dtype));
+  }
+  if (bracket != std::string_view::npos) {
+    if (rest.back() != ']') fail("usage", "--input {}: the shape must end with ']'", quote(spec));
+    std::string_view dims = rest.substr(bracket + 1, rest.size() - bracket - 2);
+    std::vector<std::string> out;
+    while (!dims.empty()) {
+      auto comma = dims.find(',');
+      std::string_view d = dims.substr(0, comma);
+      while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
+      while (!d.empty() && d.back() == ' ') d.remove_suffix(1);
+      if (d.empty()) fail("usage", "--input {}: empty dimension", quote(spec));
+      bool number = std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      bool ident = std::all_of(d.begin(), d.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':';
+      });
+      if (!number && !ident) fail("usage", "--input {}: dimension {} is neither a size nor a name", quote(spec), quote(d));
+      out.emplace_back(d);
+      if (comma == std::string_view::npos) break;
+      dims.remove_prefix(comma + 1);
+    }
+    o.dims = std::move(out);
+  }
+  if (!o.dtype && !o.dims) fail("usage", "--input {}: give a dtype, a shape or both", quote(spec));
+  return o;
+}
+
+std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {
+  auto a = std::make_unique<Analysis>(m);
+  Engine(*a, opts).run();
+  return a;
+}
+
+}  // namespace onnxscope::analysis

@@ -1,0 +1,77 @@
+// Type and symbolic shape inference over a whole model: every value of the
+// main graph, its subgraphs and model-local function calls gets a dtype and
+// a shape of symbolic dimensions, with diagnostics where the model breaks an
+// operator's rules.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/analysis/diagnostic.h"
+#include "model/analysis/inferred.h"
+#include "model/ir/graph.h"
+#include "model/ops/schema.h"
+#include "model/sym/dim.h"
+
+namespace onnxscope::analysis {
+
+// `--input NAME=DTYPE[D0,D1,...]`: replaces a graph input's declared type.
+struct InputOverride {
+  std::string name;
+  std::optional<DType> dtype;
+  std::optional<std::vector<std::string>> dims;  // each an integer or a symbol name
+};
+// Parses "x=float32[batch,3,224,224]", "ids=int64[1,seq]", "x=[N,4]" (dtype
+// kept), "x=float16" (shape kept). Throws Error "usage".
+InputOverride parse_input_override(std::string_view spec);
+
+struct InferOptions {
+  std::vector<InputOverride> inputs;
+  // Symbols replaced by integers wherever they appear (`--bind batch=1`).
+  std::map<std::string, int64_t, std::less<>> bindings;
+};
+
+// Where a graph input's symbolic dimension comes from.
+struct SymbolOrigin {
+  std::string input;
+  size_t axis = 0;
+};
+
+class Analysis {
+ public:
+  explicit Analysis(const ir::Model& m) : model(m) {}
+  Analysis(const Analysis&) = delete;
+  Analysis& operator=(const Analysis&) = delete;
+
+  const ir::Model& model;
+  sym::Table dims;
+  std::vector<Diagnostic> diagnostics;
+  std::map<std::string, SymbolOrigin, std::less<>> origins;
+
+  // The inferred facts of a value; Unknown for graphs never inferred.
+  const Inferred& value(const ir::Graph& g, ir::ValueId v) const;
+  // The schema a node resolved to (nullptr for an operator onnxscope has no
+  // facts for).
+  const ops::Schema* schema(const ir::Graph& g, ir::NodeId n) const;
+  bool inferred(const ir::Graph& g) const { return graphs_.count(&g) != 0; }
+
+  // For the engine.
+  struct GraphState {
+    std::vector<Inferred> values;
+    std::vector<const ops::Schema*> schemas;
+  };
+  GraphState& state(const ir::Graph& g) { return graphs_[&g]; }
+
+ private:
+  std::unordered_map<const ir::Graph*, GraphState> graphs_;
+};
+
+// Infers the whole model. Never throws for model content: what cannot be
+// inferred stays unknown (fresh symbols, unknown rank) and is diagnosed.
+std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts = {});
+
+}  // namespace onnxscope::analysis

@@ -1,0 +1,113 @@
+// What an operator's inference rule sees of its node: inputs as inferred so
+// far, attributes with the schema's defaults, outputs to fill, symbolic
+// dimensions, diagnostics, and subgraph inference. One Context per node.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/analysis/diagnostic.h"
+#include "model/analysis/inferred.h"
+#include "model/ir/graph.h"
+#include "model/ops/schema.h"
+#include "model/sym/dim.h"
+
+namespace onnxscope::ops {
+
+using analysis::Inferred;
+using analysis::Phase;
+using analysis::Severity;
+using analysis::Shape;
+using sym::Dim;
+
+class Context {
+ public:
+  using SubgraphFn = std::function<std::vector<Inferred>(const ir::Graph&, const std::vector<Inferred>&)>;
+  using ReportFn = std::function<void(analysis::Diagnostic)>;
+
+  Context(const ir::Graph& graph, ir::NodeId node, const Schema* schema, sym::Table& dims,
+          std::vector<const Inferred*> inputs, std::vector<Inferred>& outputs, ReportFn report,
+          SubgraphFn subgraph, const ir::Node* caller = nullptr);
+
+  // The node.
+  const ir::Graph& graph() const { return graph_; }
+  const ir::Node& node() const { return node_; }
+  ir::NodeId node_id() const { return node_id_; }
+  const Schema* schema() const { return schema_; }
+  // The operator version in force: the schema's since_version.
+  int version() const { return schema_ ? schema_->since_version : 0; }
+
+  // Inputs. An omitted optional input (or one past the end) is absent and
+  // reads as Unknown.
+  size_t num_inputs() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
+  const Inferred& input(size_t i) const;
+  const Shape& input_shape(size_t i) const { return input(i).shape; }
+  DType input_dtype(size_t i) const { return input(i).dtype; }
+  bool input_rank_known(size_t i) const { return input(i).rank_known(); }
+  // The input's name in the graph ("" when absent).
+  std::string_view input_name(size_t i) const;
+
+  // Outputs. Writing an absent output is harmless.
+  size_t num_outputs() const { return outputs_.size(); }
+  bool has_output(size_t i) const;
+  Inferred& output(size_t i);
+  // Sets output i to a tensor of dtype and shape.
+  void set_output(size_t i, DType dtype, Shape shape);
+
+  // Attributes, with the schema's default where the node has none.
+  bool has_attr(std::string_view name) const;
+  std::optional<int64_t> attr_int(std::string_view name) const;
+  int64_t attr_int(std::string_view name, int64_t fallback) const;
+  std::optional<float> attr_float(std::string_view name) const;
+  float attr_float(std::string_view name, float fallback) const;
+  std::optional<std::string_view> attr_string(std::string_view name) const;
+  std::optional<std::vector<int64_t>> attr_ints(std::string_view name) const;
+  std::optional<std::vector<float>> attr_floats(std::string_view name) const;
+  const ir::Tensor* attr_tensor(std::string_view name) const;
+  const ir::Graph* attr_graph(std::string_view name) const;
+  const ir::Attribute* attr(std::string_view name) const;
+
+  // Dimensions.
+  sym::Table& dims() const { return dims_; }
+  Dim dim(int64_t v) const { return dims_.constant(v); }
+  // A new symbol for a dimension nothing determines, named after the node.
+  Dim fresh(size_t output, size_t axis) const;
+  Dim fresh_named(std::string_view hint) const;
+
+  // The contents of a constant tensor as inference tracks them.
+  static Inferred constant(const ir::Tensor& t, sym::Table& dims);
+
+  // Diagnostics about this node.
+  void report(std::string code, Severity severity, Phase phase, std::string message, std::string hint = {},
+              std::string input = {}) const;
+
+  // Infers a subgraph of this node given its inputs; returns its outputs.
+  std::vector<Inferred> infer_subgraph(const ir::Graph& g, const std::vector<Inferred>& inputs) const {
+    return subgraph_(g, inputs);
+  }
+
+ private:
+  const ir::Graph& graph_;
+  ir::NodeId node_id_;
+  const ir::Node& node_;
+  const Schema* schema_;
+  sym::Table& dims_;
+  std::vector<const Inferred*> inputs_;
+  std::vector<Inferred>& outputs_;
+  ReportFn report_;
+  SubgraphFn subgraph_;
+  const ir::Node* caller_;  // the node calling the function this node is in
+};
+
+// Normalizes an axis attribute to [0, rank); nullopt when out of range.
+std::optional<size_t> normalize_axis(int64_t axis, size_t rank);
+
+// Numpy-style broadcasting of shapes; reports a diagnostic through `ctx`
+// when two dimensions provably differ and neither is 1.
+Shape broadcast(const Context& ctx, const std::vector<const Shape*>& shapes);
+
+}  // namespace onnxscope::ops

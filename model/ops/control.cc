@@ -1,0 +1,201 @@
+// Control flow: If merges its branches' outputs (a dimension the branches
+// disagree on becomes a fresh symbol); Loop and Scan infer their bodies, and
+// loop-carried values whose shapes change between iterations are generalized
+// and the body inferred again.
+#include "model/ops/registry.h"
+#include "model/ops/util.h"
+#include "model/util/text.h"
+
+namespace onnxscope::ops {
+namespace {
+
+// The value both branches agree on; disagreeing dims become fresh symbols.
+Inferred merge(const Context& ctx, const Inferred& a, const Inferred& b, size_t output) {
+  if (!a.known()) return b;
+  if (!b.known()) return a;
+  if (a.kind != b.kind) return Inferred();
+  Inferred out = a;
+  out.ints.reset();
+  out.floats.reset();
+  if (a.ints && b.ints && *a.ints == *b.ints) out.ints = a.ints;
+  if (a.dtype != b.dtype) out.dtype = DType::Undefined;
+  if (a.kind == Inferred::Kind::Sequence || a.kind == Inferred::Kind::Optional) {
+    if (a.elem && b.elem) out.elem = std::make_shared<Inferred>(merge(ctx, *a.elem, *b.elem, output));
+    return out;
+  }
+  if (!a.shape.known || !b.shape.known || a.shape.rank() != b.shape.rank()) {
+    out.shape = Shape::unknown();
+    return out;
+  }
+  for (size_t i = 0; i < a.shape.rank(); ++i) {
+    if (a.shape.dims[i] != b.shape.dims[i]) out.shape.dims[i] = ctx.fresh(output, i);
+  }
+  return out;
+}
+
+void if_rule(Context& ctx) {
+  const ir::Graph* then_g = ctx.attr_graph("then_branch");
+  const ir::Graph* else_g = ctx.attr_graph("else_branch");
+  if (!then_g || !else_g) return;
+  std::vector<Inferred> t = ctx.infer_subgraph(*then_g, {});
+  std::vector<Inferred> e = ctx.infer_subgraph(*else_g, {});
+  if (t.size() != e.size() || t.size() != ctx.num_outputs()) {
+    ctx.report("if-branches", Severity::Error, Phase::Load,
+               fmt::format("If branches have {} and {} outputs, the node {}", t.size(), e.size(), ctx.num_outputs()),
+               "both branches must produce one value per output of the If node");
+  }
+  auto cond = scalar_int(ctx, 0);
+  for (size_t i = 0; i < ctx.num_outputs() && i < t.size() && i < e.size(); ++i) {
+    if (cond && cond->as_int()) {
+      ctx.output(i) = *cond->as_int() != 0 ? t[i] : e[i];
+      continue;
+    }
+    if (t[i].kind == Inferred::Kind::Tensor && e[i].kind == Inferred::Kind::Tensor && t[i].dtype != e[i].dtype &&
+        t[i].dtype != DType::Undefined && e[i].dtype != DType::Undefined) {
+      ctx.report("if-branches", Severity::Error, Phase::Load,
+                 fmt::format("If output {}: the then branch gives {}, the else branch {}", i, dtype_name(t[i].dtype),
+                             dtype_name(e[i].dtype)),
+                 "both branches must produce the same type");
+    }
+    ctx.output(i) = merge(ctx, t[i], e[i], i);
+  }
+}
+
+// Adds a leading dimension (the iteration count) to a per-iteration value.
+Inferred stacked(const Inferred& v, Dim count) {
+  Inferred out = v;
+  out.ints.reset();
+  out.floats.reset();
+  if (v.kind != Inferred::Kind::Tensor) return out;
+  if (v.shape.known) out.shape.dims.insert(out.shape.dims.begin(), count);
+  return out;
+}
+
+void loop_rule(Context& ctx) {
+  const ir::Graph* body = ctx.attr_graph("body");
+  if (!body) return;
+  size_t carried = ctx.num_inputs() >= 2 ? ctx.num_inputs() - 2 : 0;
+  std::vector<Inferred> in;
+  in.push_back(Inferred::tensor(DType::Int64, Shape::of({})));
+  in.push_back(Inferred::tensor(DType::Bool, Shape::of({})));
+  for (size_t i = 0; i < carried; ++i) {
+    Inferred v = ctx.input(i + 2);
+    v.ints.reset();  // contents change from iteration to iteration
+    v.floats.reset();
+    in.push_back(v);
+  }
+  std::vector<Inferred> out = ctx.infer_subgraph(*body, in);
+  // A carried value whose shape the body changes is generalized, and the
+  // body inferred again with the general shape.
+  bool again = false;
+  for (size_t i = 0; i < carried && i + 1 < out.size(); ++i) {
+    Inferred merged = merge(ctx, in[i + 2], out[i + 1], i);
+    if (!(merged.shape == in[i + 2].shape) || merged.kind != in[i + 2].kind) {
+      in[i + 2] = merged;
+      again = true;
+    }
+  }
+  if (again) out = ctx.infer_subgraph(*body, in);
+  if (out.size() < carried + 1) {
+    ctx.report("loop-body", Severity::Error, Phase::Load,
+               fmt::format("Loop body has {} outputs; it needs the condition and {} carried values", out.size(),
+                           carried));
+    return;
+  }
+  for (size_t i = 0; i < carried && i < ctx.num_outputs(); ++i) {
+    Inferred v = merge(ctx, in[i + 2], out[i + 1], i);
+    v.ints.reset();
+    ctx.output(i) = v;
+  }
+  // Scan outputs gather one value per iteration.
+  Dim iterations;
+  if (auto m = scalar_int(ctx, 0); m && !ctx.has_input(1)) iterations = *m;
+  if (auto m = scalar_int(ctx, 0); m && ctx.has_input(1)) {
+    // With a condition the loop may stop early; a constant true one does not.
+    if (auto c = scalar_int(ctx, 1); c && c->is_const(1)) {
+      const ir::Graph& g = *body;
+      if (g.outputs.size() > 0 && g.inputs.size() > 1 && g.outputs[0] == g.inputs[1]) iterations = *m;
+      else if (g.outputs.size() > 0 && g.value(g.outputs[0]).kind == ir::ValueKind::NodeOutput &&
+               g.nodes[g.value(g.outputs[0]).producer].op_type == "Identity" &&
+               g.nodes[g.value(g.outputs[0]).producer].inputs[0] == g.inputs[1]) {
+        iterations = *m;
+      }
+    }
+  }
+  for (size_t k = carried; k < ctx.num_outputs(); ++k) {
+    if (k + 1 >= out.size()) break;
+    if (out[k + 1].kind == Inferred::Kind::Tensor) {
+      Dim n = iterations ? iterations : ctx.fresh_named(fmt::format("Loop{}_iters", ctx.node().source_index));
+      ctx.output(k) = stacked(out[k + 1], n);
+    } else {
+      ctx.output(k) = out[k + 1];
+    }
+  }
+}
+
+void scan_rule(Context& ctx) {
+  const ir::Graph* body = ctx.attr_graph("body");
+  if (!body) return;
+  bool v8 = ctx.version() < 9;
+  size_t first = v8 ? 1 : 0;  // Scan-8 starts with optional sequence_lens
+  int64_t m = ctx.attr_int("num_scan_inputs", 0);
+  size_t total = ctx.num_inputs() - first;
+  if (m < 0 || static_cast<size_t>(m) > total) return;
+  size_t n_state = total - static_cast<size_t>(m);
+  auto in_axes = ctx.attr_ints("scan_input_axes").value_or(std::vector<int64_t>(static_cast<size_t>(m), 0));
+  std::vector<Inferred> in;
+  Dim seq_len, batch;
+  for (size_t i = 0; i < n_state; ++i) {
+    Inferred v = ctx.input(first + i);
+    if (v8 && v.rank_known() && v.shape.rank() > 0) {
+      batch = v.shape.dims[0];
+      v.shape.dims.erase(v.shape.dims.begin());
+    }
+    v.ints.reset();
+    in.push_back(v);
+  }
+  for (size_t j = 0; j < static_cast<size_t>(m); ++j) {
+    Inferred v = ctx.input(first + n_state + j);
+    v.ints.reset();
+    if (v.rank_known()) {
+      size_t skip = v8 ? 1 : 0;
+      if (v8 && v.shape.rank() > 0) batch = v.shape.dims[0];
+      int64_t ax = v8 ? 1 : (j < in_axes.size() ? in_axes[j] : 0);
+      auto a = normalize_axis(ax, v.shape.rank());
+      if (a && *a >= skip) {
+        if (!seq_len) seq_len = v.shape.dims[*a];
+        v.shape.dims.erase(v.shape.dims.begin() + static_cast<std::ptrdiff_t>(*a));
+        if (v8) v.shape.dims.erase(v.shape.dims.begin());
+      } else {
+        v.shape = Shape::unknown();
+      }
+    }
+    in.push_back(v);
+  }
+  std::vector<Inferred> out = ctx.infer_subgraph(*body, in);
+  auto out_axes = ctx.attr_ints("scan_output_axes");
+  for (size_t k = 0; k < ctx.num_outputs() && k < out.size(); ++k) {
+    Inferred v = out[k];
+    v.ints.reset();
+    v.floats.reset();
+    if (k >= n_state && v.rank_known()) {
+      Dim len = seq_len ? seq_len : ctx.fresh_named(fmt::format("Scan{}_len", ctx.node().source_index));
+      int64_t ax = out_axes && k - n_state < out_axes->size() ? (*out_axes)[k - n_state] : 0;
+      auto a = normalize_axis(ax, v.shape.rank() + 1);
+      if (v8) v.shape.dims.insert(v.shape.dims.begin(), len);
+      else v.shape.dims.insert(v.shape.dims.begin() + static_cast<std::ptrdiff_t>(a.value_or(0)), len);
+    }
+    if (v8 && v.rank_known() && batch) v.shape.dims.insert(v.shape.dims.begin(), batch);
+    ctx.output(k) = v;
+  }
+}
+
+}  // namespace
+
+void register_control(Registry& r) {
+  r.add("", "If", 1, if_rule);
+  r.add("", "Loop", 1, loop_rule);
+  r.add("", "Scan", 8, scan_rule);
+}
+
+}  // namespace onnxscope::ops

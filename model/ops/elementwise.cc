@@ -1,0 +1,226 @@
+// Element-wise operators: unary math and activations (shape unchanged), the
+// broadcasting binary and variadic operators, Where, PRelu, Clip. Integer
+// arithmetic and comparisons also carry tracked contents, because exported
+// shape computations (`x.size(1) * 2`, `seq - 1`) are made of them.
+#include "model/ops/registry.h"
+#include "model/ops/util.h"
+
+namespace onnxscope::ops {
+namespace {
+
+// Output 0 has input 0's shape; its dtype comes from the type constraints.
+void same_shape(Context& ctx) {
+  const Inferred& x = ctx.input(0);
+  if (x.kind != Inferred::Kind::Tensor) return;
+  ctx.set_output(0, DType::Undefined, x.shape);
+}
+
+void identity(Context& ctx) {
+  ctx.output(0) = ctx.input(0);  // any type, contents included
+}
+
+void neg(Context& ctx) {
+  same_shape(ctx);
+  if (const auto* v = ints(ctx, 0)) {
+    ctx.output(0).ints = zip_ints({v}, [](const std::vector<Dim>& a) { return -a[0]; });
+  }
+}
+
+void abs_rule(Context& ctx) {
+  same_shape(ctx);
+  if (const auto* v = ints(ctx, 0)) {
+    ctx.output(0).ints = zip_ints({v}, [](const std::vector<Dim>& a) -> Dim {
+      if (sym::range(a[0]).lo >= 0) return a[0];
+      if (sym::range(a[0]).hi <= 0) return -a[0];
+      return Dim();
+    });
+  }
+}
+
+void not_rule(Context& ctx) {
+  same_shape(ctx);
+  if (const auto* v = ints(ctx, 0)) {
+    ctx.output(0).ints = zip_ints({v}, [&](const std::vector<Dim>& a) -> Dim {
+      auto x = a[0].as_int();
+      return x ? ctx.dim(*x == 0 ? 1 : 0) : Dim();
+    });
+  }
+}
+
+// Legacy broadcasting (opsets 1-6): with broadcast=1 the second input is
+// broadcast to the first, whose shape the output keeps.
+bool legacy_binary(Context& ctx) {
+  if (ctx.version() >= 7) return false;
+  same_shape(ctx);
+  return true;
+}
+
+enum class Arith { Add, Sub, Mul, Div, Mod, Min, Max };
+
+Dim arith(Arith op, Dim a, Dim b) {
+  switch (op) {
+    case Arith::Add: return a + b;
+    case Arith::Sub: return a - b;
+    case Arith::Mul: return a * b;
+    case Arith::Div: {
+      // Integer Div truncates toward zero; floor division agrees when both
+      // operands are known to be non-negative and the divisor positive.
+      if (sym::range(a).lo < 0 || sym::range(b).lo <= 0) return Dim();
+      return sym::floor_div(a, b);
+    }
+    case Arith::Mod: {
+      auto c = b.as_int();
+      if (!c || *c == 0) return Dim();
+      return sym::mod(a, *c);
+    }
+    case Arith::Min: return sym::min(a, b);
+    case Arith::Max: return sym::max(a, b);
+  }
+  return Dim();
+}
+
+template <Arith Op>
+void binary_arith(Context& ctx) {
+  if (legacy_binary(ctx)) return;
+  Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
+  if (ctx.input(0).kind != Inferred::Kind::Tensor && ctx.input(1).kind != Inferred::Kind::Tensor) return;
+  ctx.set_output(0, DType::Undefined, s);
+  if (is_float(ctx.input_dtype(0)) && Op != Arith::Mod) {
+    // Float arithmetic on tracked floats (Resize scales computed in-graph).
+    const auto* a = floats(ctx, 0);
+    const auto* b = floats(ctx, 1);
+    if (a && b && (a->size() == b->size() || a->size() == 1 || b->size() == 1)) {
+      size_t n = std::max(a->size(), b->size());
+      std::vector<double> out(n);
+      for (size_t k = 0; k < n; ++k) {
+        double x = (*a)[a->size() == 1 ? 0 : k], y = (*b)[b->size() == 1 ? 0 : k];
+        switch (Op) {
+          case Arith::Add: out[k] = x + y; break;
+          case Arith::Sub: out[k] = x - y; break;
+          case Arith::Mul: out[k] = x * y; break;
+          case Arith::Div: out[k] = x / y; break;
+          case Arith::Min: out[k] = std::min(x, y); break;
+          case Arith::Max: out[k] = std::max(x, y); break;
+          default: break;
+        }
+      }
+      ctx.output(0).floats = std::move(out);
+    }
+    return;
+  }
+  if (Op == Arith::Mod && ctx.attr_int("fmod", 0) != 0) return;  // C fmod: sign of the dividend
+  ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1)},
+                                [](const std::vector<Dim>& v) { return arith(Op, v[0], v[1]); });
+}
+
+// Sum, Mean, Max, Min: any number of inputs, broadcast from opset 8.
+template <Arith Op>
+void variadic(Context& ctx) {
+  std::vector<const Shape*> shapes;
+  std::vector<const std::vector<Dim>*> data;
+  bool any_tensor = false;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    if (!ctx.has_input(i)) continue;
+    shapes.push_back(&ctx.input_shape(i));
+    data.push_back(ints(ctx, i));
+    any_tensor |= ctx.input(i).kind == Inferred::Kind::Tensor;
+  }
+  if (!any_tensor || shapes.empty()) return;
+  Shape s = ctx.version() < 8 ? *shapes[0] : broadcast(ctx, shapes);
+  ctx.set_output(0, DType::Undefined, s);
+  if (Op == Arith::Div) return;  // Mean
+  ctx.output(0).ints = zip_ints(data, [](const std::vector<Dim>& v) {
+    Dim acc = v[0];
+    for (size_t i = 1; i < v.size() && acc; ++i) acc = arith(Op, acc, v[i]);
+    return acc;
+  });
+}
+
+enum class Cmp { Eq, Lt, Gt, Le, Ge };
+
+template <Cmp Op>
+void compare(Context& ctx) {
+  if (legacy_binary(ctx)) return;
+  Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
+  ctx.set_output(0, DType::Bool, s);
+  ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1)}, [&](const std::vector<Dim>& v) -> Dim {
+    Dim a = v[0], b = v[1];
+    bool t = false, f = false;
+    switch (Op) {
+      case Cmp::Eq: t = a == b; f = sym::proven_ne(a, b); break;
+      case Cmp::Lt: t = sym::proven_gt(b, a); f = sym::proven_ge(a, b); break;
+      case Cmp::Gt: t = sym::proven_gt(a, b); f = sym::proven_ge(b, a); break;
+      case Cmp::Le: t = sym::proven_ge(b, a); f = sym::proven_gt(a, b); break;
+      case Cmp::Ge: t = sym::proven_ge(a, b); f = sym::proven_gt(b, a); break;
+    }
+    if (t) return ctx.dim(1);
+    if (f) return ctx.dim(0);
+    return Dim();
+  });
+}
+
+enum class Logic { And, Or, Xor };
+
+template <Logic Op>
+void logic(Context& ctx) {
+  if (legacy_binary(ctx)) return;
+  Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
+  ctx.set_output(0, DType::Bool, s);
+  ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1)}, [&](const std::vector<Dim>& v) -> Dim {
+    auto a = v[0].as_int(), b = v[1].as_int();
+    if (!a || !b) return Dim();
+    bool x = *a != 0, y = *b != 0;
+    bool r = Op == Logic::And ? (x && y) : Op == Logic::Or ? (x || y) : (x != y);
+    return ctx.dim(r ? 1 : 0);
+  });
+}
+
+void broadcast_binary(Context& ctx) {
+  if (legacy_binary(ctx)) return;
+  ctx.set_output(0, DType::Undefined, broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)}));
+}
+
+void where(Context& ctx) {
+  Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1), &ctx.input_shape(2)});
+  ctx.set_output(0, DType::Undefined, s);
+  ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1), ints(ctx, 2)}, [](const std::vector<Dim>& v) -> Dim {
+    auto c = v[0].as_int();
+    if (!c) return v[1] == v[2] ? v[1] : Dim();
+    return *c != 0 ? v[1] : v[2];
+  });
+}
+
+}  // namespace
+
+void register_elementwise(Registry& r) {
+  r.add("", {"Abs"}, 1, abs_rule);
+  r.add("", {"Neg"}, 1, neg);
+  r.add("", {"Not"}, 1, not_rule);
+  r.add("", {"Identity"}, 1, identity);
+  r.add("", {"Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Ceil", "Celu", "Clip", "Cos",
+             "Cosh", "Elu", "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN",
+             "LeakyRelu", "Log", "Mish", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin",
+             "Sinh", "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "PRelu"},
+        1, same_shape);
+  r.add("", {"Add"}, 1, binary_arith<Arith::Add>);
+  r.add("", {"Sub"}, 1, binary_arith<Arith::Sub>);
+  r.add("", {"Mul"}, 1, binary_arith<Arith::Mul>);
+  r.add("", {"Div"}, 1, binary_arith<Arith::Div>);
+  r.add("", {"Mod"}, 10, binary_arith<Arith::Mod>);
+  r.add("", {"Pow", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"}, 1, broadcast_binary);
+  r.add("", {"Equal"}, 1, compare<Cmp::Eq>);
+  r.add("", {"Less"}, 1, compare<Cmp::Lt>);
+  r.add("", {"Greater"}, 1, compare<Cmp::Gt>);
+  r.add("", {"LessOrEqual"}, 12, compare<Cmp::Le>);
+  r.add("", {"GreaterOrEqual"}, 12, compare<Cmp::Ge>);
+  r.add("", {"And"}, 1, logic<Logic::And>);
+  r.add("", {"Or"}, 1, logic<Logic::Or>);
+  r.add("", {"Xor"}, 1, logic<Logic::Xor>);
+  r.add("", {"Sum"}, 1, variadic<Arith::Add>);
+  r.add("", {"Mean"}, 1, variadic<Arith::Div>);
+  r.add("", {"Max"}, 1, variadic<Arith::Max>);
+  r.add("", {"Min"}, 1, variadic<Arith::Min>);
+  r.add("", {"Where"}, 9, where);
+}
+
+}  // namespace onnxscope::ops

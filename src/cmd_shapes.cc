@@ -1,0 +1,168 @@
+// onnxscope shapes MODEL: every value's dtype and symbolic shape
+// (docs/cli.md#shapes, JSON in docs/shapes-json.md).
+#include <fmt/format.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "model/analysis/infer.h"
+#include "model/util/error.h"
+#include "model/util/text.h"
+#include "src/cli.h"
+#include "src/render.h"
+
+namespace onnxscope::cli {
+namespace {
+
+using analysis::Inferred;
+using nlohmann::json;
+using util::printable;
+
+std::string_view kind_of(const ir::Graph& g, ir::ValueId id) {
+  const ir::Value& v = g.value(id);
+  if (v.is_graph_output) return "output";
+  switch (v.kind) {
+    case ir::ValueKind::Input: return "input";
+    case ir::ValueKind::Initializer: return "initializer";
+    case ir::ValueKind::OuterScope: return "outer";
+    case ir::ValueKind::NodeOutput: return "intermediate";
+  }
+  return "intermediate";
+}
+
+json shape_json(const analysis::Shape& s) {
+  if (!s.known) return nullptr;
+  json dims = json::array();
+  for (sym::Dim d : s.dims) {
+    if (auto c = d.as_int()) dims.push_back(*c);
+    else dims.push_back(sym::to_string(d));
+  }
+  return dims;
+}
+
+json value_json(const analysis::Analysis& a, const ir::Graph& g, ir::ValueId id) {
+  const Inferred& v = a.value(g, id);
+  bool tensor = v.kind == Inferred::Kind::Tensor;
+  json j = {{"name", std::string(g.value(id).name)},
+            {"kind", kind_of(g, id)},
+            {"graph", g.path()},
+            {"type", analysis::to_string(v)},
+            {"dtype", tensor && v.dtype != DType::Undefined ? json(std::string(dtype_name(v.dtype))) : json(nullptr)},
+            {"shape", tensor ? shape_json(v.shape) : json(nullptr)}};
+  if (v.ints && v.ints->size() <= 16) {
+    json data = json::array();
+    for (sym::Dim d : *v.ints) {
+      if (auto c = d.as_int()) data.push_back(*c);
+      else data.push_back(sym::to_string(d));
+    }
+    j["value"] = data;
+  }
+  return j;
+}
+
+// The values to list: the main graph's in order (inputs, initializers, then
+// node outputs in topological order), then each subgraph's.
+template <typename F>
+void each_value(const ir::Model& m, F&& f) {
+  ir::for_each_graph(*m.graph, [&](const ir::Graph& g, int) {
+    for (ir::ValueId id : g.inputs) f(g, id);
+    for (ir::ValueId id : g.initializer_values) {
+      if (g.value(id).kind == ir::ValueKind::Initializer) f(g, id);
+    }
+    for (const auto& n : g.nodes) {
+      for (ir::ValueId id : n.outputs) if (id != ir::kNoValue) f(g, id);
+    }
+  });
+}
+
+json to_json(const analysis::Analysis& a) {
+  json values = json::array();
+  each_value(a.model, [&](const ir::Graph& g, ir::ValueId id) { values.push_back(value_json(a, g, id)); });
+  json symbols = json::object();
+  for (const auto& [name, o] : a.origins) {
+    symbols[name] = {{"origin", "input"}, {"input", o.input}, {"axis", o.axis}};
+  }
+  json j;
+  j["schema"] = "onnxscope.shapes/1";
+  j["model"] = a.model.path.string();
+  j["values"] = values;
+  j["symbols"] = symbols;
+  j["diagnostics"] = diagnostics_json(a.diagnostics);
+  return j;
+}
+
+std::string render_text(const analysis::Analysis& a, const Style& st) {
+  std::string out;
+  const ir::Graph* current = nullptr;
+  size_t name_w = 8;
+  each_value(a.model, [&](const ir::Graph& g, ir::ValueId id) {
+    name_w = std::max(name_w, std::min<size_t>(printable(g.value(id).name).size(), 48));
+  });
+  each_value(a.model, [&](const ir::Graph& g, ir::ValueId id) {
+    if (&g != current) {
+      current = &g;
+      out += g.parent ? fmt::format("\n{}\n", st.bold("subgraph " + g.path())) : st.bold("main graph") + "\n";
+    }
+    const Inferred& v = a.value(g, id);
+    std::string name = printable(g.value(id).name);
+    std::string type = analysis::to_string(v);
+    if (v.ints && v.ints->size() <= 8) {
+      std::string data;
+      for (sym::Dim d : *v.ints) data += (data.empty() ? "" : ",") + sym::to_string(d);
+      type += st.dim(" = [" + data + "]");
+    }
+    out += fmt::format("  {:<12} {:<{}}  {}\n", kind_of(g, id), name, name_w, st.cyan(type));
+  });
+  if (!a.origins.empty()) {
+    out += "\n" + st.bold("Symbols") + "\n";
+    for (const auto& [name, o] : a.origins) {
+      out += fmt::format("  {:<12} axis {} of input {}\n", name, o.axis, util::quote(o.input));
+    }
+  }
+  out += render_diagnostics_text(a.diagnostics, st);
+  return out;
+}
+
+std::pair<std::string, int64_t> parse_binding(const std::string& spec) {
+  auto eq = spec.find('=');
+  int64_t v = 0;
+  if (eq != std::string::npos && eq > 0) {
+    auto [p, ec] = std::from_chars(spec.data() + eq + 1, spec.data() + spec.size(), v);
+    if (ec == std::errc() && p == spec.data() + spec.size() && eq + 1 < spec.size()) return {spec.substr(0, eq), v};
+  }
+  fail("usage", "--bind {}: expected SYMBOL=INTEGER", util::quote(spec));
+}
+
+}  // namespace
+
+void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
+  auto* sub = app.add_subcommand("shapes", "Infer every value's dtype and symbolic shape");
+  struct Args {
+    std::string path;
+    std::vector<std::string> inputs, binds;
+  };
+  auto args = std::make_shared<Args>();
+  sub->add_option("MODEL", args->path, "Model file")->required();
+  sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
+  sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  add_format_option(sub, cmd.format, false);
+  sub->callback([&g, &cmd, args] {
+    cmd.run = [&g, &cmd, args] {
+      analysis::InferOptions opts;
+      for (const auto& s : args->inputs) opts.inputs.push_back(analysis::parse_input_override(s));
+      for (const auto& s : args->binds) opts.bindings.insert(parse_binding(s));
+      auto model = load(args->path, g);
+      auto a = analysis::infer(*model, opts);
+      if (cmd.format == Format::Json) {
+        fmt::print("{}\n", to_json(*a).dump(2, ' ', false, json::error_handler_t::replace));
+      } else {
+        fmt::print("{}", render_text(*a, Style::for_stdout(g)));
+      }
+      keep_until_exit(std::move(model));
+      (void)a.release();
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace onnxscope::cli
