@@ -98,6 +98,11 @@ class Engine {
   void run() {
     const ir::Model& m = a_.model;
     if (!m.graph) return;
+    for (const auto& [name, vals] : opts_.input_values) {
+      if (m.graph->find(name) == ir::kNoValue || m.graph->value(m.graph->find(name)).kind != ir::ValueKind::Input) {
+        fail("usage", "--value {}: the model has no graph input of that name", quote(name));
+      }
+    }
     for (const auto& o : opts_.inputs) {
       if (m.graph->find(o.name) == ir::kNoValue || m.graph->value(m.graph->find(o.name)).kind != ir::ValueKind::Input) {
         fail("usage", "--input {}: the model has no graph input of that name", quote(o.name));
@@ -155,6 +160,16 @@ class Engine {
     const ir::Value& v = g.value(id);
     Inferred out = declared(g.declared_type(id), v.name, true);
     if (g.parent) return out;
+    if (auto it = opts_.input_values.find(v.name); it != opts_.input_values.end()) {
+      const auto& vals = it->second;
+      if (is_integer(out.dtype) || out.dtype == DType::Bool) {
+        std::vector<Dim> ints;
+        for (double x : vals) ints.push_back(a_.dims.constant(static_cast<int64_t>(x)));
+        out.ints = std::move(ints);
+      } else {
+        out.floats = vals;
+      }
+    }
     for (const auto& o : opts_.inputs) {
       if (o.name != v.name) continue;
       if (out.kind == Inferred::Kind::Unknown) out.kind = Inferred::Kind::Tensor;
@@ -267,7 +282,8 @@ class Engine {
         unknown_op(g, k);
       }
     } else {
-      check_arity(g, k, *schema);
+      // A deprecated version has no facts to check against (the spec lists none).
+      if (!schema->deprecated) check_arity(g, k, *schema);
       std::unordered_map<std::string_view, Inferred> bound = bind_constraints(g, k, *schema, ins);
       ops::Rule rule = rules_.find(n.domain, n.op_type, schema->since_version);
       if (rule) {

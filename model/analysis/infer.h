@@ -33,6 +33,9 @@ struct InferOptions {
   std::vector<InputOverride> inputs;
   // Symbols replaced by integers wherever they appear (`--bind batch=1`).
   std::map<std::string, int64_t, std::less<>> bindings;
+  // Contents of small graph inputs (`--value shape=1,-1`): shape tensors fed
+  // at run time, whose values decide output shapes.
+  std::map<std::string, std::vector<double>, std::less<>> input_values;
 };
 
 // Where a graph input's symbolic dimension comes from.

@@ -160,7 +160,10 @@ class Builder {
           fail("duplicate-initializer", "{}: initializer {} is defined twice", at, quote(t.name));
         }
         // An input with an initializer: the initializer is its default value.
-        if (!sparse) v.initializer = index;
+        if (!sparse) {
+          v.initializer = index;
+          g.initializer_values.push_back(id);
+        }
         return;
       }
       ir::Value v;

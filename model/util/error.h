@@ -1,5 +1,5 @@
 // The error type of the analysis core. Every error carries a stable code (kebab
-// case, listed in docs/errors.md) and a message that names what is wrong and
+// case, listed in docs/loading.md) and a message that names what is wrong and
 // where; context is prepended as the error rises.
 #pragma once
 

@@ -252,6 +252,9 @@ TEST(Load, InputWithInitializerIsADefault) {
   EXPECT_EQ(g.value(w).kind, ir::ValueKind::Input);
   ASSERT_NE(g.initializer_of(w), nullptr);
   EXPECT_EQ(g.initializer_of(w)->count, 12u);
+  // Every initializer has its value, inputs with defaults included.
+  ASSERT_EQ(g.initializer_values.size(), g.initializers.size());
+  EXPECT_EQ(g.initializer_values[1], w);
 }
 
 TEST(Load, AttributesKeepTheirTypes) {
