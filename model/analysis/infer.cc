@@ -172,8 +172,15 @@ class Engine {
     }
     for (const auto& o : opts_.inputs) {
       if (o.name != v.name) continue;
-      if (out.kind == Inferred::Kind::Unknown) out.kind = Inferred::Kind::Tensor;
-      if (o.dtype) out.dtype = *o.dtype;
+      Inferred* target = &out;
+      Inferred elem;
+      if (o.sequence) {
+        elem = out.kind == Inferred::Kind::Sequence && out.elem ? *out.elem : Inferred();
+        target = &elem;
+      }
+      Inferred& t = *target;
+      if (t.kind == Inferred::Kind::Unknown) t.kind = Inferred::Kind::Tensor;
+      if (o.dtype) t.dtype = *o.dtype;
       if (o.dims) {
         std::vector<Dim> dims;
         for (size_t i = 0; i < o.dims->size(); ++i) {
@@ -188,7 +195,12 @@ class Engine {
             dims.push_back(s);
           }
         }
-        out.shape = Shape::of(std::move(dims));
+        t.shape = Shape::of(std::move(dims));
+      }
+      if (o.sequence) {
+        out = Inferred();
+        out.kind = Inferred::Kind::Sequence;
+        out.elem = std::make_shared<Inferred>(std::move(elem));
       }
     }
     return out;
@@ -214,9 +226,14 @@ class Engine {
       } else {
         st.values[id] = input_value(g, id);
       }
-      // An input with a default initializer: the declared type rules.
-      if (const ir::Tensor* t = g.initializer_of(id); t && !st.values[id].known()) {
-        st.values[id] = Context::constant(*t, a_.dims);
+      // An input with a default initializer (every weight, in models of IR
+      // version < 4): unless the caller gives a value, the default's type
+      // and contents are what the model computes with.
+      if (const ir::Tensor* t = g.initializer_of(id)) {
+        bool overridden = !g.parent && (opts_.input_values.count(g.value(id).name) ||
+                                        std::any_of(opts_.inputs.begin(), opts_.inputs.end(),
+                                                    [&](const InputOverride& o) { return o.name == g.value(id).name; }));
+        if (!overridden) st.values[id] = Context::constant(*t, a_.dims);
       }
     }
     for (size_t i = 0; i < g.initializers.size(); ++i) {
@@ -534,13 +551,13 @@ class Engine {
   void merge_declared(const ir::Graph& g, ir::NodeId k, ir::ValueId id, Inferred& v, const Inferred& decl,
                       const char* where) {
     std::string name(g.value(id).name);
+    bool adopt = opts_.adopt_declared;
     if (!v.known()) {
-      Inferred keep = decl;
-      v = keep;
+      if (adopt) v = decl;
       return;
     }
     if (v.kind == Inferred::Kind::Tensor && decl.kind == Inferred::Kind::Tensor) {
-      if (v.dtype == DType::Undefined) v.dtype = decl.dtype;
+      if (v.dtype == DType::Undefined && adopt) v.dtype = decl.dtype;
       if (decl.dtype != DType::Undefined && v.dtype != decl.dtype) {
         contradiction(g, k, "dtype-contradiction",
                       fmt::format("{} {} is declared {} but computes {}", where, quote(name), dtype_name(decl.dtype),
@@ -549,7 +566,7 @@ class Engine {
       }
       if (!decl.shape.known) return;
       if (!v.shape.known) {
-        v.shape = decl.shape;
+        if (adopt) v.shape = decl.shape;
         return;
       }
       if (v.shape.rank() != decl.shape.rank()) {
@@ -627,6 +644,10 @@ InputOverride parse_input_override(std::string_view spec) {
   }
   o.name = std::string(spec.substr(0, eq));
   std::string_view rest = spec.substr(eq + 1);
+  if (rest.size() > 5 && rest.substr(0, 4) == "seq(" && rest.back() == ')') {
+    o.sequence = true;
+    rest = rest.substr(4, rest.size() - 5);
+  }
   auto bracket = rest.find('[');
   std::string_view dtype = rest.substr(0, bracket);
   if (!dtype.empty()) {

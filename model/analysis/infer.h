@@ -22,11 +22,12 @@ namespace onnxscope::analysis {
 // `--input NAME=DTYPE[D0,D1,...]`: replaces a graph input's declared type.
 struct InputOverride {
   std::string name;
+  bool sequence = false;  // "x=seq(float32[N,4])": a sequence of such tensors
   std::optional<DType> dtype;
   std::optional<std::vector<std::string>> dims;  // each an integer or a symbol name
 };
 // Parses "x=float32[batch,3,224,224]", "ids=int64[1,seq]", "x=[N,4]" (dtype
-// kept), "x=float16" (shape kept). Throws Error "usage".
+// kept), "x=float16" (shape kept), "xs=seq(float32[N])". Throws Error "usage".
 InputOverride parse_input_override(std::string_view spec);
 
 struct InferOptions {
@@ -36,6 +37,10 @@ struct InferOptions {
   // Contents of small graph inputs (`--value shape=1,-1`): shape tensors fed
   // at run time, whose values decide output shapes.
   std::map<std::string, std::vector<double>, std::less<>> input_values;
+  // Where inference knows less than a value_info or graph output declares,
+  // adopt the declaration (conflicts are diagnosed either way). Off, the
+  // result is inference alone: what the conformance tests measure.
+  bool adopt_declared = true;
 };
 
 // Where a graph input's symbolic dimension comes from.

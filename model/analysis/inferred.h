@@ -40,6 +40,9 @@ struct Inferred {
   std::optional<std::vector<sym::Dim>> ints;
   // Contents of small float tensors (Resize scales, ConstantOfShape values).
   std::optional<std::vector<double>> floats;
+  // A sequence's elements, in order, when inference knows them all (an empty
+  // vector: the sequence is known to be empty).
+  std::shared_ptr<const std::vector<Inferred>> items;
 
   static Inferred tensor(DType dt, Shape s) {
     Inferred v;

@@ -14,9 +14,22 @@ Inferred merge(const Context& ctx, const Inferred& a, const Inferred& b, size_t 
   if (!a.known()) return b;
   if (!b.known()) return a;
   if (a.kind != b.kind) return Inferred();
+  // A sequence known to be empty has no element type yet: the other decides.
+  auto empty = [](const Inferred& v) { return v.kind == Inferred::Kind::Sequence && v.items && v.items->empty(); };
+  if (empty(a) && !empty(b)) {
+    Inferred out = b;
+    out.items.reset();
+    return out;
+  }
+  if (empty(b) && !empty(a)) {
+    Inferred out = a;
+    out.items.reset();
+    return out;
+  }
   Inferred out = a;
   out.ints.reset();
   out.floats.reset();
+  out.items.reset();
   if (a.ints && b.ints && *a.ints == *b.ints) out.ints = a.ints;
   if (a.dtype != b.dtype) out.dtype = DType::Undefined;
   if (a.kind == Inferred::Kind::Sequence || a.kind == Inferred::Kind::Optional) {
@@ -82,6 +95,7 @@ void loop_rule(Context& ctx) {
     Inferred v = ctx.input(i + 2);
     v.ints.reset();  // contents change from iteration to iteration
     v.floats.reset();
+    if (!(v.items && v.items->empty())) v.items.reset();
     in.push_back(v);
   }
   std::vector<Inferred> out = ctx.infer_subgraph(*body, in);
@@ -90,7 +104,10 @@ void loop_rule(Context& ctx) {
   bool again = false;
   for (size_t i = 0; i < carried && i + 1 < out.size(); ++i) {
     Inferred merged = merge(ctx, in[i + 2], out[i + 1], i);
-    if (!(merged.shape == in[i + 2].shape) || merged.kind != in[i + 2].kind) {
+    bool seq_changed = merged.kind == Inferred::Kind::Sequence &&
+                       (static_cast<bool>(merged.items) != static_cast<bool>(in[i + 2].items) ||
+                        (merged.elem && in[i + 2].elem && !(merged.elem->shape == in[i + 2].elem->shape)));
+    if (!(merged.shape == in[i + 2].shape) || merged.kind != in[i + 2].kind || seq_changed) {
       in[i + 2] = merged;
       again = true;
     }

@@ -2,6 +2,8 @@
 // broadcasting binary and variadic operators, Where, PRelu, Clip. Integer
 // arithmetic and comparisons also carry tracked contents, because exported
 // shape computations (`x.size(1) * 2`, `seq - 1`) are made of them.
+#include <cmath>
+
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 
@@ -15,19 +17,42 @@ void same_shape(Context& ctx) {
   ctx.set_output(0, DType::Undefined, x.shape);
 }
 
+// Unary ops a shape computation may pass its values through (Ceil of a
+// float division in Range's expansion, Relu of a count).
+template <typename F>
+void unary_values(Context& ctx, F f) {
+  same_shape(ctx);
+  if (const auto* v = floats(ctx, 0)) {
+    std::vector<double> out;
+    for (double x : *v) out.push_back(f(x));
+    ctx.output(0).floats = std::move(out);
+  }
+}
+
+void ceil_rule(Context& ctx) { unary_values(ctx, [](double x) { return std::ceil(x); }); }
+void floor_rule(Context& ctx) { unary_values(ctx, [](double x) { return std::floor(x); }); }
+void round_rule(Context& ctx) { unary_values(ctx, [](double x) { return std::nearbyint(x); }); }
+
+void relu_rule(Context& ctx) {
+  unary_values(ctx, [](double x) { return x > 0 ? x : 0.0; });
+  if (const auto* v = ints(ctx, 0)) {
+    ctx.output(0).ints = zip_ints({v}, [&](const std::vector<Dim>& a) { return sym::max(a[0], ctx.dim(0)); });
+  }
+}
+
 void identity(Context& ctx) {
   ctx.output(0) = ctx.input(0);  // any type, contents included
 }
 
 void neg(Context& ctx) {
-  same_shape(ctx);
+  unary_values(ctx, [](double x) { return -x; });
   if (const auto* v = ints(ctx, 0)) {
     ctx.output(0).ints = zip_ints({v}, [](const std::vector<Dim>& a) { return -a[0]; });
   }
 }
 
 void abs_rule(Context& ctx) {
-  same_shape(ctx);
+  unary_values(ctx, [](double x) { return std::fabs(x); });
   if (const auto* v = ints(ctx, 0)) {
     ctx.output(0).ints = zip_ints({v}, [](const std::vector<Dim>& a) -> Dim {
       if (sym::range(a[0]).lo >= 0) return a[0];
@@ -197,9 +222,13 @@ void register_elementwise(Registry& r) {
   r.add("", {"Neg"}, 1, neg);
   r.add("", {"Not"}, 1, not_rule);
   r.add("", {"Identity"}, 1, identity);
-  r.add("", {"Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Ceil", "Celu", "Clip", "Cos",
-             "Cosh", "Elu", "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN",
-             "LeakyRelu", "Log", "Mish", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin",
+  r.add("", "Ceil", 1, ceil_rule);
+  r.add("", "Floor", 1, floor_rule);
+  r.add("", "Round", 11, round_rule);
+  r.add("", "Relu", 1, relu_rule);
+  r.add("", {"Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Celu", "Clip", "Cos",
+             "Cosh", "Elu", "Erf", "Exp", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN",
+             "LeakyRelu", "Log", "Mish", "Reciprocal", "Selu", "Shrink", "Sigmoid", "Sign", "Sin",
              "Sinh", "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "PRelu"},
         1, same_shape);
   r.add("", {"Add"}, 1, binary_arith<Arith::Add>);

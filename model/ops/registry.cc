@@ -23,6 +23,9 @@ const Registry& Registry::builtin() {
     register_sequence(x);
     register_ml(x);
     register_misc(x);
+    register_signal(x);
+    register_text(x);
+    register_training(x);
     return x;
   }();
   return r;

@@ -48,5 +48,8 @@ void register_control(Registry& r);
 void register_sequence(Registry& r);
 void register_ml(Registry& r);
 void register_misc(Registry& r);
+void register_signal(Registry& r);
+void register_text(Registry& r);
+void register_training(Registry& r);
 
 }  // namespace onnxscope::ops

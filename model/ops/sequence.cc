@@ -2,6 +2,7 @@
 // everything put into it; Optional wraps and unwraps.
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
+#include <algorithm>
 
 namespace onnxscope::ops {
 namespace {
@@ -31,79 +32,208 @@ Inferred join(const Context& ctx, const Inferred& a, const Inferred& b) {
   return out;
 }
 
+// A sequence of known elements; its element type is their join.
+Inferred seq_of_items(const Context& ctx, std::vector<Inferred> items, const Inferred& empty_elem) {
+  Inferred elem = empty_elem;
+  for (size_t i = 0; i < items.size(); ++i) elem = i == 0 ? items[0] : join(ctx, elem, items[i]);
+  Inferred s = seq_of(elem);
+  s.items = std::make_shared<const std::vector<Inferred>>(std::move(items));
+  return s;
+}
+
+// A position input: nullopt when absent, the constant, or none when unknown.
+std::optional<std::optional<int64_t>> position(const Context& ctx, size_t i) {
+  if (!ctx.has_input(i)) return std::nullopt;
+  auto p = scalar_int(ctx, i);
+  if (p && p->as_int()) return std::optional<int64_t>(*p->as_int());
+  return std::optional<std::optional<int64_t>>(std::optional<int64_t>());
+}
+
 void sequence_empty(Context& ctx) {
   DType dt = DType::Float32;
   if (auto d = ctx.attr_int("dtype"); d && is_known_dtype_enum(*d)) dt = static_cast<DType>(*d);
-  Inferred s = seq_of(Inferred::tensor(dt, Shape::unknown()));
-  s.ints = std::vector<Dim>{};  // marks the sequence as known to be empty
-  ctx.output(0) = s;
+  ctx.output(0) = seq_of_items(ctx, {}, Inferred::tensor(dt, Shape::unknown()));
 }
 
 void sequence_construct(Context& ctx) {
-  Inferred elem;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) elem = i == 0 ? ctx.input(0) : join(ctx, elem, ctx.input(i));
-  ctx.output(0) = seq_of(elem);
+  std::vector<Inferred> items;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) items.push_back(ctx.input(i));
+  ctx.output(0) = seq_of_items(ctx, std::move(items), Inferred());
 }
 
 void sequence_insert(Context& ctx) {
   const Inferred& s = ctx.input(0);
-  bool empty = s.ints && s.ints->empty();
+  auto pos = position(ctx, 2);
+  if (s.items && (!pos || *pos)) {
+    std::vector<Inferred> items = *s.items;
+    auto n = static_cast<int64_t>(items.size());
+    int64_t at = pos ? **pos : n;
+    if (at < 0) at += n;
+    if (at >= 0 && at <= n) {
+      items.insert(items.begin() + at, ctx.input(1));
+      ctx.output(0) = seq_of_items(ctx, std::move(items), *s.elem);
+      return;
+    }
+  }
+  bool empty = s.items && s.items->empty();
   Inferred elem = empty || !s.elem ? ctx.input(1) : join(ctx, *s.elem, ctx.input(1));
   ctx.output(0) = seq_of(elem);
 }
 
 void sequence_at(Context& ctx) {
   const Inferred& s = ctx.input(0);
+  auto pos = position(ctx, 1);
+  if (s.items && pos && *pos) {
+    auto n = static_cast<int64_t>(s.items->size());
+    int64_t at = **pos < 0 ? **pos + n : **pos;
+    if (at >= 0 && at < n) {
+      ctx.output(0) = (*s.items)[static_cast<size_t>(at)];
+      return;
+    }
+    ctx.report("sequence-position", Severity::Error, Phase::Run,
+               fmt::format("SequenceAt position {} is outside a sequence of {} elements", **pos, n));
+  }
   if (s.elem) ctx.output(0) = *s.elem;
 }
 
 void sequence_erase(Context& ctx) {
-  Inferred s = ctx.input(0);
-  s.ints.reset();
-  ctx.output(0) = s;
+  const Inferred& s = ctx.input(0);
+  auto pos = position(ctx, 1);
+  if (s.items && (!pos || *pos) && !s.items->empty()) {
+    std::vector<Inferred> items = *s.items;
+    auto n = static_cast<int64_t>(items.size());
+    int64_t at = pos ? **pos : n - 1;
+    if (at < 0) at += n;
+    if (at >= 0 && at < n) {
+      items.erase(items.begin() + at);
+      ctx.output(0) = seq_of_items(ctx, std::move(items), *s.elem);
+      return;
+    }
+  }
+  Inferred out = s;
+  out.items.reset();
+  ctx.output(0) = out;
 }
 
-void sequence_length(Context& ctx) { ctx.set_output(0, DType::Int64, Shape::of({})); }
+void sequence_length(Context& ctx) {
+  ctx.set_output(0, DType::Int64, Shape::of({}));
+  const Inferred& s = ctx.input(0);
+  if (s.items) ctx.output(0).ints = std::vector<Dim>{ctx.dim(static_cast<int64_t>(s.items->size()))};
+}
 
 void split_to_sequence(Context& ctx) {
   const Inferred& x = ctx.input(0);
   Inferred elem = Inferred::tensor(x.dtype, Shape::unknown());
-  if (x.rank_known()) {
-    int64_t axis_attr = ctx.attr_int("axis", 0);
-    auto axis = normalize_axis(axis_attr, x.shape.rank());
-    if (axis) {
-      std::vector<Dim> d = x.shape.dims;
-      if (!ctx.has_input(1)) {
-        if (ctx.attr_int("keepdims", 1) != 0) d[*axis] = ctx.dim(1);
-        else d.erase(d.begin() + static_cast<std::ptrdiff_t>(*axis));
-      } else if (auto c = scalar_int(ctx, 1); c && ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 0) {
-        // Equal chunks of size c (the last may be smaller).
-        d[*axis] = d[*axis] && sym::proven_equal(sym::mod(d[*axis], c->as_int().value_or(1)), ctx.dim(0))
-                       ? *c
-                       : Dim();
-      } else {
-        d[*axis] = Dim();
-      }
-      for (size_t i = 0; i < d.size(); ++i) if (!d[i]) d[i] = ctx.fresh(0, i);
-      elem.shape = Shape::of(std::move(d));
-    }
+  if (!x.rank_known()) return void(ctx.output(0) = seq_of(elem));
+  int64_t axis_attr = ctx.attr_int("axis", 0);
+  auto axis = normalize_axis(axis_attr, x.shape.rank());
+  if (!axis) {
+    ctx.report("axis-range", Severity::Error, Phase::Load,
+               fmt::format("SplitToSequence axis {} is outside the input's rank {}", axis_attr, x.shape.rank()));
+    return void(ctx.output(0) = seq_of(elem));
   }
-  ctx.output(0) = seq_of(elem);
+  const std::vector<Dim>& d = x.shape.dims;
+  Dim total = d[*axis];
+  auto piece = [&](Dim size, bool drop_axis) {
+    std::vector<Dim> p = d;
+    if (drop_axis) p.erase(p.begin() + static_cast<std::ptrdiff_t>(*axis));
+    else p[*axis] = size;
+    return Inferred::tensor(x.dtype, Shape::of(std::move(p)));
+  };
+  std::vector<Dim> sizes;
+  bool drop = false;
+  if (!ctx.has_input(1)) {
+    // One element per index along the axis; keepdims=0 drops the axis.
+    drop = ctx.attr_int("keepdims", 1) == 0;
+    auto n = total ? total.as_int() : std::nullopt;
+    if (n && *n <= 64) sizes.assign(static_cast<size_t>(*n), ctx.dim(1));
+    else return void(ctx.output(0) = seq_of(piece(ctx.dim(1), drop)));
+  } else if (const auto* split = ints(ctx, 1); split && ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1) {
+    sizes = *split;
+  } else if (auto c = scalar_int(ctx, 1); c && total) {
+    // Chunks of c; the last one holds what is left.
+    auto t = total.as_int();
+    auto cc = c->as_int();
+    if (t && cc && *cc > 0 && *t / *cc <= 64) {
+      for (int64_t k = 0; k < *t / *cc; ++k) sizes.push_back(*c);
+      if (*t % *cc) sizes.push_back(ctx.dim(*t % *cc));
+    } else {
+      return void(ctx.output(0) = seq_of(piece(*c, false)));
+    }
+  } else {
+    return void(ctx.output(0) = seq_of(piece(Dim(), false)));
+  }
+  std::vector<Inferred> items;
+  for (Dim sz : sizes) items.push_back(piece(sz, drop));
+  ctx.output(0) = seq_of_items(ctx, std::move(items), elem);
 }
 
 void concat_from_sequence(Context& ctx) {
   const Inferred& s = ctx.input(0);
-  if (!s.elem || !s.elem->rank_known()) {
-    ctx.set_output(0, s.elem ? s.elem->dtype : DType::Undefined, Shape::unknown());
-    return;
-  }
-  std::vector<Dim> d = s.elem->shape.dims;
   bool new_axis = ctx.attr_int("new_axis", 0) != 0;
-  auto axis = normalize_axis(ctx.attr_int("axis", 0), d.size() + (new_axis ? 1 : 0));
-  if (!axis) return ctx.set_output(0, s.elem->dtype, Shape::unknown());
+  int64_t axis_attr = ctx.attr_int("axis", 0);
+  DType dt = s.elem ? s.elem->dtype : DType::Undefined;
+  if (s.items && !s.items->empty() &&
+      std::all_of(s.items->begin(), s.items->end(), [](const Inferred& v) { return v.rank_known(); })) {
+    // Known elements: the axis is their sum (or their count, stacked).
+    std::vector<Dim> d = (*s.items)[0].shape.dims;
+    auto axis = normalize_axis(axis_attr, d.size() + (new_axis ? 1 : 0));
+    if (axis) {
+      if (new_axis) {
+        d.insert(d.begin() + static_cast<std::ptrdiff_t>(*axis), ctx.dim(static_cast<int64_t>(s.items->size())));
+      } else {
+        Dim sum = ctx.dim(0);
+        for (const auto& v : *s.items) {
+          if (v.shape.rank() != d.size() || !v.shape.dims[*axis]) {
+            sum = Dim();
+            break;
+          }
+          sum = sum + v.shape.dims[*axis];
+        }
+        d[*axis] = sum;
+      }
+      return ctx.set_output(0, dt, Shape::of(std::move(d)));
+    }
+  }
+  if (!s.elem || !s.elem->rank_known()) return ctx.set_output(0, dt, Shape::unknown());
+  std::vector<Dim> d = s.elem->shape.dims;
+  auto axis = normalize_axis(axis_attr, d.size() + (new_axis ? 1 : 0));
+  if (!axis) return ctx.set_output(0, dt, Shape::unknown());
   if (new_axis) d.insert(d.begin() + static_cast<std::ptrdiff_t>(*axis), Dim());
   else d[*axis] = Dim();
-  ctx.set_output(0, s.elem->dtype, Shape::of(std::move(d)));
+  ctx.set_output(0, dt, Shape::of(std::move(d)));
+}
+
+// SequenceMap: the body runs once per element (with the additional inputs,
+// sequences element-wise, tensors whole); each output collects the results.
+void sequence_map(Context& ctx) {
+  const ir::Graph* body = ctx.attr_graph("body");
+  if (!body) return;
+  const Inferred& first = ctx.input(0);
+  auto body_inputs = [&](size_t k) {
+    std::vector<Inferred> in;
+    for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+      const Inferred& v = ctx.input(i);
+      if (v.kind == Inferred::Kind::Sequence) {
+        if (v.items && k < v.items->size()) in.push_back((*v.items)[k]);
+        else in.push_back(v.elem ? *v.elem : Inferred());
+      } else {
+        in.push_back(v);
+      }
+    }
+    return in;
+  };
+  if (first.items && !first.items->empty() && first.items->size() <= 64) {
+    std::vector<std::vector<Inferred>> per_output(ctx.num_outputs());
+    for (size_t k = 0; k < first.items->size(); ++k) {
+      auto out = ctx.infer_subgraph(*body, body_inputs(k));
+      for (size_t o = 0; o < per_output.size() && o < out.size(); ++o) per_output[o].push_back(out[o]);
+    }
+    for (size_t o = 0; o < per_output.size(); ++o) ctx.output(o) = seq_of_items(ctx, per_output[o], Inferred());
+    return;
+  }
+  auto out = ctx.infer_subgraph(*body, body_inputs(SIZE_MAX));
+  for (size_t o = 0; o < ctx.num_outputs() && o < out.size(); ++o) ctx.output(o) = seq_of(out[o]);
 }
 
 void optional_rule(Context& ctx) {
@@ -138,6 +268,7 @@ void register_sequence(Registry& r) {
   r.add("", "SequenceLength", 11, sequence_length);
   r.add("", "SplitToSequence", 11, split_to_sequence);
   r.add("", "ConcatFromSequence", 11, concat_from_sequence);
+  r.add("", "SequenceMap", 17, sequence_map);
   r.add("", "Optional", 15, optional_rule);
   r.add("", "OptionalGetElement", 15, optional_get_element);
   r.add("", "OptionalHasElement", 15, optional_has_element);

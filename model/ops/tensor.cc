@@ -661,7 +661,8 @@ void copy_contents_cast(Context& ctx, DType to) {
     std::vector<Dim> v;
     for (double f : *x.floats) {
       if (!(f > -9e15 && f < 9e15)) return;
-      v.push_back(ctx.dim(static_cast<int64_t>(f)));  // truncation, as Cast does
+      // Truncation, as Cast does; to bool, any non-zero value is true.
+      v.push_back(ctx.dim(to == DType::Bool ? (f != 0) : static_cast<int64_t>(f)));
     }
     o.ints = std::move(v);
   }
