@@ -90,7 +90,7 @@ std::string sanitize(std::string_view name) {
   return out;
 }
 
-class Engine {
+class Engine : public ops::Host {
  public:
   Engine(Analysis& a, const InferOptions& opts)
       : a_(a), opts_(opts), schemas_(ops::SchemaTable::builtin()), rules_(ops::Registry::builtin()) {}
@@ -253,7 +253,15 @@ class Engine {
     check_outputs(g);
   }
 
-  void report(Diagnostic d) { a_.diagnostics.push_back(std::move(d)); }
+  void report(Diagnostic d) override { a_.diagnostics.push_back(std::move(d)); }
+
+  std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
+                                       const std::vector<Inferred>& inputs) override {
+    int depth = depth_;
+    auto out = infer_subgraph(owner, node, sub, inputs, depth);
+    depth_ = depth;
+    return out;
+  }
 
   void node_report(const ir::Graph& g, ir::NodeId k, std::string code, Severity sev, Phase phase, std::string msg,
                    std::string hint = {}, std::string input = {}) {
@@ -301,14 +309,11 @@ class Engine {
     } else {
       // A deprecated version has no facts to check against (the spec lists none).
       if (!schema->deprecated) check_arity(g, k, *schema);
-      std::unordered_map<std::string_view, Inferred> bound = bind_constraints(g, k, *schema, ins);
+      Bindings bound = bind_constraints(g, k, *schema, ins);
       ops::Rule rule = rules_.find(n.domain, n.op_type, schema->since_version);
       if (rule) {
-        Context ctx(g, k, schema, a_.dims, ins, outs, [this](Diagnostic d) { report(std::move(d)); },
-                    [this, &g, k, depth](const ir::Graph& sub, const std::vector<Inferred>& sub_in) {
-                      return infer_subgraph(g, k, sub, sub_in, depth);
-                    },
-                    caller);
+        depth_ = depth;
+        Context ctx(g, k, schema, a_.dims, ins, outs, *this, caller);
         try {
           rule(ctx);
         } catch (const Error& e) {
@@ -322,7 +327,7 @@ class Engine {
         const ops::FormalParam* f = formal(schema->outputs, i);
         if (!f || type_known(outs[i])) continue;
         std::optional<Inferred> t;
-        if (auto it = bound.find(f->type); it != bound.end()) t = it->second;
+        if (const Inferred* b = bound_type(bound, f->type)) t = *b;
         else if (!schema->constraint(f->type)) t = parse_type_string(f->type);
         if (!t) continue;
         Shape keep = outs[i].shape;
@@ -410,21 +415,50 @@ class Engine {
   // Binds each type constraint to the input types that use it; diagnoses
   // inputs whose type the constraint does not allow, and constraints bound
   // to two different types.
-  std::unordered_map<std::string_view, Inferred> bind_constraints(const ir::Graph& g, ir::NodeId k,
-                                                                  const ops::Schema& s,
-                                                                  const std::vector<const Inferred*>& ins) {
+  using Bindings = std::vector<std::pair<std::string_view, Inferred>>;
+
+  static const Inferred* bound_type(const Bindings& b, std::string_view name) {
+    for (const auto& [n, v] : b) if (n == name) return &v;
+    return nullptr;
+  }
+
+  uint64_t tensor_mask(const ops::TypeConstraint& c) {
+    auto it = tensor_masks_.find(&c);
+    if (it != tensor_masks_.end()) return it->second;
+    uint64_t mask = 0;
+    for (const auto& t : c.allowed) {
+      if (auto v = parse_type_string(t); v && v->kind == Inferred::Kind::Tensor) {
+        mask |= uint64_t{1} << static_cast<int>(v->dtype);
+      }
+    }
+    return tensor_masks_[&c] = mask;
+  }
+
+  bool allows(const ops::TypeConstraint& c, const Inferred& v) {
+    if (v.kind == Inferred::Kind::Tensor) return (tensor_mask(c) >> static_cast<int>(v.dtype)) & 1;
+    std::string have = type_string(v);
+    return std::find(c.allowed.begin(), c.allowed.end(), have) != c.allowed.end();
+  }
+
+  static bool same_type(const Inferred& a, const Inferred& b) {
+    if (a.kind == Inferred::Kind::Tensor && b.kind == Inferred::Kind::Tensor) return a.dtype == b.dtype;
+    return type_string(a) == type_string(b);
+  }
+
+  Bindings bind_constraints(const ir::Graph& g, ir::NodeId k, const ops::Schema& s,
+                            const std::vector<const Inferred*>& ins) {
     const ir::Node& n = g.nodes[k];
-    std::unordered_map<std::string_view, Inferred> bound;
-    std::unordered_map<std::string_view, size_t> bound_by;
+    Bindings bound;
+    std::vector<size_t> bound_by;
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i] || !type_known(*ins[i])) continue;
       const ops::FormalParam* f = formal(s.inputs, i);
       if (!f) continue;
-      std::string have = type_string(*ins[i]);
-      std::string input_name(g.value(n.inputs[i]).name);
       const ops::TypeConstraint* c = s.constraint(f->type);
       if (!c) {
+        std::string have = type_string(*ins[i]);
         if (have != f->type) {
+          std::string input_name(g.value(n.inputs[i]).name);
           node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
                       fmt::format("{}: input {} ({}) is {}, but {}-{} takes {} there", node_desc(n), i,
                                   quote(input_name), have, util::printable(n.op_type), s.since_version, f->type),
@@ -432,7 +466,9 @@ class Engine {
         }
         continue;
       }
-      if (std::find(c->allowed.begin(), c->allowed.end(), have) == c->allowed.end()) {
+      if (!allows(*c, *ins[i])) {
+        std::string input_name(g.value(n.inputs[i]).name);
+        std::string have = type_string(*ins[i]);
         node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
                     fmt::format("{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
                                 node_desc(n), i, quote(input_name), have, util::printable(n.op_type),
@@ -440,25 +476,26 @@ class Engine {
                     unsupported_hint(n, s, c->name, have, input_name), input_name);
       }
       if (f->arity == ops::Arity::Variadic && !f->homogeneous) continue;
-      auto it = bound.find(c->name);
-      if (it == bound.end()) {
-        bound.emplace(c->name, *ins[i]);
-        bound_by.emplace(c->name, i);
-      } else if (type_string(it->second) != have) {
-        size_t j = bound_by[c->name];
+      const Inferred* prev = bound_type(bound, c->name);
+      if (!prev) {
+        Inferred t = *ins[i];
+        t.shape = Shape::unknown();  // a binding is a type
+        t.ints.reset();
+        t.floats.reset();
+        t.items.reset();
+        bound.emplace_back(c->name, std::move(t));
+        bound_by.push_back(i);
+      } else if (!same_type(*prev, *ins[i])) {
+        size_t j = 0;
+        for (size_t b = 0; b < bound.size(); ++b) if (bound[b].first == c->name) j = bound_by[b];
+        std::string input_name(g.value(n.inputs[i]).name);
         std::string other(g.value(n.inputs[j]).name);
         node_report(g, k, "dtype-mismatch", Severity::Error, Phase::Load,
                     fmt::format("{}: type parameter {} of {} is bound to both {} (input {}, {}) and {} (input {}, {})",
-                                node_desc(n), c->name, util::printable(n.op_type), type_string(it->second), j,
-                                quote(other), have, i, quote(input_name)),
-                    mismatch_hint(it->second, *ins[i], other, input_name), input_name);
+                                node_desc(n), c->name, util::printable(n.op_type), type_string(*prev), j,
+                                quote(other), type_string(*ins[i]), i, quote(input_name)),
+                    mismatch_hint(*prev, *ins[i], other, input_name), input_name);
       }
-    }
-    // Strip shapes: a binding is a type.
-    for (auto& [name, v] : bound) {
-      v.shape = Shape::unknown();
-      v.ints.reset();
-      v.floats.reset();
     }
     return bound;
   }
@@ -618,6 +655,9 @@ class Engine {
 
   Analysis& a_;
   const InferOptions& opts_;
+  int depth_ = 0;  // nesting of the node whose rule runs (for subgraph inference)
+  // Per type constraint: a bit per tensor element type it allows.
+  std::unordered_map<const ops::TypeConstraint*, uint64_t> tensor_masks_;
   const ops::SchemaTable& schemas_;
   const ops::Registry& rules_;
 };

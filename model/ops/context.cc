@@ -10,6 +10,7 @@ namespace onnxscope::ops {
 namespace {
 
 const Inferred kUnknown;
+constexpr size_t kMaxTrackedFloats = 64;
 
 // IEEE half to float, for tracking float16 constants.
 double half_to_double(uint16_t h) {
@@ -24,17 +25,16 @@ double half_to_double(uint16_t h) {
 }  // namespace
 
 Context::Context(const ir::Graph& graph, ir::NodeId node, const Schema* schema, sym::Table& dims,
-                 std::vector<const Inferred*> inputs, std::vector<Inferred>& outputs, ReportFn report,
-                 SubgraphFn subgraph, const ir::Node* caller)
+                 const std::vector<const Inferred*>& inputs, std::vector<Inferred>& outputs, Host& host,
+                 const ir::Node* caller)
     : graph_(graph),
       node_id_(node),
       node_(graph.nodes[node]),
       schema_(schema),
       dims_(dims),
-      inputs_(std::move(inputs)),
+      inputs_(inputs),
       outputs_(outputs),
-      report_(std::move(report)),
-      subgraph_(std::move(subgraph)),
+      host_(host),
       caller_(caller) {}
 
 const Inferred& Context::input(size_t i) const {
@@ -182,6 +182,9 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
     v.ints = std::move(out);
   };
   auto floats = [&](auto tag) {
+    // Float contents matter only for tiny tensors (Resize scales, fill
+    // values); weights are not copied.
+    if (n > kMaxTrackedFloats) return;
     std::vector<double> out;
     for (auto x : read(tag)) out.push_back(static_cast<double>(x));
     v.floats = std::move(out);
@@ -207,6 +210,7 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
     case DType::Float32: floats(float{}); break;
     case DType::Float64: floats(double{}); break;
     case DType::Float16: {
+      if (n > kMaxTrackedFloats) break;
       std::vector<double> out;
       for (uint16_t x : read(uint16_t{})) out.push_back(half_to_double(x));
       v.floats = std::move(out);
@@ -227,7 +231,7 @@ void Context::report(std::string code, Severity severity, Phase phase, std::stri
   d.message = std::move(message);
   d.hint = std::move(hint);
   d.input = std::move(input);
-  report_(std::move(d));
+  host_.report(std::move(d));
 }
 
 std::optional<size_t> normalize_axis(int64_t axis, size_t rank) {

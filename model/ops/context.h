@@ -3,7 +3,7 @@
 // dimensions, diagnostics, and subgraph inference. One Context per node.
 #pragma once
 
-#include <functional>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,14 +23,20 @@ using analysis::Severity;
 using analysis::Shape;
 using sym::Dim;
 
+// What the inference engine provides to rules beyond the node itself.
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual void report(analysis::Diagnostic d) = 0;
+  virtual std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
+                                               const std::vector<Inferred>& inputs) = 0;
+};
+
 class Context {
  public:
-  using SubgraphFn = std::function<std::vector<Inferred>(const ir::Graph&, const std::vector<Inferred>&)>;
-  using ReportFn = std::function<void(analysis::Diagnostic)>;
-
   Context(const ir::Graph& graph, ir::NodeId node, const Schema* schema, sym::Table& dims,
-          std::vector<const Inferred*> inputs, std::vector<Inferred>& outputs, ReportFn report,
-          SubgraphFn subgraph, const ir::Node* caller = nullptr);
+          const std::vector<const Inferred*>& inputs, std::vector<Inferred>& outputs, Host& host,
+          const ir::Node* caller = nullptr);
 
   // The node.
   const ir::Graph& graph() const { return graph_; }
@@ -87,7 +93,7 @@ class Context {
 
   // Infers a subgraph of this node given its inputs; returns its outputs.
   std::vector<Inferred> infer_subgraph(const ir::Graph& g, const std::vector<Inferred>& inputs) const {
-    return subgraph_(g, inputs);
+    return host_.infer_subgraph(graph_, node_id_, g, inputs);
   }
 
  private:
@@ -96,10 +102,9 @@ class Context {
   const ir::Node& node_;
   const Schema* schema_;
   sym::Table& dims_;
-  std::vector<const Inferred*> inputs_;
+  const std::vector<const Inferred*>& inputs_;
   std::vector<Inferred>& outputs_;
-  ReportFn report_;
-  SubgraphFn subgraph_;
+  Host& host_;
   const ir::Node* caller_;  // the node calling the function this node is in
 };
 
