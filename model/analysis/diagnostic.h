@@ -34,6 +34,9 @@ struct Diagnostic {
   std::string message;
   std::string hint;
   NodeRef root_cause;
+  // The symbol a conditional finding is about ("agree only when batch = 2"),
+  // for linking it to where that dimension was fixed.
+  std::string symbol;
 };
 
 }  // namespace onnxscope::analysis

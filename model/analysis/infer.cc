@@ -1,5 +1,7 @@
 #include "model/analysis/infer.h"
 
+#include "model/analysis/diagnose.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -722,6 +724,7 @@ InputOverride parse_input_override(std::string_view spec) {
 std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {
   auto a = std::make_unique<Analysis>(m);
   Engine(*a, opts).run();
+  diagnose(*a);
   return a;
 }
 

@@ -222,7 +222,7 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
 }
 
 void Context::report(std::string code, Severity severity, Phase phase, std::string message, std::string hint,
-                     std::string input) const {
+                     std::string input, std::string symbol) const {
   analysis::Diagnostic d;
   d.code = std::move(code);
   d.severity = severity;
@@ -231,6 +231,7 @@ void Context::report(std::string code, Severity severity, Phase phase, std::stri
   d.message = std::move(message);
   d.hint = std::move(hint);
   d.input = std::move(input);
+  d.symbol = std::move(symbol);
   host_.report(std::move(d));
 }
 

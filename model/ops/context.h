@@ -88,8 +88,9 @@ class Context {
   static Inferred constant(const ir::Tensor& t, sym::Table& dims);
 
   // Diagnostics about this node.
+  // `symbol`: for a finding that holds only for one value of a symbol.
   void report(std::string code, Severity severity, Phase phase, std::string message, std::string hint = {},
-              std::string input = {}) const;
+              std::string input = {}, std::string symbol = {}) const;
 
   // Infers a subgraph of this node given its inputs; returns its outputs.
   std::vector<Inferred> infer_subgraph(const ir::Graph& g, const std::vector<Inferred>& inputs) const {

@@ -1,0 +1,163 @@
+// Findings that need the whole inferred model rather than one node: where a
+// dynamic axis of a graph input was baked into a constant (the typical
+// torch.onnx.export tracing mistake), and linking the failures it causes
+// downstream ("agree only when batch = 2" at a Gemm) back to that node.
+#include "model/analysis/diagnose.h"
+
+#include <algorithm>
+#include <map>
+
+#include "model/util/text.h"
+
+namespace onnxscope::analysis {
+namespace {
+
+using util::quote;
+
+// Operators whose output shape comes from a shape tensor input.
+struct ShapeTaker {
+  const char* op;
+  size_t shape_input;
+};
+constexpr ShapeTaker kShapeTakers[] = {{"Reshape", 1}, {"Expand", 1}, {"ConstantOfShape", 0}, {"Tile", 1}};
+
+struct Baked {
+  NodeRef node;
+  size_t axis;
+  int64_t value;
+  std::string symbol;
+};
+
+bool mentions(sym::Dim d, std::string_view symbol) {
+  if (!d) return false;
+  for (auto s : sym::symbols(d)) if (s == symbol) return true;
+  return false;
+}
+
+std::string node_desc(const ir::Node& n) {
+  if (n.synthetic_name) return fmt::format("{} node {}", util::printable(n.op_type), util::printable(n.name));
+  return fmt::format("{} node {}", util::printable(n.op_type), quote(n.name));
+}
+
+// The input symbols a value's dims mention, with the axis they sit on.
+std::vector<std::pair<size_t, std::string>> input_symbols(const Analysis& a, const Inferred& v) {
+  std::vector<std::pair<size_t, std::string>> out;
+  if (!v.rank_known()) return out;
+  for (size_t i = 0; i < v.shape.rank(); ++i) {
+    for (auto s : sym::symbols(v.shape.dims[i])) {
+      if (a.origins.count(s)) out.emplace_back(i, std::string(s));
+    }
+  }
+  return out;
+}
+
+void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& baked) {
+  for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
+    const ir::Node& n = g.nodes[k];
+    if (!ir::is_default_domain(n.domain)) continue;
+    const ShapeTaker* taker = nullptr;
+    for (const auto& t : kShapeTakers) if (n.op_type == t.op) taker = &t;
+    if (!taker || n.outputs.empty() || n.outputs[0] == ir::kNoValue) continue;
+    if (taker->shape_input >= n.inputs.size() || n.inputs[taker->shape_input] == ir::kNoValue) continue;
+    const Inferred& shape = a.value(g, n.inputs[taker->shape_input]);
+    if (!shape.ints) continue;
+    bool constant = std::all_of(shape.ints->begin(), shape.ints->end(), [](sym::Dim d) { return d.as_int(); });
+    if (!constant) continue;
+    const Inferred& out = a.value(g, n.outputs[0]);
+    if (!out.rank_known()) continue;
+    // The data input (ConstantOfShape has none: any symbol is lost there).
+    const Inferred* data = taker->shape_input == 0 ? nullptr : &a.value(g, n.inputs[0]);
+    if (!data || !data->rank_known()) continue;
+    for (auto& [axis, symbol] : input_symbols(a, *data)) {
+      if (baked.count(symbol) || axis >= out.shape.rank()) continue;
+      auto c = out.shape.dims[axis].as_int();
+      if (!c) continue;
+      // The symbol's axis became a constant taken from a constant shape.
+      const SymbolOrigin& o = a.origins.at(symbol);
+      std::string shape_text = to_string(Shape::of(*shape.ints));
+      Diagnostic d;
+      d.code = "dynamic-axis-baked";
+      d.severity = Severity::Warning;
+      d.phase = Phase::Run;
+      d.node = {&g, k};
+      d.symbol = symbol;
+      d.input = std::string(g.value(n.inputs[0]).name);
+      d.message = fmt::format(
+          "{}: dimension {} becomes the constant {}, where the input has {} ({} is axis {} of graph input {}); the "
+          "target shape {} is a constant, so the model works only for {} = {}",
+          node_desc(n), axis, *c, sym::to_string(data->shape.dims[axis]), symbol, o.axis, quote(o.input), shape_text,
+          symbol, *c);
+      d.hint = fmt::format(
+          "the size was read as a Python number while tracing (x.view(int(x.size(0)), -1), x.reshape({}, ...) with "
+          "a variable that was {} at export): compute the shape from the tensor instead (x.view(x.size(0), -1), "
+          "x.flatten(1)) so that the exported graph keeps {} symbolic",
+          *c, *c, symbol);
+      a.diagnostics.push_back(std::move(d));
+      baked[symbol] = Baked{{&g, k}, axis, *c, symbol};
+    }
+  }
+}
+
+}  // namespace
+
+void diagnose(Analysis& a) {
+  if (!a.model.graph) return;
+  std::map<std::string, Baked> baked;
+  ir::for_each_graph(*a.model.graph, [&](const ir::Graph& g, int) {
+    if (a.inferred(g)) find_baked(a, g, baked);
+  });
+
+  // Graph outputs whose declared symbolic dimension comes out constant.
+  const ir::Graph& g = *a.model.graph;
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const ir::Type& t = g.output_type(i);
+    const Inferred& v = a.value(g, g.outputs[i]);
+    if (!t.is_tensor() || !t.has_shape || !v.rank_known() || v.shape.rank() != t.dims.size()) continue;
+    for (size_t ax = 0; ax < t.dims.size(); ++ax) {
+      if (t.dims[ax].kind != ir::DimDecl::Kind::Param) continue;
+      auto c = v.shape.dims[ax].as_int();
+      if (!c) continue;
+      std::string symbol(t.dims[ax].param);
+      Diagnostic d;
+      d.code = "dynamic-axis-lost";
+      d.severity = Severity::Warning;
+      d.phase = Phase::Run;
+      ir::NodeId producer = g.value(g.outputs[i]).producer;
+      if (producer != ir::kNoNode) d.node = {&g, producer};
+      d.symbol = symbol;
+      d.input = std::string(g.value(g.outputs[i]).name);
+      d.message = fmt::format("graph output {} declares dimension {} as {}, but the model computes {} there",
+                              quote(g.value(g.outputs[i]).name), ax, symbol, *c);
+      d.hint = fmt::format("the output is not dynamic in {}: a size was fixed while the model was traced", symbol);
+      a.diagnostics.push_back(std::move(d));
+      break;
+    }
+  }
+
+  // In model order: by the main-graph node each finding sits in (or under).
+  auto position = [](const NodeRef& n) -> size_t {
+    if (!n) return SIZE_MAX;
+    const ir::Graph* g = n.graph;
+    ir::NodeId k = n.node;
+    while (g->parent) {
+      k = g->owner;
+      g = g->parent;
+    }
+    return k;
+  };
+  std::stable_sort(a.diagnostics.begin(), a.diagnostics.end(),
+                   [&](const Diagnostic& x, const Diagnostic& y) { return position(x.node) < position(y.node); });
+
+  // Findings that hold only for one value of a symbol point at where that
+  // symbol's axis was fixed.
+  for (auto& d : a.diagnostics) {
+    if (d.symbol.empty() || d.code == "dynamic-axis-baked") continue;
+    auto it = baked.find(d.symbol);
+    if (it == baked.end()) continue;
+    d.root_cause = it->second.node;
+    const ir::Node& n = it->second.node.get();
+    d.hint += fmt::format("; {} was fixed to {} at {}", d.symbol, it->second.value, node_desc(n));
+  }
+}
+
+}  // namespace onnxscope::analysis

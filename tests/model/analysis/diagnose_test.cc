@@ -1,0 +1,142 @@
+// Diagnostics of inference: each finding with its code, node, message and,
+// for the dynamic-axis mistakes of PyTorch exports, the node that caused it.
+#include <gtest/gtest.h>
+
+#include "model/analysis/infer.h"
+#include "model/load/loader.h"
+#include "tests/support/support.h"
+
+namespace onnxscope::analysis {
+namespace {
+
+std::unique_ptr<ir::Model> text_model(std::string_view body, std::string_view opsets = R"("" : 17)") {
+  std::string text = fmt::format("<ir_version: 8, opset_import: [{}]>\n{}", opsets, body);
+  return load::load_model_bytes(test::serialize(test::parse_text(text)));
+}
+
+const Diagnostic* find(const Analysis& a, std::string_view code) {
+  for (const auto& d : a.diagnostics) if (d.code == code) return &d;
+  return nullptr;
+}
+
+std::string codes(const Analysis& a) {
+  std::string out;
+  for (const auto& d : a.diagnostics) out += d.code + " ";
+  return out;
+}
+
+TEST(Diagnose, Float64MeetsFloat32) {
+  auto m = text_model("g (float[N, 3] x, double[3] b) => (float[N, 3] y) { y = Add(x, b) }");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "dtype-mismatch");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->severity, Severity::Error);
+  EXPECT_EQ(d->phase, Phase::Load);
+  EXPECT_EQ(d->node.get().op_type, "Add");
+  EXPECT_NE(d->message.find("tensor(float) (input 0, 'x') and tensor(double) (input 1, 'b')"), std::string::npos)
+      << d->message;
+  EXPECT_NE(d->hint.find(".float()"), std::string::npos) << d->hint;
+}
+
+TEST(Diagnose, TypeNotAcceptedAtThisOpset) {
+  // Min accepts int64 from opset 12 on.
+  auto m = text_model("g (int64[N] a, int64[N] b) => (int64[N] y) { y = Min(a, b) }", R"("" : 11)");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "dtype-unsupported");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_NE(d->message.find("Min-8 does not accept for T"), std::string::npos) << d->message;
+  EXPECT_NE(d->message.find("tensor(int64)"), std::string::npos) << d->message;
+  EXPECT_NE(d->hint.find("opset 12"), std::string::npos) << d->hint;
+  auto ok = infer(*text_model("g (int64[N] a, int64[N] b) => (int64[N] y) { y = Min(a, b) }", R"("" : 12)"));
+  EXPECT_EQ(find(*ok, "dtype-unsupported"), nullptr);
+}
+
+TEST(Diagnose, OperatorNewerThanTheOpset) {
+  auto m = text_model("g (float[N, 4] x, float[4] s, float[4] b) => (float[N, 4] y) { y = LayerNormalization(x, s, b) }",
+                      R"("" : 16)");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "op-newer-than-opset");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_NE(d->message.find("added in opset 17"), std::string::npos) << d->message;
+}
+
+TEST(Diagnose, ShapeConflicts) {
+  struct Case {
+    const char* body;
+    const char* code;
+    const char* fragment;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"g (float[2, 3] a, float[2, 4] b) => (float[2, 4] y) { y = Add(a, b) }", "broadcast",
+            "dimension 1 is 3 in one input and 4 in another"},
+           {"g (float[N, 3] a, float[4, 5] b) => (float[N, 5] y) { y = MatMul(a, b) }", "matmul-inner",
+            "3 and 4 differ"},
+           {"g (float[N, 3] a, float[N, 4] b) => (float[N, 7] y) { y = Concat <axis = 1> (a, b) }", "", ""},
+           {"g (float[2, 3] a, float[4, 5] b) => (float[?, ?] y) { y = Concat <axis = 1> (a, b) }", "concat-dims",
+            "dimension 0 = 4"},
+           {"g (float[N, 3, 8, 8] x, float[16, 4, 3, 3] w) => (float[N, 16, 6, 6] y) { y = Conv(x, w) }",
+            "conv-channels", "3 and 4 differ"},
+           {"g (float[2, 6] x) => (float[?, ?] y) { s = Constant <value = int64[2] {5, 5}> () y = Reshape(x, s) }",
+            "reshape-count", "the input has 12, the output shape 25"},
+       }) {
+    auto a = infer(*text_model(c.body));
+    if (!*c.code) {
+      EXPECT_TRUE(a->diagnostics.empty()) << c.body << ": " << codes(*a);
+      continue;
+    }
+    const Diagnostic* d = find(*a, c.code);
+    ASSERT_NE(d, nullptr) << c.body << ": " << codes(*a);
+    EXPECT_NE(d->message.find(c.fragment), std::string::npos) << d->message;
+  }
+}
+
+TEST(Diagnose, ReshapeCountConditionNamesTheValue) {
+  auto a = infer(*text_model(
+      "g (float[N, 6] x) => (float[?, ?] y) { s = Constant <value = int64[2] {4, 3}> () y = Reshape(x, s) }"));
+  const Diagnostic* d = find(*a, "reshape-count");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->severity, Severity::Warning);
+  EXPECT_NE(d->message.find("agree only when N = 2"), std::string::npos) << d->message;
+}
+
+TEST(Diagnose, DeclaredShapeContradicted) {
+  auto m = text_model("g (float[2, 3] x) => (float[2, 4] y) { y = Relu(x) }");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "shape-contradiction");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_NE(d->message.find("dimension 1 is 3, not 4"), std::string::npos) << d->message;
+}
+
+TEST(Diagnose, BakedBatchIsTheRootCause) {
+  auto m = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "broken_export.onnx");
+  auto a = infer(*m);
+  const Diagnostic* baked = find(*a, "dynamic-axis-baked");
+  ASSERT_NE(baked, nullptr) << codes(*a);
+  EXPECT_EQ(baked->node.get().name, "/Reshape");
+  EXPECT_NE(baked->message.find("dimension 0 becomes the constant 2, where the input has batch"), std::string::npos)
+      << baked->message;
+  EXPECT_NE(baked->message.find("axis 0 of graph input 'pixels'"), std::string::npos) << baked->message;
+  const Diagnostic* lost = find(*a, "dynamic-axis-lost");
+  ASSERT_NE(lost, nullptr) << codes(*a);
+  ASSERT_TRUE(lost->root_cause);
+  EXPECT_EQ(lost->root_cause.get().name, "/Reshape");
+  // Later failures that hold only for batch = 2 point at the Reshape too.
+  const Diagnostic* gemm = find(*a, "matmul-inner");
+  ASSERT_NE(gemm, nullptr) << codes(*a);
+  EXPECT_NE(gemm->message.find("agree only when batch = 2"), std::string::npos) << gemm->message;
+  ASSERT_TRUE(gemm->root_cause);
+  EXPECT_EQ(gemm->root_cause.get().name, "/Reshape");
+  // And the float64 mistakes, at the nodes where they meet float32.
+  EXPECT_NE(find(*a, "dtype-mismatch"), nullptr);
+}
+
+TEST(Diagnose, HealthyExportIsClean) {
+  auto m = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "tiny_transformer.onnx");
+  auto a = infer(*m);
+  EXPECT_TRUE(a->diagnostics.empty()) << codes(*a);
+  const ir::Graph& g = *m->graph;
+  EXPECT_EQ(to_string(a->value(g, g.find("logits"))), "float32[batch,4]");
+}
+
+}  // namespace
+}  // namespace onnxscope::analysis
