@@ -133,24 +133,46 @@ std::pair<std::string, int64_t> parse_binding(const std::string& spec) {
   fail("usage", "--bind {}: expected SYMBOL=INTEGER", util::quote(spec));
 }
 
+std::pair<std::string, std::vector<double>> parse_values(const std::string& spec) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) fail("usage", "--value {}: expected NAME=V0,V1,...", util::quote(spec));
+  std::vector<double> vals;
+  std::string_view rest(spec);
+  rest.remove_prefix(eq + 1);
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string item(rest.substr(0, comma));
+    char* end = nullptr;
+    double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0') fail("usage", "--value {}: {} is not a number", util::quote(spec), util::quote(item));
+    vals.push_back(v);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return {spec.substr(0, eq), vals};
+}
+
 }  // namespace
 
 void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("shapes", "Infer every value's dtype and symbolic shape");
   struct Args {
     std::string path;
-    std::vector<std::string> inputs, binds;
+    std::vector<std::string> inputs, binds, values;
   };
   auto args = std::make_shared<Args>();
   sub->add_option("MODEL", args->path, "Model file")->required();
   sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  sub->add_option("--value", args->values,
+                  "Give a small input its contents, for shape tensors fed at run time: NAME=V0,V1,...");
   add_format_option(sub, cmd.format, false);
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
       analysis::InferOptions opts;
       for (const auto& s : args->inputs) opts.inputs.push_back(analysis::parse_input_override(s));
       for (const auto& s : args->binds) opts.bindings.insert(parse_binding(s));
+      for (const auto& s : args->values) opts.input_values.insert(parse_values(s));
       auto model = load(args->path, g);
       auto a = analysis::infer(*model, opts);
       if (cmd.format == Format::Json) {

@@ -139,5 +139,83 @@ g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, 
   EXPECT_NE(r.out.find("weights/w.bin  1 tensor, 16 B"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ShapesGolden) {
+  auto fixtures = test::source_dir() / "fixtures" / "models";
+  auto demo = test::source_dir().parent_path() / "share" / "demo";
+  struct Case {
+    std::string name;
+    fs::path cwd;
+    std::vector<std::string> args;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"mlp", fixtures, {"shapes", "mlp.onnxtxt"}},
+           {"mlp_bound", fixtures, {"shapes", "--bind", "batch=4", "--input", "input=float16[batch,8]", "mlp.onnxtxt"}},
+           {"control_flow", fixtures, {"shapes", "control_flow.onnxtxt"}},
+           {"broken_export", demo, {"shapes", "broken_export.onnx"}},
+           {"tiny_transformer", demo, {"shapes", "tiny_transformer.onnx"}},
+       }) {
+    SCOPED_TRACE(c.name);
+    auto r = test::run_onnxscope(c.args, c.cwd);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    compare_or_update(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.txt"), r.out);
+    auto json_args = c.args;
+    json_args.insert(json_args.begin() + 1, {"--format", "json"});
+    r = test::run_onnxscope(json_args, c.cwd);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["schema"], "onnxscope.shapes/1");
+    compare_or_update(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.json"), r.out);
+  }
+}
+
+TEST(Cli, ShapesJsonContract) {
+  auto r = test::run_onnxscope({"shapes", "--format", "json", "broken_export.onnx"},
+                               test::source_dir().parent_path() / "share" / "demo");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& v : j["values"]) {
+    if (v["name"] == "/Reshape_output_0") {
+      found = true;
+      EXPECT_EQ(v["kind"], "intermediate");
+      EXPECT_EQ(v["dtype"], "float32");
+      EXPECT_EQ(v["shape"], nlohmann::json::parse(R"([2, "256*batch"])"));
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(j["symbols"]["batch"]["input"], "pixels");
+  bool baked = false;
+  for (const auto& d : j["diagnostics"]) {
+    for (const char* key : {"code", "severity", "phase", "node", "op_type", "input", "message", "hint", "root_cause_node"}) {
+      EXPECT_TRUE(d.contains(key)) << key;
+    }
+    if (d["code"] == "dynamic-axis-baked") {
+      baked = true;
+      EXPECT_EQ(d["node"], "/Reshape");
+      EXPECT_EQ(d["op_type"], "Reshape");
+      EXPECT_EQ(d["severity"], "warning");
+      EXPECT_EQ(d["phase"], "run");
+    }
+  }
+  EXPECT_TRUE(baked);
+}
+
+TEST(Cli, ShapesUsageErrors) {
+  auto fixtures = test::source_dir() / "fixtures" / "models";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"shapes", "--bind", "batch", "mlp.onnxtxt"},
+           {"shapes", "--bind", "batch=x", "mlp.onnxtxt"},
+           {"shapes", "--input", "nosuch=float32[1]", "mlp.onnxtxt"},
+           {"shapes", "--input", "input=floaty[1]", "mlp.onnxtxt"},
+           {"shapes", "--input", "input=float32[1,", "mlp.onnxtxt"},
+           {"shapes", "--value", "nosuch=1,2", "mlp.onnxtxt"},
+           {"shapes", "--value", "input=1,a", "mlp.onnxtxt"},
+       }) {
+    auto r = test::run_onnxscope(args, fixtures);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << " " << r.err;
+    EXPECT_NE(r.err.find("error[usage]"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace onnxscope
