@@ -65,5 +65,6 @@ std::unique_ptr<ir::Model> load(const std::string& path, const GlobalOptions& g)
 inline void keep_until_exit(std::unique_ptr<ir::Model> model) { (void)model.release(); }
 void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 
 }  // namespace onnxscope::cli

@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
   cli::Command cmd;
   cli::add_info_command(app, g, cmd);
   cli::add_shapes_command(app, g, cmd);
+  cli::add_explain_command(app, g, cmd);
 
   try {
     app.parse(argc, argv);

@@ -217,5 +217,20 @@ TEST(Cli, ShapesUsageErrors) {
   }
 }
 
+TEST(Cli, ExplainPrintsTheCatalogueEntry) {
+  auto r = test::run_onnxscope({"explain"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("dtype-mismatch\n"), std::string::npos);
+  EXPECT_NE(r.out.find("dynamic-axis-baked\n"), std::string::npos);
+  EXPECT_EQ(r.out.find("Types\n"), std::string::npos) << "category headings are not codes";
+  r = test::run_onnxscope({"explain", "dtype-mismatch"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("dtype-mismatch\n\n**error, load.**", 0), 0u) << r.out;
+  r = test::run_onnxscope({"explain", "tile-repeats"});  // one of several codes under a heading
+  EXPECT_EQ(r.exit_code, 0);
+  r = test::run_onnxscope({"explain", "no-such-code"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 }  // namespace
 }  // namespace onnxscope

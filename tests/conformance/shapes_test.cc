@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "model/analysis/infer.h"
 #include "model/load/loader.h"
@@ -215,6 +216,12 @@ Verdict judge(const std::string& key, const Inferred& v, const Expected& e) {
   return out;
 }
 
+// Every diagnostic code the analyses emitted over the corpus.
+std::set<std::string>& seen_codes() {
+  static std::set<std::string> codes;
+  return codes;
+}
+
 std::vector<Verdict> run_all() {
   std::vector<Verdict> out;
   for (const auto& path : test::testdata_models()) {
@@ -229,6 +236,7 @@ std::vector<Verdict> run_all() {
     fs::path data = path.parent_path() / "test_data_set_0";
     auto opts = bind_inputs(*m->graph, data);
     auto a = analysis::infer(*m, opts);
+    for (const auto& d : a->diagnostics) seen_codes().insert(d.code);
     const ir::Graph& g = *m->graph;
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       Expected e = read_expected(data / ("output_" + std::to_string(i) + ".pb"), g.output_type(i));
@@ -266,6 +274,17 @@ TEST(ShapeConformance, OutputsMatchTheBackendTestData) {
   EXPECT_GE(rate, 99.0) << "only " << ok << " of " << total << " outputs match";
   ASSERT_TRUE(fs::exists(file));
   EXPECT_EQ(actual, test::read_file(file)) << "the misses changed: check them and rerun with ONNXSCOPE_UPDATE_GOLDEN=1";
+}
+
+TEST(ShapeConformance, EveryDiagnosticCodeIsDocumented) {
+  run_all();
+  auto r = test::run_onnxscope({"explain"});
+  ASSERT_EQ(r.exit_code, 0);
+  std::set<std::string> documented;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) documented.insert(line);
+  EXPECT_GT(seen_codes().size(), 0u);
+  for (const auto& c : seen_codes()) EXPECT_TRUE(documented.count(c)) << c << " is not in docs/diagnostics.md";
 }
 
 // --- onnx's InferShapes as the peer -----------------------------------------
