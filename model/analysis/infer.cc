@@ -28,8 +28,14 @@ std::string type_string(const Inferred& v) {
     case Inferred::Kind::SparseTensor: return "sparse_tensor(" + std::string(dtype_onnx_name(v.dtype)) + ")";
     case Inferred::Kind::Sequence: return "seq(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
     case Inferred::Kind::Optional: return "optional(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
-    case Inferred::Kind::Map:
-      return "map(" + std::string(dtype_onnx_name(v.dtype)) + "," + (v.elem ? type_string(*v.elem) : "?") + ")";
+    case Inferred::Kind::Map: {
+      // The schemas spell a map's tensor value by its element type:
+      // "map(int64,float)", "seq(map(string,float))".
+      std::string value = !v.elem ? "?"
+                          : v.elem->kind == Inferred::Kind::Tensor ? std::string(dtype_onnx_name(v.elem->dtype))
+                                                                   : type_string(*v.elem);
+      return "map(" + std::string(dtype_onnx_name(v.dtype)) + "," + value + ")";
+    }
     default: return "?";
   }
 }
@@ -67,6 +73,21 @@ std::optional<Inferred> parse_type_string(std::string_view s) {
     Inferred v;
     v.kind = Inferred::Kind::SparseTensor;
     v.dtype = *dt;
+    return v;
+  }
+  if (auto t = inner("map")) {
+    auto comma = t->find(',');
+    if (comma == std::string_view::npos) return std::nullopt;
+    auto key = parse_dtype(t->substr(0, comma));
+    std::string_view value = t->substr(comma + 1);
+    std::optional<Inferred> elem;
+    if (auto dt = parse_dtype(value)) elem = Inferred::tensor(*dt, Shape::unknown());
+    else elem = parse_type_string(value);
+    if (!key || !elem) return std::nullopt;
+    Inferred v;
+    v.kind = Inferred::Kind::Map;
+    v.dtype = *key;
+    v.elem = std::make_shared<Inferred>(*elem);
     return v;
   }
   for (auto [prefix, kind] : {std::pair{"seq", Inferred::Kind::Sequence}, {"optional", Inferred::Kind::Optional}}) {
