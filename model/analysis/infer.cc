@@ -351,7 +351,8 @@ class Engine : public ops::Host {
         if (!f || type_known(outs[i])) continue;
         std::optional<Inferred> t;
         if (const Inferred* b = bound_type(bound, f->type)) t = *b;
-        else if (!schema->constraint(f->type)) t = parse_type_string(f->type);
+        else if (const ops::TypeConstraint* c = schema->constraint(f->type); !c) t = parse_type_string(f->type);
+        else if (c->allowed.size() == 1) t = parse_type_string(c->allowed[0]);  // IsNaN's T2: bool only
         if (!t) continue;
         Shape keep = outs[i].shape;
         auto ints = outs[i].ints;

@@ -84,10 +84,67 @@ Inferred stacked(const Inferred& v, Dim count) {
   return out;
 }
 
+// The iteration count when it is known: the trip count M, when there is no
+// condition or it starts true and the body passes it through unchanged.
+Dim loop_iterations(const Context& ctx, const ir::Graph& body) {
+  auto m = scalar_int(ctx, 0);
+  if (!m || !ctx.has_input(0)) return Dim();
+  if (!ctx.has_input(1)) return *m;
+  auto c = scalar_int(ctx, 1);
+  if (!c || !c->is_const(1)) return Dim();
+  const ir::Graph& g = body;
+  if (g.outputs.empty() || g.inputs.size() < 2) return Dim();
+  if (g.outputs[0] == g.inputs[1]) return *m;
+  const ir::Value& v = g.value(g.outputs[0]);
+  if (v.kind == ir::ValueKind::NodeOutput && g.nodes[v.producer].op_type == "Identity" &&
+      g.nodes[v.producer].inputs[0] == g.inputs[1]) {
+    return *m;
+  }
+  return Dim();
+}
+
+// A loop of a few known iterations is inferred one iteration at a time, the
+// iteration number known: exact even when shapes change from one iteration to
+// the next. False (and nothing set) when some iteration's condition is not
+// provably true.
+constexpr int64_t kMaxUnrolled = 16;
+
+bool unroll_loop(Context& ctx, const ir::Graph& body, size_t carried, int64_t n) {
+  std::vector<Inferred> state;
+  for (size_t i = 0; i < carried; ++i) state.push_back(ctx.input(i + 2));
+  std::vector<std::vector<Inferred>> scans;
+  for (int64_t it = 0; it < n; ++it) {
+    std::vector<Inferred> in;
+    in.push_back(Inferred::tensor(DType::Int64, Shape::of({})));
+    in.back().ints = std::vector<Dim>{ctx.dim(it)};
+    in.push_back(Inferred::tensor(DType::Bool, Shape::of({})));
+    in.back().ints = std::vector<Dim>{ctx.dim(1)};
+    in.insert(in.end(), state.begin(), state.end());
+    std::vector<Inferred> out = ctx.infer_subgraph(body, in);
+    if (out.size() < carried + 1) return false;
+    if (it + 1 < n && !(out[0].ints && out[0].ints->size() == 1 && (*out[0].ints)[0].is_const(1))) return false;
+    state.assign(out.begin() + 1, out.begin() + 1 + static_cast<std::ptrdiff_t>(carried));
+    scans.emplace_back(out.begin() + 1 + static_cast<std::ptrdiff_t>(carried), out.end());
+  }
+  for (size_t i = 0; i < carried && i < ctx.num_outputs(); ++i) ctx.output(i) = state[i];
+  for (size_t k = carried; k < ctx.num_outputs(); ++k) {
+    size_t j = k - carried;
+    if (scans.empty() || j >= scans[0].size()) break;
+    Inferred v = scans[0][j];
+    for (size_t it = 1; it < scans.size(); ++it) v = merge(ctx, v, scans[it][j], k);
+    ctx.output(k) = v.kind == Inferred::Kind::Tensor ? stacked(v, ctx.dim(n)) : v;
+  }
+  return true;
+}
+
 void loop_rule(Context& ctx) {
   const ir::Graph* body = ctx.attr_graph("body");
   if (!body) return;
   size_t carried = ctx.num_inputs() >= 2 ? ctx.num_inputs() - 2 : 0;
+  Dim iterations = loop_iterations(ctx, *body);
+  if (auto n = iterations ? iterations.as_int() : std::nullopt; n && *n > 0 && *n <= kMaxUnrolled) {
+    if (unroll_loop(ctx, *body, carried, *n)) return;
+  }
   std::vector<Inferred> in;
   in.push_back(Inferred::tensor(DType::Int64, Shape::of({})));
   in.push_back(Inferred::tensor(DType::Bool, Shape::of({})));
@@ -125,20 +182,6 @@ void loop_rule(Context& ctx) {
     ctx.output(i) = v;
   }
   // Scan outputs gather one value per iteration.
-  Dim iterations;
-  if (auto m = scalar_int(ctx, 0); m && !ctx.has_input(1)) iterations = *m;
-  if (auto m = scalar_int(ctx, 0); m && ctx.has_input(1)) {
-    // With a condition the loop may stop early; a constant true one does not.
-    if (auto c = scalar_int(ctx, 1); c && c->is_const(1)) {
-      const ir::Graph& g = *body;
-      if (g.outputs.size() > 0 && g.inputs.size() > 1 && g.outputs[0] == g.inputs[1]) iterations = *m;
-      else if (g.outputs.size() > 0 && g.value(g.outputs[0]).kind == ir::ValueKind::NodeOutput &&
-               g.nodes[g.value(g.outputs[0]).producer].op_type == "Identity" &&
-               g.nodes[g.value(g.outputs[0]).producer].inputs[0] == g.inputs[1]) {
-        iterations = *m;
-      }
-    }
-  }
   for (size_t k = carried; k < ctx.num_outputs(); ++k) {
     if (k + 1 >= out.size()) break;
     if (out[k + 1].kind == Inferred::Kind::Tensor) {

@@ -1,41 +1,128 @@
 // Random generators, EyeLike and other operators whose output type comes
 // from attributes.
+#include <algorithm>
+
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 
 namespace onnxscope::ops {
 namespace {
 
-DType dtype_attr(const Context& ctx, const char* name, DType fallback) {
-  if (auto d = ctx.attr_int(name); d && is_known_dtype_enum(*d) && *d != 0) return static_cast<DType>(*d);
-  return fallback;
+// Whether the schema's type constraint `name` admits tensors of `dt`.
+bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
+  const Schema* s = ctx.schema();
+  const TypeConstraint* c = s ? s->constraint(name) : nullptr;
+  if (!c) return true;
+  std::string want = fmt::format("tensor({})", dtype_onnx_name(dt));
+  return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
 }
 
-void random_rule(Context& ctx) {
-  std::vector<Dim> dims;
-  if (auto s = ctx.attr_ints("shape")) {
-    for (int64_t v : *s) dims.push_back(ctx.dim(v));
-    ctx.set_output(0, dtype_attr(ctx, "dtype", DType::Float32), Shape::of(std::move(dims)));
-  } else {
-    ctx.set_output(0, dtype_attr(ctx, "dtype", DType::Float32), Shape::unknown());
+std::string allowed_types(const Context& ctx, std::string_view name) {
+  const Schema* s = ctx.schema();
+  const TypeConstraint* c = s ? s->constraint(name) : nullptr;
+  std::string out;
+  if (!c) return out;
+  for (const auto& t : c->allowed) out += (out.empty() ? "" : ", ") + t;
+  return out;
+}
+
+// The output element type: the `dtype` attribute where the node sets it to a
+// type (0, UNDEFINED, means "not set"), else `fallback` (the schema default
+// or the input's type, as each operator's spec says). A type outside the
+// output's constraint has no kernel in onnxruntime: the session fails to load.
+DType output_dtype(const Context& ctx, DType fallback, std::string_view constraint) {
+  auto d = ctx.attr_int("dtype");
+  bool from_attr = d && *d != 0;
+  if (from_attr && !is_known_dtype_enum(*d)) {
+    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+               fmt::format("{}'s dtype attribute is {}, which is no TensorProto data type",
+                           ctx.node().op_type, *d),
+               fmt::format("set dtype to one of: {}", allowed_types(ctx, constraint)));
+    return DType::Undefined;
   }
+  DType dt = from_attr ? static_cast<DType>(*d) : fallback;
+  if (dt != DType::Undefined && !constraint_allows(ctx, constraint, dt)) {
+    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+               fmt::format("{}-{} would produce {} ({}), which its output type {} does not allow (allowed: {})",
+                           ctx.node().op_type, ctx.version(), dtype_onnx_name(dt),
+                           from_attr ? "its dtype attribute" : "the input's type, as dtype is not set", constraint,
+                           allowed_types(ctx, constraint)),
+               from_attr ? "set the dtype attribute to an allowed type"
+                         : "set the dtype attribute, or cast the input to an allowed type");
+  }
+  return dt;
 }
 
-void random_like_rule(Context& ctx) {
+// RandomNormal, RandomUniform: the shape attribute is the output's shape.
+void random_rule(Context& ctx) {
+  DType dt = output_dtype(ctx, DType::Float32, "T");
+  auto s = ctx.attr_ints("shape");
+  if (!s) return ctx.set_output(0, dt, Shape::unknown());  // required: the engine reports it missing
+  std::vector<Dim> dims;
+  for (int64_t v : *s) {
+    if (v < 0) {
+      ctx.report("negative-dim", Severity::Error, Phase::Load,
+                 fmt::format("{}'s shape attribute has the negative dimension {}", ctx.node().op_type, v));
+      dims.push_back(Dim());
+    } else {
+      dims.push_back(ctx.dim(v));
+    }
+  }
+  ctx.set_output(0, dt, Shape::of(std::move(dims)));
+}
+
+// RandomNormalLike, RandomUniformLike, Bernoulli: the input's shape; the
+// dtype attribute, else the input's element type.
+void like_rule(Context& ctx) {
   const Inferred& x = ctx.input(0);
-  ctx.set_output(0, dtype_attr(ctx, "dtype", x.dtype), x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
+  DType dt = output_dtype(ctx, x.kind == Inferred::Kind::Tensor ? x.dtype : DType::Undefined, "T2");
+  ctx.set_output(0, dt, x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
 }
 
+// EyeLike: a 2-D input only (spec: "Only 2D tensors are supported"), so a
+// 2-D output even when the input's rank is unknown.
+void eye_like_rule(Context& ctx) {
+  like_rule(ctx);
+  bool known = ctx.input_rank_known(0);
+  if (known && ctx.input_shape(0).rank() != 2) {
+    ctx.report("input-rank", Severity::Error, Phase::Load,
+               fmt::format("EyeLike takes a 2-D tensor, not one of rank {}", ctx.input_shape(0).rank()));
+  }
+  if (!known || ctx.input_shape(0).rank() != 2) ctx.set_output(0, ctx.output(0).dtype, Shape::of({Dim(), Dim()}));
+}
+
+// Multinomial: input [batch_size, class_size], output [batch_size, sample_size].
 void multinomial_rule(Context& ctx) {
-  Dim batch = ctx.input_rank_known(0) && ctx.input_shape(0).rank() == 2 ? ctx.input_shape(0).dims[0] : Dim();
-  ctx.set_output(0, dtype_attr(ctx, "dtype", DType::Int32), Shape::of({batch, ctx.dim(ctx.attr_int("sample_size", 1))}));
+  DType dt = output_dtype(ctx, DType::Int32, "T2");
+  Dim batch;
+  if (ctx.input_rank_known(0)) {
+    if (ctx.input_shape(0).rank() == 2) {
+      batch = ctx.input_shape(0).dims[0];
+    } else {
+      ctx.report("input-rank", Severity::Error, Phase::Load,
+                 fmt::format("Multinomial takes a 2-D input [batch_size, class_size], not one of rank {}",
+                             ctx.input_shape(0).rank()));
+    }
+  }
+  int64_t samples = ctx.attr_int("sample_size", 1);
+  Dim s;
+  if (samples < 0) {
+    ctx.report("negative-dim", Severity::Error, Phase::Load,
+               fmt::format("Multinomial's sample_size is negative ({})", samples));
+  } else {
+    s = ctx.dim(samples);
+  }
+  ctx.set_output(0, dt, Shape::of({batch, s}));
 }
 
 }  // namespace
 
 void register_misc(Registry& r) {
+  // Versions 1 and 22 (15 and 22 for Bernoulli, 9 and 22 for EyeLike, 7 and
+  // 22 for Multinomial) differ only in the type constraints the engine checks.
   r.add("", {"RandomNormal", "RandomUniform"}, 1, random_rule);
-  r.add("", {"RandomNormalLike", "RandomUniformLike", "Bernoulli", "EyeLike"}, 1, random_like_rule);
+  r.add("", {"RandomNormalLike", "RandomUniformLike", "Bernoulli"}, 1, like_rule);
+  r.add("", "EyeLike", 1, eye_like_rule);
   r.add("", "Multinomial", 7, multinomial_rule);
 }
 

@@ -617,6 +617,18 @@ bool proven_gt(Dim a, Dim b) { return a && b && range(a - b).lo > 0; }
 
 std::string to_string(Dim d) { return d ? str(d.node()) : "?"; }
 
+std::optional<std::pair<std::string, int64_t>> root_of(Dim diff) {
+  auto syms = symbols(diff);
+  if (syms.size() != 1) return std::nullopt;
+  std::string s(syms[0]);
+  auto v0 = eval(diff, {{s, 0}}), v1 = eval(diff, {{s, 1}});
+  if (!v0 || !v1 || *v1 == *v0 || *v0 % (*v1 - *v0) != 0) return std::nullopt;
+  int64_t x = -*v0 / (*v1 - *v0);
+  // Linear means it holds at the root too (floors and products do not).
+  if (x < 1 || eval(diff, {{s, x}}) != 0) return std::nullopt;
+  return std::pair{s, x};
+}
+
 // --- Table ------------------------------------------------------------------
 
 Table::Table() = default;

@@ -99,6 +99,11 @@ bool proven_ne(Dim a, Dim b);
 bool proven_ge(Dim a, Dim b);  // a >= b
 bool proven_gt(Dim a, Dim b);
 
+// For `diff` linear in exactly one symbol: the value >= 1 of that symbol that
+// makes it zero ("256*batch - 512" -> {batch, 2}); nullopt otherwise. Used to
+// state when two dimensions agree.
+std::optional<std::pair<std::string, int64_t>> root_of(Dim diff);
+
 // As people write it: "2*seq+1", "floor((h+1)/2)-1", "batch*seq", "min(a,b)".
 std::string to_string(Dim d);
 
