@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "model/analysis/infer.h"
@@ -30,34 +31,30 @@ std::string_view kind_of(const ir::Graph& g, ir::ValueId id) {
   return "intermediate";
 }
 
-json shape_json(const analysis::Shape& s) {
-  if (!s.known) return nullptr;
-  json dims = json::array();
-  for (sym::Dim d : s.dims) {
-    if (auto c = d.as_int()) dims.push_back(*c);
-    else dims.push_back(sym::to_string(d));
+// A dimension list: integers, or expressions as strings.
+std::string dims_json(const std::vector<sym::Dim>& dims) {
+  std::string out = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) out += ',';
+    if (auto c = dims[i].as_int()) out += std::to_string(*c);
+    else out += json_quote(sym::to_string(dims[i]));
   }
-  return dims;
+  return out + "]";
 }
 
-json value_json(const analysis::Analysis& a, const ir::Graph& g, ir::ValueId id) {
+// One value as a JSON object on one line (written directly: nlohmann trees
+// for 100k values cost more than inference).
+std::string value_json(const analysis::Analysis& a, const ir::Graph& g, ir::ValueId id, const std::string& graph) {
   const Inferred& v = a.value(g, id);
   bool tensor = v.kind == Inferred::Kind::Tensor;
-  json j = {{"name", std::string(g.value(id).name)},
-            {"kind", kind_of(g, id)},
-            {"graph", g.path()},
-            {"type", analysis::to_string(v)},
-            {"dtype", tensor && v.dtype != DType::Undefined ? json(std::string(dtype_name(v.dtype))) : json(nullptr)},
-            {"shape", tensor ? shape_json(v.shape) : json(nullptr)}};
-  if (v.ints && v.ints->size() <= 16) {
-    json data = json::array();
-    for (sym::Dim d : *v.ints) {
-      if (auto c = d.as_int()) data.push_back(*c);
-      else data.push_back(sym::to_string(d));
-    }
-    j["value"] = data;
-  }
-  return j;
+  std::string out = "{\"name\":" + json_quote(g.value(id).name) + ",\"kind\":\"" + std::string(kind_of(g, id)) +
+                    "\",\"graph\":" + json_quote(graph) + ",\"type\":" + json_quote(analysis::to_string(v)) +
+                    ",\"dtype\":";
+  out += tensor && v.dtype != DType::Undefined ? "\"" + std::string(dtype_name(v.dtype)) + "\"" : "null";
+  out += ",\"shape\":";
+  out += tensor && v.shape.known ? dims_json(v.shape.dims) : "null";
+  if (v.ints && v.ints->size() <= 16) out += ",\"value\":" + dims_json(*v.ints);
+  return out + "}";
 }
 
 // The values to list: the main graph's in order (inputs, initializers, then
@@ -75,20 +72,42 @@ void each_value(const ir::Model& m, F&& f) {
   });
 }
 
-json to_json(const analysis::Analysis& a) {
-  json values = json::array();
-  each_value(a.model, [&](const ir::Graph& g, ir::ValueId id) { values.push_back(value_json(a, g, id)); });
+// The JSON document, written value by value (one value a line) so that a
+// model of 100k nodes does not build one tree of 100k JSON objects.
+std::string to_json(const analysis::Analysis& a) {
+  auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  std::string out = "{\n";
+  out += "  \"schema\": \"onnxscope.shapes/1\",\n";
+  out += "  \"model\": " + json_quote(a.model.path.string()) + ",\n";
+  out += "  \"values\": [";
+  bool first = true;
+  const ir::Graph* current = nullptr;
+  std::string path;
+  each_value(a.model, [&](const ir::Graph& g, ir::ValueId id) {
+    if (&g != current) {
+      current = &g;
+      path = g.path();
+    }
+    out += first ? "\n    " : ",\n    ";
+    out += value_json(a, g, id, path);
+    first = false;
+  });
+  out += first ? "],\n" : "\n  ],\n";
   json symbols = json::object();
   for (const auto& [name, o] : a.origins) {
     symbols[name] = {{"origin", "input"}, {"input", o.input}, {"axis", o.axis}};
   }
-  json j;
-  j["schema"] = "onnxscope.shapes/1";
-  j["model"] = a.model.path.string();
-  j["values"] = values;
-  j["symbols"] = symbols;
-  j["diagnostics"] = diagnostics_json(a.diagnostics);
-  return j;
+  out += "  \"symbols\": " + dump(symbols) + ",\n";
+  out += "  \"diagnostics\": [";
+  first = true;
+  for (const auto& d : diagnostics_json(a.diagnostics)) {
+    out += first ? "\n    " : ",\n    ";
+    out += dump(d);
+    first = false;
+  }
+  out += first ? "]\n" : "\n  ]\n";
+  out += "}\n";
+  return out;
 }
 
 std::string render_text(const analysis::Analysis& a, const Style& st) {
@@ -176,7 +195,8 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       auto model = load(args->path, g);
       auto a = analysis::infer(*model, opts);
       if (cmd.format == Format::Json) {
-        fmt::print("{}\n", to_json(*a).dump(2, ' ', false, json::error_handler_t::replace));
+        std::string text = to_json(*a);
+        std::fwrite(text.data(), 1, text.size(), stdout);
       } else {
         fmt::print("{}", render_text(*a, Style::for_stdout(g)));
       }

@@ -8,6 +8,36 @@ namespace onnxscope::cli {
 
 using nlohmann::json;
 
+std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+      bool ok = n && i + n <= s.size() && !(n == 2 && c < 0xC2);
+      for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      if (ok) {
+        out.append(s.substr(i, n));
+        i += n;
+      } else {
+        out += "\xef\xbf\xbd";  // U+FFFD
+        ++i;
+      }
+    }
+  }
+  return out + "\"";
+}
+
 std::string node_label(const analysis::NodeRef& n) {
   if (!n) return {};
   std::string name(n.get().name);

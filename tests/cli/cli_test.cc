@@ -232,5 +232,26 @@ TEST(Cli, ExplainPrintsTheCatalogueEntry) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST(Cli, ShapesJsonEscapesHostileNames) {
+  test::TempDir d;
+  auto proto = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x) => (float[N] y) { t = Relu(x) y = Neg(t) })");
+  std::string bad = std::string("t\"\x01\xff\xc3") + "\\";
+  proto.mutable_graph()->mutable_node(0)->set_output(0, bad);
+  proto.mutable_graph()->mutable_node(1)->set_input(0, bad);
+  d.write("m.onnx", test::serialize(proto));
+  auto r = test::run_onnxscope({"shapes", "--format", "json", "m.onnx"}, d.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);  // valid JSON despite the bytes
+  bool found = false;
+  for (const auto& v : j["values"]) {
+    if (v["kind"] == "intermediate") {
+      found = true;
+      EXPECT_EQ(v["name"], "t\"\u0001\ufffd\ufffd\\");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace onnxscope
