@@ -485,10 +485,34 @@ SchemaTable::~SchemaTable() = default;
 SchemaTable::SchemaTable(SchemaTable&&) noexcept = default;
 SchemaTable& SchemaTable::operator=(SchemaTable&&) noexcept = default;
 
+namespace {
+
+constexpr SchemaTable::Correction kCorrections[] = {
+    {"", "GridSample", 16,
+     "onnx 1.12 gives grid the data's constraint T1 and Y the float constraint T2; onnx/onnx#4655 corrected this "
+     "to grid: T2 (float) and Y: T1, as onnxruntime implements it"},
+};
+
+void apply_corrections(std::vector<Schema>& schemas) {
+  for (Schema& s : schemas) {
+    if (s.domain.empty() && s.name == "GridSample" && s.since_version == 16 && s.inputs.size() == 2 &&
+        s.outputs.size() == 1) {
+      s.inputs[1].type = "T2";
+      s.outputs[0].type = "T1";
+    }
+  }
+}
+
+}  // namespace
+
+std::span<const SchemaTable::Correction> SchemaTable::corrections() { return kCorrections; }
+
 const SchemaTable& SchemaTable::builtin() {
   static const SchemaTable table = [] {
     try {
-      return parse(kBuiltinSchemaTable);
+      SchemaTable t = parse(kBuiltinSchemaTable);
+      apply_corrections(t.data_->schemas);
+      return t;
     } catch (const Error& e) {
       throw e.with_context("in the built-in operator table");
     }

@@ -100,8 +100,18 @@ class SchemaTable {
   SchemaTable& operator=(SchemaTable&&) noexcept;
 
   // The table embedded at build time from model/ops/facts/onnx_ops.txt,
-  // parsed on first use.
+  // parsed on first use, with the corrections below applied.
   static const SchemaTable& builtin();
+
+  // Schemas whose onnx 1.12 facts the ONNX project later corrected without a
+  // new version, and which builtin() therefore holds corrected; the reason
+  // cites the fix.
+  struct Correction {
+    std::string_view domain, name;
+    int since_version;
+    std::string_view reason;
+  };
+  static std::span<const Correction> corrections();
 
   // The schema in force for `name` in `domain` at opset `version`: the one
   // with the newest since_version <= version; nullptr if none. Domains "" and
