@@ -66,5 +66,6 @@ inline void keep_until_exit(std::unique_ptr<ir::Model> model) { (void)model.rele
 void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 
 }  // namespace onnxscope::cli

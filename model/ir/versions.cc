@@ -44,3 +44,15 @@ std::string onnx_release_for_opset(int64_t opset) {
 }
 
 }  // namespace onnxscope::ir
+
+namespace onnxscope::ir {
+
+int64_t ir_version_for_opset(int64_t opset) {
+  int64_t ir = 3;
+  for (const auto& r : kReleases) {
+    if (r.opset <= opset) ir = r.ir;
+  }
+  return ir;
+}
+
+}  // namespace onnxscope::ir

@@ -17,4 +17,8 @@ std::string onnx_releases_for_ir(int64_t ir_version);
 // "ONNX 1.12" for ai.onnx opset 17; empty when unknown.
 std::string onnx_release_for_opset(int64_t opset);
 
+// The IR version of the ONNX release that introduced ai.onnx opset `opset`
+// (the lowest IR version a model of that opset is written with).
+int64_t ir_version_for_opset(int64_t opset);
+
 }  // namespace onnxscope::ir

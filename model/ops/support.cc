@@ -1,0 +1,290 @@
+#include "model/ops/support.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "model/util/error.h"
+#include "model/util/text.h"
+
+namespace onnxscope::ops {
+namespace {
+
+constexpr std::pair<Outcome, std::string_view> kOutcomes[] = {
+    {Outcome::Ok, "ok"},
+    {Outcome::NoKernel, "no-kernel"},
+    {Outcome::TypeError, "type-error"},
+    {Outcome::NotRegistered, "not-registered"},
+    {Outcome::OpsetUnsupported, "opset-unsupported"},
+    {Outcome::IrUnsupported, "ir-unsupported"},
+    {Outcome::Invalid, "invalid"},
+    {Outcome::Crash, "crash"},
+};
+
+std::string key(std::string_view domain, std::string_view op, int version) {
+  return fmt::format("{} {} {}", domain.empty() ? "ai.onnx" : domain, op, version);
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (true) {
+    size_t next = s.find(sep, pos);
+    out.push_back(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+// "T1=float32,T2=int64" -> [(T1, float32), (T2, int64)]
+std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_view a) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (a.empty() || a == "-") return out;
+  // Types may hold commas (map(int64,float32)): split at commas outside parentheses.
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= a.size(); ++i) {
+    if (i < a.size() && a[i] == '(') ++depth;
+    if (i < a.size() && a[i] == ')') --depth;
+    if (i == a.size() || (a[i] == ',' && depth == 0)) {
+      std::string_view part = a.substr(start, i - start);
+      auto eq = part.find('=');
+      if (eq != std::string_view::npos) out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+// One line's message: newlines folded, kept short.
+std::string clean_message(std::string_view m) {
+  std::string out;
+  for (char c : m) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  if (out.size() > 400) out = out.substr(0, 397) + "...";
+  return out;
+}
+
+}  // namespace
+
+std::string_view outcome_name(Outcome o) {
+  for (auto [v, n] : kOutcomes) if (v == o) return n;
+  return "invalid";
+}
+
+std::optional<Outcome> parse_outcome(std::string_view s) {
+  for (auto [v, n] : kOutcomes) if (n == s) return v;
+  return std::nullopt;
+}
+
+std::string SupportTable::target() const {
+  auto parts = split(release, '.');
+  return fmt::format("ort-cpu@{}.{}", parts[0], parts.size() > 1 ? parts[1] : "0");
+}
+
+int SupportTable::order() const {
+  auto parts = split(release, '.');
+  int major = std::atoi(std::string(parts[0]).c_str());
+  int minor = parts.size() > 1 ? std::atoi(std::string(parts[1]).c_str()) : 0;
+  return major * 1000 + minor;
+}
+
+const std::vector<std::string>* SupportTable::constraints(std::string_view domain, std::string_view op,
+                                                          int version) const {
+  auto it = ops_.find(key(domain, op, version));
+  return it == ops_.end() ? nullptr : &it->second.constraints;
+}
+
+std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::string_view op, int version,
+                                                 const std::map<std::string, std::string, std::less<>>& assignment) const {
+  auto it = ops_.find(key(domain, op, version));
+  if (it == ops_.end()) return std::nullopt;
+  const OpVersion& ov = it->second;
+  for (const Line& l : ov.lines) {
+    bool match = true;
+    for (size_t c = 0; c < ov.constraints.size() && match; ++c) {
+      auto a = assignment.find(ov.constraints[c]);
+      if (a == assignment.end()) {
+        match = false;
+        break;
+      }
+      match = std::find(l.types[c].begin(), l.types[c].end(), a->second) != l.types[c].end();
+    }
+    if (match) return SupportVerdict{l.outcome, l.message};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::tuple<std::string, std::string, int>> SupportTable::op_versions() const {
+  std::vector<std::tuple<std::string, std::string, int>> out;
+  for (const auto& [k, v] : ops_) {
+    auto parts = split(k, ' ');
+    out.emplace_back(std::string(parts[0]), std::string(parts[1]), std::atoi(std::string(parts[2]).c_str()));
+  }
+  return out;
+}
+
+SupportTable SupportTable::parse(std::string_view text) {
+  SupportTable t;
+  size_t line_no = 0;
+  auto bad = [&](const std::string& why) { fail("support-table", "line {}: {}", line_no, why); };
+  for (std::string_view line : split(text, '\n')) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    std::string_view message;
+    if (auto colon = line.find(" : "); colon != std::string_view::npos) {
+      message = line.substr(colon + 3);
+      line = line.substr(0, colon);
+    }
+    auto w = split(line, ' ');
+    if (w[0] == "release" && w.size() == 2) {
+      t.release = std::string(w[1]);
+    } else if (w[0] == "ir" && w.size() == 2) {
+      t.max_ir = std::atoll(std::string(w[1]).c_str());
+    } else if (w[0] == "opset" && w.size() == 3) {
+      t.max_opset[std::string(w[1])] = std::atoll(std::string(w[2]).c_str());
+    } else if (w[0] == "op" && w.size() >= 5) {
+      auto outcome = parse_outcome(w[4]);
+      if (!outcome) bad(fmt::format("unknown outcome {}", util::quote(w[4])));
+      int version = std::atoi(std::string(w[3]).c_str());
+      if (version <= 0) bad("bad version");
+      OpVersion& ov = t.ops_[key(w[1], w[2], version)];
+      Line l;
+      l.outcome = *outcome;
+      l.message = std::string(message);
+      std::vector<std::string> names;
+      for (size_t i = 5; i < w.size(); ++i) {
+        auto eq = w[i].find('=');
+        if (eq == std::string_view::npos) bad(fmt::format("expected CONSTRAINT=TYPES, got {}", util::quote(w[i])));
+        names.emplace_back(w[i].substr(0, eq));
+        std::vector<std::string> types;
+        for (auto x : split(w[i].substr(eq + 1), '|')) types.emplace_back(x);
+        l.types.push_back(std::move(types));
+      }
+      if (ov.lines.empty()) ov.constraints = names;
+      else if (ov.constraints != names) bad("the constraints differ from the operator version's earlier lines");
+      ov.lines.push_back(std::move(l));
+      ++t.lines_;
+    } else {
+      bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
+    }
+  }
+  if (t.release.empty()) fail("support-table", "no 'release' line");
+  return t;
+}
+
+std::string SupportTable::format(std::string_view release, const std::vector<ProbeResult>& results) {
+  std::string out = fmt::format(
+      "# onnxscope support table: onnxruntime-node {} (CPU execution provider).\n"
+      "# Measured by loading onnxscope's probe models in that release; regenerate with bench/ort/measure.sh.\n"
+      "# Format: model/ops/support.h. An op line covers every combination of its types.\n",
+      release);
+  out += fmt::format("release {}\n", release);
+  // Limits: the highest version whose probe loads, below the first refusal.
+  int64_t max_ir = 0;
+  std::map<std::string, int64_t> max_opset;
+  for (const auto& r : results) {
+    if (r.outcome != Outcome::Ok) continue;
+    if (r.kind == "ir") max_ir = std::max<int64_t>(max_ir, r.version);
+    if (r.kind == "opset") max_opset[r.domain] = std::max<int64_t>(max_opset[r.domain], r.version);
+  }
+  out += fmt::format("ir {}\n", max_ir);
+  for (const auto& [d, v] : max_opset) out += fmt::format("opset {} {}\n", d, v);
+  // Op lines: per operator version, group assignments that differ only in
+  // the last constraint and share an outcome.
+  std::map<std::string, std::vector<const ProbeResult*>> by_op;
+  std::vector<std::string> order;
+  for (const auto& r : results) {
+    if (r.kind != "op") continue;
+    std::string k = fmt::format("{} {} {}", r.domain, r.op, r.version);
+    if (!by_op.count(k)) order.push_back(k);
+    by_op[k].push_back(&r);
+  }
+  std::sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    const ProbeResult* x = by_op[a][0];
+    const ProbeResult* y = by_op[b][0];
+    return std::tie(x->domain, x->op, x->version) < std::tie(y->domain, y->op, y->version);
+  });
+  for (const auto& k : order) {
+    struct Group {
+      Outcome outcome;
+      std::string prefix;  // "T1=float32 " (all but the last constraint)
+      std::string last_name;
+      std::vector<std::string> last_types;
+      std::string message;
+    };
+    std::vector<Group> groups;
+    for (const ProbeResult* r : by_op[k]) {
+      auto a = parse_assignment(r->assignment);
+      std::string prefix, last_name, last_type;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (i + 1 < a.size()) prefix += a[i].first + "=" + a[i].second + " ";
+        else {
+          last_name = a[i].first;
+          last_type = a[i].second;
+        }
+      }
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+        return x.outcome == r->outcome && x.prefix == prefix && x.last_name == last_name;
+      });
+      if (g == groups.end()) {
+        groups.push_back({r->outcome, prefix, last_name, {}, clean_message(r->message)});
+        g = groups.end() - 1;
+      }
+      if (!last_type.empty()) g->last_types.push_back(last_type);
+    }
+    const ProbeResult* first = by_op[k][0];
+    for (const Group& g : groups) {
+      std::string line = fmt::format("op {} {} {} {}", first->domain, first->op, first->version, outcome_name(g.outcome));
+      if (!g.prefix.empty()) line += " " + g.prefix.substr(0, g.prefix.size() - 1);
+      if (!g.last_name.empty()) {
+        line += " " + g.last_name + "=";
+        for (size_t i = 0; i < g.last_types.size(); ++i) line += (i ? "|" : "") + g.last_types[i];
+      }
+      if (g.outcome != Outcome::Ok && !g.message.empty()) line += " : " + g.message;
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir) {
+  std::vector<SupportTable> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("ort-cpu-", 0) != 0 || e.path().extension() != ".txt") continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    try {
+      out.push_back(SupportTable::parse(s.str()));
+    } catch (const Error& err) {
+      throw err.with_context(util::printable(e.path().string()));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SupportTable& a, const SupportTable& b) { return a.order() < b.order(); });
+  return out;
+}
+
+std::filesystem::path share_dir() {
+  if (const char* env = std::getenv("ONNXSCOPE_SHARE"); env && *env) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/src/onnxscope in a source tree; PREFIX/bin/onnxscope when installed.
+    for (auto candidate : {exe.parent_path().parent_path().parent_path() / "share",
+                           exe.parent_path().parent_path() / "share" / "onnxscope"}) {
+      if (std::filesystem::is_directory(candidate / "ort", ec) || std::filesystem::is_directory(candidate / "demo", ec)) {
+        return candidate;
+      }
+    }
+  }
+  return "share";
+}
+
+}  // namespace onnxscope::ops

@@ -1,0 +1,97 @@
+// Support tables: what one onnxruntime release does with each probe model,
+// measured by bench/ort and committed in share/ort (format below). A table
+// answers, for an operator version and the types of its constrained inputs,
+// whether a session with such a node loads, and if not, how it fails.
+//
+// Format (one fact per line, '#' comments):
+//   release 1.30.0
+//   ir 11                          highest IR version that loads
+//   opset ai.onnx 23               highest opset of a domain that loads
+//   op ai.onnx Abs 13 ok T=float32|float64|int32
+//   op ai.onnx Abs 13 no-kernel T=bfloat16 : Could not find an implementation ...
+//   op ai.onnx Cast 19 ok T1=float32 T2=bool|float16
+// An op line covers every combination of the listed types; lines of one
+// operator version share its constraint names, sorted.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onnxscope::ops {
+
+enum class Outcome : uint8_t { Ok, NoKernel, TypeError, NotRegistered, OpsetUnsupported, IrUnsupported, Invalid, Crash };
+std::string_view outcome_name(Outcome o);
+std::optional<Outcome> parse_outcome(std::string_view s);
+
+// One probe's result, as the harness records it.
+struct ProbeResult {
+  std::string kind;  // op, opset, ir
+  std::string domain;
+  std::string op;
+  int version = 0;
+  std::string assignment;  // "T1=float32,T2=int64"
+  Outcome outcome = Outcome::Ok;
+  std::string message;
+};
+
+struct SupportVerdict {
+  Outcome outcome;
+  std::string_view message;
+};
+
+class SupportTable {
+ public:
+  std::string release;  // "1.30.0"
+  int64_t max_ir = 0;
+  std::map<std::string, int64_t, std::less<>> max_opset;  // per domain ("ai.onnx", "ai.onnx.ml")
+
+  // "ort-cpu@1.30"
+  std::string target() const;
+  // major * 1000 + minor, for ordering releases.
+  int order() const;
+
+  // The outcome for an operator version whose constrained types are
+  // `assignment` (constraint -> short type, e.g. T -> float32); nullopt when
+  // the table has no probe for it.
+  std::optional<SupportVerdict> find(std::string_view domain, std::string_view op, int version,
+                                     const std::map<std::string, std::string, std::less<>>& assignment) const;
+  // The constraint names the table's probes of an operator version assign.
+  const std::vector<std::string>* constraints(std::string_view domain, std::string_view op, int version) const;
+  bool has(std::string_view domain, std::string_view op, int version) const {
+    return constraints(domain, op, version) != nullptr;
+  }
+  size_t size() const { return lines_; }
+  // Every operator version the table covers: (domain, op, version).
+  std::vector<std::tuple<std::string, std::string, int>> op_versions() const;
+
+  // Throws Error "support-table" naming the line.
+  static SupportTable parse(std::string_view text);
+  // The table text for a release's probe results.
+  static std::string format(std::string_view release, const std::vector<ProbeResult>& results);
+
+ private:
+  struct Line {
+    Outcome outcome;
+    std::vector<std::vector<std::string>> types;  // per constraint, the listed types
+    std::string message;
+  };
+  struct OpVersion {
+    std::vector<std::string> constraints;
+    std::vector<Line> lines;
+  };
+  std::map<std::string, OpVersion, std::less<>> ops_;  // key: domain, op, version
+  size_t lines_ = 0;
+};
+
+// The tables in `dir` (files ort-cpu-*.txt), oldest release first.
+std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir);
+
+// Where share/ is: $ONNXSCOPE_SHARE, else next to the executable
+// (build/src/onnxscope -> share/, bin/onnxscope -> share/onnxscope/).
+std::filesystem::path share_dir();
+
+}  // namespace onnxscope::ops
