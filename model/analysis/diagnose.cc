@@ -100,6 +100,17 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
 
 }  // namespace
 
+size_t model_position(const NodeRef& n) {
+  if (!n) return 0;
+  const ir::Graph* g = n.graph;
+  ir::NodeId k = n.node;
+  while (g->parent) {
+    k = g->owner;
+    g = g->parent;
+  }
+  return static_cast<size_t>(k) + 1;
+}
+
 void diagnose(Analysis& a) {
   if (!a.model.graph) return;
   std::map<std::string, Baked> baked;
@@ -135,18 +146,9 @@ void diagnose(Analysis& a) {
   }
 
   // In model order: by the main-graph node each finding sits in (or under).
-  auto position = [](const NodeRef& n) -> size_t {
-    if (!n) return SIZE_MAX;
-    const ir::Graph* g = n.graph;
-    ir::NodeId k = n.node;
-    while (g->parent) {
-      k = g->owner;
-      g = g->parent;
-    }
-    return k;
-  };
-  std::stable_sort(a.diagnostics.begin(), a.diagnostics.end(),
-                   [&](const Diagnostic& x, const Diagnostic& y) { return position(x.node) < position(y.node); });
+  std::stable_sort(a.diagnostics.begin(), a.diagnostics.end(), [&](const Diagnostic& x, const Diagnostic& y) {
+    return model_position(x.node) < model_position(y.node);
+  });
 
   // Findings that hold only for one value of a symbol point at where that
   // symbol's axis was fixed.

@@ -9,4 +9,8 @@ namespace onnxscope::analysis {
 // to their root cause. Called by infer().
 void diagnose(Analysis& a);
 
+// A finding's place in the model: the main-graph position of its node (or of
+// the node owning its subgraph); findings without a node come first.
+size_t model_position(const NodeRef& n);
+
 }  // namespace onnxscope::analysis

@@ -21,37 +21,6 @@ namespace {
 
 const Inferred kUnknownValue;
 
-// "tensor(float)", "seq(tensor(int64))": how type constraints spell a type.
-std::string type_string(const Inferred& v) {
-  switch (v.kind) {
-    case Inferred::Kind::Tensor: return "tensor(" + std::string(dtype_onnx_name(v.dtype)) + ")";
-    case Inferred::Kind::SparseTensor: return "sparse_tensor(" + std::string(dtype_onnx_name(v.dtype)) + ")";
-    case Inferred::Kind::Sequence: return "seq(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
-    case Inferred::Kind::Optional: return "optional(" + (v.elem ? type_string(*v.elem) : std::string("?")) + ")";
-    case Inferred::Kind::Map: {
-      // The schemas spell a map's tensor value by its element type:
-      // "map(int64,float)", "seq(map(string,float))".
-      std::string value = !v.elem ? "?"
-                          : v.elem->kind == Inferred::Kind::Tensor ? std::string(dtype_onnx_name(v.elem->dtype))
-                                                                   : type_string(*v.elem);
-      return "map(" + std::string(dtype_onnx_name(v.dtype)) + "," + value + ")";
-    }
-    default: return "?";
-  }
-}
-
-// The element type is known all the way down.
-bool type_known(const Inferred& v) {
-  switch (v.kind) {
-    case Inferred::Kind::Tensor:
-    case Inferred::Kind::SparseTensor: return v.dtype != DType::Undefined;
-    case Inferred::Kind::Sequence:
-    case Inferred::Kind::Optional: return v.elem && type_known(*v.elem);
-    case Inferred::Kind::Map: return v.dtype != DType::Undefined && v.elem && type_known(*v.elem);
-    default: return false;
-  }
-}
-
 // Parses a type string of the schema ("tensor(float)", "seq(tensor(int64))")
 // into a type template (no shape).
 std::optional<Inferred> parse_type_string(std::string_view s) {

@@ -60,4 +60,10 @@ struct Inferred {
 std::string to_string(const Inferred& v);
 std::string to_string(const Shape& s);
 
+// The type as operator schemas spell it: "tensor(float)", "seq(tensor(int64))",
+// "map(int64,float)"; "?" when unknown.
+std::string type_string(const Inferred& v);
+// The element type is known all the way down.
+bool type_known(const Inferred& v);
+
 }  // namespace onnxscope::analysis
