@@ -67,5 +67,6 @@ void add_info_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd);  // check, targets
 
 }  // namespace onnxscope::cli

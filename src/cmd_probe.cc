@@ -113,13 +113,13 @@ void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   probe->require_subcommand(1);
   struct Args {
     std::string out, manifest, results, release;
-    int max_opset = 23;
+    int max_opset = 0;
   };
   auto args = std::make_shared<Args>();
   auto* em = probe->add_subcommand("emit", "Write one single-node model per operator version and type assignment, "
                                            "and the opset and IR probes, with DIR/manifest.tsv");
   em->add_option("--out", args->out, "Folder for the probes")->required();
-  em->add_option("--max-opset", args->max_opset, "Newest ai.onnx schema version to probe")->check(CLI::Range(1, 30));
+  em->add_option("--max-opset", args->max_opset, "Newest ai.onnx schema version to probe (default: every one onnxscope knows)")->check(CLI::Range(0, 40));
   em->callback([&cmd, args] { cmd.run = [args] { return emit(args->out, args->max_opset); }; });
   auto* tb = probe->add_subcommand("table", "Turn a release's probe results into its support table");
   tb->add_option("--manifest", args->manifest, "manifest.tsv written by 'probe emit'")->required();

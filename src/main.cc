@@ -52,6 +52,7 @@ int run(int argc, char** argv) {
   cli::add_info_command(app, g, cmd);
   cli::add_shapes_command(app, g, cmd);
   cli::add_explain_command(app, g, cmd);
+  cli::add_check_command(app, g, cmd);
   cli::add_probe_command(app, g, cmd);
 
   try {

@@ -89,6 +89,11 @@ std::string_view dtype_onnx_name(DType t) {
   return i ? i->onnx_name : std::string_view("invalid");
 }
 
+std::string_view dtype_enum_name(DType t) {
+  const auto* i = info(t);
+  return i ? i->enum_name : std::string_view("INVALID");
+}
+
 std::optional<DType> parse_dtype(std::string_view s) {
   for (size_t v = 0; v < kInfo.size(); ++v) {
     const auto& i = kInfo[v];

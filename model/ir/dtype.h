@@ -56,6 +56,8 @@ std::optional<uint64_t> dtype_storage_bytes(DType t, uint64_t count);
 std::string_view dtype_name(DType t);
 // The ONNX spelling used in type strings and the spec ("float", "double").
 std::string_view dtype_onnx_name(DType t);
+// onnx.proto's enum name ("FLOAT", "INT64"), as Cast-1's `to` takes it.
+std::string_view dtype_enum_name(DType t);
 // Accepts both spellings and the onnx.proto enum name ("FLOAT", "INT64").
 std::optional<DType> parse_dtype(std::string_view s);
 

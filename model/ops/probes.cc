@@ -45,6 +45,38 @@ load::AttrSpec int_attr(std::string name, int64_t v) {
   return a;
 }
 
+load::AttrSpec ints_attr(std::string name, std::vector<int64_t> v) {
+  load::AttrSpec a;
+  a.name = std::move(name);
+  a.type = ir::AttrType::Ints;
+  a.ints = std::move(v);
+  return a;
+}
+
+load::AttrSpec floats_attr(std::string name, std::vector<float> v) {
+  load::AttrSpec a;
+  a.name = std::move(name);
+  a.type = ir::AttrType::Floats;
+  a.floats = std::move(v);
+  return a;
+}
+
+load::AttrSpec string_attr(std::string name, std::string v) {
+  load::AttrSpec a;
+  a.name = std::move(name);
+  a.type = ir::AttrType::String;
+  a.s = std::move(v);
+  return a;
+}
+
+load::AttrSpec strings_attr(std::string name, std::vector<std::string> v) {
+  load::AttrSpec a;
+  a.name = std::move(name);
+  a.type = ir::AttrType::Strings;
+  a.strings = std::move(v);
+  return a;
+}
+
 void set_attr(load::NodeSpec& n, load::AttrSpec a) {
   for (auto& x : n.attributes) {
     if (x.name == a.name) {
@@ -73,6 +105,13 @@ std::optional<std::pair<std::string, Setter>> attribute_typed(const Schema& s, c
   };
   const std::string& op = s.name;
   if (!s.domain.empty()) return std::nullopt;
+  if (op == "Cast" && constraint == "T2" && s.since_version < 6) {
+    // Cast-1 names the type as a string ("FLOAT", onnx.proto's enum name).
+    Setter set = [](load::NodeSpec& n, std::string_view type) {
+      if (auto dt = tensor_dtype(type)) set_attr(n, string_attr("to", std::string(dtype_enum_name(*dt))));
+    };
+    return std::pair{constraint, set};
+  }
   if (op == "Cast" && constraint == "T2") return std::pair{constraint, dtype_setter("to")};
   if ((op == "RandomNormal" || op == "RandomUniform") && constraint == "T") return std::pair{constraint, dtype_setter("dtype")};
   if ((op == "RandomNormalLike" || op == "RandomUniformLike" || op == "EyeLike" || op == "Bernoulli" ||
@@ -196,38 +235,6 @@ void fill_required(const Schema& s, load::NodeSpec& n, const std::map<std::strin
     }
     if (a.type != ir::AttrType::Graph) n.attributes.push_back(std::move(v));
   }
-}
-
-load::AttrSpec ints_attr(std::string name, std::vector<int64_t> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Ints;
-  a.ints = std::move(v);
-  return a;
-}
-
-load::AttrSpec floats_attr(std::string name, std::vector<float> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Floats;
-  a.floats = std::move(v);
-  return a;
-}
-
-load::AttrSpec string_attr(std::string name, std::string v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::String;
-  a.s = std::move(v);
-  return a;
-}
-
-load::AttrSpec strings_attr(std::string name, std::vector<std::string> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Strings;
-  a.strings = std::move(v);
-  return a;
 }
 
 // Attributes the schema leaves optional but a kernel cannot do without (its
@@ -481,9 +488,13 @@ Probe op_probe(const Schema& s, const std::vector<const TypeConstraint*>& cs, co
     }
     next_formal = inc.formal + 1;
   }
+  // The required outputs; all of them when every one is optional (GRU-1:
+  // onnxruntime's copy of that schema wants both).
+  bool all_optional = std::all_of(s.outputs.begin(), s.outputs.end(),
+                                  [](const FormalParam& f) { return f.arity == Arity::Optional; });
   for (size_t j = 0; j < s.outputs.size(); ++j) {
     const FormalParam& f = s.outputs[j];
-    if (f.arity == Arity::Optional) break;
+    if (f.arity == Arity::Optional && !all_optional) break;
     std::string name = fmt::format("y{}", j);
     n.outputs.push_back(name);
     m.graph.outputs.push_back({name, "", std::nullopt});  // the runtime infers it
@@ -567,15 +578,16 @@ std::vector<const TypeConstraint*> probed_constraints(const Schema& s) {
 std::vector<Probe> make_probes(const SchemaTable& table, const ProbeOptions& opts) {
   std::vector<Probe> out;
   for (const Schema& s : table.all()) {
-    bool in_scope = (s.domain.empty() && s.since_version <= opts.max_opset) || s.domain == "ai.onnx.ml";
+    bool in_scope = (s.domain.empty() && (opts.max_opset == 0 || s.since_version <= opts.max_opset)) ||
+                    s.domain == "ai.onnx.ml";
     if (!in_scope || s.deprecated) continue;
     auto cs = probed_constraints(s);
     for (const auto& types : assignments(s, cs)) out.push_back(op_probe(s, cs, types));
   }
-  for (int v = 1; v <= opts.max_opset_probe; ++v) {
-    out.push_back(limit_probe("opset", "ai.onnx", v, ir::ir_version_for_opset(v), v));
-  }
-  for (int v = 1; v <= 5; ++v) out.push_back(limit_probe("opset", "ai.onnx.ml", v, v <= 3 ? 8 : v == 4 ? 9 : 10, 15));
+  // Opset probes share one old IR version: releases check the IR version
+  // first, and an opset's own (newer) IR version would hide the opset limit.
+  for (int v = 1; v <= opts.max_opset_probe; ++v) out.push_back(limit_probe("opset", "ai.onnx", v, 7, v));
+  for (int v = 1; v <= opts.max_ml_opset_probe; ++v) out.push_back(limit_probe("opset", "ai.onnx.ml", v, 7, 15));
   for (int v = 3; v <= opts.max_ir; ++v) out.push_back(limit_probe("ir", "ai.onnx", v, v, 7));
   return out;
 }

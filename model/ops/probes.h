@@ -26,9 +26,12 @@ struct Probe {
 };
 
 struct ProbeOptions {
-  int max_opset = 23;     // ai.onnx schema versions probed
-  int max_ir = 13;        // IR versions probed
-  int max_opset_probe = 27;  // opsets probed for a release's limit
+  int max_opset = 0;          // newest ai.onnx schema version probed (0: all there are)
+  // The limit probes go past every version released so far, so that a
+  // release's limit is measured rather than cut off at the probes' end.
+  int max_ir = 16;              // IR versions probed (3 to 16)
+  int max_opset_probe = 30;     // ai.onnx opsets probed for a release's limit
+  int max_ml_opset_probe = 8;   // ai.onnx.ml opsets probed
 };
 
 // A type string as probes and tables spell it: tensor(float) -> float32,
