@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // run_probes.js --ort DIR --manifest PATH [--out results.jsonl] [--batch N]
-//               [--timeout-ms T] [--filter REGEX] [--jobs N]
+//               [--timeout-ms T] [--filter REGEX] [--jobs N] [--retries N]
 //
 // Creates an onnxruntime InferenceSession (CPU, default options) for every
 // probe of a manifest written by `onnxscope probe emit`, in child processes
@@ -18,7 +18,7 @@ const fs = require('fs');
 const path = require('path');
 
 const USAGE = 'usage: run_probes.js --ort DIR --manifest PATH [--out results.jsonl] ' +
-  '[--batch N] [--timeout-ms T] [--filter REGEX] [--jobs N]';
+  '[--batch N] [--timeout-ms T] [--filter REGEX] [--jobs N] [--retries N (default 1)]';
 
 // Parses `--name value` pairs; flags listed in `bools` take no value.
 function parseArgs(argv, known, bools = []) {
@@ -82,7 +82,7 @@ async function main(argv) {
     await require('./session_child').childMain(argv.slice(1));
     return;
   }
-  const opts = parseArgs(argv, ['ort', 'manifest', 'out', 'batch', 'timeout-ms', 'filter', 'jobs'], ['help']);
+  const opts = parseArgs(argv, ['ort', 'manifest', 'out', 'batch', 'timeout-ms', 'filter', 'jobs', 'retries'], ['help']);
   if (opts.help) { console.log(USAGE); return; }
   if (!opts.ort || !opts.manifest) throw new Error(USAGE);
   const { runIsolated } = require('./isolate');
@@ -105,6 +105,27 @@ async function main(argv) {
     jobs: positiveInt(opts.jobs, 'jobs', 2),
     label: `ort ${pkg.version}`,
   });
+  // A crash is the release's answer only if it happens again: each crashed
+  // probe gets --retries more tries, alone in a fresh child (1.15.1 once
+  // exited on Cast-6 bool->float64, and loaded it on every try after). The
+  // first try that does not crash is kept.
+  const retries = opts.retries === undefined ? 1 : Number(opts.retries);
+  if (!Number.isInteger(retries) || retries < 0) throw new Error(`--retries must be 0 or more, not '${opts.retries}'`);
+  for (let attempt = 0; attempt < retries; attempt++) {
+    const crashed = probes.map((p, k) => k).filter((k) => results[k].outcome === 'crash');
+    if (!crashed.length) break;
+    process.stderr.write(`[ort ${pkg.version}] trying ${crashed.length} crashed probe(s) again\n`);
+    const again = await runIsolated(crashed.map((k) => probes[k]), {
+      ortDir: opts.ort, batch: 1, timeoutMs: positiveInt(opts['timeout-ms'], 'timeout-ms', 30000), jobs: 1,
+      label: `ort ${pkg.version} retry`,
+    });
+    crashed.forEach((k, i) => {
+      if (again.results[i].outcome !== 'crash') {
+        process.stderr.write(`[ort ${pkg.version}] ${probes[k].id}: no crash on try ${attempt + 2}: ${again.results[i].outcome}\n`);
+        results[k] = again.results[i];
+      }
+    });
+  }
   writeResults(opts.out, probes.map((p, k) => ({ id: p.id, ...results[k] })));
   const per = probes.length ? (seconds * 1000) / probes.length : 0;
   process.stderr.write(`[ort ${pkg.version}] ${probes.length} probes in ${seconds.toFixed(1)} s ` +

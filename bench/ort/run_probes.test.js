@@ -63,6 +63,7 @@ PROBES.splice(26, 0, ['hang', 'hang']);
 PROBES.splice(30, 0, ['noisy', 'stderr some warning of an earlier probe']);
 PROBES.splice(31, 0, ['multiline', 'throw Load model failed:/onnxruntime_src/x.cc:1 f()\\nUnsupported model IR version: 15\\n']);
 PROBES.splice(33, 0, ['jsmeta', 'jsmeta Unsupported data type: 16']);
+PROBES.splice(36, 0, ['flaky', `flaky ${path.join(tmp, 'flaky.marker')}`]);
 PROBES.push(['last', 'ok']);
 
 const manifest = fakeManifest(path.join(tmp, 'fake'), PROBES);
@@ -88,6 +89,11 @@ check('an abort is a crash with its signal and stderr, and the batch goes on', (
   assert.match(byId.abort.message, /fake: aborting/);
   assert.strictEqual(byId['after-abort'].outcome, 'ok');
 });
+check('a crash that does not happen again is not a crash: the retry answers', () => {
+  assert.strictEqual(byId.flaky.outcome, 'ok');
+  assert.match(run.stderr, /flaky: no crash on try 2: ok/);
+});
+
 check('a segfault is a crash', () => {
   assert.strictEqual(byId.segv.outcome, 'crash');
   assert.match(byId.segv.message, /signal SIGSEGV/);

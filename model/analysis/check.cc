@@ -18,10 +18,10 @@ std::string node_desc(const ir::Node& n) {
   return fmt::format("{} node {}", op, quote(n.name));
 }
 
-std::string release_of(const ops::SupportTable& t) {
-  auto target = t.target();
-  return target.substr(target.find('@') + 1);
-}
+// "1.30" of "ort-cpu@1.30".
+std::string minor_of(const std::string& target) { return target.substr(target.find('@') + 1); }
+
+std::string release_of(const ops::SupportTable& t) { return minor_of(t.target()); }
 
 const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i) {
   if (f.empty()) return nullptr;
@@ -31,26 +31,46 @@ const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i)
 
 using Assignment = std::map<std::string, std::string, std::less<>>;
 
+// A measured message as onnxruntime will word it for this node: the probe's
+// node is called 'probe'; the model's has its own name (empty when unnamed).
+std::string as_runtime_says(std::string_view message, const ir::Node& n) {
+  std::string name = n.synthetic_name ? std::string() : util::printable(n.name);
+  std::string out;
+  for (size_t i = 0; i < message.size();) {
+    std::string_view rest = message.substr(i);
+    if (rest.substr(0, 7) == "'probe'" || rest.substr(0, 7) == "(probe)") {
+      out += rest[0] + name + rest[6];
+      i += 7;
+    } else {
+      out += message[i++];
+    }
+  }
+  return out;
+}
+
 // The short type of each constraint the table's probes assign, from the
-// node's inferred inputs (or outputs, for constraints an attribute sets);
-// nullopt when one is unknown.
+// node's inferred inputs (or outputs, for constraints an attribute sets). A
+// constraint only omitted optional arguments have is left out (onnxruntime's
+// kernel lookup ignores absent arguments, and so does SupportTable::find);
+// nullopt when a present argument's type is unknown.
 std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, const ir::Node& n,
                                         const ops::Schema& s, const std::vector<std::string>& constraints) {
   Assignment out;
   for (const auto& c : constraints) {
     std::optional<std::string> type;
-    for (size_t i = 0; i < n.inputs.size() && !type; ++i) {
-      const ops::FormalParam* f = formal(s.inputs, i);
-      if (!f || f->type != c || n.inputs[i] == ir::kNoValue) continue;
-      const Inferred& v = a.value(g, n.inputs[i]);
-      if (type_known(v)) type = ops::short_type(type_string(v));
-    }
-    for (size_t i = 0; i < n.outputs.size() && !type; ++i) {
-      const ops::FormalParam* f = formal(s.outputs, i);
-      if (!f || f->type != c || n.outputs[i] == ir::kNoValue) continue;
-      const Inferred& v = a.value(g, n.outputs[i]);
-      if (type_known(v)) type = ops::short_type(type_string(v));
-    }
+    bool present = false;
+    auto look = [&](const std::vector<ir::ValueId>& args, const std::vector<ops::FormalParam>& formals) {
+      for (size_t i = 0; i < args.size() && !type; ++i) {
+        const ops::FormalParam* f = formal(formals, i);
+        if (!f || f->type != c || args[i] == ir::kNoValue) continue;
+        present = true;
+        const Inferred& v = a.value(g, args[i]);
+        if (type_known(v)) type = ops::short_type(type_string(v));
+      }
+    };
+    look(n.inputs, s.inputs);
+    look(n.outputs, s.outputs);
+    if (!present) continue;
     if (!type) return std::nullopt;
     out[c] = *type;
   }
@@ -74,7 +94,7 @@ std::string constrained_input(const ir::Graph& g, const ir::Node& n, const ops::
 
 class Checker {
  public:
-  Checker(const Analysis& a, const ops::SupportTable& t, const std::vector<ops::SupportTable>& all, CheckResult& r)
+  Checker(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all, CheckResult& r)
       : a_(a), t_(t), all_(all), r_(r) {}
 
   void run() {
@@ -104,18 +124,22 @@ class Checker {
                       from.empty() ? "" : ", or use onnxruntime >= " + from),
           {});
     }
-    if (m.graph) {
-      ir::for_each_graph(*m.graph, [&](const ir::Graph& g, int) {
-        for (ir::NodeId k = 0; k < g.nodes.size(); ++k) node(g, k);
-      });
+    auto visit = [&](const ir::Graph& g, int) {
+      for (ir::NodeId k = 0; k < g.nodes.size(); ++k) node(g, k);
+    };
+    if (m.graph) ir::for_each_graph(*m.graph, visit);
+    // Bodies of the model-local functions the model calls (inferred with the
+    // types of a call); a function nothing calls is never loaded.
+    for (const auto& fn : m.functions) {
+      if (fn.body && a_.inferred(*fn.body)) ir::for_each_graph(*fn.body, visit);
     }
   }
 
  private:
   template <typename F>
   std::string lowest(F ok) {
-    for (const auto& x : all_) {
-      if (x.order() > t_.order() && ok(x)) return release_of(x);
+    for (size_t i = 0; i < all_.size(); ++i) {
+      if (all_.order(i) > t_.order() && ok(all_.at(i))) return minor_of(all_.target(i));
     }
     return {};
   }
@@ -135,12 +159,25 @@ class Checker {
   void node(const ir::Graph& g, ir::NodeId k) {
     const ir::Node& n = g.nodes[k];
     NodeRef ref{&g, k};
+    NodeSupport& ns = r_.nodes.emplace_back();
+    ns.node = ref;
+    ns.domain = ir::domain_display(n.domain);
+    ns.op = n.op_type;
     bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
     if (!standard) {
-      if (a_.model.function(n.domain, n.op_type, n.overload)) return;  // a model-local function: its body is checked
+      if (a_.model.function(n.domain, n.op_type, n.overload)) {
+        ns.status = "local-function";  // its body is checked
+        return;
+      }
+      ns.status = n.domain == "com.microsoft" || n.domain == "ai.onnx.contrib" || n.domain == "com.ms.internal.nhwc"
+                      ? "not-measured"
+                      : "not-registered";
       if (n.domain == "org.pytorch.aten" || n.op_type == "ATen") {
+        // The PyTorch operator it stands for is its `operator` attribute.
+        std::string aten;
+        if (const ir::Attribute* a = n.attr("operator"); a && a->s()) aten = " (aten::" + util::printable(*a->s()) + ")";
         add("op-not-registered", Severity::Error, ref,
-            fmt::format("{}: {}:{} is not a registered operator in onnxruntime", node_desc(n),
+            fmt::format("{}{}: {}:{} is not a registered operator in onnxruntime", node_desc(n), aten,
                         util::printable(n.domain), util::printable(n.op_type)),
             "the model was exported with operator_export_type=ONNX_ATEN_FALLBACK, which keeps operators ONNX has no "
             "counterpart for as ATen nodes that only PyTorch's own runtime executes; export without it (and a higher "
@@ -163,13 +200,21 @@ class Checker {
       return;
     }
     const ops::Schema* s = a_.schema(g, k);
-    if (!s) return;  // inference already reported the unknown operator
+    if (!s) {
+      ns.status = "not-registered";  // inference already reported the unknown operator
+      return;
+    }
+    ns.version = s->since_version;
     std::string domain(ir::domain_display(n.domain));
+    auto it = t_.max_opset.find(domain);
+    if (it != t_.max_opset.end() && n.opset > it->second) {
+      ns.status = "beyond-opset";  // reported once for the model
+      return;
+    }
     const std::vector<std::string>* constraints = t_.constraints(domain, s->name, s->since_version);
     if (!constraints) {
-      // No probe: beyond the release's opset (reported above) or the table's range.
-      auto it = t_.max_opset.find(domain);
-      if (it != t_.max_opset.end() && n.opset > it->second) return;
+      // No probe: outside the table's range.
+      ns.status = "not-measured";
       add("support-unknown", Severity::Note, ref,
           fmt::format("{}: the support table of onnxruntime {} has no measurement of {}-{}", node_desc(n),
                       release_of(t_), s->name, s->since_version),
@@ -178,6 +223,8 @@ class Checker {
     }
     auto as = assignment_of(a_, g, n, *s, *constraints);
     if (!as) {
+      ns.status = "unknown-types";
+      kernel_rules(n, ref, *s, ns);
       add("support-unknown", Severity::Note, ref,
           fmt::format("{}: the types of its inputs are not known, so whether onnxruntime {} has a kernel for it is "
                       "not either",
@@ -185,8 +232,10 @@ class Checker {
           {}, {});
       return;
     }
+    ns.types = assignment_text(*as);
     auto v = t_.find(domain, s->name, s->since_version, *as);
     if (!v) {
+      ns.status = "not-measured";
       add("support-unknown", Severity::Note, ref,
           fmt::format("{}: onnxruntime {} was not measured with {}-{} for {}", node_desc(n), release_of(t_), s->name,
                       s->since_version, assignment_text(*as)),
@@ -194,19 +243,22 @@ class Checker {
       return;
     }
     std::string input = constrained_input(g, n, *s);
+    ns.status = ops::outcome_name(v->outcome);
     switch (v->outcome) {
-      case ops::Outcome::Ok: return;
+      case ops::Outcome::Ok:
+        kernel_rules(n, ref, *s, ns);
+        return;
       case ops::Outcome::NoKernel:
         add("no-kernel", Severity::Error, ref,
             fmt::format("{}: onnxruntime {} has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n),
-                        release_of(t_), s->name, s->since_version, assignment_text(*as), v->message),
-            no_kernel_hint(domain, *s, *as), input);
+                        release_of(t_), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::TypeError:
         add("runtime-type-error", Severity::Error, ref,
             fmt::format("{}: onnxruntime {} refuses {}-{} with {}: {}", node_desc(n), release_of(t_), s->name,
-                        s->since_version, assignment_text(*as), v->message),
-            no_kernel_hint(domain, *s, *as), input);
+                        s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::NotRegistered:
         add("op-not-registered", Severity::Error, ref,
@@ -214,20 +266,80 @@ class Checker {
                         s->since_version, release_of(t_)),
             later_hint(domain, *s, *as), input);
         return;
+      case ops::Outcome::Crash:
+        add("runtime-crash", Severity::Error, ref,
+            fmt::format("{}: onnxruntime {} crashed while creating a session for {}-{} with {}, every time it was "
+                        "tried ({})",
+                        node_desc(n), release_of(t_), s->name, s->since_version, assignment_text(*as),
+                        as_runtime_says(v->message, n)),
+            no_kernel_hint(domain, *s, *as, input), input);
+        return;
       default:
         add("support-unknown", Severity::Note, ref,
             fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime {} ({}: {})", node_desc(n),
                         s->name, s->since_version, assignment_text(*as), release_of(t_), outcome_name(v->outcome),
-                        v->message),
+                        as_runtime_says(v->message, n)),
             {}, input);
         return;
     }
   }
 
-  // Types with a kernel in this release, and the first release with one for
-  // these types.
-  std::string no_kernel_hint(const std::string& domain, const ops::Schema& s, const Assignment& as) {
-    std::string hint;
+  // Attribute values whose kernel constructor fails although the operator
+  // version and types have a kernel. The probes give every attribute one
+  // value; these rules come from the ONNX backend test data models that
+  // have the other values, loaded in each measured release
+  // (bench/ort/live_check.js), and hold for the ranges given.
+  void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns) {
+    if (!ir::is_default_domain(n.domain)) return;
+    auto int_attr = [&](std::string_view name, int64_t dflt) {
+      const ir::Attribute* a = n.attr(name);
+      return a && a->i() ? *a->i() : dflt;
+    };
+    if ((s.name == "RNN" || s.name == "GRU" || s.name == "LSTM") && s.since_version >= 14 && int_attr("layout", 0) == 1) {
+      // node/test_{simple_rnn,gru,lstm}_batchwise: refused by 1.10 to 1.30.
+      ns.status = "attribute-unsupported";
+      add("attribute-unsupported", Severity::Error, ref,
+          fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support layout=1 (batch-major inputs and outputs): "
+                      "session creation fails with \"layout_ == 0 was false. Batchwise recurrent operations (layout == "
+                      "1) are not supported\"",
+                      node_desc(n), release_of(t_), s.name),
+          fmt::format("no release from {} to {} supports it; give the operator sequence-major tensors (layout=0) "
+                      "with Transposes around it, which is what torch.onnx.export writes for batch_first=True",
+                      first_release(), last_release()),
+          {});
+    }
+    if (s.name == "StringNormalizer") {
+      // node/test_strnormalizer_* and simple/test_strnorm_model_*: up to
+      // 1.17 every StringNormalizer kernel opens the locale; 1.18 to 1.26
+      // only for case-insensitive matching; from 1.27 also to change case.
+      std::string action = "NONE";
+      if (const ir::Attribute* a = n.attr("case_change_action"); a && a->s()) action = std::string(*a->s());
+      bool insensitive = int_attr("is_case_sensitive", 0) == 0;
+      int order = t_.order();
+      bool opens = order <= 1017 || insensitive || (order >= 1027 && (action == "LOWER" || action == "UPPER"));
+      if (!opens) return;
+      std::string locale = "en_US";
+      if (const ir::Attribute* a = n.attr("locale"); a && a->s() && !a->s()->empty()) locale = util::printable(*a->s());
+      std::string why = order <= 1017 ? "as every StringNormalizer does in this release"
+                        : insensitive ? "for its case-insensitive stopword matching (is_case_sensitive=0)"
+                                      : fmt::format("to change case ({})", action);
+      add("locale-required", Severity::Warning, ref,
+          fmt::format("{}: onnxruntime {} opens the locale {} when it creates the session, {}; on a machine "
+                      "without that locale, session creation fails (\"Failed to construct locale with name:{}.UTF-8\")",
+                      node_desc(n), release_of(t_), quote(locale + ".UTF-8"), why, locale),
+          fmt::format("install the locale where the model runs (Debian: the locales package, then locale-gen {}.UTF-8), "
+                      "or set the node's locale attribute to one that is installed there",
+                      locale),
+          {});
+    }
+  }
+
+  // The fix for a missing kernel: whether any release has one, a type of
+  // the same constraint this release has kernels for, and the first release
+  // with a kernel for these very types.
+  std::string no_kernel_hint(const std::string& domain, const ops::Schema& s, const Assignment& as,
+                             const std::string& input) {
+    std::string cast;
     // Which single change of one constraint's type has a kernel (float32 first).
     for (const auto& [c, have] : as) {
       const ops::TypeConstraint* tc = s.constraint(c);
@@ -244,40 +356,53 @@ class Checker {
       std::stable_partition(ok.begin(), ok.end(), [](const std::string& t) { return t == "float32"; });
       std::string list;
       for (size_t i = 0; i < ok.size() && i < 6; ++i) list += (i ? ", " : "") + ok[i];
-      hint = fmt::format("{} {} has kernels for {}={}{}: cast to {}", s.name, s.since_version, c, list,
-                         ok.size() > 6 ? ", ..." : "", ok[0]);
+      cast = fmt::format("cast {}to {} ({}-{} has CPU kernels for {}={}{})", input.empty() ? "" : quote(input) + " ",
+                         ok[0], s.name, s.since_version, c, list, ok.size() > 6 ? ", ..." : "");
       break;
     }
-    std::string later = later_hint(domain, s, as);
-    if (!later.empty()) hint += (hint.empty() ? "" : "; or ") + later;
-    if (hint.empty()) {
-      hint = fmt::format("no measured release from {} to {} has a CPU kernel for these types", release_of(all_.front()),
-                         release_of(all_.back()));
+    std::string from = lowest_ok(domain, s, as);
+    std::string out;
+    if (from.empty() && none_ok(domain, s, as) && all_.size() > 1) {
+      out = fmt::format("no release from {} to {} has a CPU kernel for {}-{} with {}", first_release(),
+                        last_release(), s.name, s.since_version, assignment_text(as));
     }
-    return hint;
+    std::string fixes = cast;
+    if (!from.empty()) fixes += (fixes.empty() ? "" : ", or ") + std::string("use onnxruntime >= ") + from;
+    if (!fixes.empty()) out += (out.empty() ? "" : "; ") + fixes;
+    return out;
   }
 
+  // For an operator the release does not register.
   std::string later_hint(const std::string& domain, const ops::Schema& s, const Assignment& as) {
-    std::string from = lowest([&](const ops::SupportTable& x) {
+    std::string from = lowest_ok(domain, s, as);
+    if (!from.empty()) return "use onnxruntime >= " + from;
+    if (none_ok(domain, s, as) && all_.size() > 1) {
+      return fmt::format("no release from {} to {} loads it", first_release(), last_release());
+    }
+    return {};
+  }
+
+  std::string lowest_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) {
+    return lowest([&](const ops::SupportTable& x) {
       auto v = x.find(domain, s.name, s.since_version, as);
       return v && v->outcome == ops::Outcome::Ok;
     });
-    if (from.empty()) {
-      bool none = std::none_of(all_.begin(), all_.end(), [&](const ops::SupportTable& x) {
-        auto v = x.find(domain, s.name, s.since_version, as);
-        return v && v->outcome == ops::Outcome::Ok;
-      });
-      if (none && all_.size() > 1) {
-        return fmt::format("no release from {} to {} has one", release_of(all_.front()), release_of(all_.back()));
-      }
-      return {};
-    }
-    return "use onnxruntime >= " + from;
   }
+
+  bool none_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) const {
+    for (size_t i = 0; i < all_.size(); ++i) {
+      auto v = all_.at(i).find(domain, s.name, s.since_version, as);
+      if (v && v->outcome == ops::Outcome::Ok) return false;
+    }
+    return true;
+  }
+
+  std::string first_release() const { return minor_of(all_.target(0)); }
+  std::string last_release() const { return minor_of(all_.target(all_.size() - 1)); }
 
   const Analysis& a_;
   const ops::SupportTable& t_;
-  const std::vector<ops::SupportTable>& all_;
+  const ops::SupportTables& all_;
   CheckResult& r_;
 };
 
@@ -292,7 +417,7 @@ std::string_view verdict_name(Verdict v) {
   return "ok";
 }
 
-CheckResult check(const Analysis& a, const ops::SupportTable& target, const std::vector<ops::SupportTable>& all) {
+CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all) {
   CheckResult r;
   r.target = target.target();
   Checker(a, target, all, r).run();

@@ -25,7 +25,6 @@ std::string_view elem_of(std::string_view t) {
   return t;
 }
 
-bool is_tensor_type(std::string_view t) { return !inside(t, "tensor").empty(); }
 
 std::optional<DType> tensor_dtype(std::string_view t) {
   auto e = inside(t, "tensor");
@@ -112,7 +111,7 @@ std::optional<std::pair<std::string, Setter>> attribute_typed(const Schema& s, c
     };
     return std::pair{constraint, set};
   }
-  if (op == "Cast" && constraint == "T2") return std::pair{constraint, dtype_setter("to")};
+  if ((op == "Cast" || op == "BitCast") && constraint == "T2") return std::pair{constraint, dtype_setter("to")};
   if ((op == "RandomNormal" || op == "RandomUniform") && constraint == "T") return std::pair{constraint, dtype_setter("dtype")};
   if ((op == "RandomNormalLike" || op == "RandomUniformLike" || op == "EyeLike" || op == "Bernoulli" ||
        op == "Multinomial") && constraint == "T2") {
@@ -202,6 +201,14 @@ std::vector<std::vector<std::string>> assignments(const Schema& s, const std::ve
       std::erase_if(out, [&](const std::vector<std::string>& a) { return elem_of(a[*w]) != a[*e]; });
     }
   }
+  if (s.domain.empty() && s.name == "BitCast" && cs.size() == 2) {
+    // Only types of the same width reinterpret one another.
+    auto bits = [](const std::string& t) {
+      auto d = tensor_dtype(t);
+      return d ? dtype_bits(*d) : -1;
+    };
+    std::erase_if(out, [&](const std::vector<std::string>& a) { return bits(a[0]) != bits(a[1]); });
+  }
   return out;
 }
 
@@ -214,7 +221,11 @@ void fill_required(const Schema& s, load::NodeSpec& n, const std::map<std::strin
     v.type = a.type;
     switch (a.type) {
       case ir::AttrType::Int: v.i = a.name.find("axis") != std::string::npos ? 0 : 1; break;
-      case ir::AttrType::Ints: v.ints = {a.name == "starts" ? 0 : 1}; break;
+      case ir::AttrType::Ints:
+        if (a.name == "starts") v.ints = {0};
+        else if (a.name == "pooled_shape") v.ints = {1, 1};  // MaxRoiPool: height and width
+        else v.ints = {1};
+        break;
       case ir::AttrType::Float: v.f = 1.0f; break;
       case ir::AttrType::Floats: v.floats = {1.0f, 1.0f}; break;
       case ir::AttrType::String:
@@ -249,7 +260,10 @@ void add_kernel_attributes(const Schema& s, load::NodeSpec& n, const std::map<st
   const std::string& op = s.name;
   if (s.domain.empty()) {
     if (op == "Reshape" && s.since_version < 5) set_attr(n, ints_attr("shape", {-1}));
+    if (op == "RNN" || op == "GRU" || op == "LSTM") set_attr(n, int_attr("hidden_size", 1));
     if (op == "BitShift") set_attr(n, string_attr("direction", "LEFT"));
+    // The default locale (en_US.UTF-8) is not installed everywhere; "C" is.
+    if (op == "StringNormalizer") set_attr(n, string_attr("locale", "C"));
     if (op == "RegexFullMatch") set_attr(n, string_attr("pattern", ".*"));
     if (op == "TfIdfVectorizer") {
       set_attr(n, string_attr("mode", "TF"));
@@ -298,7 +312,10 @@ void add_kernel_attributes(const Schema& s, load::NodeSpec& n, const std::map<st
     }
   } else if (op == "LinearClassifier") {
     set_attr(n, floats_attr("coefficients", {1}));
-    set_attr(n, ints_attr("classlabels_ints", {0}));
+    // Two classes: one coefficient row stands for a binary classifier,
+    // whose labels onnxruntime (1.30) wants both.
+    set_attr(n, floats_attr("intercepts", {0}));
+    set_attr(n, ints_attr("classlabels_ints", {0, 1}));
   } else if (op == "LinearRegressor") {
     set_attr(n, floats_attr("coefficients", {1}));
     set_attr(n, int_attr("targets", 1));
@@ -346,14 +363,18 @@ void add_kernel_attributes(const Schema& s, load::NodeSpec& n, const std::map<st
   }
 }
 
-// A subgraph passing `inputs` through Identity to its outputs.
+// A subgraph passing `inputs` through Identity to its outputs; with `direct`,
+// the inputs are the outputs themselves (no Identity, whose types at the
+// probe's opset may not include the value's type: seq(bfloat16) at 13).
 std::shared_ptr<load::GraphSpec> pass_through(const std::string& name, const std::vector<load::ValueSpec>& inputs,
-                                              const std::vector<std::string>& outer) {
+                                              const std::vector<std::string>& outer, bool direct = false) {
   auto g = std::make_shared<load::GraphSpec>();
   g->name = name;
   g->inputs = inputs;
+  if (direct) g->outputs = inputs;
   size_t k = 0;
   for (const auto& v : inputs) {
+    if (direct) break;
     load::NodeSpec n;
     n.op_type = "Identity";
     n.inputs = {v.name};
@@ -397,7 +418,7 @@ void add_bodies(const Schema& s, load::GraphSpec& graph, load::NodeSpec& n,
     std::vector<load::ValueSpec> body_in = {{"i", "tensor(int64)", std::vector<std::string>{}},
                                             {"cond", "tensor(bool)", std::vector<std::string>{}}};
     for (size_t k = 2; k < n.inputs.size(); ++k) body_in.push_back({"v" + std::to_string(k), graph.inputs[k].type, std::nullopt});
-    auto body = pass_through("body", body_in, {});
+    auto body = pass_through("body", body_in, {}, /*direct=*/true);
     body->outputs.erase(body->outputs.begin());  // the iteration number is not an output
     n.attributes.push_back(graph_attr("body", body));
   } else if (s.name == "Scan") {
@@ -488,13 +509,13 @@ Probe op_probe(const Schema& s, const std::vector<const TypeConstraint*>& cs, co
     }
     next_formal = inc.formal + 1;
   }
-  // The required outputs; all of them when every one is optional (GRU-1:
-  // onnxruntime's copy of that schema wants both).
-  bool all_optional = std::all_of(s.outputs.begin(), s.outputs.end(),
-                                  [](const FormalParam& f) { return f.arity == Arity::Optional; });
-  for (size_t j = 0; j < s.outputs.size(); ++j) {
-    const FormalParam& f = s.outputs[j];
-    if (f.arity == Arity::Optional && !all_optional) break;
+  // The outputs up to the last required one (outputs are positional); all of
+  // them when every one is optional (GRU-1: onnxruntime's copy of that schema
+  // wants both).
+  size_t n_outputs = s.outputs.size();
+  while (n_outputs > 0 && s.outputs[n_outputs - 1].arity == Arity::Optional) --n_outputs;
+  if (n_outputs == 0) n_outputs = s.outputs.size();
+  for (size_t j = 0; j < n_outputs; ++j) {
     std::string name = fmt::format("y{}", j);
     n.outputs.push_back(name);
     m.graph.outputs.push_back({name, "", std::nullopt});  // the runtime infers it

@@ -1,6 +1,7 @@
 #include "model/ops/support.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -61,9 +62,25 @@ std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_vi
 }
 
 // One line's message: newlines folded, kept short.
+// One line; the heap addresses onnxruntime puts in the names of values it
+// creates (_0x12ee74f0_Temp1) become _0x_, so that a table does not change
+// from one measurement to the next.
 std::string clean_message(std::string_view m) {
   std::string out;
-  for (char c : m) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  for (size_t i = 0; i < m.size(); ++i) {
+    char c = m[i];
+    if (c == '0' && i + 2 < m.size() && m[i + 1] == 'x' && (i == 0 || m[i - 1] == '_') &&
+        std::isxdigit(static_cast<unsigned char>(m[i + 2]))) {
+      size_t j = i + 2;
+      while (j < m.size() && std::isxdigit(static_cast<unsigned char>(m[j]))) ++j;
+      if (j < m.size() && m[j] == '_') {
+        out += "0x";
+        i = j - 1;
+        continue;
+      }
+    }
+    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  }
   if (out.size() > 400) out = out.substr(0, 397) + "...";
   return out;
 }
@@ -103,19 +120,26 @@ std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::s
   auto it = ops_.find(key(domain, op, version));
   if (it == ops_.end()) return std::nullopt;
   const OpVersion& ov = it->second;
+  // A constraint the assignment leaves out matches any type; the answer
+  // holds only if every matching line agrees.
+  std::optional<SupportVerdict> found;
   for (const Line& l : ov.lines) {
     bool match = true;
+    bool wildcard = false;
     for (size_t c = 0; c < ov.constraints.size() && match; ++c) {
       auto a = assignment.find(ov.constraints[c]);
       if (a == assignment.end()) {
-        match = false;
-        break;
+        wildcard = true;
+        continue;
       }
       match = std::find(l.types[c].begin(), l.types[c].end(), a->second) != l.types[c].end();
     }
-    if (match) return SupportVerdict{l.outcome, l.message};
+    if (!match) continue;
+    if (!wildcard) return SupportVerdict{l.outcome, l.message};
+    if (found && found->outcome != l.outcome) return std::nullopt;
+    if (!found) found = SupportVerdict{l.outcome, l.message};
   }
-  return std::nullopt;
+  return found;
 }
 
 std::vector<std::tuple<std::string, std::string, int>> SupportTable::op_versions() const {
@@ -183,7 +207,7 @@ std::string SupportTable::format(std::string_view release, const std::vector<Pro
       "# Format: model/ops/support.h. An op line covers every combination of its types.\n",
       release);
   out += fmt::format("release {}\n", release);
-  // Limits: the highest version whose probe loads, below the first refusal.
+  // Limits: the highest version whose probe loads.
   int64_t max_ir = 0;
   std::map<std::string, int64_t> max_opset;
   for (const auto& r : results) {
@@ -244,30 +268,71 @@ std::string SupportTable::format(std::string_view release, const std::vector<Pro
         line += " " + g.last_name + "=";
         for (size_t i = 0; i < g.last_types.size(); ++i) line += (i ? "|" : "") + g.last_types[i];
       }
-      if (g.outcome != Outcome::Ok && !g.message.empty()) line += " : " + g.message;
+      // An IR version or opset beyond the release's limits is said once, by
+      // the limit lines; the rest carry the runtime's message.
+      bool beyond = g.outcome == Outcome::IrUnsupported || g.outcome == Outcome::OpsetUnsupported;
+      if (g.outcome != Outcome::Ok && !beyond && !g.message.empty()) line += " : " + g.message;
       out += line + "\n";
     }
   }
   return out;
 }
 
-std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir) {
-  std::vector<SupportTable> out;
+SupportTables SupportTables::open(const std::filesystem::path& dir) {
+  SupportTables out;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return out;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    // ort-cpu-MAJOR.MINOR.txt
     std::string name = e.path().filename().string();
     if (name.rfind("ort-cpu-", 0) != 0 || e.path().extension() != ".txt") continue;
-    std::ifstream f(e.path(), std::ios::binary);
+    std::string version = name.substr(8, name.size() - 8 - 4);
+    auto parts = split(version, '.');
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty() ||
+        !std::all_of(version.begin(), version.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+      continue;
+    }
+    File f;
+    f.path = e.path();
+    f.target = "ort-cpu@" + version;
+    f.order = std::atoi(std::string(parts[0]).c_str()) * 1000 + std::atoi(std::string(parts[1]).c_str());
+    out.files_.push_back(std::move(f));
+  }
+  std::sort(out.files_.begin(), out.files_.end(), [](const File& a, const File& b) { return a.order < b.order; });
+  return out;
+}
+
+const SupportTable& SupportTables::at(size_t i) const {
+  const File& f = files_.at(i);
+  if (!f.table) {
+    std::ifstream in(f.path, std::ios::binary);
+    if (!in) fail("support-table", "{}: cannot be read", util::printable(f.path.string()));
     std::ostringstream s;
-    s << f.rdbuf();
+    s << in.rdbuf();
     try {
-      out.push_back(SupportTable::parse(s.str()));
+      auto t = std::make_shared<SupportTable>(SupportTable::parse(s.str()));
+      if (t->target() != f.target) {
+        fail("support-table", "the table is for release {} ({}), not {}", t->release, t->target(), f.target);
+      }
+      f.table = std::move(t);
     } catch (const Error& err) {
-      throw err.with_context(util::printable(e.path().string()));
+      throw err.with_context(util::printable(f.path.string()));
     }
   }
-  std::sort(out.begin(), out.end(), [](const SupportTable& a, const SupportTable& b) { return a.order() < b.order(); });
+  return *f.table;
+}
+
+std::optional<size_t> SupportTables::find(std::string_view target) const {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    if (files_[i].target == target) return i;
+  }
+  return std::nullopt;
+}
+
+std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir) {
+  auto tables = SupportTables::open(dir);
+  std::vector<SupportTable> out;
+  for (size_t i = 0; i < tables.size(); ++i) out.push_back(tables.at(i));
   return out;
 }
 

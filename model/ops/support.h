@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,7 +57,9 @@ class SupportTable {
 
   // The outcome for an operator version whose constrained types are
   // `assignment` (constraint -> short type, e.g. T -> float32); nullopt when
-  // the table has no probe for it.
+  // the table has no probe for it. A constraint left out of `assignment`
+  // (bound only by omitted optional arguments) matches any type, and the
+  // outcome is the one all matching probes share (nullopt if they differ).
   std::optional<SupportVerdict> find(std::string_view domain, std::string_view op, int version,
                                      const std::map<std::string, std::string, std::less<>>& assignment) const;
   // The constraint names the table's probes of an operator version assign.
@@ -87,7 +90,37 @@ class SupportTable {
   size_t lines_ = 0;
 };
 
-// The tables in `dir` (files ort-cpu-*.txt), oldest release first.
+// The tables in a folder (files ort-cpu-MAJOR.MINOR.txt), oldest release
+// first, each read and parsed on first use: a check against one release reads
+// that release's table only, unless a hint needs the others.
+class SupportTables {
+ public:
+  // Lists the files; reads none. Empty if `dir` has none.
+  static SupportTables open(const std::filesystem::path& dir);
+
+  size_t size() const { return files_.size(); }
+  bool empty() const { return files_.empty(); }
+  // "ort-cpu@1.30", from the file name.
+  const std::string& target(size_t i) const { return files_[i].target; }
+  // major * 1000 + minor, from the file name.
+  int order(size_t i) const { return files_[i].order; }
+  // The table, parsed on first use. Throws Error naming the file (and line),
+  // also when its release line does not belong to the file name's release.
+  const SupportTable& at(size_t i) const;
+  // The index of a target ("ort-cpu@1.30"), if there is a table for it.
+  std::optional<size_t> find(std::string_view target) const;
+
+ private:
+  struct File {
+    std::filesystem::path path;
+    std::string target;
+    int order = 0;
+    mutable std::shared_ptr<const SupportTable> table;
+  };
+  std::vector<File> files_;
+};
+
+// Every table in `dir`, parsed, oldest release first.
 std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir);
 
 // Where share/ is: $ONNXSCOPE_SHARE, else next to the executable

@@ -17,6 +17,10 @@ class InferenceSession {
       case 'hang': for (;;) { /* never returns */ }
       case 'stderr': fs.writeSync(2, arg + '\n'); return;
       case 'jsmeta': this.failMetadata = arg; return;
+      // Crashes the first time only (the marker file remembers it).
+      case 'flaky':
+        if (!fs.existsSync(arg)) { fs.writeFileSync(arg, ''); process.exit(1); }
+        return;
       default: throw new Error(`fake onnxruntime: unknown directive '${directive}'`);
     }
   }

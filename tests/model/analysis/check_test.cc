@@ -1,0 +1,274 @@
+// The support checker against the committed tables: each way a model fails to
+// load in an onnxruntime release, with the node, the fix and the release
+// that would load it.
+#include "model/analysis/check.h"
+
+#include <gtest/gtest.h>
+
+#include "model/load/loader.h"
+#include "tests/support/support.h"
+
+namespace onnxscope::analysis {
+namespace {
+
+const ops::SupportTables& tables() {
+  static const ops::SupportTables all = ops::SupportTables::open(test::source_dir().parent_path() / "share" / "ort");
+  return all;
+}
+
+const ops::SupportTable& table(std::string_view minor) {
+  auto i = tables().find("ort-cpu@" + std::string(minor));
+  if (!i) throw std::runtime_error("no table for " + std::string(minor));
+  return tables().at(*i);
+}
+
+struct Checked {
+  std::unique_ptr<ir::Model> model;
+  std::unique_ptr<Analysis> analysis;
+  CheckResult result;
+
+  const Diagnostic* find(std::string_view code) const {
+    for (const auto& d : result.diagnostics) {
+      if (d.code == code) return &d;
+    }
+    return nullptr;
+  }
+  std::string codes() const {
+    std::string out;
+    for (const auto& d : result.diagnostics) out += d.code + ": " + d.message + "\n";
+    return out;
+  }
+  const NodeSupport* node(std::string_view op) const {
+    for (const auto& n : result.nodes) {
+      if (n.op == op) return &n;
+    }
+    return nullptr;
+  }
+};
+
+Checked check_text(std::string_view text, std::string_view minor) {
+  Checked c;
+  c.model = load::load_model_bytes(test::serialize(test::parse_text(text)));
+  c.analysis = infer(*c.model);
+  c.result = check(*c.analysis, table(minor), tables());
+  return c;
+}
+
+TEST(Check, CleanModelLoads) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[N, 3, 8, 8] x, float[4, 3, 3, 3] w) => (float[N, 4, 6, 6] y) { c = Conv(x, w)  y = Relu(c) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::Ok) << c.codes();
+  EXPECT_EQ(c.result.target, "ort-cpu@1.30");
+  ASSERT_EQ(c.result.nodes.size(), 2u);
+  const NodeSupport* conv = c.node("Conv");
+  ASSERT_NE(conv, nullptr);
+  EXPECT_EQ(conv->domain, "ai.onnx");
+  EXPECT_EQ(conv->version, 11);  // Conv-11 is in force at opset 13
+  EXPECT_EQ(conv->types, "T=float32");
+  EXPECT_EQ(conv->status, "ok");
+  EXPECT_EQ(c.node("Relu")->version, 13);
+}
+
+TEST(Check, NoDoubleKernelForConvInAnyRelease) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (double[N, 3, 8, 8] x, double[4, 3, 3, 3] w) => (double[N, 4, 6, 6] y) { y = Conv(x, w) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  const Diagnostic* d = c.find("no-kernel");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_EQ(d->severity, Severity::Error);
+  EXPECT_EQ(d->phase, Phase::Load);
+  EXPECT_EQ(d->node.get().op_type, "Conv");
+  EXPECT_EQ(d->input, "x");
+  EXPECT_NE(d->message.find("no CPU kernel for Conv-11 with T=float64"), std::string::npos) << d->message;
+  // onnxruntime's words for this node (unnamed: '').
+  EXPECT_NE(d->message.find("(\"Could not find an implementation for Conv(11) node with name ''\")"), std::string::npos)
+      << d->message;
+  EXPECT_EQ(d->hint,
+            "no release from 1.10 to 1.30 has a CPU kernel for Conv-11 with T=float64; cast 'x' to float32 (Conv-11 "
+            "has CPU kernels for T=float32, float16)");
+  EXPECT_EQ(c.node("Conv")->status, "no-kernel");
+}
+
+TEST(Check, OpsetNewerThanTheRelease) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 4] x, float[4] s, float[4] b) => (float[N, 4] y) { y = LayerNormalization(x, s, b) })",
+                      "1.10");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  const Diagnostic* d = c.find("opset-unsupported");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_FALSE(d->node);
+  EXPECT_EQ(d->message, "the model imports ai.onnx opset 17; onnxruntime 1.10 supports ai.onnx up to opset 15");
+  EXPECT_EQ(d->hint, "re-export with opset_version <= 15, or use onnxruntime >= 1.12");
+  EXPECT_EQ(c.node("LayerNormalization")->status, "beyond-opset");
+  // One diagnostic for the model, none per node.
+  EXPECT_EQ(c.result.diagnostics.size(), 1u) << c.codes();
+  // The same model is fine from 1.12 on.
+  EXPECT_EQ(check_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 4] x, float[4] s, float[4] b) => (float[N, 4] y) { y = LayerNormalization(x, s, b) })",
+                       "1.12")
+                .result.verdict,
+            Verdict::Ok);
+}
+
+TEST(Check, IrVersionNewerThanTheRelease) {
+  auto c = check_text(R"(<ir_version: 10, opset_import: ["" : 13]>
+g (float[N] x) => (float[N] y) { y = Relu(x) })",
+                      "1.14");
+  const Diagnostic* d = c.find("ir-unsupported");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  EXPECT_NE(d->message.find("IR version 10 is newer than onnxruntime 1.14 loads (IR 8 at most)"), std::string::npos)
+      << d->message;
+  EXPECT_NE(d->hint.find("ir_version=8"), std::string::npos) << d->hint;
+  EXPECT_NE(d->hint.find("use onnxruntime >= " + std::string("1.18")), std::string::npos) << d->hint;
+}
+
+TEST(Check, AtenFallbackIsNotRegistered) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13, "org.pytorch.aten" : 1]>
+g (float[N, 4] x) => (float[N, 4] y) { y = org.pytorch.aten.ATen <operator = "_weird_op">(x) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  const Diagnostic* d = c.find("op-not-registered");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_NE(d->message.find("org.pytorch.aten:ATen is not a registered operator"), std::string::npos) << d->message;
+  EXPECT_NE(d->hint.find("ONNX_ATEN_FALLBACK"), std::string::npos) << d->hint;
+  EXPECT_EQ(c.node("ATen")->status, "not-registered");
+}
+
+TEST(Check, CustomDomainIsNotRegisteredAndOnnxruntimeDomainIsUnknown) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13, "my.ops" : 1, "com.microsoft" : 1]>
+g (float[N, 4] x) => (float[N, 4] y) { a = my.ops.Frob(x)  y = com.microsoft.Gelu(a) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  const Diagnostic* d = c.find("op-not-registered");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_NE(d->message.find("domain 'my.ops' is not one onnxruntime knows"), std::string::npos) << d->message;
+  const Diagnostic* note = c.find("support-unknown");
+  ASSERT_NE(note, nullptr) << c.codes();
+  EXPECT_EQ(note->severity, Severity::Note);
+  EXPECT_EQ(c.node("Gelu")->status, "not-measured");
+}
+
+TEST(Check, ModelLocalFunctionsAreCheckedThroughTheirBodies) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
+g (double[N, 3, 8, 8] x, double[4, 3, 3, 3] w) => (double[N, 4, 6, 6] y) { y = local.MyConv(x, w) }
+<domain: "local", opset_import: ["" : 13]>
+MyConv (a, b) => (c) { c = Conv(a, b) })",
+                      "1.30");
+  EXPECT_EQ(c.node("MyConv")->status, "local-function");
+  EXPECT_EQ(c.find("op-not-registered"), nullptr) << c.codes();
+  // The body's Conv, called with float64, has no kernel.
+  const NodeSupport* conv = c.node("Conv");
+  ASSERT_NE(conv, nullptr);
+  EXPECT_EQ(conv->types, "T=float64");
+  EXPECT_EQ(conv->status, "no-kernel");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+}
+
+TEST(Check, UnknownInputTypesAreANoteNotAVerdict) {
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (x) => (y) { y = Relu(x) })",
+                      "1.30");
+  EXPECT_EQ(c.node("Relu")->status, "unknown-types");
+  EXPECT_EQ(c.result.verdict, Verdict::Ok) << c.codes();
+}
+
+TEST(Check, InferenceFindingsHoldForEveryRelease) {
+  // float64 meeting float32 fails in every release; the checker keeps the
+  // inference diagnostic and its load-time verdict.
+  auto c = check_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[N, 3] x, double[3] b) => (float[N, 3] y) { y = Add(x, b) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  EXPECT_NE(c.find("dtype-mismatch"), nullptr) << c.codes();
+}
+
+TEST(Check, BatchMajorRecurrentLayersNeverLoad) {
+  std::string gru = R"(<ir_version: 8, opset_import: ["" : 14]>
+g (float[B, T, 4] x, float[1, 15, 4] w, float[1, 15, 5] r) => (float[B, T, 1, 5] y) {
+  y = GRU <hidden_size = 5, layout = LAYOUT> (x, w, r) })";
+  auto with = [&](const char* layout, std::string_view minor) {
+    std::string text = gru;
+    text.replace(text.find("LAYOUT"), 6, layout);
+    return check_text(text, minor);
+  };
+  for (const char* minor : {"1.10", "1.20", "1.30"}) {
+    auto c = with("1", minor);
+    const Diagnostic* d = c.find("attribute-unsupported");
+    ASSERT_NE(d, nullptr) << minor << "\n" << c.codes();
+    EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+    EXPECT_NE(d->message.find("does not support layout=1"), std::string::npos) << d->message;
+    EXPECT_NE(d->hint.find("no release from 1.10 to 1.30 supports it"), std::string::npos) << d->hint;
+    EXPECT_EQ(c.node("GRU")->status, "attribute-unsupported");
+    // sequence_lens is omitted: its constraint T1 does not keep the node from the table.
+    EXPECT_EQ(c.node("GRU")->types, "T=float32");
+    auto ok = with("0", minor);
+    EXPECT_EQ(ok.result.verdict, Verdict::Ok) << ok.codes();
+    EXPECT_EQ(ok.node("GRU")->status, "ok");
+  }
+}
+
+TEST(Check, StringNormalizerLocaleByRelease) {
+  auto model = [](const char* attrs) {
+    return std::string(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (string[N] x) => (string[M] y) { y = StringNormalizer <)") +
+           attrs + R"(> (x) })";
+  };
+  auto warns = [&](const char* attrs, std::string_view minor) {
+    auto c = check_text(model(attrs), minor);
+    EXPECT_EQ(c.result.verdict, Verdict::Ok) << c.codes();  // a warning: it depends on the machine
+    return c.find("locale-required") != nullptr;
+  };
+  const char* sensitive = "is_case_sensitive = 1";
+  const char* upper = R"(is_case_sensitive = 1, case_change_action = "UPPER")";
+  const char* insensitive = "is_case_sensitive = 0";
+  // Up to 1.17: always.
+  EXPECT_TRUE(warns(sensitive, "1.17"));
+  EXPECT_TRUE(warns(upper, "1.10"));
+  // 1.18 to 1.26: only case-insensitive matching.
+  EXPECT_FALSE(warns(sensitive, "1.18"));
+  EXPECT_FALSE(warns(upper, "1.26"));
+  EXPECT_TRUE(warns(insensitive, "1.20"));
+  // From 1.27: also changing case.
+  EXPECT_FALSE(warns(sensitive, "1.30"));
+  EXPECT_TRUE(warns(upper, "1.27"));
+  EXPECT_TRUE(warns(insensitive, "1.30"));
+  auto c = check_text(model(R"(is_case_sensitive = 1, case_change_action = "LOWER", locale = "de_DE")"), "1.30");
+  const Diagnostic* d = c.find("locale-required");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_EQ(d->severity, Severity::Warning);
+  EXPECT_NE(d->message.find("opens the locale 'de_DE.UTF-8'"), std::string::npos) << d->message;
+  EXPECT_NE(d->hint.find("locale-gen de_DE.UTF-8"), std::string::npos) << d->hint;
+}
+
+TEST(Check, ACrashIsAnError) {
+  // onnxruntime 1.14.0 dies with SIGSEGV on Relu-14 of int64; 1.15 loads it.
+  std::string text = R"(<ir_version: 8, opset_import: ["" : 14]>
+g (int64[N] x) => (int64[N] y) { y = Relu(x) })";
+  auto c = check_text(text, "1.14");
+  const Diagnostic* d = c.find("runtime-crash");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  EXPECT_NE(d->message.find("SIGSEGV"), std::string::npos) << d->message;
+  EXPECT_EQ(c.node("Relu")->status, "crash");
+  EXPECT_EQ(check_text(text, "1.13").find("runtime-crash"), nullptr);
+}
+
+TEST(Check, TheLowestReleaseWithAKernelIsNamed) {
+  // Add-14 on uint8 has a CPU kernel from 1.21 on (measured).
+  std::string text = R"(<ir_version: 8, opset_import: ["" : 14]>
+g (uint8[N] a, uint8[N] b) => (uint8[N] y) { y = Add(a, b) })";
+  auto c = check_text(text, "1.20");
+  const Diagnostic* d = c.find("no-kernel");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_EQ(d->input, "a");
+  EXPECT_EQ(d->hint,
+            "cast 'a' to float32 (Add-14 has CPU kernels for T=float32, int32, int64, float16, float64), or use "
+            "onnxruntime >= 1.21");
+  EXPECT_EQ(check_text(text, "1.21").result.verdict, Verdict::Ok);
+}
+
+}  // namespace
+}  // namespace onnxscope::analysis

@@ -1,0 +1,225 @@
+// Support tables: the text format, its parser's errors, and the committed
+// tables measured on onnxruntime releases 1.10 to 1.30.
+#include "model/ops/support.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "model/ops/probes.h"
+#include "model/util/error.h"
+#include "tests/support/support.h"
+
+namespace onnxscope::ops {
+namespace {
+
+using Assignment = std::map<std::string, std::string, std::less<>>;
+
+const std::vector<SupportTable>& committed() {
+  static const std::vector<SupportTable> all = load_support_tables(test::source_dir().parent_path() / "share" / "ort");
+  return all;
+}
+
+const SupportTable& release(std::string_view minor) {
+  for (const auto& t : committed()) {
+    if (t.target() == "ort-cpu@" + std::string(minor)) return t;
+  }
+  throw std::runtime_error("no table for " + std::string(minor));
+}
+
+// "T1=map(int64,float32),T2=int64" -> {T1: map(int64,float32), T2: int64}:
+// commas inside parentheses belong to the type.
+Assignment parse_assignment(std::string_view text) {
+  Assignment a;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] == '(') ++depth;
+    if (i < text.size() && text[i] == ')') --depth;
+    if (i == text.size() || (text[i] == ',' && depth == 0)) {
+      std::string_view kv = text.substr(start, i - start);
+      if (!kv.empty()) {
+        auto eq = kv.find('=');
+        a[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+      }
+      start = i + 1;
+    }
+  }
+  return a;
+}
+
+std::optional<Outcome> outcome(const SupportTable& t, std::string_view op, int version, const Assignment& a,
+                               std::string_view domain = "ai.onnx") {
+  auto v = t.find(domain, op, version, a);
+  if (!v) return std::nullopt;
+  return v->outcome;
+}
+
+TEST(SupportTable, ParsesTheFormat) {
+  auto t = SupportTable::parse(
+      "# a comment\n"
+      "release 1.17.3\n"
+      "ir 9\n"
+      "opset ai.onnx 20\n"
+      "opset ai.onnx.ml 4\n"
+      "op ai.onnx Abs 13 ok T=float32|int64\n"
+      "op ai.onnx Abs 13 no-kernel T=bfloat16 : Could not find an implementation for Abs(13) node with name 'probe'\n"
+      "op ai.onnx Cast 13 ok T1=float32 T2=int64|bool\n"
+      "op ai.onnx Cast 13 no-kernel T1=bfloat16 T2=int64 : no\n"
+      "op ai.onnx Shape 1 ok T=float32\n");
+  EXPECT_EQ(t.release, "1.17.3");
+  EXPECT_EQ(t.target(), "ort-cpu@1.17");
+  EXPECT_EQ(t.order(), 1017);
+  EXPECT_EQ(t.max_ir, 9);
+  EXPECT_EQ(t.max_opset.at("ai.onnx"), 20);
+  EXPECT_EQ(t.max_opset.at("ai.onnx.ml"), 4);
+  EXPECT_EQ(t.size(), 5u);
+  EXPECT_EQ(outcome(t, "Abs", 13, {{"T", "int64"}}), Outcome::Ok);
+  auto nk = t.find("ai.onnx", "Abs", 13, {{"T", "bfloat16"}});
+  ASSERT_TRUE(nk);
+  EXPECT_EQ(nk->outcome, Outcome::NoKernel);
+  EXPECT_EQ(nk->message, "Could not find an implementation for Abs(13) node with name 'probe'");
+  EXPECT_EQ(outcome(t, "Abs", 13, {{"T", "float16"}}), std::nullopt);  // not measured
+  EXPECT_EQ(outcome(t, "Abs", 6, {{"T", "float32"}}), std::nullopt);
+  EXPECT_EQ(outcome(t, "Cast", 13, {{"T1", "float32"}, {"T2", "bool"}}), Outcome::Ok);
+  EXPECT_EQ(outcome(t, "Cast", 13, {{"T1", "bfloat16"}, {"T2", "int64"}}), Outcome::NoKernel);
+  // A constraint left out matches any type when the matching lines agree.
+  EXPECT_EQ(outcome(t, "Cast", 13, {{"T1", "float32"}}), Outcome::Ok);
+  EXPECT_EQ(outcome(t, "Cast", 13, {{"T2", "int64"}}), std::nullopt);  // ok for float32, no-kernel for bfloat16
+  EXPECT_EQ(outcome(t, "Cast", 13, {{"T2", "bool"}}), Outcome::Ok);
+  ASSERT_NE(t.constraints("ai.onnx", "Cast", 13), nullptr);
+  EXPECT_EQ(*t.constraints("ai.onnx", "Cast", 13), (std::vector<std::string>{"T1", "T2"}));
+  EXPECT_TRUE(t.has("ai.onnx", "Shape", 1));
+  EXPECT_FALSE(t.has("ai.onnx", "Shape", 13));
+}
+
+TEST(SupportTable, ErrorsNameTheLine) {
+  auto error_of = [](std::string_view text) -> std::string {
+    try {
+      SupportTable::parse(text);
+    } catch (const Error& e) {
+      return std::string(e.code()) + ": " + e.what();
+    }
+    return "no error";
+  };
+  EXPECT_NE(error_of("release 1.2.3\nop ai.onnx Abs 13 fine T=float32\n").find("line 2: unknown outcome 'fine'"),
+            std::string::npos);
+  EXPECT_NE(error_of("release 1.2.3\n\nop ai.onnx Abs 0 ok T=float32\n").find("line 3: bad version"), std::string::npos);
+  EXPECT_NE(error_of("release 1.2.3\nop ai.onnx Abs 13 ok float32\n").find("line 2: expected CONSTRAINT=TYPES"),
+            std::string::npos);
+  EXPECT_NE(error_of("release 1.2.3\nop ai.onnx Cast 13 ok T1=float32 T2=int64\nop ai.onnx Cast 13 ok T=float32\n")
+                .find("line 3: the constraints differ"),
+            std::string::npos);
+  EXPECT_NE(error_of("ir 8\n").find("no 'release' line"), std::string::npos);
+  EXPECT_NE(error_of("release 1.2.3\nbogus\n").find("support-table: line 2: unknown line 'bogus'"), std::string::npos);
+}
+
+TEST(SupportTable, FormatGroupsAndRoundTrips) {
+  auto r = [](std::string kind, std::string op, int v, std::string as, Outcome o, std::string msg = {}) {
+    ProbeResult x;
+    x.kind = std::move(kind);
+    x.domain = "ai.onnx";
+    x.op = std::move(op);
+    x.version = v;
+    x.assignment = std::move(as);
+    x.outcome = o;
+    x.message = std::move(msg);
+    return x;
+  };
+  std::vector<ProbeResult> rs = {
+      r("ir", "", 8, "", Outcome::Ok),
+      r("ir", "", 9, "", Outcome::IrUnsupported, "Unsupported model IR version: 9, max supported IR version: 8"),
+      r("opset", "", 15, "", Outcome::Ok),
+      r("opset", "", 16, "", Outcome::OpsetUnsupported, "Opset 16 is under development"),
+      r("op", "Cast", 13, "T1=float32,T2=int64", Outcome::Ok),
+      r("op", "Cast", 13, "T1=float32,T2=bool", Outcome::Ok),
+      r("op", "Cast", 13, "T1=bfloat16,T2=int64", Outcome::NoKernel, "Could not find an implementation for Cast(13)"),
+      r("op", "Abs", 13, "T=float32", Outcome::Ok),
+      r("op", "Abs", 13, "T=bfloat16", Outcome::NoKernel, "Could not find\nan implementation"),
+      r("op", "Size", 13, "", Outcome::Ok),
+      r("op", "BlackmanWindow", 17, "T1=int32,T2=float16", Outcome::Invalid,
+        "In Node, (\"\", Cast, \"\", -1) : (\"_0x12ee74f0_Temp1\": tensor(float),) -> (\"y0\": tensor(float16),)"),
+  };
+  std::string text = SupportTable::format("1.12.1", rs);
+  EXPECT_NE(text.find("op ai.onnx Cast 13 ok T1=float32 T2=int64|bool\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("op ai.onnx Abs 13 no-kernel T=bfloat16 : "), std::string::npos) << text;
+  EXPECT_LT(text.find("op ai.onnx Abs"), text.find("op ai.onnx Cast")) << "sorted by operator";
+  // Messages on one line, without the addresses onnxruntime names values with.
+  EXPECT_NE(text.find("no-kernel T=bfloat16 : Could not find an implementation\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("(\"_0x_Temp1\": tensor(float),)"), std::string::npos) << text;
+  auto t = SupportTable::parse(text);
+  EXPECT_EQ(t.max_ir, 8);
+  EXPECT_EQ(t.max_opset.at("ai.onnx"), 15);
+  for (const auto& x : rs) {
+    if (x.kind != "op") continue;
+    Assignment a = parse_assignment(x.assignment);
+    EXPECT_EQ(outcome(t, x.op, x.version, a), x.outcome) << x.op << " " << x.assignment;
+  }
+}
+
+// The committed tables: one per minor release from 1.10 to 1.30 on the npm
+// registry (1.28 had only pre-release builds).
+TEST(CommittedTables, OnePerRelease) {
+  std::vector<std::string> targets;
+  for (const auto& t : committed()) targets.push_back(t.target());
+  std::vector<std::string> expected;
+  for (int minor = 10; minor <= 30; ++minor) {
+    if (minor != 28) expected.push_back("ort-cpu@1." + std::to_string(minor));
+  }
+  EXPECT_EQ(targets, expected);
+}
+
+TEST(CommittedTables, CoverEveryOperatorVersionTheRegistryKnows) {
+  // Every operator version and type assignment onnxscope probes is in every
+  // table, with an outcome.
+  auto probes = make_probes(SchemaTable::builtin());
+  ASSERT_FALSE(committed().empty());
+  for (const auto& t : committed()) {
+    size_t missing = 0;
+    for (const auto& p : probes) {
+      if (p.kind != "op") continue;
+      Assignment a = parse_assignment(p.assignment);
+      if (!t.find(p.domain, p.op, p.version, a)) {
+        if (++missing <= 5) ADD_FAILURE() << t.target() << " has no outcome for " << p.id;
+      }
+    }
+    EXPECT_EQ(missing, 0u) << t.target();
+  }
+}
+
+TEST(CommittedTables, LimitsAsMeasured) {
+  // onnxruntime 1.10 reads IR 8 and ai.onnx up to opset 15; 1.30 IR 13 and opset 26.
+  EXPECT_EQ(release("1.10").max_ir, 8);
+  EXPECT_EQ(release("1.10").max_opset.at("ai.onnx"), 15);
+  EXPECT_EQ(release("1.12").max_opset.at("ai.onnx"), 17);
+  EXPECT_EQ(release("1.30").max_ir, 13);
+  EXPECT_EQ(release("1.30").max_opset.at("ai.onnx"), 26);
+  // Limits never go down from one release to the next.
+  const SupportTable* prev = nullptr;
+  for (const auto& t : committed()) {
+    EXPECT_GT(t.max_ir, 7) << t.target();
+    if (prev) {
+      EXPECT_GE(t.max_ir, prev->max_ir) << t.target();
+      EXPECT_GE(t.max_opset.at("ai.onnx"), prev->max_opset.at("ai.onnx")) << t.target();
+      EXPECT_GE(t.max_opset.at("ai.onnx.ml"), prev->max_opset.at("ai.onnx.ml")) << t.target();
+    }
+    prev = &t;
+  }
+}
+
+TEST(CommittedTables, KnownKernels) {
+  for (const auto& t : committed()) {
+    SCOPED_TRACE(t.target());
+    // Conv has float kernels only: no double kernel on CPU in any release.
+    EXPECT_EQ(outcome(t, "Conv", 11, {{"T", "float32"}}), Outcome::Ok);
+    EXPECT_EQ(outcome(t, "Conv", 11, {{"T", "float64"}}), Outcome::NoKernel);
+    EXPECT_EQ(outcome(t, "Gemm", 13, {{"T", "float32"}}), Outcome::Ok);
+    EXPECT_EQ(outcome(t, "Shape", 13, {{"T", "float32"}}), Outcome::Ok);
+    EXPECT_EQ(outcome(t, "Relu", 6, {{"T", "float32"}}), Outcome::Ok);
+    // Types the schema does not accept are not probed.
+    EXPECT_EQ(outcome(t, "Abs", 13, {{"T", "string"}}), std::nullopt);
+  }
+}
+
+}  // namespace
+}  // namespace onnxscope::ops
