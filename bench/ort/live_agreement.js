@@ -41,8 +41,8 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
+const { SKIP, Exit, defaultOrtCache } = require('./live_common');
 const { execFile, spawnSync } = require('child_process');
 const { parseArgs, positiveInt } = require('./run_probes');
 const { resolvePackage } = require('./session_child');
@@ -50,7 +50,6 @@ const { liveCheck } = require('./live_check');
 
 const USAGE = 'usage: live_agreement.js --onnxscope PATH --target X.Y --expected FILE [--ort DIR] ' +
   '[--update] [--jobs N] [--data DIR]';
-const SKIP = 77;
 const MIN_AGREEMENT = 99.5;
 const SUITES = ['node', 'pytorch-converted', 'pytorch-operator', 'simple'];
 const DEFAULT_DATA = '/usr/share/libonnx-testdata/data';
@@ -76,14 +75,7 @@ const HOST_DEPENDENT = [
     code: 'locale-required' },
 ];
 
-class Exit extends Error {
-  constructor(code, message) { super(message); this.code = code; }
-}
 
-function defaultOrtCache() {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg ? xdg : path.join(os.homedir(), '.cache'), 'onnxscope', 'ort');
-}
 
 // DATA/SUITE/*/model.onnx, sorted: [{id: 'SUITE/NAME/model.onnx', name:
 // 'SUITE/NAME', file: ABSOLUTE_PATH}].

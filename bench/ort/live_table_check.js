@@ -29,23 +29,15 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { SKIP, Exit, defaultOrtCache } = require('./live_common');
 const { spawnSync } = require('child_process');
 const { parseArgs, positiveInt, readManifest } = require('./run_probes');
 const { resolvePackage } = require('./session_child');
 
 const USAGE = 'usage: live_table_check.js --onnxscope PATH --table ort-cpu-X.Y.txt [--ort DIR] ' +
   '[--sample N] [--seed S] [--jobs N]';
-const SKIP = 77;
 
-class Exit extends Error {
-  constructor(code, message) { super(message); this.code = code; }
-}
 
-// ${XDG_CACHE_HOME:-$HOME/.cache}/onnxscope/ort, as install.sh has it.
-function defaultOrtCache() {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg ? xdg : path.join(os.homedir(), '.cache'), 'onnxscope', 'ort');
-}
 
 // Splits "T1=float32,T2=map(int64,float32)" at the commas outside
 // parentheses into {T1: 'float32', T2: 'map(int64,float32)'}; '' and '-' are

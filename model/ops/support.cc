@@ -41,25 +41,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-// "T1=float32,T2=int64" -> [(T1, float32), (T2, int64)]
-std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_view a) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (a.empty() || a == "-") return out;
-  // Types may hold commas (map(int64,float32)): split at commas outside parentheses.
-  int depth = 0;
-  size_t start = 0;
-  for (size_t i = 0; i <= a.size(); ++i) {
-    if (i < a.size() && a[i] == '(') ++depth;
-    if (i < a.size() && a[i] == ')') --depth;
-    if (i == a.size() || (a[i] == ',' && depth == 0)) {
-      std::string_view part = a.substr(start, i - start);
-      auto eq = part.find('=');
-      if (eq != std::string_view::npos) out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 // One line's message: newlines folded, kept short.
 // One line; the heap addresses onnxruntime puts in the names of values it
@@ -86,6 +67,25 @@ std::string clean_message(std::string_view m) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_view a) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (a.empty() || a == "-") return out;
+  // Types may hold commas (map(int64,float32)): split at commas outside parentheses.
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= a.size(); ++i) {
+    if (i < a.size() && a[i] == '(') ++depth;
+    if (i < a.size() && a[i] == ')') --depth;
+    if (i == a.size() || (a[i] == ',' && depth == 0)) {
+      std::string_view part = a.substr(start, i - start);
+      auto eq = part.find('=');
+      if (eq != std::string_view::npos) out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+      start = i + 1;
+    }
+  }
+  return out;
+}
 
 std::string_view outcome_name(Outcome o) {
   for (auto [v, n] : kOutcomes) if (v == o) return n;

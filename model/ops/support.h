@@ -28,6 +28,11 @@ enum class Outcome : uint8_t { Ok, NoKernel, TypeError, NotRegistered, OpsetUnsu
 std::string_view outcome_name(Outcome o);
 std::optional<Outcome> parse_outcome(std::string_view s);
 
+// A probe's assignment, "T1=float32,T2=map(int64,float32)", as (constraint,
+// type) pairs: commas inside parentheses belong to the type; "" and "-" are
+// no constraint at all.
+std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_view a);
+
 // One probe's result, as the harness records it.
 struct ProbeResult {
   std::string kind;  // op, opset, ir

@@ -27,24 +27,9 @@ const SupportTable& release(std::string_view minor) {
   throw std::runtime_error("no table for " + std::string(minor));
 }
 
-// "T1=map(int64,float32),T2=int64" -> {T1: map(int64,float32), T2: int64}:
-// commas inside parentheses belong to the type.
 Assignment parse_assignment(std::string_view text) {
   Assignment a;
-  int depth = 0;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && text[i] == '(') ++depth;
-    if (i < text.size() && text[i] == ')') --depth;
-    if (i == text.size() || (text[i] == ',' && depth == 0)) {
-      std::string_view kv = text.substr(start, i - start);
-      if (!kv.empty()) {
-        auto eq = kv.find('=');
-        a[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
-      }
-      start = i + 1;
-    }
-  }
+  for (auto& [c, t] : ops::parse_assignment(text)) a[c] = t;
   return a;
 }
 
@@ -91,6 +76,14 @@ TEST(SupportTable, ParsesTheFormat) {
   EXPECT_EQ(*t.constraints("ai.onnx", "Cast", 13), (std::vector<std::string>{"T1", "T2"}));
   EXPECT_TRUE(t.has("ai.onnx", "Shape", 1));
   EXPECT_FALSE(t.has("ai.onnx", "Shape", 13));
+}
+
+TEST(SupportTable, AssignmentsKeepCommasInsideTypes) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ops::parse_assignment("T1=map(int64,float32),T2=seq(int64)"),
+            (Pairs{{"T1", "map(int64,float32)"}, {"T2", "seq(int64)"}}));
+  EXPECT_EQ(ops::parse_assignment("-"), Pairs{});
+  EXPECT_EQ(ops::parse_assignment(""), Pairs{});
 }
 
 TEST(SupportTable, ErrorsNameTheLine) {
