@@ -36,44 +36,30 @@ std::optional<DType> tensor_dtype(std::string_view t) {
 // for the assigned type.
 using Setter = std::function<void(load::NodeSpec&, std::string_view type)>;
 
+// An attribute of `type` whose value is in `field`.
+template <typename T>
+load::AttrSpec make_attr(std::string name, ir::AttrType type, T load::AttrSpec::*field, T value) {
+  load::AttrSpec a;
+  a.name = std::move(name);
+  a.type = type;
+  a.*field = std::move(value);
+  return a;
+}
+
 load::AttrSpec int_attr(std::string name, int64_t v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Int;
-  a.i = v;
-  return a;
+  return make_attr(std::move(name), ir::AttrType::Int, &load::AttrSpec::i, v);
 }
-
 load::AttrSpec ints_attr(std::string name, std::vector<int64_t> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Ints;
-  a.ints = std::move(v);
-  return a;
+  return make_attr(std::move(name), ir::AttrType::Ints, &load::AttrSpec::ints, std::move(v));
 }
-
 load::AttrSpec floats_attr(std::string name, std::vector<float> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Floats;
-  a.floats = std::move(v);
-  return a;
+  return make_attr(std::move(name), ir::AttrType::Floats, &load::AttrSpec::floats, std::move(v));
 }
-
 load::AttrSpec string_attr(std::string name, std::string v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::String;
-  a.s = std::move(v);
-  return a;
+  return make_attr(std::move(name), ir::AttrType::String, &load::AttrSpec::s, std::move(v));
 }
-
 load::AttrSpec strings_attr(std::string name, std::vector<std::string> v) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Strings;
-  a.strings = std::move(v);
-  return a;
+  return make_attr(std::move(name), ir::AttrType::Strings, &load::AttrSpec::strings, std::move(v));
 }
 
 void set_attr(load::NodeSpec& n, load::AttrSpec a) {
@@ -394,11 +380,7 @@ std::shared_ptr<load::GraphSpec> pass_through(const std::string& name, const std
 }
 
 load::AttrSpec graph_attr(std::string name, std::shared_ptr<load::GraphSpec> g) {
-  load::AttrSpec a;
-  a.name = std::move(name);
-  a.type = ir::AttrType::Graph;
-  a.g = std::move(g);
-  return a;
+  return make_attr(std::move(name), ir::AttrType::Graph, &load::AttrSpec::g, std::move(g));
 }
 
 // If, Loop, Scan and SequenceMap need bodies that fit the probe's types.
