@@ -22,8 +22,10 @@ using analysis::CheckResult;
 using analysis::Verdict;
 using nlohmann::json;
 
+// Read once; never destroyed (freeing every table at exit would cost as
+// much as reading them).
 const ops::SupportTables& tables() {
-  static const ops::SupportTables all = [] {
+  static const ops::SupportTables& all = *new ops::SupportTables([] {
     auto dir = ops::share_dir() / "ort";
     auto t = ops::SupportTables::open(dir);
     if (t.empty()) {
@@ -31,7 +33,7 @@ const ops::SupportTables& tables() {
            util::quote(dir.string()));
     }
     return t;
-  }();
+  }());
   return all;
 }
 

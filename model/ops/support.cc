@@ -115,24 +115,38 @@ const std::vector<std::string>* SupportTable::constraints(std::string_view domai
   return it == ops_.end() ? nullptr : &it->second.constraints;
 }
 
+std::optional<uint16_t> SupportTable::type_id(std::string_view type) const {
+  auto it = type_ids_.find(type);
+  if (it == type_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::string_view op, int version,
                                                  const std::map<std::string, std::string, std::less<>>& assignment) const {
   auto it = ops_.find(key(domain, op, version));
   if (it == ops_.end()) return std::nullopt;
   const OpVersion& ov = it->second;
-  // A constraint the assignment leaves out matches any type; the answer
-  // holds only if every matching line agrees.
+  // Per constraint: the wanted type's id; -1 for a type no line lists; -2
+  // for a constraint the assignment leaves out, which matches any type (the
+  // answer then holds only if every matching line agrees).
+  std::vector<int> want(ov.constraints.size());
+  for (size_t c = 0; c < ov.constraints.size(); ++c) {
+    auto a = assignment.find(ov.constraints[c]);
+    if (a == assignment.end()) want[c] = -2;
+    else if (auto id = type_id(a->second)) want[c] = *id;
+    else return std::nullopt;
+  }
+  bool wildcard = std::find(want.begin(), want.end(), -2) != want.end();
   std::optional<SupportVerdict> found;
   for (const Line& l : ov.lines) {
     bool match = true;
-    bool wildcard = false;
-    for (size_t c = 0; c < ov.constraints.size() && match; ++c) {
-      auto a = assignment.find(ov.constraints[c]);
-      if (a == assignment.end()) {
-        wildcard = true;
-        continue;
-      }
-      match = std::find(l.types[c].begin(), l.types[c].end(), a->second) != l.types[c].end();
+    uint32_t at = l.first;
+    for (size_t c = 0; c < ov.constraints.size(); ++c) {
+      uint16_t n = ov.ids[at];
+      const uint16_t* first = ov.ids.data() + at + 1;
+      at += 1 + n;
+      if (!match || want[c] == -2) continue;
+      match = std::find(first, first + n, static_cast<uint16_t>(want[c])) != first + n;
     }
     if (!match) continue;
     if (!wildcard) return SupportVerdict{l.outcome, l.message};
@@ -151,9 +165,14 @@ std::vector<std::tuple<std::string, std::string, int>> SupportTable::op_versions
   return out;
 }
 
-SupportTable SupportTable::parse(std::string_view text) {
+SupportTable SupportTable::parse(std::string_view input) {
   SupportTable t;
+  t.text_ = std::make_shared<const std::string>(input);
+  std::string_view text = *t.text_;
   size_t line_no = 0;
+  OpVersion* current = nullptr;
+  std::string_view current_domain, current_op;
+  int current_version = 0;
   auto bad = [&](const std::string& why) { fail("support-table", "line {}: {}", line_no, why); };
   for (std::string_view line : split(text, '\n')) {
     ++line_no;
@@ -175,21 +194,41 @@ SupportTable SupportTable::parse(std::string_view text) {
       if (!outcome) bad(fmt::format("unknown outcome {}", util::quote(w[4])));
       int version = std::atoi(std::string(w[3]).c_str());
       if (version <= 0) bad("bad version");
-      OpVersion& ov = t.ops_[key(w[1], w[2], version)];
+      // Lines of one operator version follow one another: look it up once.
+      if (!current || w[1] != current_domain || w[2] != current_op || version != current_version) {
+        current = &t.ops_[key(w[1], w[2], version)];
+        current_domain = w[1];
+        current_op = w[2];
+        current_version = version;
+      }
+      OpVersion& ov = *current;
       Line l;
       l.outcome = *outcome;
-      l.message = std::string(message);
-      std::vector<std::string> names;
+      l.message = message;
+      l.first = static_cast<uint32_t>(ov.ids.size());
+      size_t n_constraints = w.size() - 5;
+      if (!ov.lines.empty() && ov.constraints.size() != n_constraints) {
+        bad("the constraints differ from the operator version's earlier lines");
+      }
       for (size_t i = 5; i < w.size(); ++i) {
         auto eq = w[i].find('=');
         if (eq == std::string_view::npos) bad(fmt::format("expected CONSTRAINT=TYPES, got {}", util::quote(w[i])));
-        names.emplace_back(w[i].substr(0, eq));
-        std::vector<std::string> types;
-        for (auto x : split(w[i].substr(eq + 1), '|')) types.emplace_back(x);
-        l.types.push_back(std::move(types));
+        std::string_view name = w[i].substr(0, eq);
+        if (ov.lines.empty()) ov.constraints.emplace_back(name);
+        else if (ov.constraints[i - 5] != name) bad("the constraints differ from the operator version's earlier lines");
+        size_t count_at = ov.ids.size();
+        ov.ids.push_back(0);
+        for (auto x : split(w[i].substr(eq + 1), '|')) {
+          auto id = t.type_ids_.find(x);
+          if (id == t.type_ids_.end()) {
+            if (t.type_names_.size() >= 0xffff) bad("too many types");
+            id = t.type_ids_.emplace(std::string(x), static_cast<uint16_t>(t.type_names_.size())).first;
+            t.type_names_.emplace_back(x);
+          }
+          ov.ids.push_back(id->second);
+          ++ov.ids[count_at];
+        }
       }
-      if (ov.lines.empty()) ov.constraints = names;
-      else if (ov.constraints != names) bad("the constraints differ from the operator version's earlier lines");
       ov.lines.push_back(std::move(l));
       ++t.lines_;
     } else {

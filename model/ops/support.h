@@ -14,12 +14,14 @@
 // operator version share its constraint names, sorted.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace onnxscope::ops {
@@ -82,15 +84,26 @@ class SupportTable {
   static std::string format(std::string_view release, const std::vector<ProbeResult>& results);
 
  private:
+  // Types are interned: a line lists, per constraint, the ids of its types
+  // (a run of `ids`), and its message is a view of the table's text.
   struct Line {
     Outcome outcome;
-    std::vector<std::vector<std::string>> types;  // per constraint, the listed types
-    std::string message;
+    uint32_t first = 0;  // into OpVersion::ids: the line's runs, one per constraint
+    std::string_view message;
   };
   struct OpVersion {
     std::vector<std::string> constraints;
     std::vector<Line> lines;
+    std::vector<uint16_t> ids;  // per line and constraint: count, then that many type ids
   };
+  std::optional<uint16_t> type_id(std::string_view type) const;
+  std::shared_ptr<const std::string> text_;  // what the messages view
+  std::vector<std::string> type_names_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint16_t, Hash, std::equal_to<>> type_ids_;
   std::map<std::string, OpVersion, std::less<>> ops_;  // key: domain, op, version
   size_t lines_ = 0;
 };
