@@ -91,6 +91,24 @@ TEST_F(BadInputs, EachGivesItsErrorAndExitCode2) {
   }
 }
 
+// shapes and check load the same way: the same one-line error, exit 2,
+// nothing on stdout.
+TEST_F(BadInputs, ShapesAndCheckRefuseThemAlike) {
+  for (const auto& e : read_expected()) {
+    for (const char* command : {"shapes", "check"}) {
+      SCOPED_TRACE(e.name + " " + command);
+      std::vector<std::string> args = e.args;
+      args.insert(args.end(), {command, e.file});
+      auto r = test::run_onnxscope(args, dir_->path(), 30);
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_EQ(r.out, "");
+      EXPECT_EQ(r.err.rfind("onnxscope: error[" + e.code + "]: ", 0), 0u) << r.err;
+      EXPECT_NE(r.err.find(e.fragment), std::string::npos) << r.err;
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    }
+  }
+}
+
 TEST_F(BadInputs, JsonFormatAlsoReportsTheErrorOnStdout) {
   auto r = test::run_onnxscope({"info", "--format", "json", "cycle/model.onnx"}, dir_->path());
   EXPECT_EQ(r.exit_code, 2);
