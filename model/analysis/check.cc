@@ -34,6 +34,12 @@ using Assignment = std::map<std::string, std::string, std::less<>>;
 // A measured message as onnxruntime will word it for this node: the probe's
 // node is called 'probe'; the model's has its own name (empty when unnamed).
 std::string as_runtime_says(std::string_view message, const ir::Node& n) {
+  // "This is an invalid model. In Node, ("probe", Op, "", -1) : (probe's
+  // inputs and types) -> (...) , Error WHAT": the probe's signature is not the
+  // node's, WHAT is the reason.
+  if (auto in_node = message.find("In Node, ("); in_node != std::string_view::npos) {
+    if (auto error = message.find(", Error ", in_node); error != std::string_view::npos) message.remove_prefix(error + 8);
+  }
   std::string name = n.synthetic_name ? std::string() : util::printable(n.name);
   std::string out;
   for (size_t i = 0; i < message.size();) {
@@ -260,12 +266,26 @@ class Checker {
                         s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
-      case ops::Outcome::NotRegistered:
+      case ops::Outcome::NotRegistered: {
+        std::string hint = later_hint(domain, *s, *as);
+        if (s->deprecated) {
+          // ONNX deprecated the operator at this opset: runtimes refuse it.
+          std::string instead = s->name == "Upsample" ? "Resize (torch.onnx.export writes Resize from opset 11)"
+                                : s->name == "Scatter" ? "ScatterElements (what Scatter was renamed to)"
+                                                       : "";
+          hint = fmt::format("ONNX deprecated {} at opset {}, so no runtime registers it there; {}", s->name,
+                             s->since_version,
+                             instead.empty() ? "use an opset below " + std::to_string(s->since_version)
+                                             : "use " + instead + ", or an opset below " +
+                                                   std::to_string(s->since_version));
+        }
         add("op-not-registered", Severity::Error, ref,
-            fmt::format("{}: {}-{} is not a registered operator in onnxruntime {}", node_desc(n), s->name,
-                        s->since_version, release_of(t_)),
-            later_hint(domain, *s, *as), input);
+            fmt::format("{}: {}-{} is not a registered operator in onnxruntime {}{} (\"{}\")", node_desc(n), s->name,
+                        s->since_version, release_of(t_), s->deprecated ? " (deprecated)" : "",
+                        as_runtime_says(v->message, n)),
+            hint, input);
         return;
+      }
       case ops::Outcome::Crash:
         add("runtime-crash", Severity::Error, ref,
             fmt::format("{}: onnxruntime {} crashed while creating a session for {}-{} with {}, every time it was "

@@ -47,6 +47,11 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 // creates (_0x12ee74f0_Temp1) become _0x_, so that a table does not change
 // from one measurement to the next.
 std::string clean_message(std::string_view m) {
+  // "Load model from probes/.../x.onnx failed:" is the binding's wrapper,
+  // with the probe's path: the runtime's words follow it.
+  if (m.rfind("Load model from ", 0) == 0) {
+    if (auto failed = m.find(" failed:"); failed != std::string_view::npos) m.remove_prefix(failed + 8);
+  }
   std::string out;
   for (size_t i = 0; i < m.size(); ++i) {
     char c = m[i];

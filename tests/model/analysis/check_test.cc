@@ -243,6 +243,26 @@ g (string[N] x) => (string[M] y) { y = StringNormalizer <)") +
   EXPECT_NE(d->hint.find("locale-gen de_DE.UTF-8"), std::string::npos) << d->hint;
 }
 
+TEST(Check, DeprecatedOperatorsAreNotRegistered) {
+  // Upsample at opset 10 and later: every release refuses it (measured).
+  auto c = check_text(R"(<ir_version: 7, opset_import: ["" : 11]>
+g (float[1, 1, 2, 2] x, float[4] s) => (float[1, 1, 4, 4] y) { y = Upsample <mode = "nearest"> (x, s) })",
+                      "1.30");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  const Diagnostic* d = c.find("op-not-registered");
+  ASSERT_NE(d, nullptr) << c.codes();
+  EXPECT_NE(d->message.find("(\"Op registered for Upsample is deprecated in domain_version of 10\")"),
+            std::string::npos)
+      << d->message;
+  EXPECT_NE(d->hint.find("use Resize"), std::string::npos) << d->hint;
+  EXPECT_EQ(c.node("Upsample")->status, "not-registered");
+  // Upsample-9 at opset 9 loads.
+  auto ok = check_text(R"(<ir_version: 4, opset_import: ["" : 9]>
+g (float[1, 1, 2, 2] x, float[4] s) => (float[1, 1, 4, 4] y) { y = Upsample <mode = "nearest"> (x, s) })",
+                       "1.30");
+  EXPECT_EQ(ok.result.verdict, Verdict::Ok) << ok.codes();
+}
+
 TEST(Check, ACrashIsAnError) {
   // onnxruntime 1.14.0 dies with SIGSEGV on Relu-14 of int64; 1.15 loads it.
   std::string text = R"(<ir_version: 8, opset_import: ["" : 14]>
