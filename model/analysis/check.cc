@@ -175,9 +175,9 @@ class Checker {
         ns.status = "local-function";  // its body is checked
         return;
       }
-      ns.status = n.domain == "com.microsoft" || n.domain == "ai.onnx.contrib" || n.domain == "com.ms.internal.nhwc"
-                      ? "not-measured"
-                      : "not-registered";
+      bool ort_domain =
+          n.domain == "com.microsoft" || n.domain == "ai.onnx.contrib" || n.domain == "com.ms.internal.nhwc";
+      ns.status = ort_domain ? "not-measured" : "not-registered";
       if (n.domain == "org.pytorch.aten" || n.op_type == "ATen") {
         // The PyTorch operator it stands for is its `operator` attribute.
         std::string aten;
@@ -191,7 +191,7 @@ class Checker {
             {});
         return;
       }
-      if (n.domain == "com.microsoft" || n.domain == "ai.onnx.contrib" || n.domain == "com.ms.internal.nhwc") {
+      if (ort_domain) {
         add("support-unknown", Severity::Note, ref,
             fmt::format("{}: onnxscope has no measurements for onnxruntime's own domain {}", node_desc(n),
                         quote(n.domain)),
