@@ -42,7 +42,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { SKIP, Exit, defaultOrtCache } = require('./live_common');
+const { SKIP, Exit, defaultOrtCache, runMain } = require('./live_common');
 const { execFile, spawnSync } = require('child_process');
 const { parseArgs, positiveInt } = require('./run_probes');
 const { resolvePackage } = require('./session_child');
@@ -318,15 +318,6 @@ async function main(argv) {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    if (e instanceof Exit) {
-      process.stderr.write(`live_agreement: ${e.message}\n`);
-      process.exit(e.code);
-    }
-    process.stderr.write(`live_agreement: ${e && e.stack ? e.stack : e}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('live_agreement', main);
 
 module.exports = { findModels, readExpected };

@@ -19,4 +19,17 @@ function defaultOrtCache() {
   return path.join(xdg ? xdg : path.join(os.homedir(), '.cache'), 'onnxscope', 'ort');
 }
 
-module.exports = { SKIP, Exit, defaultOrtCache };
+// Runs `main(argv)` (a promise of an exit status) as the script `name`: an
+// Exit ends with its status and message, anything else with 1 and the stack.
+function runMain(name, main) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    if (e instanceof Exit) {
+      process.stderr.write(`${name}: ${e.message}\n`);
+      process.exit(e.code);
+    }
+    process.stderr.write(`${name}: ${e && e.stack ? e.stack : e}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { SKIP, Exit, defaultOrtCache, runMain };

@@ -29,7 +29,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { SKIP, Exit, defaultOrtCache } = require('./live_common');
+const { SKIP, Exit, defaultOrtCache, runMain } = require('./live_common');
 const { spawnSync } = require('child_process');
 const { parseArgs, positiveInt, readManifest } = require('./run_probes');
 const { resolvePackage } = require('./session_child');
@@ -294,15 +294,6 @@ async function main(argv) {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    if (e instanceof Exit) {
-      process.stderr.write(`live_table_check: ${e.message}\n`);
-      process.exit(e.code);
-    }
-    process.stderr.write(`live_table_check: ${e && e.stack ? e.stack : e}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('live_table_check', main);
 
 module.exports = { parseTable, parseAssignment, lookup, allocate, rng, pick, defaultOrtCache, SKIP };
