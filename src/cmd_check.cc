@@ -37,16 +37,13 @@ const ops::SupportTables& tables() {
   return all;
 }
 
-std::string release_of(const ops::SupportTable& t) {
-  auto target = t.target();
-  return target.substr(target.find('@') + 1);
-}
+std::string release_of(const ops::SupportTable& t) { return ops::target_minor(t.target()); }
 
 std::string available() {
   const auto& all = tables();
   std::string out;
   for (size_t i = 0; i < all.size(); ++i) {
-    out += (out.empty() ? "" : ", ") + all.target(i).substr(all.target(i).find('@') + 1);
+    out += (out.empty() ? "" : ", ") + ops::target_minor(all.target(i));
   }
   return out;
 }

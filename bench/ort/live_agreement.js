@@ -42,10 +42,9 @@
 
 const fs = require('fs');
 const path = require('path');
-const { SKIP, Exit, defaultOrtCache, runMain } = require('./live_common');
+const { SKIP, Exit, ortInstall, runMain } = require('./live_common');
 const { execFile, spawnSync } = require('child_process');
 const { parseArgs, positiveInt } = require('./run_probes');
-const { resolvePackage } = require('./session_child');
 const { liveCheck } = require('./live_check');
 
 const USAGE = 'usage: live_agreement.js --onnxscope PATH --target X.Y --expected FILE [--ort DIR] ' +
@@ -186,18 +185,7 @@ async function main(argv) {
       `${targets.map((x) => x.target).join(', ') || 'none'}`);
   }
 
-  const ortDir = opts.ort || path.join(defaultOrtCache(), tgt.release);
-  let pkg;
-  try {
-    pkg = resolvePackage(ortDir);
-  } catch (e) {
-    throw new Exit(SKIP, `skipped: onnxruntime-node is not installed: ${e.message}; ` +
-      `install it with bench/ort/install.sh ${tgt.release}`);
-  }
-  if (pkg.version !== tgt.release) {
-    throw new Exit(1, `FAIL: onnxscope's table for ort-cpu@${target} is release ${tgt.release}, ` +
-      `but the onnxruntime-node installed at ${ortDir} is ${pkg.version}`);
-  }
+  const { dir: ortDir, pkg } = ortInstall(opts.ort, tgt.release, `onnxscope's table for ort-cpu@${target}`);
   const dataDir = opts.data || DEFAULT_DATA;
   const models = findModels(dataDir);
   if (!models.length) {

@@ -19,6 +19,25 @@ function defaultOrtCache() {
   return path.join(xdg ? xdg : path.join(os.homedir(), '.cache'), 'onnxscope', 'ort');
 }
 
+// The install of onnxruntime-node `release` (in `ortDir`, else the default
+// cache): its package, or Exit SKIP when it is not installed, Exit 1 when it
+// is another release than the one `what` (a table) was measured on.
+function ortInstall(ortDir, release, what) {
+  const dir = ortDir || path.join(defaultOrtCache(), release);
+  const { resolvePackage } = require('./session_child');
+  let pkg;
+  try {
+    pkg = resolvePackage(dir);
+  } catch (e) {
+    throw new Exit(SKIP, `skipped: onnxruntime-node is not installed: ${e.message}; ` +
+      `install it with bench/ort/install.sh ${release}`);
+  }
+  if (pkg.version !== release) {
+    throw new Exit(1, `FAIL: ${what} is for release ${release}, but the onnxruntime-node installed at ${dir} is ${pkg.version}`);
+  }
+  return { dir, pkg };
+}
+
 // Runs `main(argv)` (a promise of an exit status) as the script `name`: an
 // Exit ends with its status and message, anything else with 1 and the stack.
 function runMain(name, main) {
@@ -32,4 +51,4 @@ function runMain(name, main) {
   });
 }
 
-module.exports = { SKIP, Exit, defaultOrtCache, runMain };
+module.exports = { SKIP, Exit, defaultOrtCache, ortInstall, runMain };

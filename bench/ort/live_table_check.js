@@ -29,10 +29,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { SKIP, Exit, defaultOrtCache, runMain } = require('./live_common');
+const { SKIP, Exit, defaultOrtCache, ortInstall, runMain } = require('./live_common');
 const { spawnSync } = require('child_process');
 const { parseArgs, positiveInt, readManifest } = require('./run_probes');
-const { resolvePackage } = require('./session_child');
 
 const USAGE = 'usage: live_table_check.js --onnxscope PATH --table ort-cpu-X.Y.txt [--ort DIR] ' +
   '[--sample N] [--seed S] [--jobs N]';
@@ -198,18 +197,7 @@ async function main(argv) {
     table = parseTable(fs.readFileSync(opts.table, 'utf8'), opts.table);
   } catch (e) { throw new Exit(2, `cannot read the table: ${e.message}`); }
 
-  const ortDir = opts.ort || path.join(defaultOrtCache(), table.release);
-  let pkg;
-  try {
-    pkg = resolvePackage(ortDir);
-  } catch (e) {
-    throw new Exit(SKIP, `skipped: onnxruntime-node is not installed: ${e.message}; ` +
-      `install it with bench/ort/install.sh ${table.release}`);
-  }
-  if (pkg.version !== table.release) {
-    throw new Exit(1, `FAIL: the table ${opts.table} is for release ${table.release}, ` +
-      `but the onnxruntime-node installed at ${ortDir} is ${pkg.version}`);
-  }
+  const { dir: ortDir, pkg } = ortInstall(opts.ort, table.release, `the table ${opts.table}`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxscope-live-table-'));
   const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });

@@ -18,10 +18,7 @@ std::string node_desc(const ir::Node& n) {
   return fmt::format("{} node {}", op, quote(n.name));
 }
 
-// "1.30" of "ort-cpu@1.30".
-std::string minor_of(const std::string& target) { return target.substr(target.find('@') + 1); }
-
-std::string release_of(const ops::SupportTable& t) { return minor_of(t.target()); }
+std::string release_of(const ops::SupportTable& t) { return ops::target_minor(t.target()); }
 
 const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i) {
   if (f.empty()) return nullptr;
@@ -145,7 +142,7 @@ class Checker {
   template <typename F>
   std::string lowest(F ok) {
     for (size_t i = 0; i < all_.size(); ++i) {
-      if (all_.order(i) > t_.order() && ok(all_.at(i))) return minor_of(all_.target(i));
+      if (all_.order(i) > t_.order() && ok(all_.at(i))) return ops::target_minor(all_.target(i));
     }
     return {};
   }
@@ -417,8 +414,8 @@ class Checker {
     return true;
   }
 
-  std::string first_release() const { return minor_of(all_.target(0)); }
-  std::string last_release() const { return minor_of(all_.target(all_.size() - 1)); }
+  std::string first_release() const { return ops::target_minor(all_.target(0)); }
+  std::string last_release() const { return ops::target_minor(all_.target(all_.size() - 1)); }
 
   const Analysis& a_;
   const ops::SupportTable& t_;

@@ -102,6 +102,8 @@ std::optional<Outcome> parse_outcome(std::string_view s) {
   return std::nullopt;
 }
 
+std::string target_minor(std::string_view target) { return std::string(target.substr(target.find('@') + 1)); }
+
 std::string SupportTable::target() const {
   auto parts = split(release, '.');
   return fmt::format("ort-cpu@{}.{}", parts[0], parts.size() > 1 ? parts[1] : "0");

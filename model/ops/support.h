@@ -35,6 +35,9 @@ std::optional<Outcome> parse_outcome(std::string_view s);
 // no constraint at all.
 std::vector<std::pair<std::string, std::string>> parse_assignment(std::string_view a);
 
+// "1.30" of the target "ort-cpu@1.30".
+std::string target_minor(std::string_view target);
+
 // One probe's result, as the harness records it.
 struct ProbeResult {
   std::string kind;  // op, opset, ir
