@@ -6,53 +6,22 @@
 #include <functional>
 
 #include "model/analysis/infer.h"
-#include "model/load/loader.h"
+#include "tests/support/infer_fixture.h"
 #include "tests/support/support.h"
 
 namespace onnxscope {
 namespace {
 
-struct Result {
-  std::unique_ptr<ir::Model> model;
-  std::unique_ptr<analysis::Analysis> analysis;
-
-  // The inferred type of a value of the main graph, as text.
-  std::string operator[](std::string_view name) const {
-    const ir::Graph& g = *model->graph;
-    ir::ValueId id = g.find(name);
-    if (id == ir::kNoValue) return "<no value " + std::string(name) + ">";
-    return analysis::to_string(analysis->value(g, id));
-  }
-  // The codes of the rules' diagnostics, in order, comma-separated (not the
-  // comparisons with the declared output types, which these tests do not
-  // always spell out).
-  std::string codes() const {
-    std::string out;
-    for (const auto& d : analysis->diagnostics) {
-      if (d.code == "shape-contradiction" || d.code == "dtype-contradiction" || d.code == "dynamic-axis-lost") continue;
-      out += (out.empty() ? "" : ",") + d.code;
-    }
-    return out;
-  }
-  bool has(std::string_view code) const {
-    for (const auto& d : analysis->diagnostics) {
-      if (d.code == code) return true;
-    }
-    return false;
-  }
+// Infers a model given in ONNX text, what the rules infer and not the
+// declarations; `edit` may change the proto first (types the text format
+// cannot spell).
+struct Result : test::Inference {
+  using test::Inference::Inference;
+  std::string codes() const { return rule_codes(); }
 };
 
-// Infers a model given in ONNX text; `edit` may change the proto first
-// (types the text format cannot spell).
 Result infer(std::string_view text, const std::function<void(onnx::ModelProto&)>& edit = {}) {
-  onnx::ModelProto proto = test::parse_text(text);
-  if (edit) edit(proto);
-  Result r;
-  r.model = load::load_model_bytes(test::serialize(proto));
-  analysis::InferOptions opts;
-  opts.adopt_declared = false;  // what the rules infer, not the declarations
-  r.analysis = analysis::infer(*r.model, opts);
-  return r;
+  return Result(text, {.edit = edit});
 }
 
 // --- Signal -----------------------------------------------------------------
@@ -390,15 +359,15 @@ g (float[N,3] x, float[N,2] y) => (float a, float b)
                    // seq(map(...)) outputs: the text format has no spelling for them.
                    for (auto& o : *p.mutable_graph()->mutable_output()) o.clear_type();
                  });
-  const ir::Graph& g = *r.model->graph;
-  const auto& a = r.analysis->value(g, g.find("a"));
+  const ir::Graph& g = *r.model().graph;
+  const auto& a = r.analysis().value(g, g.find("a"));
   ASSERT_EQ(a.kind, analysis::Inferred::Kind::Sequence);
   ASSERT_TRUE(a.elem);
   EXPECT_EQ(a.elem->kind, analysis::Inferred::Kind::Map);
   EXPECT_EQ(a.elem->dtype, DType::String);
   ASSERT_TRUE(a.elem->elem);
   EXPECT_EQ(a.elem->elem->dtype, DType::Float32);
-  EXPECT_EQ(r.analysis->value(g, g.find("b")).elem->dtype, DType::Int64);
+  EXPECT_EQ(r.analysis().value(g, g.find("b")).elem->dtype, DType::Int64);
   EXPECT_EQ(r.codes(), "ml-feature-count");  // 2 columns, 3 labels
 }
 
@@ -429,7 +398,7 @@ g (float m, float d) => (float[1,5] a, string[1,4] b, double[1,3] c)
   EXPECT_EQ(r["c"], "float64[1,3]");
   // Only the map-typed inputs' constraint check may complain (the engine
   // spells map types "map(int64,tensor(float))", the facts "map(int64,float)").
-  for (const auto& d : r.analysis->diagnostics) EXPECT_EQ(d.code, "dtype-unsupported") << d.message;
+  for (const auto& d : r.diagnostics()) EXPECT_EQ(d.code, "dtype-unsupported") << d.message;
 }
 
 TEST(MlOps, AttributeDiagnoses) {

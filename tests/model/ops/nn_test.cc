@@ -5,39 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "model/analysis/infer.h"
-#include "model/load/loader.h"
-#include "tests/support/support.h"
+#include "tests/support/infer_fixture.h"
 
 namespace onnxscope::ops {
 namespace {
 
-// A model in ONNX text, inferred alone (declared output types not adopted).
-struct Model {
-  std::unique_ptr<ir::Model> m;
-  std::unique_ptr<analysis::Analysis> a;
-
-  explicit Model(std::string_view body, int opset = 17) {
-    std::string text = fmt::format("<ir_version: 9, opset_import: [\"\" : {}]>\n{}", opset, body);
-    m = load::load_model_bytes(test::serialize(test::parse_text(text)));
-    analysis::InferOptions o;
-    o.adopt_declared = false;
-    a = analysis::infer(*m, o);
-  }
-  std::string type(std::string_view name) const {
-    ir::ValueId id = m->graph->find(name);
-    return id == ir::kNoValue ? "no such value" : analysis::to_string(a->value(*m->graph, id));
-  }
-  const analysis::Diagnostic* find(std::string_view code) const {
-    for (const auto& d : a->diagnostics) {
-      if (d.code == code) return &d;
-    }
-    return nullptr;
-  }
-  std::string codes() const {
-    std::string out;
-    for (const auto& d : a->diagnostics) out += d.code + ": " + d.message + "\n";
-    return out;
-  }
+// A graph in ONNX text, inferred alone (declared output types not adopted).
+struct Model : test::Inference {
+  explicit Model(std::string_view body, int opset = 17) : test::Inference(test::Inference::graph(body, opset)) {}
+  std::string codes() const { return listing(); }
 };
 
 // ---------------------------------------------------------------------------
@@ -253,7 +229,7 @@ TEST(NnOps, WrongRanksAreDiagnosed) {
   })",
           23);
   size_t n = 0;
-  for (const auto& d : r.a->diagnostics) n += d.code == "input-rank";
+  for (const auto& d : r.diagnostics()) n += d.code == "input-rank";
   EXPECT_EQ(n, 6u) << r.codes();
   // X's rank is wrong: the sequence and batch dims are fresh symbols.
   EXPECT_EQ(r.type("a"), "float32[RNN0_0,1,RNN0_2,8]");

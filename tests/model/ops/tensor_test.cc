@@ -4,48 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "model/analysis/infer.h"
-#include "model/load/loader.h"
-#include "tests/support/support.h"
+#include "tests/support/infer_fixture.h"
 
 namespace onnxscope::ops {
 namespace {
 
-using analysis::Diagnostic;
-
-struct Run {
-  std::unique_ptr<ir::Model> model;
-  std::unique_ptr<analysis::Analysis> a;
-
-  const analysis::Inferred& value(std::string_view name) const {
-    const ir::Graph& g = *model->graph;
-    ir::ValueId id = g.find(name);
-    EXPECT_NE(id, ir::kNoValue) << name;
-    return a->value(g, id);
-  }
-  // "float32[N,3,2*H,2*W]"
-  std::string operator[](std::string_view name) const { return analysis::to_string(value(name)); }
-  // The tracked integer contents, "[N,3,-1]".
-  std::string ints(std::string_view name) const {
-    const auto& v = value(name);
-    return v.ints ? analysis::to_string(analysis::Shape::of(*v.ints)) : "untracked";
-  }
-  const Diagnostic* find(std::string_view code) const {
-    for (const auto& d : a->diagnostics) if (d.code == code) return &d;
-    return nullptr;
-  }
-  std::string codes() const {
-    std::string out;
-    for (const auto& d : a->diagnostics) out += d.code + ": " + d.message + "\n";
-    return out;
-  }
-};
-
-Run run(std::string_view graph, int opset = 17) {
-  std::string text = fmt::format("<ir_version: 8, opset_import: [\"\" : {}]>\n{}", opset, graph);
-  Run r;
-  r.model = load::load_model_bytes(test::serialize(test::parse_text(text)));
-  r.a = analysis::infer(*r.model);
-  return r;
+// The CLI's inference (declared types adopted where inference knows less).
+test::Inference run(std::string_view graph, int opset = 17) {
+  return test::Inference(fmt::format("<ir_version: 8, opset_import: [\"\" : {}]>\n{}", opset, graph),
+                         {.adopt_declared = true});
 }
 
 // --- shape computations ------------------------------------------------------
@@ -65,7 +32,7 @@ g (float[N, 3, H, W] x) => (float[N, M] y) {
 })");
   EXPECT_EQ(r.ints("shape"), "[N,-1]");
   EXPECT_EQ(r["y"], "float32[N,3*H*W]");
-  EXPECT_TRUE(r.a->diagnostics.empty()) << r.codes();
+  EXPECT_TRUE(r.diagnostics().empty()) << r.listing();
 }
 
 TEST(TensorOps, ReshapeVersions) {
@@ -81,7 +48,7 @@ g (float[N, 0] x) => (float[N, 0] y) <int64[2] s = {0, 0}> {
   EXPECT_EQ(r14["y"], "float32[0,0]");
   EXPECT_EQ(r14["z"], "float32[N,0]");
   auto bad = run("g (float[N, 6] x) => (float[N, 6] y) <int64[3] s = {0, 6, 0}> { y = Reshape(x, s) }");
-  ASSERT_NE(bad.find("reshape-count"), nullptr) << bad.codes();
+  ASSERT_NE(bad.find("reshape-count"), nullptr) << bad.listing();
 }
 
 TEST(TensorOps, SqueezeWithoutAxes) {
@@ -100,8 +67,8 @@ g (float[1, 3, 1] x, float[1, N, 3] z) => (float[3] y) {
   auto old = run("g (float[1, N, 1] x) => (float[N] y) { y = Squeeze <axes = [0, -1]> (x) }", 11);
   EXPECT_EQ(old["y"], "float32[N]");
   auto bad = run("g (float[2, N] x) => (float[N] y) <int64[1] a = {0}> { y = Squeeze(x, a) }");
-  const Diagnostic* d = bad.find("squeeze-dim");
-  ASSERT_NE(d, nullptr) << bad.codes();
+  const analysis::Diagnostic* d = bad.find("squeeze-dim");
+  ASSERT_NE(d, nullptr) << bad.listing();
   EXPECT_EQ(d->phase, analysis::Phase::Load);
 }
 
@@ -116,7 +83,7 @@ g (float[N, 10] x, float[T] t) => (float[N, 4] a) {
   EXPECT_EQ(r18["c"], "float32[N,2]");
   EXPECT_EQ(r18["p"], "float32[ceil(T/2)]");
   EXPECT_EQ(r18["q"], "float32[T-ceil(T/2)]");
-  EXPECT_TRUE(r18.a->diagnostics.empty()) << r18.codes();
+  EXPECT_TRUE(r18.diagnostics().empty()) << r18.listing();
   // Split-13: equal parts by the number of outputs, or the given sizes.
   auto r13 = run(R"(
 g (float[6, C] x) => (float[3, C] a) <int64[2] s = {2, 4}> {
@@ -131,9 +98,9 @@ g (float[6, C] x) => (float[3, C] a) <int64[2] s = {2, 4}> {
   EXPECT_EQ(r2["b"], "float32[5,N]");
   // Split-18 needs num_outputs or split; sizes must add up.
   auto neither = run("g (float[6] x) => (float[3] a) { a, b = Split(x) }", 18);
-  EXPECT_NE(neither.find("split-count"), nullptr) << neither.codes();
+  EXPECT_NE(neither.find("split-count"), nullptr) << neither.listing();
   auto sum = run("g (float[6] x) => (float[3] a) <int64[2] s = {2, 3}> { a, b = Split(x, s) }", 13);
-  EXPECT_NE(sum.find("split-count"), nullptr) << sum.codes();
+  EXPECT_NE(sum.find("split-count"), nullptr) << sum.listing();
 }
 
 TEST(TensorOps, SliceWithSymbolicBounds) {
@@ -178,7 +145,7 @@ g (float[N, C, H, W] x) => (float[N, C, P, Q] y) <int64[4] p = {1, 2, 3, 4}, int
 
 TEST(TensorOps, GatherDiagnosesConstantIndicesOutOfRange) {
   auto r = run("g (float[N, 3] x) => (float[N] y) <int64 i = {3}> { y = Gather <axis = 1> (x, i) }");
-  ASSERT_NE(r.find("index-range"), nullptr) << r.codes();
+  ASSERT_NE(r.find("index-range"), nullptr) << r.listing();
   EXPECT_EQ(r["y"], "float32[N]");
 }
 
@@ -192,13 +159,13 @@ g (float[N, C, H, W] x) => (float[N, C, P, Q] y) <int64[8] p = {0, 0, 1, 2, 0, 0
 })", 19);
   EXPECT_EQ(r["y"], "float32[N,C,H+2,W+4]");
   EXPECT_EQ(r["z"], "float32[N,C,H+3,W+3]");
-  EXPECT_TRUE(r.a->diagnostics.empty()) << r.codes();
+  EXPECT_TRUE(r.diagnostics().empty()) << r.listing();
   // 'wrap' arrived with Pad-19.
   auto wrap18 = run("g (float[4] x) => (float[6] y) <int64[2] p = {1, 1}> { y = Pad <mode = \"wrap\"> (x, p) }", 18);
-  EXPECT_NE(wrap18.find("pad-mode"), nullptr) << wrap18.codes();
+  EXPECT_NE(wrap18.find("pad-mode"), nullptr) << wrap18.listing();
   // onnxruntime mirrors at most dim - 1 elements.
   auto far = run("g (float[3] x) => (float[9] y) <int64[2] p = {3, 3}> { y = Pad <mode = \"reflect\"> (x, p) }");
-  EXPECT_NE(far.find("pad-mode"), nullptr) << far.codes();
+  EXPECT_NE(far.find("pad-mode"), nullptr) << far.listing();
   // Pad-2 takes the pads as an attribute; negative pads crop.
   auto r2 = run("g (float[N, 8] x) => (float[N, 6] y) { y = Pad <pads = [0, -1, 0, -1]> (x) }", 2);
   EXPECT_EQ(r2["y"], "float32[N,6]");
@@ -235,10 +202,10 @@ g (float[N] x) => (int32[2] y) <int64[2] v = {4294967297, -1}> {
   // Cast-19's saturate concerns float8 targets; the output type is `to`.
   auto r19 = run("g (float[N] x) => (float[N] z) { y = Cast <to = 17, saturate = 0> (x)\n z = Identity(x) }", 19);
   EXPECT_EQ(r19["y"], "float8e4m3fn[N]");
-  EXPECT_TRUE(r19.a->diagnostics.empty()) << r19.codes();
+  EXPECT_TRUE(r19.diagnostics().empty()) << r19.listing();
   // Cast-9 cannot produce bfloat16 (Cast-13 can) nor float8 (Cast-19).
   auto r9 = run("g (float[N] x) => (bfloat16[N] y) { y = Cast <to = 16> (x) }", 9);
-  EXPECT_NE(r9.find("dtype-unsupported"), nullptr) << r9.codes();
+  EXPECT_NE(r9.find("dtype-unsupported"), nullptr) << r9.listing();
   auto r1 = run("g (float[N] x) => (int64[N] y) { y = Cast <to = \"INT64\"> (x) }", 1);
   EXPECT_EQ(r1["y"], "int64[N]");
 }
@@ -281,7 +248,7 @@ g (float[N, C, H, W] x) => (float[N, C, 8, 8] y) <float[0] roi = {}, float[0] sc
 g (float[1, 1, 4, 4] x) => (float[1, 1, 8, 8] y) <float[4] sc = {1.0, 1.0, 2.0, 2.0}, int64[4] sizes = {1, 1, 8, 8}> {
   y = Resize(x, , sc, sizes)
 })", 13);
-  EXPECT_NE(both.find("resize-args"), nullptr) << both.codes();
+  EXPECT_NE(both.find("resize-args"), nullptr) << both.listing();
 }
 
 TEST(TensorOps, Resize18AxesAndAspectRatio) {
@@ -300,7 +267,7 @@ g (float[N, 3, 4, 8] x) => (float[N, 3, 3, 6] y) <int64[2] sizes = {6, 6}, float
 g (float[N, 3, 4, 8] x) => (float[N, 3, 3, 6] y) <int64[3] sizes = {6, 6, 6}> {
   y = Resize <axes = [2, 3]> (x, , , sizes)
 })", 18);
-  EXPECT_NE(bad.find("resize-args"), nullptr) << bad.codes();
+  EXPECT_NE(bad.find("resize-args"), nullptr) << bad.listing();
 }
 
 TEST(TensorOps, UpsampleVersions) {
@@ -313,7 +280,7 @@ g (float[N, C, H, W] x) => (float[N, C, P, Q] y) <float[4] s = {1.0, 1.0, 2.0, 2
   auto small = run(R"(
 g (float[N, C, H, W] x) => (float[N, C, P, Q] y) <float[4] s = {1.0, 1.0, 0.5, 0.5}> { y = Upsample(x, s) }
 )", 9);
-  EXPECT_NE(small.find("resize-args"), nullptr) << small.codes();
+  EXPECT_NE(small.find("resize-args"), nullptr) << small.listing();
 }
 
 // --- indexing ----------------------------------------------------------------
@@ -335,7 +302,7 @@ g (float[N, 10] x) => (float[N, 3] v, int64[N, 3] i) <int64[1] k = {3}> {
   auto big = run(R"(
 g (float[N, 10] x) => (float[N, 3] v, int64[N, 3] i) <int64[1] k = {11}> { v, i = TopK(x, k) }
 )", 10);
-  EXPECT_NE(big.find("topk-k"), nullptr) << big.codes();
+  EXPECT_NE(big.find("topk-k"), nullptr) << big.listing();
 }
 
 TEST(TensorOps, DataDependentSizesAreFreshSymbols) {
@@ -390,18 +357,18 @@ g (float[N, 8] data, int64[N, 2] i, float[N, 2] u, int64[K, 1] ind, float[K, 8] 
   EXPECT_EQ(r["y"], "float32[N,8]");
   EXPECT_EQ(r["ge"], "float32[N,2]");
   EXPECT_EQ(r["nd"], "float32[N,8]");
-  EXPECT_TRUE(r.a->diagnostics.empty()) << r.codes();
+  EXPECT_TRUE(r.diagnostics().empty()) << r.listing();
   // max arrived in opset 18; updates must match indices.
   auto bad = run(R"(
 g (float[N, 8] data, int64[N, 2] i, float[N, 3] u) => (float[N, 8] y) {
   y = ScatterElements <axis = 1, reduction = "max"> (data, i, u)
 })", 16);
-  EXPECT_NE(bad.find("scatter-reduction"), nullptr) << bad.codes();
-  EXPECT_NE(bad.find("index-shape"), nullptr) << bad.codes();
+  EXPECT_NE(bad.find("scatter-reduction"), nullptr) << bad.listing();
+  EXPECT_NE(bad.find("index-shape"), nullptr) << bad.listing();
   auto nd = run(R"(
 g (float[N, 8] data, int64[K, 1] ind, float[K, 7] upd) => (float[N, 8] y) { y = ScatterND(data, ind, upd) }
 )", 13);
-  EXPECT_NE(nd.find("index-shape"), nullptr) << nd.codes();
+  EXPECT_NE(nd.find("index-shape"), nullptr) << nd.listing();
 }
 
 TEST(TensorOps, CenterCropPadTriluReverseSequence) {
@@ -414,14 +381,14 @@ g (float[N, 3, H, W] x, float[T, B, 4] s, int64[B] lens) => (float[N, 3, 32, 32]
   EXPECT_EQ(r["y"], "float32[N,3,32,32]");
   EXPECT_EQ(r["t"], "float32[N,3,H,W]");
   EXPECT_EQ(r["rs"], "float32[T,B,4]");
-  EXPECT_TRUE(r.a->diagnostics.empty()) << r.codes();
+  EXPECT_TRUE(r.diagnostics().empty()) << r.listing();
   auto bad = run(R"(
 g (float[N] x, float[T, 2, 4] s, int64[3] lens) => (float[N] y) {
   y = Trilu(x)
   rs = ReverseSequence <batch_axis = 1, time_axis = 0> (s, lens)
 })", 18);
-  EXPECT_NE(bad.find("rank-mismatch"), nullptr) << bad.codes();
-  EXPECT_NE(bad.find("index-shape"), nullptr) << bad.codes();
+  EXPECT_NE(bad.find("rank-mismatch"), nullptr) << bad.listing();
+  EXPECT_NE(bad.find("index-shape"), nullptr) << bad.listing();
 }
 
 TEST(TensorOps, OddInputsAreDiagnosedNotFatal) {
@@ -443,8 +410,8 @@ g (float x, float[N] v, int64[K] k, int64 s) => (float y) <int64[1] big = {5}> {
 })", 18);
   EXPECT_EQ(r["d"], "int64[1,NonZero3_1]");
   EXPECT_EQ(r["h"], "float32[CenterCropPad7_0]");
-  EXPECT_NE(r.find("axis-range"), nullptr) << r.codes();
-  for (const auto& d : r.a->diagnostics) EXPECT_NE(d.code, "inference-failed") << d.message;
+  EXPECT_NE(r.find("axis-range"), nullptr) << r.listing();
+  for (const auto& d : r.diagnostics()) EXPECT_NE(d.code, "inference-failed") << d.message;
 }
 
 TEST(TensorOps, RangeAndConstantOfShape) {

@@ -6,46 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "model/analysis/infer.h"
-#include "model/load/loader.h"
+#include "tests/support/infer_fixture.h"
 #include "tests/support/support.h"
 
 namespace onnxscope::ops {
 namespace {
 
-struct Export {
-  std::unique_ptr<ir::Model> model;
-  std::unique_ptr<analysis::Analysis> a;
-
-  const analysis::Inferred& value(std::string_view name) const {
-    const ir::Graph& g = *model->graph;
-    ir::ValueId id = g.find(name);
-    EXPECT_NE(id, ir::kNoValue) << name;
-    return a->value(g, id);
-  }
-  std::string operator[](std::string_view name) const { return analysis::to_string(value(name)); }
-  std::string ints(std::string_view name) const {
-    const auto& v = value(name);
-    return v.ints ? analysis::to_string(analysis::Shape::of(*v.ints)) : "untracked";
-  }
-  std::vector<const analysis::Diagnostic*> all(std::string_view code) const {
-    std::vector<const analysis::Diagnostic*> out;
-    for (const auto& d : a->diagnostics) if (d.code == code) out.push_back(&d);
-    return out;
-  }
-  std::string codes() const {
-    std::string out;
-    for (const auto& d : a->diagnostics) out += d.code + ": " + d.message + "\n";
-    return out;
-  }
-};
-
-Export load_export(std::string_view file) {
-  Export e;
-  e.model = load::load_model(test::source_dir() / "fixtures" / "torch" / std::string(file));
-  analysis::InferOptions opts;
-  opts.adopt_declared = false;  // what inference computes, not what the file declares
-  e.a = analysis::infer(*e.model, opts);
-  return e;
+// What inference computes, not what the file declares.
+test::Inference load_export(std::string_view file) {
+  return test::Inference::file(test::source_dir() / "fixtures" / "torch" / std::string(file));
 }
 
 TEST(TorchExports, ViewFlattenAfterConv) {
@@ -59,7 +28,7 @@ TEST(TorchExports, ViewFlattenAfterConv) {
   // C*H*W = 4*6*6 folds to a constant; the batch stays a symbol.
   EXPECT_EQ(e["/Reshape_output_0"], "float32[batch,144]");
   EXPECT_EQ(e["logits"], "float32[batch,5]");
-  EXPECT_TRUE(e.a->diagnostics.empty()) << e.codes();
+  EXPECT_TRUE(e.diagnostics().empty()) << e.listing();
 }
 
 TEST(TorchExports, AttentionWithDynamicBatchAndSequence) {
@@ -84,7 +53,7 @@ TEST(TorchExports, AttentionWithDynamicBatchAndSequence) {
   EXPECT_EQ(e.ints("/Concat_3_output_0"), "[batch,seq,-1]");
   EXPECT_EQ(e["/Reshape_3_output_0"], "float32[batch,seq,16]");
   EXPECT_EQ(e["y"], "float32[batch,seq,16]");
-  EXPECT_TRUE(e.a->diagnostics.empty()) << e.codes();
+  EXPECT_TRUE(e.diagnostics().empty()) << e.listing();
 }
 
 TEST(TorchExports, CatAlongADynamicAxis) {
@@ -96,7 +65,7 @@ TEST(TorchExports, CatAlongADynamicAxis) {
   EXPECT_EQ(e["/Expand_output_0"], "float32[batch,1,8]");
   // torch.cat([cls, a, b], 1): the declared seq_out is 1 + seq_a + seq_b.
   EXPECT_EQ(e["y"], "float32[batch,seq_a+seq_b+1,8]");
-  EXPECT_TRUE(e.a->diagnostics.empty()) << e.codes();
+  EXPECT_TRUE(e.diagnostics().empty()) << e.listing();
 }
 
 TEST(TorchExports, BakedBatchSize) {
@@ -107,7 +76,7 @@ TEST(TorchExports, BakedBatchSize) {
   EXPECT_EQ(e["logits"], "float32[2,3]");
   // The Gemm's inner dimensions 12*batch and 24 agree only for batch 2.
   auto inner = e.all("matmul-inner");
-  ASSERT_EQ(inner.size(), 1u) << e.codes();
+  ASSERT_EQ(inner.size(), 1u) << e.listing();
   EXPECT_EQ(inner[0]->severity, analysis::Severity::Warning);
   EXPECT_NE(inner[0]->message.find("batch = 2"), std::string::npos) << inner[0]->message;
 }
@@ -117,7 +86,7 @@ TEST(TorchExports, Float64MeetsFloat32) {
   EXPECT_EQ(e["offset"], "float64[4]");
   EXPECT_EQ(e["/Cast_1_output_0"], "float32[batch,4]");
   EXPECT_EQ(e["y"], "float32[batch,2]");
-  EXPECT_EQ(e.all("dtype-mismatch").size(), 1u) << e.codes();
+  EXPECT_EQ(e.all("dtype-mismatch").size(), 1u) << e.listing();
 }
 
 TEST(TorchExports, ScriptedLoopAndIf) {
