@@ -135,6 +135,13 @@ std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r) {
   return rows;
 }
 
+std::vector<NodeRow> node_rows(const analysis::CheckResult& r) {
+  std::vector<NodeRow> rows;
+  rows.reserve(r.nodes.size());
+  for (const auto& n : r.nodes) rows.push_back({node_label(n.node), op_version(n), &n});
+  return rows;
+}
+
 const analysis::Diagnostic* TargetCheck::first_error() const {
   for (const auto& d : result.diagnostics) {
     if (d.severity == analysis::Severity::Error) return &d;

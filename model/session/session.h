@@ -125,6 +125,11 @@ struct OperatorRow {  // nodes grouped by operator version, types and status
   std::string status;
   size_t count = 0;
 };
+struct NodeRow {  // one node as listed: label, operator version, types, status
+  std::string label;  // node_label()
+  std::string op;     // op_version()
+  const analysis::NodeSupport* node = nullptr;  // the rest: types, status, domain, version
+};
 struct TargetCheck {
   size_t table = 0;             // index into Tables
   std::string target;           // "ort-cpu@1.30"
@@ -161,6 +166,9 @@ enum class StatusClass : uint8_t { Ok, Failing, Other };
 StatusClass status_class(std::string_view status);
 std::string verdict_sentence(analysis::Verdict v, std::string_view release);
 std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r);
+// Every node of a check, in model order (built on demand: a label and an
+// operator string per node).
+std::vector<NodeRow> node_rows(const analysis::CheckResult& r);
 
 // ---- The session -----------------------------------------------------------------
 

@@ -328,31 +328,25 @@ StyledText write_operators_text(const TargetCheck& c) {
 
 // Every node: name, operator version, types, status.
 StyledText write_nodes_text(const TargetCheck& c) {
-  const auto& nodes = c.result.nodes;
+  auto rows = node_rows(c.result);
   StyledText t;
   t += "\n";
-  t.add(fmt::format("Nodes ({})", nodes.size()), Role::Heading);
+  t.add(fmt::format("Nodes ({})", rows.size()), Role::Heading);
   t += "\n";
   size_t nw = 4, ow = 8;
-  std::vector<std::string> names, ops;
-  names.reserve(nodes.size());
-  ops.reserve(nodes.size());
-  for (const auto& n : nodes) {
-    names.push_back(node_label(n.node));
-    ops.push_back(op_version(n));
-    nw = std::max(nw, names.back().size());
-    ow = std::max(ow, ops.back().size());
+  for (const auto& r : rows) {
+    nw = std::max(nw, r.label.size());
+    ow = std::max(ow, r.op.size());
   }
   nw = std::min<size_t>(nw, 48);
   t.add(fmt::format("  {:<{}}  {:<{}}  {:<14}  {}", "node", nw, "operator", ow, "support", "types"), Role::Heading);
   t += "\n";
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const auto& n = nodes[i];
-    std::string_view status = analysis::status_name(n.status);
-    t += fmt::format("  {:<{}}  {:<{}}  ", names[i], nw, ops[i], ow);
+  for (const auto& r : rows) {
+    std::string_view status = analysis::status_name(r.node->status);
+    t += fmt::format("  {:<{}}  {:<{}}  ", r.label, nw, r.op, ow);
     t.add(status, status_role(status));
     t.pad(14 - std::min<size_t>(14, status.size()));
-    t += fmt::format("  {}\n", printable(n.types));
+    t += fmt::format("  {}\n", printable(r.node->types));
   }
   return t;
 }

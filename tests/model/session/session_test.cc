@@ -166,6 +166,11 @@ TEST(Session, OperatorRowsGroupNodes) {
   const analysis::Diagnostic* e = c.first_error();
   ASSERT_TRUE(e);
   EXPECT_EQ(node_label(e->node), "/Sub");
+  auto rows = node_rows(c.result);
+  ASSERT_EQ(rows.size(), c.result.nodes.size());
+  EXPECT_EQ(rows[3].op, "Conv-11");
+  EXPECT_EQ(rows[3].node->types, "T=float32");
+  EXPECT_EQ(analysis::status_name(rows[3].node->status), "ok");
 }
 
 TEST(StyledText, NestedSpansAndTheAnsiSink) {
