@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "model/session/styled.h"
 #include "model/session/write.h"
@@ -204,6 +205,17 @@ TEST(StyledText, CheckTextCarriesRoles) {
   bool red = std::any_of(t.spans().begin(), t.spans().end(),
                          [&](const Span& sp) { return sp.begin == verdict && sp.role == Role::Error; });
   EXPECT_TRUE(red);
+}
+
+TEST(WriteJson, StringsEscapedOneWay) {
+  // Every JSON writer escapes as nlohmann's serializer does (short escapes,
+  // \u00XX for other control characters, U+FFFD for each invalid sequence).
+  for (std::string s : {std::string("plain /Conv_1"), std::string("tab\tnew\nline\x01\x7f"), std::string("q\"b\\"),
+                        std::string("caf\xc3\xa9"), std::string("bad\xff\xc3\\x"), std::string("cut\xe2\x82"),
+                        std::string("t\"\x01\xff\xc3\\")}) {
+    EXPECT_EQ(json_quote(s), nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << s;
+  }
+  EXPECT_EQ(json_quote("a\nb"), "\"a\\nb\"");
 }
 
 }  // namespace
