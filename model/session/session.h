@@ -155,6 +155,19 @@ struct TargetsReport {
 };
 TargetsReport list_targets(const Tables& tables);  // reads every table
 
+// `explain`: the diagnostics catalogue, docs/diagnostics.md.
+struct CatalogueEntry {
+  std::vector<std::string> codes;  // a heading may name several codes
+  std::string_view text;           // its section, Markdown
+};
+const std::vector<CatalogueEntry>& diagnostic_catalogue();  // in the document's order
+const CatalogueEntry* find_explanation(std::string_view code);  // nullptr: not a code
+struct Explanation {
+  std::string code;
+  std::string_view text;
+};
+Explanation explain(std::string_view code);  // throws Error "usage" for an unknown code
+
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
 // The node as people should find it: its name, and the subgraph it is in.

@@ -207,6 +207,19 @@ TEST(StyledText, CheckTextCarriesRoles) {
   EXPECT_TRUE(red);
 }
 
+TEST(SessionExplain, Catalogue) {
+  const auto& all = diagnostic_catalogue();
+  ASSERT_FALSE(all.empty());
+  const CatalogueEntry* e = find_explanation("dtype-mismatch");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->text.rfind("**error, load.**", 0), 0u) << e->text.substr(0, 40);
+  EXPECT_TRUE(find_explanation("tile-repeats")) << "one of several codes under a heading";
+  EXPECT_FALSE(find_explanation("Types")) << "category headings are not codes";
+  EXPECT_EQ(explain("dtype-mismatch").text, e->text);
+  EXPECT_EQ(std::string(error_of([] { explain("no-such-code"); }).what()),
+            "'no-such-code' is not a diagnostic code; 'onnxscope explain' lists them");
+}
+
 TEST(WriteJson, StringsEscapedOneWay) {
   // Every JSON writer escapes as nlohmann's serializer does (short escapes,
   // \u00XX for other control characters, U+FFFD for each invalid sequence).
