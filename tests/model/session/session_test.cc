@@ -116,6 +116,14 @@ TEST(Session, ReanalysisAfterABindingMakesAShapeConcrete) {
   EXPECT_EQ(h->fact->shape.dims[0].as_int(), 4);
   EXPECT_EQ(h->fact->shape.dims[1].as_int(), 16);
 
+  // A binding the model takes, an input it does not have: the error, and the
+  // last analysis stays.
+  s.set_input_values({{"nosuch", {1, 2}}});
+  EXPECT_TRUE(s.stale());
+  EXPECT_EQ(error_of([&] { s.reanalyze(); }).code(), "usage");
+  EXPECT_EQ(h->fact->shape.dims[0].as_int(), 4);
+  s.set_input_values({});
+
   // An input override, then back to the model's own declaration.
   s.set_inputs({parse_input("input=float16[2,8]")});
   r = s.shapes();
