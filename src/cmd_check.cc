@@ -122,17 +122,20 @@ std::string op_version(const analysis::NodeSupport& n) {
   return n.version ? fmt::format("{}-{}", op, n.version) : op;
 }
 
-std::string status_text(const std::string& status, const Style& st) {
-  if (status == "ok") return st.green(status);
-  if (status == "no-kernel" || status == "type-error" || status == "not-registered" || status == "beyond-opset") {
-    return st.red(status);
+std::string status_text(analysis::SupportStatus status, const Style& st) {
+  using S = analysis::SupportStatus;
+  std::string word(analysis::status_name(status));
+  if (status == S::Ok) return st.green(word);
+  if (status == S::NoKernel || status == S::TypeError || status == S::NotRegistered || status == S::BeyondOpset) {
+    return st.red(word);
   }
-  return st.yellow(status);
+  return st.yellow(word);
 }
 
 // The nodes grouped by operator version, types and status, in order of first appearance.
 struct OperatorRow {
-  std::string op, types, status;
+  std::string op, types;
+  analysis::SupportStatus status;
   size_t count = 0;
 };
 
@@ -182,7 +185,7 @@ std::string render_nodes(const CheckResult& r, const Style& st) {
   for (size_t i = 0; i < r.nodes.size(); ++i) {
     const auto& n = r.nodes[i];
     std::string status = status_text(n.status, st);
-    std::string pad(14 - std::min<size_t>(14, n.status.size()), ' ');
+    std::string pad(14 - std::min<size_t>(14, analysis::status_name(n.status).size()), ' ');
     out += fmt::format("  {:<{}}  {:<{}}  {}{}  {}\n", names[i], nw, op_version(n), ow, status, pad,
                        util::printable(n.types));
   }
@@ -233,7 +236,7 @@ json nodes_json(const CheckResult& r) {
                    {"op_type", n.op},
                    {"version", n.version ? json(n.version) : json(nullptr)},
                    {"types", n.types.empty() ? json(nullptr) : json(n.types)},
-                   {"support", n.status}});
+                   {"support", std::string(analysis::status_name(n.status))}});
   }
   return out;
 }
@@ -278,7 +281,7 @@ std::string render_markdown(const analysis::Analysis& a, const std::vector<Check
     if (r.diagnostics.empty()) continue;
     out += "\n| severity | code | node | message | hint |\n|---|---|---|---|---|\n";
     for (const auto& d : r.diagnostics) {
-      out += fmt::format("| {} | `{}` | {} | {} | {} |\n", analysis::severity_name(d.severity), d.code,
+      out += fmt::format("| {} | `{}` | {} | {} | {} |\n", analysis::severity_name(d.severity), analysis::code_name(d.code),
                          d.node ? md_escape(node_label(d.node)) : "", md_escape(d.message), md_escape(d.hint));
     }
   }

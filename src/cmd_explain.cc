@@ -1,5 +1,6 @@
 // onnxscope explain [CODE]: the entry of docs/diagnostics.md for a diagnostic
-// code (embedded at build time), or the list of codes.
+// code (embedded at build time), or the list of codes with their one-line
+// meanings (model/facts/codes.def).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/facts/codes.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 #include "src/cli.h"
@@ -65,14 +67,15 @@ void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       Style st = Style::for_stdout(g);
       auto all = entries();
       if (code->empty()) {
-        for (const auto& e : all) {
-          for (const auto& c : e.codes) fmt::print("{}\n", c);
-        }
+        // The table of codes (model/facts/codes.def): each with its one-line meaning.
+        size_t width = 0;
+        for (const auto& c : facts::codes()) width = std::max(width, c.name.size());
+        for (const auto& c : facts::codes()) fmt::print("{:<{}}  {}\n", c.name, width, c.meaning);
         return kExitOk;
       }
       for (const auto& e : all) {
         for (const auto& c : e.codes) {
-          if (c != *code) continue;
+          if (c != *code || !facts::find_code(c)) continue;
           fmt::print("{}\n\n{}\n", st.bold(*code), e.text);
           return kExitOk;
         }

@@ -49,7 +49,7 @@ json diagnostics_json(const std::vector<analysis::Diagnostic>& diags) {
   json out = json::array();
   for (const auto& d : diags) {
     auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-    out.push_back({{"code", d.code},
+    out.push_back({{"code", std::string(analysis::code_name(d.code))},
                    {"severity", analysis::severity_name(d.severity)},
                    {"phase", analysis::phase_name(d.phase)},
                    {"node", d.node ? json(node_label(d.node)) : json(nullptr)},

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/analysis/diagnostic.h"
+#include "model/analysis/infer.h"
 #include "src/cli.h"
 
 namespace onnxscope::cli {

@@ -29,13 +29,13 @@ struct Model {
   }
   const analysis::Diagnostic* find(std::string_view code) const {
     for (const auto& d : a->diagnostics) {
-      if (d.code == code) return &d;
+      if (to_string(d.code) == code) return &d;
     }
     return nullptr;
   }
   std::string codes() const {
     std::string out;
-    for (const auto& d : a->diagnostics) out += d.code + ": " + d.message + "\n";
+    for (const auto& d : a->diagnostics) out += to_string(d.code) + ": " + d.message + "\n";
     return out;
   }
 };
@@ -253,7 +253,7 @@ TEST(NnOps, WrongRanksAreDiagnosed) {
   })",
           23);
   size_t n = 0;
-  for (const auto& d : r.a->diagnostics) n += d.code == "input-rank";
+  for (const auto& d : r.a->diagnostics) n += to_string(d.code) == "input-rank";
   EXPECT_EQ(n, 6u) << r.codes();
   // X's rank is wrong: the sequence and batch dims are fresh symbols.
   EXPECT_EQ(r.type("a"), "float32[RNN0_0,1,RNN0_2,8]");

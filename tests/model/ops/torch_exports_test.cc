@@ -29,12 +29,12 @@ struct Export {
   }
   std::vector<const analysis::Diagnostic*> all(std::string_view code) const {
     std::vector<const analysis::Diagnostic*> out;
-    for (const auto& d : a->diagnostics) if (d.code == code) out.push_back(&d);
+    for (const auto& d : a->diagnostics) if (to_string(d.code) == code) out.push_back(&d);
     return out;
   }
   std::string codes() const {
     std::string out;
-    for (const auto& d : a->diagnostics) out += d.code + ": " + d.message + "\n";
+    for (const auto& d : a->diagnostics) out += to_string(d.code) + ": " + d.message + "\n";
     return out;
   }
 };
