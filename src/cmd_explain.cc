@@ -11,7 +11,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("CODE", *code, "A diagnostic code, as in error[dtype-mismatch]");
   sub->callback([&g, &cmd, code] {
     cmd.run = [&g, code] {
-      if (code->empty()) print(session::write_text(session::diagnostic_catalogue()), g);
+      if (code->empty()) print(session::write_code_list(), g);
       else print(session::write_text(session::explain(*code)), g);
       return kExitOk;
     };

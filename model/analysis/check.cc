@@ -11,20 +11,7 @@ namespace {
 
 using util::quote;
 
-std::string node_desc(const ir::Node& n) {
-  std::string op = util::printable(n.op_type);
-  if (!n.domain.empty()) op = util::printable(n.domain) + "." + op;
-  if (n.synthetic_name) return fmt::format("{} node {}", op, util::printable(n.name));
-  return fmt::format("{} node {}", op, quote(n.name));
-}
-
 std::string release_of(const ops::SupportTable& t) { return ops::target_minor(t.target()); }
-
-const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i) {
-  if (f.empty()) return nullptr;
-  if (i < f.size()) return &f[i];
-  return f.back().arity == ops::Arity::Variadic ? &f.back() : nullptr;
-}
 
 using Assignment = std::map<std::string, std::string, std::less<>>;
 
@@ -64,7 +51,7 @@ std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, c
     bool present = false;
     auto look = [&](const std::vector<ir::ValueId>& args, const std::vector<ops::FormalParam>& formals) {
       for (size_t i = 0; i < args.size() && !type; ++i) {
-        const ops::FormalParam* f = formal(formals, i);
+        const ops::FormalParam* f = ops::formal_at(formals, i);
         if (!f || f->type != c || args[i] == ir::kNoValue) continue;
         present = true;
         const Inferred& v = a.value(g, args[i]);
@@ -89,7 +76,7 @@ std::string assignment_text(const Assignment& as) {
 // The first input the assignment's types come from, for the diagnostic.
 std::string constrained_input(const ir::Graph& g, const ir::Node& n, const ops::Schema& s) {
   for (size_t i = 0; i < n.inputs.size(); ++i) {
-    const ops::FormalParam* f = formal(s.inputs, i);
+    const ops::FormalParam* f = ops::formal_at(s.inputs, i);
     if (f && s.constraint(f->type) && n.inputs[i] != ir::kNoValue) return std::string(g.value(n.inputs[i]).name);
   }
   return {};
@@ -104,7 +91,7 @@ class Checker {
     const ir::Model& m = a_.model;
     if (m.ir_version > t_.max_ir && t_.max_ir > 0) {
       std::string from = lowest([&](const ops::SupportTable& x) { return m.ir_version <= x.max_ir; });
-      add("ir-unsupported", Severity::Error, {},
+      add(Code::IrUnsupported, Severity::Error, {},
           fmt::format("the model's IR version {} is newer than onnxruntime {} loads (IR {} at most)", m.ir_version,
                       release_of(t_), t_.max_ir),
           fmt::format("save the model with IR version {} (onnx.helper.make_model(..., ir_version={}) or an older "
@@ -120,7 +107,7 @@ class Checker {
         auto jt = x.max_opset.find(domain);
         return jt != x.max_opset.end() && o.version <= jt->second;
       });
-      add("opset-unsupported", Severity::Error, {},
+      add(Code::OpsetUnsupported, Severity::Error, {},
           fmt::format("the model imports {} opset {}; onnxruntime {} supports {} up to opset {}", domain, o.version,
                       release_of(t_), domain, it->second),
           fmt::format("re-export with opset_version <= {}{}", it->second,
@@ -147,16 +134,14 @@ class Checker {
     return {};
   }
 
-  void add(std::string code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
-    Diagnostic d;
-    d.code = std::move(code);
-    d.severity = sev;
-    d.phase = Phase::Load;
-    d.node = node;
-    d.message = std::move(message);
-    d.hint = std::move(hint);
-    d.input = std::move(input);
-    r_.diagnostics.push_back(std::move(d));
+  void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
+    r_.diagnostics.push_back(diagnostic(code)
+                                 .severity(sev)
+                                 .phase(Phase::Load)
+                                 .node(node)
+                                 .message(std::move(message))
+                                 .hint(std::move(hint))
+                                 .input(std::move(input)));
   }
 
   void node(const ir::Graph& g, ir::NodeId k) {
@@ -169,17 +154,17 @@ class Checker {
     bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
-        ns.status = "local-function";  // its body is checked
+        ns.status = SupportStatus::LocalFunction;  // its body is checked
         return;
       }
       bool ort_domain =
           n.domain == "com.microsoft" || n.domain == "ai.onnx.contrib" || n.domain == "com.ms.internal.nhwc";
-      ns.status = ort_domain ? "not-measured" : "not-registered";
+      ns.status = ort_domain ? SupportStatus::NotMeasured : SupportStatus::NotRegistered;
       if (n.domain == "org.pytorch.aten" || n.op_type == "ATen") {
         // The PyTorch operator it stands for is its `operator` attribute.
         std::string aten;
         if (const ir::Attribute* a = n.attr("operator"); a && a->s()) aten = " (aten::" + util::printable(*a->s()) + ")";
-        add("op-not-registered", Severity::Error, ref,
+        add(Code::OpNotRegistered, Severity::Error, ref,
             fmt::format("{}{}: {}:{} is not a registered operator in onnxruntime", node_desc(n), aten,
                         util::printable(n.domain), util::printable(n.op_type)),
             "the model was exported with operator_export_type=ONNX_ATEN_FALLBACK, which keeps operators ONNX has no "
@@ -189,13 +174,13 @@ class Checker {
         return;
       }
       if (ort_domain) {
-        add("support-unknown", Severity::Note, ref,
+        add(Code::SupportUnknown, Severity::Note, ref,
             fmt::format("{}: onnxscope has no measurements for onnxruntime's own domain {}", node_desc(n),
                         quote(n.domain)),
             {}, {});
         return;
       }
-      add("op-not-registered", Severity::Error, ref,
+      add(Code::OpNotRegistered, Severity::Error, ref,
           fmt::format("{}: domain {} is not one onnxruntime knows, so {} is not a registered operator", node_desc(n),
                       quote(n.domain), util::printable(n.op_type)),
           "register the custom operator with onnxruntime (a custom-op library), or replace it with standard operators",
@@ -204,21 +189,21 @@ class Checker {
     }
     const ops::Schema* s = a_.schema(g, k);
     if (!s) {
-      ns.status = "not-registered";  // inference already reported the unknown operator
+      ns.status = SupportStatus::NotRegistered;  // inference already reported the unknown operator
       return;
     }
     ns.version = s->since_version;
     std::string domain(ir::domain_display(n.domain));
     auto it = t_.max_opset.find(domain);
     if (it != t_.max_opset.end() && n.opset > it->second) {
-      ns.status = "beyond-opset";  // reported once for the model
+      ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
     const std::vector<std::string>* constraints = t_.constraints(domain, s->name, s->since_version);
     if (!constraints) {
       // No probe: outside the table's range.
-      ns.status = "not-measured";
-      add("support-unknown", Severity::Note, ref,
+      ns.status = SupportStatus::NotMeasured;
+      add(Code::SupportUnknown, Severity::Note, ref,
           fmt::format("{}: the support table of onnxruntime {} has no measurement of {}-{}", node_desc(n),
                       release_of(t_), s->name, s->since_version),
           {}, {});
@@ -226,9 +211,9 @@ class Checker {
     }
     auto as = assignment_of(a_, g, n, *s, *constraints);
     if (!as) {
-      ns.status = "unknown-types";
+      ns.status = SupportStatus::UnknownTypes;
       kernel_rules(n, ref, *s, ns);
-      add("support-unknown", Severity::Note, ref,
+      add(Code::SupportUnknown, Severity::Note, ref,
           fmt::format("{}: the types of its inputs are not known, so whether onnxruntime {} has a kernel for it is "
                       "not either",
                       node_desc(n), release_of(t_)),
@@ -238,27 +223,27 @@ class Checker {
     ns.types = assignment_text(*as);
     auto v = t_.find(domain, s->name, s->since_version, *as);
     if (!v) {
-      ns.status = "not-measured";
-      add("support-unknown", Severity::Note, ref,
+      ns.status = SupportStatus::NotMeasured;
+      add(Code::SupportUnknown, Severity::Note, ref,
           fmt::format("{}: onnxruntime {} was not measured with {}-{} for {}", node_desc(n), release_of(t_), s->name,
                       s->since_version, assignment_text(*as)),
           {}, {});
       return;
     }
     std::string input = constrained_input(g, n, *s);
-    ns.status = ops::outcome_name(v->outcome);
+    ns.status = status_of(v->outcome);
     switch (v->outcome) {
       case ops::Outcome::Ok:
         kernel_rules(n, ref, *s, ns);
         return;
       case ops::Outcome::NoKernel:
-        add("no-kernel", Severity::Error, ref,
+        add(Code::NoKernel, Severity::Error, ref,
             fmt::format("{}: onnxruntime {} has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n),
                         release_of(t_), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::TypeError:
-        add("runtime-type-error", Severity::Error, ref,
+        add(Code::RuntimeTypeError, Severity::Error, ref,
             fmt::format("{}: onnxruntime {} refuses {}-{} with {}: {}", node_desc(n), release_of(t_), s->name,
                         s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
@@ -276,7 +261,7 @@ class Checker {
                                              : "use " + instead + ", or an opset below " +
                                                    std::to_string(s->since_version));
         }
-        add("op-not-registered", Severity::Error, ref,
+        add(Code::OpNotRegistered, Severity::Error, ref,
             fmt::format("{}: {}-{} is not a registered operator in onnxruntime {}{} (\"{}\")", node_desc(n), s->name,
                         s->since_version, release_of(t_), s->deprecated ? " (deprecated)" : "",
                         as_runtime_says(v->message, n)),
@@ -284,7 +269,7 @@ class Checker {
         return;
       }
       case ops::Outcome::Crash:
-        add("runtime-crash", Severity::Error, ref,
+        add(Code::RuntimeCrash, Severity::Error, ref,
             fmt::format("{}: onnxruntime {} crashed while creating a session for {}-{} with {}, every time it was "
                         "tried ({})",
                         node_desc(n), release_of(t_), s->name, s->since_version, assignment_text(*as),
@@ -292,7 +277,7 @@ class Checker {
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       default:
-        add("support-unknown", Severity::Note, ref,
+        add(Code::SupportUnknown, Severity::Note, ref,
             fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime {} ({}: {})", node_desc(n),
                         s->name, s->since_version, assignment_text(*as), release_of(t_), outcome_name(v->outcome),
                         as_runtime_says(v->message, n)),
@@ -314,8 +299,8 @@ class Checker {
     };
     if ((s.name == "RNN" || s.name == "GRU" || s.name == "LSTM") && s.since_version >= 14 && int_attr("layout", 0) == 1) {
       // node/test_{simple_rnn,gru,lstm}_batchwise: refused by 1.10 to 1.30.
-      ns.status = "attribute-unsupported";
-      add("attribute-unsupported", Severity::Error, ref,
+      ns.status = SupportStatus::AttributeUnsupported;
+      add(Code::AttributeUnsupported, Severity::Error, ref,
           fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support layout=1 (batch-major inputs and outputs): "
                       "session creation fails with \"layout_ == 0 was false. Batchwise recurrent operations (layout == "
                       "1) are not supported\"",
@@ -340,7 +325,7 @@ class Checker {
       std::string why = order <= 1017 ? "as every StringNormalizer does in this release"
                         : insensitive ? "for its case-insensitive stopword matching (is_case_sensitive=0)"
                                       : fmt::format("to change case ({})", action);
-      add("locale-required", Severity::Warning, ref,
+      add(Code::LocaleRequired, Severity::Warning, ref,
           fmt::format("{}: onnxruntime {} opens the locale {} when it creates the session, {}; on a machine "
                       "without that locale, session creation fails (\"Failed to construct locale with name:{}.UTF-8\")",
                       node_desc(n), release_of(t_), quote(locale + ".UTF-8"), why, locale),
@@ -424,6 +409,39 @@ class Checker {
 };
 
 }  // namespace
+
+std::string_view status_name(SupportStatus s) {
+  switch (s) {
+    case SupportStatus::Ok: return "ok";
+    case SupportStatus::NoKernel: return "no-kernel";
+    case SupportStatus::TypeError: return "type-error";
+    case SupportStatus::NotRegistered: return "not-registered";
+    case SupportStatus::OpsetUnsupported: return "opset-unsupported";
+    case SupportStatus::IrUnsupported: return "ir-unsupported";
+    case SupportStatus::Invalid: return "invalid";
+    case SupportStatus::Crash: return "crash";
+    case SupportStatus::AttributeUnsupported: return "attribute-unsupported";
+    case SupportStatus::BeyondOpset: return "beyond-opset";
+    case SupportStatus::LocalFunction: return "local-function";
+    case SupportStatus::UnknownTypes: return "unknown-types";
+    case SupportStatus::NotMeasured: return "not-measured";
+  }
+  return "not-measured";
+}
+
+SupportStatus status_of(ops::Outcome o) {
+  switch (o) {
+    case ops::Outcome::Ok: return SupportStatus::Ok;
+    case ops::Outcome::NoKernel: return SupportStatus::NoKernel;
+    case ops::Outcome::TypeError: return SupportStatus::TypeError;
+    case ops::Outcome::NotRegistered: return SupportStatus::NotRegistered;
+    case ops::Outcome::OpsetUnsupported: return SupportStatus::OpsetUnsupported;
+    case ops::Outcome::IrUnsupported: return SupportStatus::IrUnsupported;
+    case ops::Outcome::Invalid: return SupportStatus::Invalid;
+    case ops::Outcome::Crash: return SupportStatus::Crash;
+  }
+  return SupportStatus::Invalid;
+}
 
 std::string_view verdict_name(Verdict v) {
   switch (v) {

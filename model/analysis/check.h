@@ -4,6 +4,8 @@
 // with its inferred input types.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,29 @@ namespace onnxscope::analysis {
 enum class Verdict : uint8_t { Ok, LoadError, RunError };
 std::string_view verdict_name(Verdict v);  // "ok", "load-error", "run-error"
 
+// What the support table says of one node; the words are those of
+// docs/check-json.md.
+enum class SupportStatus : uint8_t {
+  // Outcomes of the measured table.
+  Ok,                    // ok
+  NoKernel,              // no-kernel
+  TypeError,             // type-error
+  NotRegistered,         // not-registered
+  OpsetUnsupported,      // opset-unsupported
+  IrUnsupported,         // ir-unsupported
+  Invalid,               // invalid
+  Crash,                 // crash
+  // What check decides beyond the table.
+  AttributeUnsupported,  // attribute-unsupported: a kernel that refuses an attribute value
+  BeyondOpset,           // beyond-opset: the release does not load the opset at all
+  LocalFunction,         // local-function: checked through its body
+  UnknownTypes,          // unknown-types
+  NotMeasured,           // not-measured
+};
+std::string_view status_name(SupportStatus s);
+// The status a measured outcome gives.
+SupportStatus status_of(ops::Outcome o);
+
 // What the support table says of one node.
 struct NodeSupport {
   NodeRef node;
@@ -22,11 +47,7 @@ struct NodeSupport {
   std::string op;            // operator type
   int version = 0;           // the schema version it resolves to at the model's opset (0: none)
   std::string types;         // the probed constraints' types, "T=float32, Tind=int64" ("" when unknown)
-  // ok, no-kernel, type-error, not-registered, invalid, crash (table
-  // outcomes); attribute-unsupported (a kernel that refuses an attribute
-  // value); beyond-opset (the release does not load the opset at all);
-  // local-function (checked through its body); unknown-types; not-measured.
-  std::string status;
+  SupportStatus status = SupportStatus::Ok;
 };
 
 struct CheckResult {
@@ -41,3 +62,17 @@ struct CheckResult {
 CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all);
 
 }  // namespace onnxscope::analysis
+
+template <>
+struct fmt::formatter<onnxscope::analysis::SupportStatus> : fmt::formatter<std::string_view> {
+  auto format(onnxscope::analysis::SupportStatus s, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(onnxscope::analysis::status_name(s), ctx);
+  }
+};
+
+template <>
+struct fmt::formatter<onnxscope::analysis::Verdict> : fmt::formatter<std::string_view> {
+  auto format(onnxscope::analysis::Verdict v, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(onnxscope::analysis::verdict_name(v), ctx);
+  }
+};

@@ -34,11 +34,6 @@ bool mentions(sym::Dim d, std::string_view symbol) {
   return false;
 }
 
-std::string node_desc(const ir::Node& n) {
-  if (n.synthetic_name) return fmt::format("{} node {}", util::printable(n.op_type), util::printable(n.name));
-  return fmt::format("{} node {}", util::printable(n.op_type), quote(n.name));
-}
-
 // The input symbols a value's dims mention, with the axis they sit on.
 std::vector<std::pair<size_t, std::string>> input_symbols(const Analysis& a, const Inferred& v) {
   std::vector<std::pair<size_t, std::string>> out;
@@ -75,24 +70,24 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
       // The symbol's axis became a constant taken from a constant shape.
       const SymbolOrigin& o = a.origins.at(symbol);
       std::string shape_text = to_string(Shape::of(*shape.ints));
-      Diagnostic d;
-      d.code = "dynamic-axis-baked";
-      d.severity = Severity::Warning;
-      d.phase = Phase::Run;
-      d.node = {&g, k};
-      d.symbol = symbol;
-      d.input = std::string(g.value(n.inputs[0]).name);
-      d.message = fmt::format(
-          "{}: dimension {} becomes the constant {}, where the input has {} ({} is axis {} of graph input {}); the "
-          "target shape {} is a constant, so the model works only for {} = {}",
-          node_desc(n), axis, *c, sym::to_string(data->shape.dims[axis]), symbol, o.axis, quote(o.input), shape_text,
-          symbol, *c);
-      d.hint = fmt::format(
-          "the size was read as a Python number while tracing (x.view(int(x.size(0)), -1), x.reshape({}, ...) with "
-          "a variable that was {} at export): compute the shape from the tensor instead (x.view(x.size(0), -1), "
-          "x.flatten(1)) so that the exported graph keeps {} symbolic",
-          *c, *c, symbol);
-      a.diagnostics.push_back(std::move(d));
+      a.diagnostics.push_back(
+          diagnostic(Code::DynamicAxisBaked)
+              .severity(Severity::Warning)
+              .phase(Phase::Run)
+              .node(g, k)
+              .symbol(symbol)
+              .input(std::string(g.value(n.inputs[0]).name))
+              .message(fmt::format(
+                  "{}: dimension {} becomes the constant {}, where the input has {} ({} is axis {} of graph input "
+                  "{}); the target shape {} is a constant, so the model works only for {} = {}",
+                  node_desc(n), axis, *c, sym::to_string(data->shape.dims[axis]), symbol, o.axis, quote(o.input),
+                  shape_text, symbol, *c))
+              .hint(fmt::format(
+                  "the size was read as a Python number while tracing (x.view(int(x.size(0)), -1), x.reshape({}, "
+                  "...) with a variable that was {} at export): compute the shape from the tensor instead "
+                  "(x.view(x.size(0), -1), x.flatten(1)) so that the exported graph keeps {} symbolic",
+                  *c, *c, symbol))
+              .build());
       baked[symbol] = Baked{{&g, k}, axis, *c, symbol};
     }
   }
@@ -129,18 +124,16 @@ void diagnose(Analysis& a) {
       auto c = v.shape.dims[ax].as_int();
       if (!c) continue;
       std::string symbol(t.dims[ax].param);
-      Diagnostic d;
-      d.code = "dynamic-axis-lost";
-      d.severity = Severity::Warning;
-      d.phase = Phase::Run;
+      auto d = diagnostic(Code::DynamicAxisLost);
+      d.severity(Severity::Warning).phase(Phase::Run);
       ir::NodeId producer = g.value(g.outputs[i]).producer;
-      if (producer != ir::kNoNode) d.node = {&g, producer};
-      d.symbol = symbol;
-      d.input = std::string(g.value(g.outputs[i]).name);
-      d.message = fmt::format("graph output {} declares dimension {} as {}, but the model computes {} there",
-                              quote(g.value(g.outputs[i]).name), ax, symbol, *c);
-      d.hint = fmt::format("the output is not dynamic in {}: a size was fixed while the model was traced", symbol);
-      a.diagnostics.push_back(std::move(d));
+      if (producer != ir::kNoNode) d.node(g, producer);
+      d.symbol(symbol)
+          .input(std::string(g.value(g.outputs[i]).name))
+          .message(fmt::format("graph output {} declares dimension {} as {}, but the model computes {} there",
+                               quote(g.value(g.outputs[i]).name), ax, symbol, *c))
+          .hint(fmt::format("the output is not dynamic in {}: a size was fixed while the model was traced", symbol));
+      a.diagnostics.push_back(d.build());
       break;
     }
   }
@@ -153,7 +146,7 @@ void diagnose(Analysis& a) {
   // Findings that hold only for one value of a symbol point at where that
   // symbol's axis was fixed.
   for (auto& d : a.diagnostics) {
-    if (d.symbol.empty() || d.code == "dynamic-axis-baked") continue;
+    if (d.symbol.empty() || d.code == Code::DynamicAxisBaked) continue;
     auto it = baked.find(d.symbol);
     if (it == baked.end()) continue;
     d.root_cause = it->second.node;

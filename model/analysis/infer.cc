@@ -75,13 +75,6 @@ std::optional<Inferred> parse_type_string(std::string_view s) {
 // The type of a value as declared in the file, in inference's terms.
 class Engine;
 
-std::string sanitize(std::string_view name) {
-  std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "v" + out;
-  return out;
-}
-
 class Engine : public ops::Host {
  public:
   Engine(Analysis& a, const InferOptions& opts)
@@ -119,7 +112,7 @@ class Engine : public ops::Host {
       switch (d.kind) {
         case ir::DimDecl::Kind::Value: x = a_.dims.constant(d.value); break;
         case ir::DimDecl::Kind::Param: x = symbol(d.param); break;
-        case ir::DimDecl::Kind::Unknown: x = symbol(fmt::format("{}_d{}", sanitize(value_name), i)); break;
+        case ir::DimDecl::Kind::Unknown: x = symbol(fmt::format("{}_d{}", ops::symbol_safe(value_name), i)); break;
       }
       if (record_origin && x.is_symbol() && !a_.origins.count(x.symbol_name())) {
         a_.origins.emplace(std::string(x.symbol_name()), SymbolOrigin{std::string(value_name), i});
@@ -255,31 +248,15 @@ class Engine : public ops::Host {
     return out;
   }
 
-  void node_report(const ir::Graph& g, ir::NodeId k, std::string code, Severity sev, Phase phase, std::string msg,
+  void node_report(const ir::Graph& g, ir::NodeId k, Code code, Severity sev, Phase phase, std::string msg,
                    std::string hint = {}, std::string input = {}) {
-    Diagnostic d;
-    d.code = std::move(code);
-    d.severity = sev;
-    d.phase = phase;
-    d.node = {&g, k};
-    d.message = std::move(msg);
-    d.hint = std::move(hint);
-    d.input = std::move(input);
-    report(std::move(d));
-  }
-
-  static std::string node_desc(const ir::Node& n) {
-    std::string op = util::printable(n.op_type);
-    if (!n.domain.empty()) op = util::printable(n.domain) + "." + op;
-    if (n.synthetic_name) return fmt::format("{} node {}", op, util::printable(n.name));
-    return fmt::format("{} node {}", op, quote(n.name));
-  }
-
-  // Which formal parameter serves actual position i (variadics take the rest).
-  static const ops::FormalParam* formal(const std::vector<ops::FormalParam>& f, size_t i) {
-    if (f.empty()) return nullptr;
-    if (i < f.size()) return &f[i];
-    return f.back().arity == ops::Arity::Variadic ? &f.back() : nullptr;
+    report(diagnostic(code)
+               .severity(sev)
+               .phase(phase)
+               .node(g, k)
+               .message(std::move(msg))
+               .hint(std::move(hint))
+               .input(std::move(input)));
   }
 
   void infer_node(const ir::Graph& g, ir::NodeId k, const ir::Node* caller, int depth) {
@@ -309,14 +286,14 @@ class Engine : public ops::Host {
         try {
           rule(ctx);
         } catch (const Error& e) {
-          node_report(g, k, "inference-failed", Severity::Note, Phase::Load,
+          node_report(g, k, Code::InferenceFailed, Severity::Note, Phase::Load,
                       fmt::format("{}: shapes not inferred: {}", node_desc(n), e.what()));
           for (auto& o : outs) o = Inferred();
         }
       }
       // Dtypes the type constraints decide, where the rule left them open.
       for (size_t i = 0; i < outs.size(); ++i) {
-        const ops::FormalParam* f = formal(schema->outputs, i);
+        const ops::FormalParam* f = ops::formal_at(schema->outputs, i);
         if (!f || type_known(outs[i])) continue;
         std::optional<Inferred> t;
         if (const Inferred* b = bound_type(bound, f->type)) t = *b;
@@ -349,11 +326,7 @@ class Engine : public ops::Host {
     }
   }
 
-  Dim fresh(const ir::Node& n, size_t output, size_t axis) {
-    std::string hint = fmt::format("{}{}", sanitize(n.op_type), n.source_index);
-    if (output) hint += fmt::format("_o{}", output);
-    return a_.dims.fresh(fmt::format("{}_{}", hint, axis));
-  }
+  Dim fresh(const ir::Node& n, size_t output, size_t axis) { return a_.dims.fresh(ops::fresh_hint(n, output, axis)); }
 
   void unknown_op(const ir::Graph& g, ir::NodeId k) {
     const ir::Node& n = g.nodes[k];
@@ -361,12 +334,12 @@ class Engine : public ops::Host {
       // A standard operator absent at this opset: the schema's history says why.
       auto versions = schemas_.versions(n.domain, n.op_type);
       if (versions.empty()) {
-        node_report(g, k, "unknown-op", Severity::Error, Phase::Load,
+        node_report(g, k, Code::UnknownOp, Severity::Error, Phase::Load,
                     fmt::format("{}: {} is not an operator of domain {}", node_desc(n), util::printable(n.op_type),
                                 quote(ir::domain_display(n.domain))),
                     "check the op_type spelling, or the domain of a custom operator");
       } else if (versions.front()->since_version > n.opset) {
-        node_report(g, k, "op-newer-than-opset", Severity::Error, Phase::Load,
+        node_report(g, k, Code::OpNewerThanOpset, Severity::Error, Phase::Load,
                     fmt::format("{}: {} does not exist in {} opset {}; it was added in opset {}", node_desc(n),
                                 util::printable(n.op_type), ir::domain_display(n.domain), n.opset,
                                 versions.front()->since_version),
@@ -374,7 +347,7 @@ class Engine : public ops::Host {
       }
       return;
     }
-    node_report(g, k, "unknown-op", Severity::Note, Phase::Load,
+    node_report(g, k, Code::UnknownOp, Severity::Note, Phase::Load,
                 fmt::format("{}: onnxscope has no facts for operator {} of domain {}; its outputs are not inferred",
                             node_desc(n), util::printable(n.op_type), quote(n.domain)));
   }
@@ -383,7 +356,7 @@ class Engine : public ops::Host {
     const ir::Node& n = g.nodes[k];
     auto count = static_cast<int>(n.inputs.size());
     if (count < s.min_inputs() || count > s.max_inputs()) {
-      node_report(g, k, "input-count", Severity::Error, Phase::Load,
+      node_report(g, k, Code::InputCount, Severity::Error, Phase::Load,
                   fmt::format("{}: {}-{} takes {} inputs, the node has {}", node_desc(n), util::printable(n.op_type),
                               s.since_version,
                               s.min_inputs() == s.max_inputs() ? std::to_string(s.min_inputs())
@@ -393,13 +366,13 @@ class Engine : public ops::Host {
     }
     for (size_t i = 0; i < n.inputs.size() && i < s.inputs.size(); ++i) {
       if (n.inputs[i] == ir::kNoValue && s.inputs[i].arity == ops::Arity::Single) {
-        node_report(g, k, "input-count", Severity::Error, Phase::Load,
+        node_report(g, k, Code::InputCount, Severity::Error, Phase::Load,
                     fmt::format("{}: required input {} (#{}) is empty", node_desc(n), quote(s.inputs[i].name), i));
       }
     }
     for (const auto& a : s.attributes) {
       if (a.required && !n.attr(a.name)) {
-        node_report(g, k, "missing-attribute", Severity::Error, Phase::Load,
+        node_report(g, k, Code::MissingAttribute, Severity::Error, Phase::Load,
                     fmt::format("{}: required attribute {} is missing", node_desc(n), quote(a.name)));
       }
     }
@@ -445,14 +418,14 @@ class Engine : public ops::Host {
     std::vector<size_t> bound_by;
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i] || !type_known(*ins[i])) continue;
-      const ops::FormalParam* f = formal(s.inputs, i);
+      const ops::FormalParam* f = ops::formal_at(s.inputs, i);
       if (!f) continue;
       const ops::TypeConstraint* c = s.constraint(f->type);
       if (!c) {
         std::string have = type_string(*ins[i]);
         if (have != f->type) {
           std::string input_name(g.value(n.inputs[i]).name);
-          node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
+          node_report(g, k, Code::DtypeUnsupported, Severity::Error, Phase::Load,
                       fmt::format("{}: input {} ({}) is {}, but {}-{} takes {} there", node_desc(n), i,
                                   quote(input_name), have, util::printable(n.op_type), s.since_version, f->type),
                       cast_hint(input_name, f->type), input_name);
@@ -462,7 +435,7 @@ class Engine : public ops::Host {
       if (!allows(*c, *ins[i])) {
         std::string input_name(g.value(n.inputs[i]).name);
         std::string have = type_string(*ins[i]);
-        node_report(g, k, "dtype-unsupported", Severity::Error, Phase::Load,
+        node_report(g, k, Code::DtypeUnsupported, Severity::Error, Phase::Load,
                     fmt::format("{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
                                 node_desc(n), i, quote(input_name), have, util::printable(n.op_type),
                                 s.since_version, c->name, allowed_list(*c)),
@@ -483,7 +456,7 @@ class Engine : public ops::Host {
         for (size_t b = 0; b < bound.size(); ++b) if (bound[b].first == c->name) j = bound_by[b];
         std::string input_name(g.value(n.inputs[i]).name);
         std::string other(g.value(n.inputs[j]).name);
-        node_report(g, k, "dtype-mismatch", Severity::Error, Phase::Load,
+        node_report(g, k, Code::DtypeMismatch, Severity::Error, Phase::Load,
                     fmt::format("{}: type parameter {} of {} is bound to both {} (input {}, {}) and {} (input {}, {})",
                                 node_desc(n), c->name, util::printable(n.op_type), type_string(*prev), j,
                                 quote(other), type_string(*ins[i]), i, quote(input_name)),
@@ -589,7 +562,7 @@ class Engine : public ops::Host {
     if (v.kind == Inferred::Kind::Tensor && decl.kind == Inferred::Kind::Tensor) {
       if (v.dtype == DType::Undefined && adopt) v.dtype = decl.dtype;
       if (decl.dtype != DType::Undefined && v.dtype != decl.dtype) {
-        contradiction(g, k, "dtype-contradiction",
+        contradiction(g, k, Code::DtypeContradiction,
                       fmt::format("{} {} is declared {} but computes {}", where, quote(name), dtype_name(decl.dtype),
                                   dtype_name(v.dtype)),
                       name);
@@ -600,7 +573,7 @@ class Engine : public ops::Host {
         return;
       }
       if (v.shape.rank() != decl.shape.rank()) {
-        contradiction(g, k, "shape-contradiction",
+        contradiction(g, k, Code::ShapeContradiction,
                       fmt::format("{} {} is declared with rank {} {}, but inference gives rank {} {}", where,
                                   quote(name), decl.shape.rank(), to_string(decl.shape), v.shape.rank(),
                                   to_string(v.shape)),
@@ -611,7 +584,7 @@ class Engine : public ops::Host {
         Dim have = v.shape.dims[i], want = decl.shape.dims[i];
         if (have == want) continue;
         if (want.as_int() && have.as_int()) {
-          contradiction(g, k, "shape-contradiction",
+          contradiction(g, k, Code::ShapeContradiction,
                         fmt::format("{} {} is declared {} but inference gives {}: dimension {} is {}, not {}", where,
                                     quote(name), to_string(decl.shape), to_string(v.shape), i, sym::to_string(have),
                                     sym::to_string(want)),
@@ -622,16 +595,14 @@ class Engine : public ops::Host {
     }
   }
 
-  void contradiction(const ir::Graph& g, ir::NodeId k, const char* code, std::string msg, const std::string& input) {
-    Diagnostic d;
-    d.code = code;
-    d.severity = Severity::Warning;
-    d.phase = Phase::Load;
-    if (k != ir::kNoNode) d.node = {&g, k};
-    d.message = k != ir::kNoNode ? node_desc(g.nodes[k]) + ": " + msg : msg;
-    d.hint = "the declared type is stale or the model was edited; re-export, or remove the value_info entry";
-    d.input = input;
-    report(std::move(d));
+  void contradiction(const ir::Graph& g, ir::NodeId k, Code code, std::string msg, const std::string& input) {
+    auto d = diagnostic(code);
+    d.severity(Severity::Warning).phase(Phase::Load);
+    if (k != ir::kNoNode) d.node(g, k);
+    d.message(k != ir::kNoNode ? node_desc(g.nodes[k]) + ": " + msg : msg)
+        .hint("the declared type is stale or the model was edited; re-export, or remove the value_info entry")
+        .input(input);
+    report(d.build());
   }
 
   void check_outputs(const ir::Graph& g) {

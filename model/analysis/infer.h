@@ -11,13 +11,32 @@
 #include <unordered_map>
 #include <vector>
 
-#include "model/analysis/diagnostic.h"
-#include "model/analysis/inferred.h"
+#include "model/facts/diagnostic.h"
+#include "model/facts/inferred.h"
 #include "model/ir/graph.h"
 #include "model/ops/schema.h"
 #include "model/sym/dim.h"
 
 namespace onnxscope::analysis {
+
+// The vocabulary of findings and inferred facts lives in model/facts, below
+// the operators; analysis speaks it under its own names too.
+using facts::Code;
+using facts::code_name;
+using facts::diagnostic;
+using facts::Diagnostic;
+using facts::Inferred;
+using facts::kMaxTrackedElements;
+using facts::node_desc;
+using facts::NodeRef;
+using facts::Phase;
+using facts::phase_name;
+using facts::Severity;
+using facts::severity_name;
+using facts::Shape;
+using facts::to_string;
+using facts::type_known;
+using facts::type_string;
 
 // `--input NAME=DTYPE[D0,D1,...]`: replaces a graph input's declared type.
 struct InputOverride {

@@ -1,5 +1,6 @@
 #include "model/ops/context.h"
 
+#include <cctype>
 #include <cstring>
 
 #include "model/util/error.h"
@@ -147,12 +148,20 @@ const ir::Graph* Context::attr_graph(std::string_view name) const {
   return a ? a->g() : nullptr;
 }
 
-Dim Context::fresh(size_t output, size_t axis) const {
-  std::string hint = fmt::format("{}{}", util::printable(node_.op_type), node_.source_index);
-  if (output) hint += fmt::format("_o{}", output);
-  hint += fmt::format("_{}", axis);
-  return dims_.fresh(hint);
+std::string symbol_safe(std::string_view name) {
+  std::string out;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "v" + out;
+  return out;
 }
+
+std::string fresh_hint(const ir::Node& n, size_t output, size_t axis) {
+  std::string hint = fmt::format("{}{}", symbol_safe(n.op_type), n.source_index);
+  if (output) hint += fmt::format("_o{}", output);
+  return fmt::format("{}_{}", hint, axis);
+}
+
+Dim Context::fresh(size_t output, size_t axis) const { return dims_.fresh(fresh_hint(node_, output, axis)); }
 
 Dim Context::fresh_named(std::string_view hint) const { return dims_.fresh(hint); }
 
@@ -160,7 +169,7 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
   std::vector<Dim> shape;
   for (int64_t d : t.dims) shape.push_back(dims.constant(d));
   Inferred v = Inferred::tensor(t.dtype, Shape::of(std::move(shape)));
-  if (t.count > analysis::kMaxTrackedElements || t.dtype == DType::String) return v;
+  if (t.count > facts::kMaxTrackedElements || t.dtype == DType::String) return v;
   ir::TensorBytes bytes;
   try {
     bytes = t.data();
@@ -221,18 +230,16 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
   return v;
 }
 
-void Context::report(std::string code, Severity severity, Phase phase, std::string message, std::string hint,
+void Context::report(Code code, Severity severity, Phase phase, std::string message, std::string hint,
                      std::string input, std::string symbol) const {
-  analysis::Diagnostic d;
-  d.code = std::move(code);
-  d.severity = severity;
-  d.phase = phase;
-  d.node = {&graph_, node_id_};
-  d.message = std::move(message);
-  d.hint = std::move(hint);
-  d.input = std::move(input);
-  d.symbol = std::move(symbol);
-  host_.report(std::move(d));
+  host_.report(facts::diagnostic(code)
+                   .severity(severity)
+                   .phase(phase)
+                   .node(graph_, node_id_)
+                   .message(std::move(message))
+                   .hint(std::move(hint))
+                   .input(std::move(input))
+                   .symbol(std::move(symbol)));
 }
 
 std::optional<size_t> normalize_axis(int64_t axis, size_t rank) {
@@ -264,7 +271,7 @@ Shape broadcast(const Context& ctx, const std::vector<const Shape*>& shapes) {
       auto one = ctx.dim(1);
       if (sym::proven_ne(result, d) && sym::proven_ne(result, one) && sym::proven_ne(d, one)) {
         if (!reported) {
-          ctx.report("broadcast", Severity::Error, Phase::Load,
+          ctx.report(Code::Broadcast, Severity::Error, Phase::Load,
                      fmt::format("{} cannot broadcast its inputs: dimension {} is {} in one input and {} in another "
                                  "(axis {} of the output, counted from the right: {})",
                                  util::printable(ctx.node().op_type), k, sym::to_string(result), sym::to_string(d), k,

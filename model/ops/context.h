@@ -9,25 +9,26 @@
 #include <string_view>
 #include <vector>
 
-#include "model/analysis/diagnostic.h"
-#include "model/analysis/inferred.h"
+#include "model/facts/diagnostic.h"
+#include "model/facts/inferred.h"
 #include "model/ir/graph.h"
 #include "model/ops/schema.h"
 #include "model/sym/dim.h"
 
 namespace onnxscope::ops {
 
-using analysis::Inferred;
-using analysis::Phase;
-using analysis::Severity;
-using analysis::Shape;
+using facts::Code;
+using facts::Inferred;
+using facts::Phase;
+using facts::Severity;
+using facts::Shape;
 using sym::Dim;
 
 // What the inference engine provides to rules beyond the node itself.
 class Host {
  public:
   virtual ~Host() = default;
-  virtual void report(analysis::Diagnostic d) = 0;
+  virtual void report(facts::Diagnostic d) = 0;
   virtual std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
                                                const std::vector<Inferred>& inputs) = 0;
 };
@@ -89,7 +90,7 @@ class Context {
 
   // Diagnostics about this node.
   // `symbol`: for a finding that holds only for one value of a symbol.
-  void report(std::string code, Severity severity, Phase phase, std::string message, std::string hint = {},
+  void report(Code code, Severity severity, Phase phase, std::string message, std::string hint = {},
               std::string input = {}, std::string symbol = {}) const;
 
   // Infers a subgraph of this node given its inputs; returns its outputs.
@@ -108,6 +109,14 @@ class Context {
   Host& host_;
   const ir::Node* caller_;  // the node calling the function this node is in
 };
+
+// A name made of letters, digits and '_' that does not start with a digit,
+// for symbols named after values and operators.
+std::string symbol_safe(std::string_view name);
+// The name of a fresh symbol for a dimension of a node's output nothing
+// determines: "Reshape12_o1_0" (op type, the node's position in the file,
+// the output when not the first, the axis).
+std::string fresh_hint(const ir::Node& n, size_t output, size_t axis);
 
 // Normalizes an axis attribute to [0, rank); nullopt when out of range.
 std::optional<size_t> normalize_axis(int64_t axis, size_t rank);

@@ -53,7 +53,7 @@ void if_rule(Context& ctx) {
   std::vector<Inferred> t = ctx.infer_subgraph(*then_g, {});
   std::vector<Inferred> e = ctx.infer_subgraph(*else_g, {});
   if (t.size() != e.size() || t.size() != ctx.num_outputs()) {
-    ctx.report("if-branches", Severity::Error, Phase::Load,
+    ctx.report(Code::IfBranches, Severity::Error, Phase::Load,
                fmt::format("If branches have {} and {} outputs, the node {}", t.size(), e.size(), ctx.num_outputs()),
                "both branches must produce one value per output of the If node");
   }
@@ -65,7 +65,7 @@ void if_rule(Context& ctx) {
     }
     if (t[i].kind == Inferred::Kind::Tensor && e[i].kind == Inferred::Kind::Tensor && t[i].dtype != e[i].dtype &&
         t[i].dtype != DType::Undefined && e[i].dtype != DType::Undefined) {
-      ctx.report("if-branches", Severity::Error, Phase::Load,
+      ctx.report(Code::IfBranches, Severity::Error, Phase::Load,
                  fmt::format("If output {}: the then branch gives {}, the else branch {}", i, dtype_name(t[i].dtype),
                              dtype_name(e[i].dtype)),
                  "both branches must produce the same type");
@@ -171,7 +171,7 @@ void loop_rule(Context& ctx) {
   }
   if (again) out = ctx.infer_subgraph(*body, in);
   if (out.size() < carried + 1) {
-    ctx.report("loop-body", Severity::Error, Phase::Load,
+    ctx.report(Code::LoopBody, Severity::Error, Phase::Load,
                fmt::format("Loop body has {} outputs; it needs the condition and {} carried values", out.size(),
                            carried));
     return;

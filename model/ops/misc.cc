@@ -34,7 +34,7 @@ DType output_dtype(const Context& ctx, DType fallback, std::string_view constrai
   auto d = ctx.attr_int("dtype");
   bool from_attr = d && *d != 0;
   if (from_attr && !is_known_dtype_enum(*d)) {
-    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}'s dtype attribute is {}, which is no TensorProto data type",
                            ctx.node().op_type, *d),
                fmt::format("set dtype to one of: {}", allowed_types(ctx, constraint)));
@@ -42,7 +42,7 @@ DType output_dtype(const Context& ctx, DType fallback, std::string_view constrai
   }
   DType dt = from_attr ? static_cast<DType>(*d) : fallback;
   if (dt != DType::Undefined && !constraint_allows(ctx, constraint, dt)) {
-    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}-{} would produce {} ({}), which its output type {} does not allow (allowed: {})",
                            ctx.node().op_type, ctx.version(), dtype_onnx_name(dt),
                            from_attr ? "its dtype attribute" : "the input's type, as dtype is not set", constraint,
@@ -61,7 +61,7 @@ void random_rule(Context& ctx) {
   std::vector<Dim> dims;
   for (int64_t v : *s) {
     if (v < 0) {
-      ctx.report("negative-dim", Severity::Error, Phase::Load,
+      ctx.report(Code::NegativeDim, Severity::Error, Phase::Load,
                  fmt::format("{}'s shape attribute has the negative dimension {}", ctx.node().op_type, v));
       dims.push_back(Dim());
     } else {
@@ -85,7 +85,7 @@ void eye_like_rule(Context& ctx) {
   like_rule(ctx);
   bool known = ctx.input_rank_known(0);
   if (known && ctx.input_shape(0).rank() != 2) {
-    ctx.report("input-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                fmt::format("EyeLike takes a 2-D tensor, not one of rank {}", ctx.input_shape(0).rank()));
   }
   if (!known || ctx.input_shape(0).rank() != 2) ctx.set_output(0, ctx.output(0).dtype, Shape::of({Dim(), Dim()}));
@@ -99,7 +99,7 @@ void multinomial_rule(Context& ctx) {
     if (ctx.input_shape(0).rank() == 2) {
       batch = ctx.input_shape(0).dims[0];
     } else {
-      ctx.report("input-rank", Severity::Error, Phase::Load,
+      ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                  fmt::format("Multinomial takes a 2-D input [batch_size, class_size], not one of rank {}",
                              ctx.input_shape(0).rank()));
     }
@@ -107,7 +107,7 @@ void multinomial_rule(Context& ctx) {
   int64_t samples = ctx.attr_int("sample_size", 1);
   Dim s;
   if (samples < 0) {
-    ctx.report("negative-dim", Severity::Error, Phase::Load,
+    ctx.report(Code::NegativeDim, Severity::Error, Phase::Load,
                fmt::format("Multinomial's sample_size is negative ({})", samples));
   } else {
     s = ctx.dim(samples);

@@ -35,7 +35,7 @@ void check_enum(const Context& ctx, std::string_view attr, std::initializer_list
   if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
   std::string list;
   for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
-  ctx.report("attribute-value", Severity::Error, Phase::Load,
+  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
              fmt::format("{}'s {} is \"{}\"; it must be one of {}", ctx.node().op_type, attr, *v, list));
 }
 
@@ -44,7 +44,7 @@ void check_post_transform(const Context& ctx) {
 }
 
 void attribute_error(const Context& ctx, std::string message, std::string hint = {}) {
-  ctx.report("ml-attribute", Severity::Error, Phase::Load, fmt::format("{}: {}", ctx.node().op_type, message),
+  ctx.report(Code::MlAttribute, Severity::Error, Phase::Load, fmt::format("{}: {}", ctx.node().op_type, message),
              std::move(hint));
 }
 
@@ -61,7 +61,7 @@ Dim batch_of(const Context& ctx, size_t max_rank = 0, Phase phase = Phase::Run) 
   const auto* d = input_dims(ctx, 0);
   if (!d) return Dim();
   if (d->empty() || (max_rank && d->size() > max_rank)) {
-    ctx.report("ml-input-rank", Severity::Error, phase,
+    ctx.report(Code::MlInputRank, Severity::Error, phase,
                fmt::format("{} takes features as [N, F] or [F], not a tensor of rank {}", ctx.node().op_type,
                            d->size()));
     return Dim();
@@ -114,7 +114,7 @@ void imputer_rule(Context& ctx) {
   } else if (const auto* d = input_dims(ctx, 0); d && !d->empty() && d->back()) {
     size_t n = *list_size(ctx, f ? "imputed_value_floats" : "imputed_value_int64s");
     if (n != 1 && sym::proven_ne(d->back(), ctx.dim(static_cast<int64_t>(n)))) {
-      ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+      ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                  fmt::format("Imputer has {} imputed values for {} features; it needs 1 or one per feature", n,
                              sym::to_string(d->back())));
     }
@@ -126,12 +126,12 @@ void imputer_rule(Context& ctx) {
 void scaler_rule(Context& ctx) {
   const auto* d = input_dims(ctx, 0);
   if (d && d->empty()) {
-    ctx.report("ml-input-rank", Severity::Error, Phase::Run, "Scaler's input is a scalar; it takes [N, F] or [F]");
+    ctx.report(Code::MlInputRank, Severity::Error, Phase::Run, "Scaler's input is a scalar; it takes [N, F] or [F]");
   } else if (d && d->back()) {
     for (const char* a : {"offset", "scale"}) {
       auto n = list_size(ctx, a);
       if (n && *n != 1 && sym::proven_ne(d->back(), ctx.dim(static_cast<int64_t>(*n)))) {
-        ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+        ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                    fmt::format("Scaler's {} has {} values for {} features; it needs 1 or one per feature", a, *n,
                                sym::to_string(d->back())));
       }
@@ -144,7 +144,7 @@ void scaler_rule(Context& ctx) {
 void normalizer_rule(Context& ctx) {
   check_enum(ctx, "norm", {"MAX", "L1", "L2"});
   if (const auto* d = input_dims(ctx, 0); d && (d->empty() || d->size() > 2)) {
-    ctx.report("ml-input-rank", Severity::Error, Phase::Run,
+    ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
                fmt::format("Normalizer takes [N, C] or [C], not a tensor of rank {}", d->size()));
   }
   ctx.set_output(0, DType::Float32, same_shape(ctx));
@@ -218,21 +218,21 @@ void array_feature_extractor_rule(Context& ctx) {
     const Shape& y = ctx.input_shape(1);
     k = product(ctx, y.dims, 0, y.rank());
     if (k && k.is_const(0)) {
-      ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+      ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                  "ArrayFeatureExtractor's indices Y are empty; the kernel rejects that");
     }
   }
   const auto* d = input_dims(ctx, 0);
   if (!d) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   if (d->empty()) {
-    ctx.report("ml-input-rank", Severity::Error, Phase::Run,
+    ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
                "ArrayFeatureExtractor's X is a scalar; it selects along the last axis of a tensor of rank >= 1");
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
   if (const auto* idx = ints(ctx, 1); idx && d->back()) {
     for (Dim i : *idx) {
       if (sym::proven_ge(i, d->back())) {
-        ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+        ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                    fmt::format("ArrayFeatureExtractor's index {} is out of range for a last dimension of {}",
                                sym::to_string(i), sym::to_string(d->back())));
         break;
@@ -255,7 +255,7 @@ void feature_vectorizer_rule(Context& ctx) {
     for (int64_t v : *dims) sum += v;
     total = ctx.dim(sum);
     if (dims->size() != ctx.num_inputs()) {
-      ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+      ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                  fmt::format("FeatureVectorizer has {} inputs but inputdimensions has {} entries", ctx.num_inputs(),
                              dims->size()));
     }
@@ -283,7 +283,7 @@ void one_hot_encoder_rule(Context& ctx) {
   const auto* d = input_dims(ctx, 0);
   if (!d) return ctx.set_output(0, DType::Float32, Shape::unknown());
   if (d->size() > 2) {
-    ctx.report("ml-input-rank", Severity::Error, Phase::Run,
+    ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
                fmt::format("OneHotEncoder takes an input of rank <= 2, not {}", d->size()));
   }
   std::vector<Dim> out = *d;
@@ -342,10 +342,10 @@ void zip_map_rule(Context& ctx) {
   auto labels = class_count(ctx, "classlabels_strings", "classlabels_int64s");
   if (const auto* d = input_dims(ctx, 0)) {
     if (d->empty() || d->size() > 2) {
-      ctx.report("ml-input-rank", Severity::Error, Phase::Run,
+      ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
                  fmt::format("ZipMap takes [N, C] or [C] scores, not a tensor of rank {}", d->size()));
     } else if (labels && d->back() && sym::proven_ne(d->back(), ctx.dim(static_cast<int64_t>(*labels)))) {
-      ctx.report("ml-feature-count", Severity::Error, Phase::Run,
+      ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                  fmt::format("ZipMap has {} class labels but its input has {} columns", *labels,
                              sym::to_string(d->back())));
     }

@@ -27,33 +27,13 @@ bool declared(const Context& ctx, std::string_view name) {
   return !s || s->deprecated || s->attribute(name) != nullptr;
 }
 
-// Two dimensions that must be equal: an error when they provably differ, a
-// warning naming the condition when they agree only for one symbol value
-// (the diagnostic carries the symbol, so that it links to where it was fixed).
-void must_equal(const Context& ctx, Dim a, Dim b, const char* code, const std::string& what, const std::string& hint,
-                const std::string& input = {}) {
-  if (!a || !b || a == b) return;
-  if (sym::proven_ne(a, b)) {
-    bool concrete = a.as_int() && b.as_int();
-    ctx.report(code, Severity::Error, concrete ? Phase::Load : Phase::Run,
-               fmt::format("{}: {} and {} differ", what, sym::to_string(a), sym::to_string(b)), hint, input);
-    return;
-  }
-  if (auto sol = sym::root_of(a - b)) {
-    ctx.report(code, Severity::Warning, Phase::Run,
-               fmt::format("{}: {} and {} agree only when {} = {}", what, sym::to_string(a), sym::to_string(b),
-                           sol->first, sol->second),
-               fmt::format("the model runs only for {} = {}; {}", sol->first, sol->second, hint), input, sol->first);
-  }
-}
-
 // a / k where the spec requires k to divide a: an error when a provably
 // leaves a remainder (at load when a is a number, else when it runs).
 Dim divide_exact(const Context& ctx, Dim a, int64_t k, const std::string& what, const std::string& hint,
                  const std::string& input = {}) {
   if (!a || k <= 0) return Dim();
   if (sym::proven_ne(sym::mod(a, k), ctx.dim(0))) {
-    ctx.report("dim-divisible", Severity::Error, a.as_int() ? Phase::Load : Phase::Run,
+    ctx.report(Code::DimDivisible, Severity::Error, a.as_int() ? Phase::Load : Phase::Run,
                fmt::format("{}: {} is not a multiple of {}", what, sym::to_string(a), k), hint, input);
   }
   return sym::floor_div(a, k);
@@ -69,7 +49,7 @@ const std::vector<Dim>* ranked(const Context& ctx, size_t i, size_t lo, size_t h
   if (!ctx.has_input(i) || !ctx.input_rank_known(i)) return nullptr;
   const auto& d = ctx.input_shape(i).dims;
   if (d.size() < lo || d.size() > hi) {
-    ctx.report("input-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                fmt::format("{}-{} input {} ({}) has rank {}; it takes {}", op(ctx), ctx.version(), i,
                            util::quote(ctx.input_name(i)), d.size(), expect),
                {}, name_of(ctx, i));
@@ -79,7 +59,7 @@ const std::vector<Dim>* ranked(const Context& ctx, size_t i, size_t lo, size_t h
 }
 
 // Input i must be a 1-D tensor of length n (a per-channel parameter).
-void check_vector(const Context& ctx, size_t i, Dim n, const char* code, const std::string& what,
+void check_vector(const Context& ctx, size_t i, Dim n, Code code, const std::string& what,
                   const std::string& hint) {
   const auto* d = ranked(ctx, i, 1, 1, "a 1-D tensor");
   if (d) must_equal(ctx, (*d)[0], n, code, what, hint, name_of(ctx, i));
@@ -91,7 +71,7 @@ bool check_choice(const Context& ctx, std::string_view attr, std::string_view va
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return true;
   std::string list;
   for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  ctx.report("attribute-value", Severity::Error, Phase::Load,
+  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
              fmt::format("{}-{} attribute {} is {}; it must be one of {}", op(ctx), ctx.version(), attr,
                          util::quote(value), list),
              hint);
@@ -115,7 +95,7 @@ std::optional<DType> output_dtype_attr(const Context& ctx) {
   if (v == 0) return std::nullopt;
   std::string_view constraint = ctx.schema() && !ctx.schema()->outputs.empty() ? ctx.schema()->outputs[0].type : "";
   if (!is_known_dtype_enum(v) || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
-    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}-{} output_dtype is {}, which its output type {} does not allow", op(ctx), ctx.version(),
                            is_known_dtype_enum(v) ? std::string(dtype_onnx_name(static_cast<DType>(v)))
                                                   : std::to_string(v),
@@ -134,13 +114,13 @@ Shape matmul_shape(const Context& ctx, size_t ia, size_t ib) {
   if (!ctx.input_rank_known(ia) || !ctx.input_rank_known(ib)) return Shape::unknown();
   std::vector<Dim> a = ctx.input_shape(ia).dims, b = ctx.input_shape(ib).dims;
   if (a.empty() || b.empty()) {
-    ctx.report("matmul-rank", Severity::Error, Phase::Load, fmt::format("{} inputs must not be scalars", op(ctx)));
+    ctx.report(Code::MatmulRank, Severity::Error, Phase::Load, fmt::format("{} inputs must not be scalars", op(ctx)));
     return Shape::unknown();
   }
   bool a_vec = a.size() == 1, b_vec = b.size() == 1;
   if (a_vec) a.insert(a.begin(), ctx.dim(1));
   if (b_vec) b.push_back(ctx.dim(1));
-  must_equal(ctx, a.back(), b[b.size() - 2], "matmul-inner",
+  must_equal(ctx, a.back(), b[b.size() - 2], Code::MatmulInner,
              fmt::format("{} inner dimensions (input A's last, input B's second to last)", op(ctx)),
              "the inner dimensions of a matrix product must be equal");
   Shape ba = Shape::of(std::vector<Dim>(a.begin(), a.end() - 2));
@@ -171,12 +151,12 @@ void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string&
   std::string hint = per ? fmt::format("{} is a scalar, or a 1-D tensor of length {}", what, sym::to_string(per))
                          : fmt::format("{} is a scalar", what);
   if (d.size() == 1 && per) {
-    must_equal(ctx, d[0], per, "quant-param-shape", fmt::format("{} {} length", op(ctx), what), hint, name_of(ctx, i));
+    must_equal(ctx, d[0], per, Code::QuantParamShape, fmt::format("{} {} length", op(ctx), what), hint, name_of(ctx, i));
     return;
   }
   if (d.size() == 1 && !sym::proven_ne(d[0], ctx.dim(1))) return;
-  ctx.report("quant-param-shape", Severity::Error, d.size() == 1 && !d[0].as_int() ? Phase::Run : Phase::Load,
-             fmt::format("{} {} has shape {}", op(ctx), what, analysis::to_string(ctx.input_shape(i))), hint,
+  ctx.report(Code::QuantParamShape, Severity::Error, d.size() == 1 && !d[0].as_int() ? Phase::Run : Phase::Load,
+             fmt::format("{} {} has shape {}", op(ctx), what, facts::to_string(ctx.input_shape(i))), hint,
              name_of(ctx, i));
 }
 
@@ -204,7 +184,7 @@ void gemm_rule(Context& ctx) {
   const auto& a = ctx.input_shape(0).dims;
   const auto& b = ctx.input_shape(1).dims;
   if (a.size() != 2 || b.size() != 2) {
-    ctx.report("gemm-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::GemmRank, Severity::Error, Phase::Load,
                fmt::format("Gemm takes matrices, the inputs have ranks {} and {}", a.size(), b.size()),
                "use MatMul for batched products");
     return ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
@@ -212,7 +192,7 @@ void gemm_rule(Context& ctx) {
   bool ta = ctx.attr_int("transA", 0) != 0, tb = ctx.attr_int("transB", 0) != 0;
   Dim m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1];
   Dim kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];
-  must_equal(ctx, ka, kb, "matmul-inner", "Gemm inner dimensions (K of A and of B)",
+  must_equal(ctx, ka, kb, Code::MatmulInner, "Gemm inner dimensions (K of A and of B)",
              "the inner dimensions of a matrix product must be equal; in PyTorch check the input features of the "
              "nn.Linear layer against what reaches it");
   ctx.set_output(0, DType::Undefined, Shape::of({m, n}));
@@ -244,7 +224,7 @@ bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial
     return false;
   }
   if (w.kernel.size() != spatial) {
-    ctx.report("conv-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} kernel has {} dimensions, the input {} spatial ones", op(ctx), w.kernel.size(), spatial));
     return false;
   }
@@ -257,19 +237,19 @@ bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial
   w.auto_pad = declared(ctx, "auto_pad") ? std::string(ctx.attr_string("auto_pad").value_or("NOTSET")) : "NOTSET";
   w.ceil_mode = declared(ctx, "ceil_mode") && ctx.attr_int("ceil_mode", 0) != 0;
   if (w.strides.size() != spatial || w.dilations.size() != spatial || w.pads.size() != 2 * spatial) {
-    ctx.report("conv-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} strides, dilations or pads do not match the {} spatial dimensions", op(ctx), spatial));
     return false;
   }
   for (int64_t s : w.strides) {
     if (s <= 0) {
-      ctx.report("conv-attribute", Severity::Error, Phase::Load, fmt::format("{} has a stride of {}", op(ctx), s));
+      ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("{} has a stride of {}", op(ctx), s));
       return false;
     }
   }
   for (int64_t k : w.kernel) {
     if (k <= 0) {
-      ctx.report("conv-attribute", Severity::Error, Phase::Load, fmt::format("{} has a kernel size of {}", op(ctx), k));
+      ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("{} has a kernel size of {}", op(ctx), k));
       return false;
     }
   }
@@ -291,7 +271,7 @@ Dim window_out(const Context& ctx, Dim in, const Window& w, size_t i) {
     if (sym::proven_ge(last_start, in + w.pads[i])) out = out - 1;
   }
   if (sym::range(out).hi < 1) {
-    ctx.report("conv-size", Severity::Error, Phase::Run,
+    ctx.report(Code::ConvSize, Severity::Error, Phase::Run,
                fmt::format("{} output dimension {} is {}: the input is smaller than the kernel", op(ctx), i + 2,
                            sym::to_string(out)));
   }
@@ -304,7 +284,7 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   if (!ctx.input_rank_known(xi)) return Shape::unknown();
   const auto& x = ctx.input_shape(xi).dims;
   if (x.size() < 3) {
-    ctx.report("conv-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} input has rank {}; it needs [N, C, spatial...]", op(ctx), x.size()), {},
                name_of(ctx, xi));
     return Shape::unknown();
@@ -312,7 +292,7 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   size_t spatial = x.size() - 2;
   const std::vector<Dim>* w = ctx.input_rank_known(wi) ? &ctx.input_shape(wi).dims : nullptr;
   if (w && w->size() != x.size()) {
-    ctx.report("conv-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} weight has rank {}, the input {}; the weight is [M, C/group, kernel...]", op(ctx),
                            w->size(), x.size()),
                {}, name_of(ctx, wi));
@@ -322,11 +302,11 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   if (w) w_spatial.assign(w->begin() + 2, w->end());
   int64_t group = ctx.attr_int("group", 1);
   if (group <= 0) {
-    ctx.report("conv-attribute", Severity::Error, Phase::Load, fmt::format("{} has group {}", op(ctx), group));
+    ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("{} has group {}", op(ctx), group));
     group = 1;
   }
   if (w && x[1] && (*w)[1]) {
-    must_equal(ctx, x[1], (*w)[1] * group, "conv-channels",
+    must_equal(ctx, x[1], (*w)[1] * group, Code::ConvChannels,
                fmt::format("{} input channels vs weight channels x group ({} x {})", op(ctx), sym::to_string((*w)[1]),
                            group),
                "the input's channel dimension must equal the weight's second dimension times 'group'",
@@ -341,7 +321,7 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   bool ok = window(ctx, spatial, w ? &w_spatial : nullptr, win);
   if (ok && w) {
     for (size_t i = 0; i < spatial; ++i) {
-      must_equal(ctx, w_spatial[i], ctx.dim(win.kernel[i]), "conv-attribute",
+      must_equal(ctx, w_spatial[i], ctx.dim(win.kernel[i]), Code::ConvAttribute,
                  fmt::format("{} kernel_shape[{}] vs the weight's dimension {}", op(ctx), i, i + 2),
                  "kernel_shape must match the weight's spatial dimensions", name_of(ctx, wi));
     }
@@ -356,7 +336,7 @@ Dim output_channels(const Context& ctx, size_t wi) {
 
 void conv_rule(Context& ctx) {
   ctx.set_output(0, DType::Undefined, conv_shape(ctx, 0, 1));
-  check_vector(ctx, 2, output_channels(ctx, 1), "conv-channels", "Conv bias length vs the output channels",
+  check_vector(ctx, 2, output_channels(ctx, 1), Code::ConvChannels, "Conv bias length vs the output channels",
                "the bias has one value per output channel (the weight's first dimension)");
 }
 
@@ -377,7 +357,7 @@ void qlinear_conv_rule(Context& ctx) {
   check_quant_param(ctx, 5, m, "w_zero_point");
   check_quant_param(ctx, 6, Dim(), "y_scale");
   check_quant_param(ctx, 7, Dim(), "y_zero_point");
-  check_vector(ctx, 8, m, "conv-channels", "QLinearConv bias length vs the output channels",
+  check_vector(ctx, 8, m, Code::ConvChannels, "QLinearConv bias length vs the output channels",
                "the bias has one value per output channel (the weight's first dimension)");
 }
 
@@ -390,7 +370,7 @@ void conv_transpose_rule(Context& ctx) {
   int64_t group = ctx.attr_int("group", 1);
   std::vector<Dim> out{x[0], w && w->size() > 1 && (*w)[1] ? (*w)[1] * group : Dim()};
   if (w && w->size() == x.size()) {
-    must_equal(ctx, x[1], (*w)[0], "conv-channels", "ConvTranspose input channels vs weight's first dimension",
+    must_equal(ctx, x[1], (*w)[0], Code::ConvChannels, "ConvTranspose input channels vs weight's first dimension",
                "the input's channel dimension must equal the weight's first dimension",
                std::string(ctx.input_name(0)));
   }
@@ -432,13 +412,13 @@ void deform_conv_rule(Context& ctx) {
   Shape y = conv_shape(ctx, 0, 1);
   ctx.set_output(0, DType::Undefined, y);
   Dim m = output_channels(ctx, 1);
-  check_vector(ctx, 3, m, "conv-channels", "DeformConv bias length vs the output channels",
+  check_vector(ctx, 3, m, Code::ConvChannels, "DeformConv bias length vs the output channels",
                "the bias has one value per output channel (the weight's first dimension)");
   if (!y.known) return;
   size_t spatial = y.rank() - 2;
   int64_t offset_group = ctx.attr_int("offset_group", 1);
   if (offset_group <= 0) {
-    ctx.report("conv-attribute", Severity::Error, Phase::Load, fmt::format("DeformConv has offset_group {}", offset_group));
+    ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("DeformConv has offset_group {}", offset_group));
     return;
   }
   Dim taps = ctx.dim(1);
@@ -458,16 +438,16 @@ void deform_conv_rule(Context& ctx) {
     const char* what = i == 2 ? "offset" : "mask";
     const auto* d = ranked(ctx, i, spatial + 2, spatial + 2, "[N, channels, output spatial...]");
     if (!d) continue;
-    must_equal(ctx, (*d)[0], y.dims[0], "conv-channels", fmt::format("DeformConv {} batch vs the input's", what),
+    must_equal(ctx, (*d)[0], y.dims[0], Code::ConvChannels, fmt::format("DeformConv {} batch vs the input's", what),
                "offset and mask have the input's batch size", name_of(ctx, i));
     if (taps) {
       Dim want = taps * (offset_group * (i == 2 ? 2 : 1));
-      must_equal(ctx, (*d)[1], want, "conv-channels",
+      must_equal(ctx, (*d)[1], want, Code::ConvChannels,
                  fmt::format("DeformConv {} channels vs offset_group x {}kernel size", what, i == 2 ? "2 x " : ""),
                  fmt::format("{} has offset_group*{}kernel-size channels", what, i == 2 ? "2*" : ""), name_of(ctx, i));
     }
     for (size_t k = 0; k < spatial; ++k) {
-      must_equal(ctx, (*d)[k + 2], y.dims[k + 2], "conv-channels",
+      must_equal(ctx, (*d)[k + 2], y.dims[k + 2], Code::ConvChannels,
                  fmt::format("DeformConv {} dimension {} vs the output's", what, k + 2),
                  "offset and mask are given per output position", name_of(ctx, i));
     }
@@ -482,7 +462,7 @@ void pool_rule(Context& ctx) {
   }
   const auto& x = ctx.input_shape(0).dims;
   if (x.size() < 3) {
-    ctx.report("conv-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} input has rank {}; it needs [N, C, spatial...]", op(ctx), x.size()), {},
                name_of(ctx, 0));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
@@ -510,7 +490,7 @@ void max_unpool_rule(Context& ctx) {
   if (x) {
     if (const auto* idx = ranked(ctx, 1, x->size(), x->size(), "the shape of X")) {
       for (size_t k = 0; k < x->size(); ++k) {
-        must_equal(ctx, (*idx)[k], (*x)[k], "unpool-dims", fmt::format("MaxUnpool I dimension {} vs X's", k),
+        must_equal(ctx, (*idx)[k], (*x)[k], Code::UnpoolDims, fmt::format("MaxUnpool I dimension {} vs X's", k),
                    "the indices I have X's shape (MaxPool's second output)", name_of(ctx, 1));
       }
     }
@@ -518,7 +498,7 @@ void max_unpool_rule(Context& ctx) {
   if (ctx.has_input(2)) {
     if (const auto* v = ints(ctx, 2)) {
       if (x && v->size() != x->size()) {
-        ctx.report("unpool-dims", Severity::Error, Phase::Run,
+        ctx.report(Code::UnpoolDims, Severity::Error, Phase::Run,
                    fmt::format("MaxUnpool output_shape has {} values, X has rank {}", v->size(), x->size()), {},
                    name_of(ctx, 2));
       }
@@ -543,7 +523,7 @@ void max_unpool_rule(Context& ctx) {
   auto pads = ctx.attr_ints("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
   if (!kernel || kernel->size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial) {
     if (kernel) {
-      ctx.report("conv-rank", Severity::Error, Phase::Load,
+      ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                  fmt::format("MaxUnpool kernel_shape, strides or pads do not match the {} spatial dimensions", spatial));
     }
     out.resize(x->size());
@@ -569,7 +549,7 @@ void col2im_rule(Context& ctx) {
     n = static_cast<size_t>(*ctx.input_shape(1).dims[0].as_int());
   if (!n) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   if (image && block && image->size() != block->size()) {
-    ctx.report("col2im-dims", Severity::Error, Phase::Run,
+    ctx.report(Code::Col2imDims, Severity::Error, Phase::Run,
                fmt::format("Col2Im image_shape has {} values, block_shape {}", image->size(), block->size()));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
@@ -603,7 +583,7 @@ void col2im_rule(Context& ctx) {
       Dim span = im + (pads[i] + pads[i + n] - 1) - (bl - 1) * dilations[i];
       count = count * (sym::floor_div(span, strides[i]) + 1);
     }
-    must_equal(ctx, (*x)[2], count, "col2im-dims", "Col2Im input's last dimension (L) vs the blocks the image holds",
+    must_equal(ctx, (*x)[2], count, Code::Col2imDims, "Col2Im input's last dimension (L) vs the blocks the image holds",
                "L must be the number of block positions that image_shape, block_shape, pads, strides and "
                "dilations give",
                name_of(ctx, 0));
@@ -622,7 +602,7 @@ void batch_norm_rule(Context& ctx) {
     const char* names[] = {"scale", "B", "mean", "var"};
     for (size_t i = 1; i < 5 && i < ctx.num_inputs(); ++i) {
       if (!ctx.input_rank_known(i) || ctx.input_shape(i).rank() != 1) continue;
-      must_equal(ctx, ctx.input_shape(i).dims[0], c, "norm-channels",
+      must_equal(ctx, ctx.input_shape(i).dims[0], c, Code::NormChannels,
                  fmt::format("{} {} length vs the input's channels", op(ctx), names[i - 1]),
                  "the per-channel parameters must have one value per channel", std::string(ctx.input_name(i)));
     }
@@ -644,7 +624,7 @@ void check_trailing_params(const Context& ctx, const std::vector<Dim>& d, size_t
     for (size_t k = 0; k < s.size() && k < norm; ++k) {
       Dim want = d[d.size() - 1 - k], have = s[s.size() - 1 - k];
       if (have.is_const(1)) continue;
-      must_equal(ctx, have, want, "norm-channels",
+      must_equal(ctx, have, want, Code::NormChannels,
                  fmt::format("{} {} dimension {} vs the normalized input dimension", op(ctx),
                              i == 1 ? "scale" : "bias", s.size() - 1 - k),
                  hint, name_of(ctx, i));
@@ -663,7 +643,7 @@ void layer_norm_rule(Context& ctx) {
   auto axis = normalize_axis(axis_attr, d.size());
   ctx.set_output(0, DType::Undefined, x.shape);
   if (!axis) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis_attr, d.size()));
     return;
   }
@@ -685,7 +665,7 @@ void rms_norm_rule(Context& ctx) {
   int64_t axis_attr = ctx.attr_int("axis", -1);
   auto axis = normalize_axis(axis_attr, x.shape.rank());
   if (!axis) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("RMSNormalization axis {} is outside the input's rank {}", axis_attr, x.shape.rank()));
     return;
   }
@@ -705,7 +685,7 @@ void group_norm_rule(Context& ctx) {
   auto groups = ctx.attr_int("num_groups");
   if (!groups) return;  // required: the engine reports it missing
   if (*groups <= 0) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load,
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                fmt::format("GroupNormalization num_groups is {}", *groups), "num_groups must be positive");
     return;
   }
@@ -715,7 +695,7 @@ void group_norm_rule(Context& ctx) {
   bool per_channel = ctx.version() >= 21;
   Dim want = per_channel ? c : ctx.dim(*groups);
   for (size_t i = 1; i < 3; ++i) {
-    check_vector(ctx, i, want, "norm-channels",
+    check_vector(ctx, i, want, Code::NormChannels,
                  fmt::format("GroupNormalization-{} {} length vs {}", ctx.version(), i == 1 ? "scale" : "bias",
                              per_channel ? "the input's channels" : "num_groups"),
                  per_channel ? "from opset 21, scale and bias have one value per channel (C); opset 18 had one per group"
@@ -730,7 +710,7 @@ void instance_norm_rule(Context& ctx) {
   const auto* x = ranked(ctx, 0, 3, SIZE_MAX, "[N, C, D1, ...]");
   Dim c = x ? (*x)[1] : Dim();
   for (size_t i = 1; i < 3; ++i) {
-    check_vector(ctx, i, c, "norm-channels",
+    check_vector(ctx, i, c, Code::NormChannels,
                  fmt::format("InstanceNormalization {} length vs the input's channels", i == 1 ? "scale" : "B"),
                  "scale and B have one value per channel");
   }
@@ -742,7 +722,7 @@ void lrn_rule(Context& ctx) {
   ctx.set_output(0, DType::Undefined, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   ranked(ctx, 0, 3, SIZE_MAX, "[N, C, D1, ...]");
   if (auto size = ctx.attr_int("size"); size && *size <= 0) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load, fmt::format("LRN size is {}", *size),
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("LRN size is {}", *size),
                "size is the number of channels to sum over, a positive number");
   }
 }
@@ -760,7 +740,7 @@ void softmax_rule(Context& ctx) {
   if (x.rank_known()) {
     int64_t axis = ctx.attr_int("axis", ctx.version() < 13 ? 1 : -1);
     if (!normalize_axis(axis, x.shape.rank()) && !(x.shape.rank() == 0 && (axis == 0 || axis == -1))) {
-      ctx.report("axis-range", Severity::Error, Phase::Load,
+      ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                  fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis, x.shape.rank()));
     }
   }
@@ -783,7 +763,7 @@ void loss_rule(Context& ctx) {
   const auto* x = ranked(ctx, 0, 2, SIZE_MAX, "[N, C] or [N, C, d1, ..., dk]");
   const auto* t = ranked(ctx, 1, 1, SIZE_MAX, "[N] or [N, d1, ..., dk]");
   if (x && t && t->size() + 1 != x->size()) {
-    ctx.report("loss-dims", Severity::Error, Phase::Load,
+    ctx.report(Code::LossDims, Severity::Error, Phase::Load,
                fmt::format("{} target has rank {}, the input rank {}; the target is the input without its class "
                            "dimension",
                            op(ctx), t->size(), x->size()),
@@ -792,12 +772,12 @@ void loss_rule(Context& ctx) {
   }
   if (x && t) {
     for (size_t k = 0; k < t->size(); ++k) {
-      must_equal(ctx, (*t)[k], (*x)[k == 0 ? 0 : k + 1], "loss-dims",
+      must_equal(ctx, (*t)[k], (*x)[k == 0 ? 0 : k + 1], Code::LossDims,
                  fmt::format("{} target dimension {} vs the input's dimension {}", op(ctx), k, k == 0 ? 0 : k + 1),
                  "the target has the input's shape without the class dimension (1)", name_of(ctx, 1));
     }
   }
-  check_vector(ctx, 2, x ? (*x)[1] : Dim(), "loss-dims", fmt::format("{} weight length vs the classes", op(ctx)),
+  check_vector(ctx, 2, x ? (*x)[1] : Dim(), Code::LossDims, fmt::format("{} weight length vs the classes", op(ctx)),
                "the weight has one value per class (the input's dimension 1)");
   Shape loss = Shape::of({});
   if (reduction == "none") {
@@ -848,7 +828,7 @@ void rnn_rule(Context& ctx) {
   Dim hidden;
   if (auto h = ctx.attr_int("hidden_size")) {
     if (*h > 0) hidden = ctx.dim(*h);
-    else ctx.report("attribute-value", Severity::Error, Phase::Load, fmt::format("{} hidden_size is {}", op(ctx), *h));
+    else ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} hidden_size is {}", op(ctx), *h));
   } else if (r && (*r)[2]) {
     hidden = (*r)[2];
   } else if (w && (*w)[1]) {
@@ -859,7 +839,7 @@ void rnn_rule(Context& ctx) {
   auto check = [&](size_t i, const std::vector<Dim>* d, size_t k, Dim want, const std::string& what,
                    const std::string& hint) {
     if (d && k < d->size()) {
-      must_equal(ctx, (*d)[k], want, "rnn-dims", fmt::format("{} {}", op(ctx), what), hint, name_of(ctx, i));
+      must_equal(ctx, (*d)[k], want, Code::RnnDims, fmt::format("{} {}", op(ctx), what), hint, name_of(ctx, i));
     }
   };
   check(1, w, 0, dirs, "W's first dimension vs the number of directions",
@@ -928,14 +908,14 @@ Heads split_heads(const Context& ctx, size_t i, const std::vector<Dim>* d, std::
   h.batch = (*d)[0];
   h.seq = (*d)[1];
   if (!n) {
-    ctx.report("missing-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::MissingAttribute, Severity::Error, Phase::Load,
                fmt::format("{} input {} ({}) is 3-D, which needs the attribute {}", op(ctx), i,
                            util::quote(ctx.input_name(i)), attr),
                fmt::format("set {}, or pass 4-D [batch, heads, seq, head_size] inputs", attr), name_of(ctx, i));
     return h;
   }
   if (*n <= 0) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load, fmt::format("{} {} is {}", op(ctx), attr, *n));
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} {} is {}", op(ctx), attr, *n));
     return h;
   }
   h.heads = ctx.dim(*n);
@@ -953,7 +933,7 @@ void attention_rule(Context& ctx) {
   const auto* v = ranked(ctx, 2, 3, 4, qkv);
   if ((q && k && q->size() != k->size()) || (q && v && q->size() != v->size()) ||
       (k && v && k->size() != v->size())) {
-    ctx.report("input-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                "Attention Q, K and V must all be 3-D or all be 4-D");
     q = k = v = nullptr;
   }
@@ -962,7 +942,7 @@ void attention_rule(Context& ctx) {
   Heads K = split_heads(ctx, 1, k, kvn, "kv_num_heads");
   Heads V = split_heads(ctx, 2, v, kvn, "kv_num_heads");
   auto eq = [&](Dim a, Dim b, size_t input, const std::string& what, const std::string& hint) {
-    must_equal(ctx, a, b, "attention-dims", "Attention " + what, hint, name_of(ctx, input));
+    must_equal(ctx, a, b, Code::AttentionDims, "Attention " + what, hint, name_of(ctx, input));
   };
   eq(K.batch, Q.batch, 1, "K's batch vs Q's", "Q, K and V share the batch size");
   eq(V.batch, Q.batch, 2, "V's batch vs Q's", "Q, K and V share the batch size");
@@ -971,7 +951,7 @@ void attention_rule(Context& ctx) {
   eq(V.seq, K.seq, 2, "V's sequence length vs K's", "K and V have the same sequence length");
   if (auto a = Q.heads ? Q.heads.as_int() : std::nullopt; a && K.heads) {
     if (auto b = K.heads.as_int(); b && *b > 0 && *a % *b != 0) {
-      ctx.report("attention-dims", Severity::Error, Phase::Load,
+      ctx.report(Code::AttentionDims, Severity::Error, Phase::Load,
                  fmt::format("Attention has {} query heads and {} key/value heads; the query heads must be a multiple",
                              *a, *b),
                  "grouped-query attention shares each key/value head among q_num_heads / kv_num_heads query heads");
@@ -983,7 +963,7 @@ void attention_rule(Context& ctx) {
   const auto* pv = ranked(ctx, 5, 4, 4, "[batch, kv_num_heads, past_seq, v_head_size]");
   bool has_past = ctx.has_input(4) || ctx.has_input(5);
   if (ctx.has_input(4) != ctx.has_input(5)) {
-    ctx.report("attention-dims", Severity::Error, Phase::Load,
+    ctx.report(Code::AttentionDims, Severity::Error, Phase::Load,
                "Attention has only one of past_key and past_value; they are used together");
   }
   if (pk) {
@@ -1034,7 +1014,7 @@ void rotary_rule(Context& ctx) {
       head = divide_exact(ctx, (*x)[2], *n, "RotaryEmbedding hidden size vs num_heads",
                           "a 3-D input's last dimension is num_heads x head_size", name_of(ctx, 0));
     } else {
-      ctx.report(n ? "attribute-value" : "missing-attribute", Severity::Error, Phase::Load,
+      ctx.report(n ? Code::AttributeValue : Code::MissingAttribute, Severity::Error, Phase::Load,
                  n ? fmt::format("RotaryEmbedding num_heads is {}", *n)
                    : std::string("RotaryEmbedding input X is 3-D, which needs the attribute num_heads"),
                  "set num_heads, or pass X as [batch, num_heads, seq, head_size]", name_of(ctx, 0));
@@ -1043,7 +1023,7 @@ void rotary_rule(Context& ctx) {
   int64_t rot_attr = ctx.attr_int("rotary_embedding_dim", 0);
   Dim rot = rot_attr > 0 ? ctx.dim(rot_attr) : head;
   if (rot_attr > 0 && head && sym::proven_gt(rot, head)) {
-    ctx.report("rotary-dims", Severity::Error, rot.as_int() && head.as_int() ? Phase::Load : Phase::Run,
+    ctx.report(Code::RotaryDims, Severity::Error, rot.as_int() && head.as_int() ? Phase::Load : Phase::Run,
                fmt::format("RotaryEmbedding rotary_embedding_dim {} exceeds the head size {}", rot_attr,
                            sym::to_string(head)),
                "rotary_embedding_dim rotates a leading part of each head");
@@ -1053,9 +1033,9 @@ void rotary_rule(Context& ctx) {
   bool with_ids = ctx.has_input(3);
   if (with_ids) {
     if (const auto* p = ranked(ctx, 3, 2, 2, "[batch, seq]")) {
-      must_equal(ctx, (*p)[0], batch, "rotary-dims", "RotaryEmbedding position_ids' batch vs X's",
+      must_equal(ctx, (*p)[0], batch, Code::RotaryDims, "RotaryEmbedding position_ids' batch vs X's",
                  "position_ids is [batch, seq]", name_of(ctx, 3));
-      must_equal(ctx, (*p)[1], seq, "rotary-dims", "RotaryEmbedding position_ids' length vs X's sequence",
+      must_equal(ctx, (*p)[1], seq, Code::RotaryDims, "RotaryEmbedding position_ids' length vs X's sequence",
                  "position_ids is [batch, seq]", name_of(ctx, 3));
     }
   }
@@ -1064,12 +1044,12 @@ void rotary_rule(Context& ctx) {
     const auto* c = with_ids ? ranked(ctx, i, 2, 2, "[max_position + 1, rotary_dim/2] (with position_ids)")
                              : ranked(ctx, i, 3, 3, "[batch, seq, rotary_dim/2] (without position_ids)");
     if (!c) continue;
-    must_equal(ctx, c->back(), half, "rotary-dims", fmt::format("RotaryEmbedding {}'s last dimension vs half the rotated size", what),
+    must_equal(ctx, c->back(), half, Code::RotaryDims, fmt::format("RotaryEmbedding {}'s last dimension vs half the rotated size", what),
                "the caches hold one angle per pair of rotated elements", name_of(ctx, i));
     if (!with_ids) {
-      must_equal(ctx, (*c)[0], batch, "rotary-dims", fmt::format("RotaryEmbedding {}'s batch vs X's", what),
+      must_equal(ctx, (*c)[0], batch, Code::RotaryDims, fmt::format("RotaryEmbedding {}'s batch vs X's", what),
                  "without position_ids the caches are [batch, seq, rotary_dim/2]", name_of(ctx, i));
-      must_equal(ctx, (*c)[1], seq, "rotary-dims", fmt::format("RotaryEmbedding {}'s length vs X's sequence", what),
+      must_equal(ctx, (*c)[1], seq, Code::RotaryDims, fmt::format("RotaryEmbedding {}'s length vs X's sequence", what),
                  "without position_ids the caches are [batch, seq, rotary_dim/2]", name_of(ctx, i));
     }
   }
@@ -1085,7 +1065,7 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
   const auto* x = ctx.input_rank_known(0) ? &ctx.input_shape(0).dims : nullptr;
   int64_t block = declared(ctx, "block_size") ? ctx.attr_int("block_size", 0) : 0;
   if (block < 0) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load, fmt::format("{} block_size is {}", op(ctx), block));
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} block_size is {}", op(ctx), block));
     return;
   }
   int64_t axis_attr = ctx.attr_int("axis", 1);
@@ -1095,7 +1075,7 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
     if (s.size() == 1 && block == 0 && !(s[0] && s[0].is_const(1))) {
       if (!declared(ctx, "axis")) {
         if (s[0] && sym::proven_ne(s[0], ctx.dim(1))) {
-          ctx.report("quant-param-shape", Severity::Error, s[0].as_int() ? Phase::Load : Phase::Run,
+          ctx.report(Code::QuantParamShape, Severity::Error, s[0].as_int() ? Phase::Load : Phase::Run,
                      fmt::format("{}-{} scale has {} values; this version quantizes per tensor only", op(ctx),
                                  ctx.version(), sym::to_string(s[0])),
                      "per-axis scales need opset 13", sname);
@@ -1103,33 +1083,33 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
       } else if (x) {
         auto axis = normalize_axis(axis_attr, x->size());
         if (!axis) {
-          ctx.report("axis-range", Severity::Error, Phase::Load,
+          ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                      fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis_attr, x->size()));
         } else {
-          must_equal(ctx, s[0], (*x)[*axis], "quant-param-shape",
+          must_equal(ctx, s[0], (*x)[*axis], Code::QuantParamShape,
                      fmt::format("{} per-axis scale length vs the input's dimension {}", op(ctx), *axis),
                      "a 1-D scale has one value per slice along 'axis'", sname);
         }
       }
     } else if (s.size() > 1 || (s.size() == 1 && block > 0)) {
       if (block == 0) {
-        ctx.report("quant-param-shape", Severity::Error, Phase::Load,
+        ctx.report(Code::QuantParamShape, Severity::Error, Phase::Load,
                    fmt::format("{}-{} scale has rank {}; it is a scalar or 1-D{}", op(ctx), ctx.version(), s.size(),
                                declared(ctx, "block_size") ? " unless block_size is set (blocked quantization)" : ""),
                    {}, sname);
       } else if (x) {
         auto axis = normalize_axis(axis_attr, x->size());
         if (s.size() != x->size()) {
-          ctx.report("quant-param-shape", Severity::Error, Phase::Load,
+          ctx.report(Code::QuantParamShape, Severity::Error, Phase::Load,
                      fmt::format("{} blocked scale has rank {}, the input {}", op(ctx), s.size(), x->size()),
                      "a blocked scale has the input's rank", sname);
         } else if (!axis) {
-          ctx.report("axis-range", Severity::Error, Phase::Load,
+          ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                      fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis_attr, x->size()));
         } else {
           for (size_t k = 0; k < s.size(); ++k) {
             Dim want = k == *axis ? ((*x)[k] ? sym::ceil_div((*x)[k], block) : Dim()) : (*x)[k];
-            must_equal(ctx, s[k], want, "quant-param-shape",
+            must_equal(ctx, s[k], want, Code::QuantParamShape,
                        fmt::format("{} blocked scale dimension {} vs the input's{}", op(ctx), k,
                                    k == *axis ? fmt::format(" / block_size {} (rounded up)", block) : ""),
                        "a blocked scale has the input's shape, with ceil(dim/block_size) along 'axis'", sname);
@@ -1142,13 +1122,13 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
     const auto& s = ctx.input_shape(si).dims;
     const auto& z = ctx.input_shape(zi).dims;
     if (z.size() != s.size()) {
-      ctx.report("quant-param-shape", Severity::Error, Phase::Load,
+      ctx.report(Code::QuantParamShape, Severity::Error, Phase::Load,
                  fmt::format("{} zero point has rank {}, the scale {}; they have the same shape", op(ctx), z.size(),
                              s.size()),
                  {}, name_of(ctx, zi));
     } else {
       for (size_t k = 0; k < z.size(); ++k) {
-        must_equal(ctx, z[k], s[k], "quant-param-shape",
+        must_equal(ctx, z[k], s[k], Code::QuantParamShape,
                    fmt::format("{} zero point dimension {} vs the scale's", op(ctx), k),
                    "scale and zero point have the same shape", name_of(ctx, zi));
       }
@@ -1166,7 +1146,7 @@ void quantize_rule(Context& ctx) {
     dt = *attr;
     DType zp = ctx.has_input(2) ? ctx.input_dtype(2) : DType::Undefined;
     if (dt != DType::Undefined && zp != DType::Undefined && zp != dt) {
-      ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+      ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                  fmt::format("QuantizeLinear output_dtype is {}, y_zero_point is {}; they must agree",
                              dtype_onnx_name(dt), dtype_onnx_name(zp)),
                  "drop output_dtype or make it the zero point's type", name_of(ctx, 2));
@@ -1216,7 +1196,7 @@ void einsum_rule(Context& ctx) {
     if (c != ' ') eq += c;
   }
   auto bad = [&](const std::string& why) {
-    ctx.report("einsum-equation", Severity::Error, Phase::Load,
+    ctx.report(Code::EinsumEquation, Severity::Error, Phase::Load,
                fmt::format("Einsum equation {} {}", util::quote(eq), why));
     ctx.set_output(0, DType::Undefined, Shape::unknown());
   };
@@ -1288,7 +1268,7 @@ void einsum_rule(Context& ctx) {
       if (!have || have.is_const(1)) {
         have = x;  // a labelled dimension of 1 broadcasts, as in onnxruntime and numpy
       } else if (!x.is_const(1)) {
-        must_equal(ctx, x, have, "einsum-dims",
+        must_equal(ctx, x, have, Code::EinsumDims,
                    fmt::format("Einsum dimension labelled '{}' of operand {} vs an earlier one", static_cast<char>(l), i),
                    "every dimension with the same label has the same size", name_of(ctx, i));
       }
@@ -1333,7 +1313,7 @@ void einsum_rule(Context& ctx) {
 void det_rule(Context& ctx) {
   const auto* x = ranked(ctx, 0, 2, SIZE_MAX, "[*, M, M]");
   if (!x) return ctx.set_output(0, DType::Undefined, Shape::unknown());
-  must_equal(ctx, x->end()[-2], x->back(), "det-square", "Det matrices' rows vs columns",
+  must_equal(ctx, x->end()[-2], x->back(), Code::DetSquare, "Det matrices' rows vs columns",
              "the determinant is defined for square matrices", name_of(ctx, 0));
   ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(x->begin(), x->end() - 2)));
 }
@@ -1347,7 +1327,7 @@ void depth_space_rule(Context& ctx) {
   const auto* x = ranked(ctx, 0, 4, 4, "[N, C, H, W]");
   int64_t k = ctx.attr_int("blocksize", 0);  // required: the engine reports it missing
   if (ctx.has_attr("blocksize") && k <= 0) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load, fmt::format("{} blocksize is {}", op(ctx), k),
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} blocksize is {}", op(ctx), k),
                "blocksize must be positive");
   }
   if (to_space && declared(ctx, "mode")) {
@@ -1392,7 +1372,7 @@ void grid_sample_rule(Context& ctx) {
   check_choice(ctx, "padding_mode", ctx.attr_string("padding_mode").value_or("zeros"), {"zeros", "border", "reflection"});
   DType dt = ctx.input_dtype(0);
   if (x && g && x->size() != g->size()) {
-    ctx.report("grid-dims", Severity::Error, Phase::Load,
+    ctx.report(Code::GridDims, Severity::Error, Phase::Load,
                fmt::format("GridSample X has rank {}, grid rank {}; they have the same rank", x->size(), g->size()), {},
                name_of(ctx, 1));
     g = nullptr;
@@ -1405,10 +1385,10 @@ void grid_sample_rule(Context& ctx) {
     if (!out[0]) out[0] = (*g)[0];
     for (size_t k = 2; k < rank; ++k) out[k] = (*g)[k - 1];
     if (x) {
-      must_equal(ctx, (*g)[0], (*x)[0], "grid-dims", "GridSample grid's batch vs X's",
+      must_equal(ctx, (*g)[0], (*x)[0], Code::GridDims, "GridSample grid's batch vs X's",
                  "grid has one sampling grid per batch entry", name_of(ctx, 1));
     }
-    must_equal(ctx, g->back(), ctx.dim(static_cast<int64_t>(rank - 2)), "grid-dims",
+    must_equal(ctx, g->back(), ctx.dim(static_cast<int64_t>(rank - 2)), Code::GridDims,
                "GridSample grid's last dimension vs the number of spatial dimensions",
                "each grid point has one coordinate per spatial dimension of X", name_of(ctx, 1));
   }
@@ -1427,7 +1407,7 @@ void affine_grid_rule(Context& ctx) {
   else if (theta && (*theta)[1] && (*theta)[1].as_int()) n = static_cast<size_t>(*(*theta)[1].as_int()) + 2;
   if (n != 4 && n != 5) {
     if (n) {
-      ctx.report("grid-dims", Severity::Error, Phase::Load,
+      ctx.report(Code::GridDims, Severity::Error, Phase::Load,
                  fmt::format("AffineGrid size has {} values; it is (N, C, H, W) or (N, C, D, H, W)", n), {},
                  name_of(ctx, 1));
     }
@@ -1435,15 +1415,15 @@ void affine_grid_rule(Context& ctx) {
   }
   int64_t spatial = static_cast<int64_t>(n) - 2;
   if (theta) {
-    must_equal(ctx, (*theta)[1], ctx.dim(spatial), "grid-dims", "AffineGrid theta's rows vs the spatial dimensions",
+    must_equal(ctx, (*theta)[1], ctx.dim(spatial), Code::GridDims, "AffineGrid theta's rows vs the spatial dimensions",
                "theta is [N, 2, 3] for 2-D and [N, 3, 4] for 3-D grids", name_of(ctx, 0));
-    must_equal(ctx, (*theta)[2], ctx.dim(spatial + 1), "grid-dims",
+    must_equal(ctx, (*theta)[2], ctx.dim(spatial + 1), Code::GridDims,
                "AffineGrid theta's columns vs the spatial dimensions + 1",
                "theta is [N, 2, 3] for 2-D and [N, 3, 4] for 3-D grids", name_of(ctx, 0));
   }
   Dim batch = size ? size_dim((*size)[0]) : Dim();
   if (theta) {
-    must_equal(ctx, (*theta)[0], batch, "grid-dims", "AffineGrid theta's batch vs size[0]",
+    must_equal(ctx, (*theta)[0], batch, Code::GridDims, "AffineGrid theta's batch vs size[0]",
                "theta has one matrix per batch entry", name_of(ctx, 0));
     if (!batch) batch = (*theta)[0];
   }
@@ -1465,14 +1445,14 @@ void roi_rule(Context& ctx) {
   const auto* rois = ranked(ctx, 1, 2, 2, align ? "[num_rois, 4]" : "[num_rois, 5]");
   Dim num = rois ? (*rois)[0] : Dim();
   if (rois) {
-    must_equal(ctx, (*rois)[1], ctx.dim(align ? 4 : 5), "roi-dims", fmt::format("{} rois' second dimension", op(ctx)),
+    must_equal(ctx, (*rois)[1], ctx.dim(align ? 4 : 5), Code::RoiDims, fmt::format("{} rois' second dimension", op(ctx)),
                align ? "a RoiAlign box is (x1, y1, x2, y2)" : "a MaxRoiPool box is (batch_index, x1, y1, x2, y2)",
                name_of(ctx, 1));
   }
   Dim oh, ow;
   if (align) {
     if (const auto* bi = ranked(ctx, 2, 1, 1, "[num_rois]")) {
-      must_equal(ctx, (*bi)[0], num, "roi-dims", "RoiAlign batch_indices length vs the number of rois",
+      must_equal(ctx, (*bi)[0], num, Code::RoiDims, "RoiAlign batch_indices length vs the number of rois",
                  "batch_indices names the image of each box", name_of(ctx, 2));
       if (!num) num = (*bi)[0];
     }
@@ -1489,7 +1469,7 @@ void roi_rule(Context& ctx) {
       oh = ctx.dim((*p)[0]);
       ow = ctx.dim((*p)[1]);
     } else {
-      ctx.report("attribute-value", Severity::Error, Phase::Load,
+      ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                  fmt::format("MaxRoiPool pooled_shape has {} values; it is [height, width]", p->size()));
     }
   }
@@ -1579,13 +1559,13 @@ void nms_rule(Context& ctx) {
   const auto* boxes = ranked(ctx, 0, 3, 3, "[num_batches, spatial_dimension, 4]");
   const auto* scores = ranked(ctx, 1, 3, 3, "[num_batches, num_classes, spatial_dimension]");
   if (boxes) {
-    must_equal(ctx, (*boxes)[2], ctx.dim(4), "roi-dims", "NonMaxSuppression boxes' last dimension",
+    must_equal(ctx, (*boxes)[2], ctx.dim(4), Code::RoiDims, "NonMaxSuppression boxes' last dimension",
                "a box has 4 coordinates", name_of(ctx, 0));
   }
   if (boxes && scores) {
-    must_equal(ctx, (*scores)[0], (*boxes)[0], "roi-dims", "NonMaxSuppression scores' batches vs the boxes'",
+    must_equal(ctx, (*scores)[0], (*boxes)[0], Code::RoiDims, "NonMaxSuppression scores' batches vs the boxes'",
                "scores and boxes have the same number of batches", name_of(ctx, 1));
-    must_equal(ctx, (*scores)[2], (*boxes)[1], "roi-dims", "NonMaxSuppression scores' last dimension vs the boxes'",
+    must_equal(ctx, (*scores)[2], (*boxes)[1], Code::RoiDims, "NonMaxSuppression scores' last dimension vs the boxes'",
                "scores has one score per box and class", name_of(ctx, 1));
   }
   ctx.set_output(0, DType::Int64, Shape::of({nms_count(ctx), ctx.dim(3)}));

@@ -47,7 +47,7 @@ void reduce_rule(Context& ctx) {
     for (int64_t a : *axes) {
       auto ax = normalize_axis(a, d.size());
       if (!ax) {
-        ctx.report("axis-range", Severity::Error, Phase::Load,
+        ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                    fmt::format("{} axis {} is outside the input's rank {}", util::printable(ctx.node().op_type), a,
                                d.size()));
         return ctx.set_output(0, DType::Undefined, Shape::unknown());
@@ -76,7 +76,7 @@ void arg_rule(Context& ctx) {
   int64_t axis_attr = ctx.attr_int("axis", 0);
   auto axis = normalize_axis(axis_attr, d.size());
   if (!axis) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("{} axis {} is outside the input's rank {}", util::printable(ctx.node().op_type), axis_attr,
                            d.size()));
     return ctx.set_output(0, DType::Int64, Shape::unknown());

@@ -34,6 +34,10 @@ struct FormalParam {
   bool operator==(const FormalParam&) const = default;
 };
 
+// Which formal parameter serves actual position i of a node's inputs or
+// outputs (a variadic last parameter takes the rest); nullptr past the end.
+const FormalParam* formal_at(const std::vector<FormalParam>& formals, size_t i);
+
 using AttrDefault = std::variant<std::monostate, int64_t, float, std::string, std::vector<int64_t>,
                                  std::vector<float>, std::vector<std::string>>;
 

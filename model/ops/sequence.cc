@@ -90,7 +90,7 @@ void sequence_at(Context& ctx) {
       ctx.output(0) = (*s.items)[static_cast<size_t>(at)];
       return;
     }
-    ctx.report("sequence-position", Severity::Error, Phase::Run,
+    ctx.report(Code::SequencePosition, Severity::Error, Phase::Run,
                fmt::format("SequenceAt position {} is outside a sequence of {} elements", **pos, n));
   }
   if (s.elem) ctx.output(0) = *s.elem;
@@ -128,7 +128,7 @@ void split_to_sequence(Context& ctx) {
   int64_t axis_attr = ctx.attr_int("axis", 0);
   auto axis = normalize_axis(axis_attr, x.shape.rank());
   if (!axis) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("SplitToSequence axis {} is outside the input's rank {}", axis_attr, x.shape.rank()));
     return void(ctx.output(0) = seq_of(elem));
   }

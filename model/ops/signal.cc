@@ -25,7 +25,7 @@ bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
 DType output_datatype(const Context& ctx, std::string_view constraint) {
   int64_t v = ctx.attr_int("output_datatype", 1);
   if (!is_known_dtype_enum(v) || v == 0 || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
-    ctx.report("dtype-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}'s output_datatype is {}{}, which its output type {} does not allow", ctx.node().op_type,
                            v, is_known_dtype_enum(v) ? fmt::format(" ({})", dtype_onnx_name(static_cast<DType>(v))) : "",
                            constraint),
@@ -45,14 +45,14 @@ void check_scalar(const Context& ctx, size_t i, std::string_view what, bool onnx
   if (s.rank() == 0) return;
   Dim n = product(ctx, s.dims, 0, s.rank());
   if (n && sym::proven_ne(n, ctx.dim(1))) {
-    ctx.report("scalar-input", Severity::Error, Phase::Run,
+    ctx.report(Code::ScalarInput, Severity::Error, Phase::Run,
                fmt::format("{}'s {} must be a scalar, but it has shape {}", ctx.node().op_type, what,
-                           analysis::to_string(s)),
+                           facts::to_string(s)),
                "", std::string(ctx.input_name(i)));
   } else if (onnx_reads_it && ctx.input(i).ints) {
-    ctx.report("scalar-input", Severity::Error, Phase::Load,
+    ctx.report(Code::ScalarInput, Severity::Error, Phase::Load,
                fmt::format("{}'s {} must be a scalar (rank 0), but it has shape {}: onnx's shape inference rejects it",
-                           ctx.node().op_type, what, analysis::to_string(s)),
+                           ctx.node().op_type, what, facts::to_string(s)),
                "give it as a 0-D tensor", std::string(ctx.input_name(i)));
   }
 }
@@ -64,7 +64,7 @@ Dim positive_size(const Context& ctx, size_t i, std::string_view what) {
   auto v = scalar_int(ctx, i);
   if (!v) return Dim();
   if (sym::range(*v).hi <= 0) {
-    ctx.report("signal-length", Severity::Error, Phase::Run,
+    ctx.report(Code::SignalLength, Severity::Error, Phase::Run,
                fmt::format("{}'s {} is {}; it must be positive", ctx.node().op_type, what, sym::to_string(*v)), "",
                std::string(ctx.input_name(i)));
     return Dim();
@@ -88,20 +88,20 @@ void dft_rule(Context& ctx) {
   std::vector<Dim> d = ctx.input_shape(0).dims;
   const size_t r = d.size();
   if (r < 2) {
-    ctx.report("signal-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalShape, Severity::Error, Phase::Load,
                fmt::format("DFT's input has rank {}; it must be [signal dims..., 1 or 2] (rank >= 2)", r));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
   auto comps = d[r - 1] ? d[r - 1].as_int() : std::nullopt;
   if (comps && *comps != 1 && *comps != 2) {
-    ctx.report("signal-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalShape, Severity::Error, Phase::Load,
                fmt::format("DFT's input ends in a dimension of {}; it must be 1 (real) or 2 (complex)", *comps));
   } else if (comps && onesided && !inverse && *comps == 2) {
-    ctx.report("signal-onesided", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalOnesided, Severity::Error, Phase::Load,
                "DFT with onesided=1 (RFFT) takes a real input ([..., 1]), but the input is complex ([..., 2])",
                "set onesided=0 for a complex input");
   } else if (comps && irfft && *comps == 1) {
-    ctx.report("signal-onesided", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalOnesided, Severity::Error, Phase::Load,
                "DFT with onesided=1 and inverse=1 (IRFFT) takes a complex one-sided spectrum ([..., 2]), but the "
                "input is real ([..., 1])");
   }
@@ -109,7 +109,7 @@ void dft_rule(Context& ctx) {
     // onnxruntime's DFT kernel reads every rank-2 input as a real
     // [batch, signal_length] without a component dimension, and returns
     // [batch, n, 2].
-    ctx.report("signal-onnxruntime", Severity::Warning, Phase::Run,
+    ctx.report(Code::SignalOnnxruntime, Severity::Warning, Phase::Run,
                "onnxruntime's DFT kernel reads a rank-2 input as a real [batch, signal_length] signal (no component "
                "dimension), unlike the spec's [signal_length, 1 or 2]; its output has rank 3",
                "add the component dimension: give the input as [batch, signal_length, 1]");
@@ -117,7 +117,7 @@ void dft_rule(Context& ctx) {
   if (irfft) {
     // onnxruntime's DFT kernel has no IRFFT: it sizes the output as a
     // one-sided complex spectrum.
-    ctx.report("signal-onnxruntime", Severity::Warning, Phase::Run,
+    ctx.report(Code::SignalOnnxruntime, Severity::Warning, Phase::Run,
                "DFT with onesided=1 and inverse=1 (IRFFT) is not implemented as specified by onnxruntime's DFT "
                "kernel, which returns a one-sided complex output instead of the real signal");
   }
@@ -134,7 +134,7 @@ void dft_rule(Context& ctx) {
   }
   auto ri = static_cast<int64_t>(r);
   if (axis && !((*axis >= -ri && *axis <= -2) || (*axis >= 0 && *axis <= ri - 2))) {
-    ctx.report("axis-range", Severity::Error, axis_from_input ? Phase::Run : Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, axis_from_input ? Phase::Run : Phase::Load,
                fmt::format("DFT axis {} is outside [-{}, -2] and [0, {}] for an input of rank {} (the last "
                            "dimension holds the complex components)",
                            *axis, r, r - 2, r));
@@ -176,17 +176,17 @@ void stft_rule(Context& ctx) {
   if (ctx.input_rank_known(0)) {
     const auto& d = ctx.input_shape(0).dims;
     if (d.size() != 2 && d.size() != 3) {
-      ctx.report("signal-shape", Severity::Error, Phase::Load,
+      ctx.report(Code::SignalShape, Severity::Error, Phase::Load,
                  fmt::format("STFT's signal has rank {}; it must be [batch_size, signal_length, 1 or 2]", d.size()));
     } else {
       batch = d[0];
       signal = d[1];
       auto comps = d.size() == 3 && d[2] ? d[2].as_int() : std::nullopt;
       if (comps && *comps != 1 && *comps != 2) {
-        ctx.report("signal-shape", Severity::Error, Phase::Load,
+        ctx.report(Code::SignalShape, Severity::Error, Phase::Load,
                    fmt::format("STFT's signal ends in a dimension of {}; it must be 1 (real) or 2 (complex)", *comps));
       } else if (comps && *comps == 2 && onesided) {
-        ctx.report("signal-onesided", Severity::Error, Phase::Load,
+        ctx.report(Code::SignalOnesided, Severity::Error, Phase::Load,
                    "STFT with onesided=1 takes a real signal, but the signal is complex ([..., 2])",
                    "set onesided=0 for a complex signal");
       }
@@ -197,7 +197,7 @@ void stft_rule(Context& ctx) {
   if (ctx.has_input(2) && ctx.input_rank_known(2)) {
     const auto& w = ctx.input_shape(2).dims;
     if (w.size() != 1) {
-      ctx.report("signal-shape", Severity::Error, Phase::Load,
+      ctx.report(Code::SignalShape, Severity::Error, Phase::Load,
                  fmt::format("STFT's window has rank {}; it must be 1-D", w.size()));
     } else {
       window = w[0];
@@ -206,12 +206,12 @@ void stft_rule(Context& ctx) {
   Dim frame;  // frame_length
   if (ctx.has_input(3)) frame = positive_size(ctx, 3, "frame_length");
   if (!ctx.has_input(2) && !ctx.has_input(3)) {
-    ctx.report("signal-length", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalLength, Severity::Error, Phase::Load,
                "STFT has neither a window nor a frame_length: the size of its DFTs is undefined",
                "give the window, or frame_length");
   }
   if (window && frame && sym::proven_ne(window, frame)) {
-    ctx.report("signal-length", Severity::Error, Phase::Load,
+    ctx.report(Code::SignalLength, Severity::Error, Phase::Load,
                fmt::format("STFT's window has {} elements but frame_length is {}; they must agree",
                            sym::to_string(window), sym::to_string(frame)));
   }
@@ -220,7 +220,7 @@ void stft_rule(Context& ctx) {
   if (size) {
     bins = onesided ? sym::floor_div(size, 2) + 1 : size;
     if (signal && sym::proven_gt(size, signal)) {
-      ctx.report("signal-length", Severity::Error, Phase::Run,
+      ctx.report(Code::SignalLength, Severity::Error, Phase::Run,
                  fmt::format("STFT's DFT size {} exceeds the signal length {}", sym::to_string(size),
                              sym::to_string(signal)));
     } else if (signal && step) {

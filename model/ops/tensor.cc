@@ -28,7 +28,7 @@ constexpr int64_t kEndSentinel = INT32_MAX;
 
 std::string op(const Context& ctx) { return util::printable(ctx.node().op_type); }
 
-std::string dims_str(const std::vector<Dim>& d) { return analysis::to_string(Shape::of(d)); }
+std::string dims_str(const std::vector<Dim>& d) { return facts::to_string(Shape::of(d)); }
 
 Shape unknown_dims(size_t rank) { return Shape::of(std::vector<Dim>(rank)); }
 
@@ -85,7 +85,7 @@ std::optional<size_t> checked_axis(const Context& ctx, int64_t axis, size_t rank
   auto a = normalize_axis(axis, rank);
   if (!a) {
     auto r = static_cast<int64_t>(rank);
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("{} {} {} is outside [{}, {}] (rank {})", op(ctx), what, axis, -r, r - 1, rank));
   }
   return a;
@@ -101,7 +101,7 @@ std::optional<std::vector<size_t>> checked_axes(const Context& ctx, const std::v
     auto ax = checked_axis(ctx, a, rank, what);
     if (!ax) return std::nullopt;
     if (seen[*ax]) {
-      ctx.report("axis-range", Severity::Error, Phase::Load,
+      ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                  fmt::format("{} lists axis {} twice", op(ctx), *ax), "every axis may appear once");
       return std::nullopt;
     }
@@ -111,22 +111,12 @@ std::optional<std::vector<size_t>> checked_axes(const Context& ctx, const std::v
   return out;
 }
 
-// Two dims that must be equal: an error when they provably differ (at load
-// time when both are constants).
-void must_equal(const Context& ctx, Dim a, Dim b, const char* code, const std::string& what,
-                const std::string& hint = {}, const std::string& input = {}) {
-  if (!a || !b || a == b || !sym::proven_ne(a, b)) return;
-  bool concrete = a.as_int() && b.as_int();
-  ctx.report(code, Severity::Error, concrete ? Phase::Load : Phase::Run,
-             fmt::format("{}: {} and {} differ", what, sym::to_string(a), sym::to_string(b)), hint, input);
-}
-
 // A rank requirement on input i; false (diagnosed) when violated.
 bool check_rank(const Context& ctx, size_t i, size_t min_rank, const char* what) {
   if (!ctx.input_rank_known(i) || ctx.input_shape(i).rank() >= min_rank) return true;
-  ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+  ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
              fmt::format("{} {} must have rank >= {}, it has rank {} {}", op(ctx), what, min_rank,
-                         ctx.input_shape(i).rank(), analysis::to_string(ctx.input_shape(i))),
+                         ctx.input_shape(i).rank(), facts::to_string(ctx.input_shape(i))),
              "", std::string(ctx.input_name(i)));
   return false;
 }
@@ -139,7 +129,7 @@ void check_dtype_allowed(const Context& ctx, std::string_view constraint, DType 
   if (!c) return;
   std::string want = "tensor(" + std::string(dtype_onnx_name(dt)) + ")";
   if (std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end()) return;
-  ctx.report("dtype-unsupported", Severity::Error, Phase::Load,
+  ctx.report(Code::DtypeUnsupported, Severity::Error, Phase::Load,
              fmt::format("{}-{}: {} is {}, which this version does not produce", op(ctx), ctx.version(), what,
                          dtype_name(dt)),
              "export with a newer opset_version, or use a type the operator version allows");
@@ -152,7 +142,7 @@ std::optional<std::vector<Dim>> select(const std::vector<Dim>& data, const std::
                                        const std::vector<std::vector<int64_t>>& sel) {
   size_t count = 1;
   for (const auto& s : sel) count *= s.size();
-  if (count > analysis::kMaxTrackedElements || sel.size() != dims.size()) return std::nullopt;
+  if (count > facts::kMaxTrackedElements || sel.size() != dims.size()) return std::nullopt;
   std::vector<int64_t> stride(dims.size(), 1);
   for (size_t k = dims.size(); k-- > 1;) stride[k - 1] = stride[k] * dims[k];
   std::vector<Dim> out;
@@ -214,14 +204,14 @@ void size_rule(Context& ctx) {
 void check_numel(Context& ctx, Dim in, Dim out, const char* what) {
   if (!in || !out || in == out) return;
   if (sym::proven_ne(in, out)) {
-    ctx.report("reshape-count", Severity::Error, Phase::Run,
+    ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run,
                fmt::format("{} {} changes the number of elements: the input has {}, the output shape {}",
                            util::printable(ctx.node().op_type), what, sym::to_string(in), sym::to_string(out)),
                "the target shape must hold exactly the input's elements");
     return;
   }
   if (auto sol = sym::root_of(in - out)) {
-    ctx.report("reshape-count", Severity::Warning, Phase::Run,
+    ctx.report(Code::ReshapeCount, Severity::Warning, Phase::Run,
                fmt::format("{} {}: the input has {} elements and the output shape {}; they agree only when {} = {}",
                            util::printable(ctx.node().op_type), what, sym::to_string(in), sym::to_string(out),
                            sol->first, sol->second),
@@ -266,21 +256,21 @@ void reshape_rule(Context& ctx) {
     auto c = t.as_int();
     if (c && *c == -1) {
       if (minus_one >= 0) {
-        ctx.report("reshape-count", Severity::Error, Phase::Run, "Reshape's shape has more than one -1");
+        ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run, "Reshape's shape has more than one -1");
         ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(target->size())));
         return;
       }
       minus_one = static_cast<int>(i);
     } else if (c && *c == 0 && !allowzero) {
       if (x.rank_known() && i >= in.rank()) {
-        ctx.report("reshape-count", Severity::Error, Phase::Run,
+        ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run,
                    fmt::format("Reshape's shape {} copies dimension {} (a 0) of an input of rank {}",
                                dims_str(*target), i, in.rank()),
                    "a 0 in the target shape copies the input's dimension at the same index");
       }
       out[i] = x.rank_known() && i < in.rank() ? in.dims[i] : Dim();
     } else if (c && *c < -1) {
-      ctx.report("reshape-count", Severity::Error, Phase::Run,
+      ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run,
                  fmt::format("Reshape's shape {} has the invalid dimension {}", dims_str(*target), *c));
       out[i] = Dim();
     } else {
@@ -289,7 +279,7 @@ void reshape_rule(Context& ctx) {
     }
   }
   if (allowzero && has_zero && minus_one >= 0) {
-    ctx.report("reshape-count", Severity::Error, Phase::Run,
+    ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run,
                fmt::format("Reshape's shape {} has both a 0 and a -1 while allowzero is set", dims_str(*target)),
                "with allowzero=1 a -1 cannot be inferred next to a zero-sized dimension");
   }
@@ -333,7 +323,7 @@ void flatten_rule(Context& ctx) {
   // values count from the back: documented from Flatten-11, accepted by
   // onnx and onnxruntime for every version.
   if (axis < -r || axis > r) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("Flatten-{} axis {} is outside [{}, {}] for an input of rank {}", ctx.version(), axis, -r, r,
                            d.size()));
     ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
@@ -379,7 +369,7 @@ void squeeze_rule(Context& ctx) {
     if (!ax) return ctx.set_output(0, DType::Undefined, Shape::unknown());
     for (size_t a : *ax) {
       if (sym::proven_ne(d[a], ctx.dim(1))) {
-        ctx.report("squeeze-dim", Severity::Error, d[a].as_int() ? Phase::Load : Phase::Run,
+        ctx.report(Code::SqueezeDim, Severity::Error, d[a].as_int() ? Phase::Load : Phase::Run,
                    fmt::format("Squeeze axis {} has size {}, not 1", a, sym::to_string(d[a])),
                    "only dimensions of size 1 can be squeezed");
       }
@@ -445,7 +435,7 @@ void concat_rule(Context& ctx) {
     }
     const auto& d = ctx.input_shape(i).dims;
     if (d.size() != rank) {
-      ctx.report("concat-dims", Severity::Error, Phase::Load,
+      ctx.report(Code::ConcatDims, Severity::Error, Phase::Load,
                  fmt::format("Concat input {} has rank {}, input 0 rank {}", i, d.size(), rank),
                  "all inputs of Concat have the same rank", std::string(ctx.input_name(i)));
       return ctx.set_output(0, DType::Undefined, Shape::unknown());
@@ -455,7 +445,7 @@ void concat_rule(Context& ctx) {
       if (!out[k]) out[k] = d[k];
       else if (d[k] && out[k] != d[k]) {
         if (sym::proven_ne(out[k], d[k])) {
-          ctx.report("concat-dims", Severity::Error, Phase::Load,
+          ctx.report(Code::ConcatDims, Severity::Error, Phase::Load,
                      fmt::format("Concat along axis {}: input {} has dimension {} = {}, an earlier input {}", *axis,
                                  i, k, sym::to_string(d[k]), sym::to_string(out[k])),
                      "every dimension but the concatenation axis must agree", std::string(ctx.input_name(i)));
@@ -512,15 +502,15 @@ void split_rule(Context& ctx) {
     if (auto a = ctx.attr_int("num_outputs")) num_outputs = std::max<int64_t>(*a, 1);
     bool sizes = given || sizes_untracked;
     if (num_outputs && sizes) {
-      ctx.report("split-count", Severity::Error, Phase::Load,
+      ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                  "Split-18 has both the input 'split' and the attribute 'num_outputs'", "give only one of them");
     } else if (!num_outputs && !sizes) {
-      ctx.report("split-count", Severity::Error, Phase::Load,
+      ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                  "Split-18 has neither the input 'split' nor the attribute 'num_outputs'",
                  fmt::format("set num_outputs={} for equal parts", n));
     }
     if (num_outputs && num_outputs != static_cast<int64_t>(n)) {
-      ctx.report("split-count", Severity::Error, Phase::Load,
+      ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                  fmt::format("Split-18 num_outputs is {} but the node has {} outputs", num_outputs, n));
     }
   }
@@ -537,14 +527,14 @@ void split_rule(Context& ctx) {
   Dim total = d[*axis];
   if (given) {
     if (given->size() != n) {
-      ctx.report("split-count", Severity::Error, Phase::Load,
+      ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                  fmt::format("Split has {} outputs but 'split' lists {} sizes", n, given->size()));
     }
     Dim sum = ctx.dim(0);
     for (size_t i = 0; i < given->size(); ++i) {
       Dim p = (*given)[i];
       if (auto c = p.as_int(); c && *c < 0) {
-        ctx.report("split-count", Severity::Error, Phase::Load,
+        ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                    fmt::format("Split size {} is negative: {}", i, *c));
         p = Dim();
       }
@@ -552,8 +542,8 @@ void split_rule(Context& ctx) {
       sum = sum && p ? sum + p : Dim();
     }
     if (given->size() == n) {
-      must_equal(ctx, sum, total, "split-count",
-                 fmt::format("Split sizes {} must add up to dimension {} of the input", dims_str(*given), *axis));
+      must_equal(ctx, sum, total, Code::SplitCount,
+                 fmt::format("Split sizes {} must add up to dimension {} of the input", dims_str(*given), *axis), {}, {}, WhenConditional::Silent);
     }
   } else if (total && n > 0) {
     auto count = static_cast<int64_t>(n);
@@ -563,7 +553,7 @@ void split_rule(Context& ctx) {
       Dim each = sym::ceil_div(total, count);
       Dim last = total - each * (count - 1);
       if (auto l = last.as_int(); l && *l < 0) {
-        ctx.report("split-count", Severity::Error, Phase::Load,
+        ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                    fmt::format("Split-18 cannot cut dimension {} of size {} into {} parts of ceil({}/{}) elements",
                                *axis, sym::to_string(total), count, sym::to_string(total), count));
       } else {
@@ -573,7 +563,7 @@ void split_rule(Context& ctx) {
     } else if (!by_num) {
       // Equal parts, which must divide the dimension.
       if (auto t = total.as_int(); t && *t % count != 0) {
-        ctx.report("split-count", Severity::Error, Phase::Load,
+        ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
                    fmt::format("Split cannot cut dimension {} of size {} into {} equal parts", *axis, *t, count),
                    "give the sizes explicitly ('split')");
       } else {
@@ -620,7 +610,7 @@ void gather_rule(Context& ctx) {
       if (auto c = n.as_int()) bad = i < -*c || i >= *c;
       else bad = i >= 0 ? sym::proven_ge(ctx.dim(i), n) : sym::proven_gt(ctx.dim(-i), n);
       if (bad) {
-        ctx.report("index-range", Severity::Error, Phase::Run,
+        ctx.report(Code::IndexRange, Severity::Error, Phase::Run,
                    fmt::format("Gather index {} is outside axis {} of size {}", i, *axis, sym::to_string(n)),
                    "indices must lie in [-n, n-1] for an axis of size n");
         return;
@@ -757,7 +747,7 @@ void slice_rule(Context& ctx) {
       ax = std::vector<size_t>();
       for (size_t i = 0; i < n && i < r; ++i) ax->push_back(i);
       if (n > r) {
-        ctx.report("slice-args", Severity::Error, Phase::Load,
+        ctx.report(Code::SliceArgs, Severity::Error, Phase::Load,
                    fmt::format("Slice has {} starts for an input of rank {}", n, r));
         return ctx.set_output(0, DType::Undefined, unknown_dims(r));
       }
@@ -766,7 +756,7 @@ void slice_rule(Context& ctx) {
   if (axes_untracked) return ctx.set_output(0, DType::Undefined, unknown_dims(r));
   auto lengths_agree = [&](const std::optional<std::vector<Dim>>& v, const char* what) {
     if (!v || !ax || v->size() == ax->size()) return true;
-    ctx.report("slice-args", Severity::Error, Phase::Load,
+    ctx.report(Code::SliceArgs, Severity::Error, Phase::Load,
                fmt::format("Slice {} has {} entries, the sliced axes {}", what, v->size(), ax->size()),
                "starts, ends, axes and steps have one entry per sliced axis");
     return false;
@@ -791,7 +781,7 @@ void slice_rule(Context& ctx) {
       continue;
     }
     if (*st[i] == 0) {
-      ctx.report("slice-step", Severity::Error, Phase::Run, fmt::format("Slice step for axis {} is 0", a));
+      ctx.report(Code::SliceStep, Severity::Error, Phase::Run, fmt::format("Slice step for axis {} is 0", a));
       out[a] = Dim();
       continue;
     }
@@ -818,7 +808,7 @@ void transpose_rule(Context& ctx) {
   if (auto p = ctx.attr_ints("perm")) perm = *p;
   else for (size_t i = d.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
   if (perm.size() != d.size()) {
-    ctx.report("transpose-perm", Severity::Error, Phase::Load,
+    ctx.report(Code::TransposePerm, Severity::Error, Phase::Load,
                fmt::format("Transpose perm has {} entries for an input of rank {}", perm.size(), d.size()));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
@@ -828,7 +818,7 @@ void transpose_rule(Context& ctx) {
   for (int64_t p : perm) {
     auto a = normalize_axis(p, d.size());
     if (!a || seen[*a]) {
-      ctx.report("transpose-perm", Severity::Error, Phase::Load,
+      ctx.report(Code::TransposePerm, Severity::Error, Phase::Load,
                  fmt::format("Transpose perm is not a permutation of 0..{}", d.size() - 1));
       return ctx.set_output(0, DType::Undefined, Shape::unknown());
     }
@@ -875,7 +865,7 @@ void expand_rule(Context& ctx) {
   }
   for (Dim t : *target) {
     if (auto c = t.as_int(); c && *c < 0) {
-      ctx.report("negative-dim", Severity::Error, Phase::Run,
+      ctx.report(Code::NegativeDim, Severity::Error, Phase::Run,
                  fmt::format("Expand's shape {} has a negative dimension", dims_str(*target)),
                  "Expand takes the sizes to broadcast to; -1 is not 'keep' as in PyTorch's expand");
       return ctx.set_output(0, DType::Undefined, unknown_dims(std::max(target->size(), ctx.input_shape(0).rank())));
@@ -886,7 +876,7 @@ void expand_rule(Context& ctx) {
   // Expanding a scalar to a shape vector keeps contents trackable.
   if (const auto* v = ints(ctx, 0); v && v->size() == 1 && ctx.output(0).shape.known &&
                                     ctx.output(0).shape.rank() == 1) {
-    if (auto n = ctx.output(0).shape.dims[0].as_int(); n && *n <= static_cast<int64_t>(analysis::kMaxTrackedElements)) {
+    if (auto n = ctx.output(0).shape.dims[0].as_int(); n && *n <= static_cast<int64_t>(facts::kMaxTrackedElements)) {
       ctx.output(0).ints = std::vector<Dim>(static_cast<size_t>(*n), (*v)[0]);
     }
   }
@@ -913,13 +903,13 @@ void tile_rule(Context& ctx) {
   const auto& d = ctx.input_shape(0).dims;
   if (!reps) {
     if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1) {
-      must_equal(ctx, ctx.input_shape(1).dims[0], ctx.dim(static_cast<int64_t>(d.size())), "tile-repeats",
-                 "Tile repeats' length and the input's rank", "repeats has one entry per input dimension");
+      must_equal(ctx, ctx.input_shape(1).dims[0], ctx.dim(static_cast<int64_t>(d.size())), Code::TileRepeats,
+                 "Tile repeats' length and the input's rank", "repeats has one entry per input dimension", {}, WhenConditional::Silent);
     }
     return ctx.set_output(0, DType::Undefined, unknown_dims(d.size()));
   }
   if (reps->size() != d.size()) {
-    ctx.report("tile-repeats", Severity::Error, Phase::Run,
+    ctx.report(Code::TileRepeats, Severity::Error, Phase::Run,
                fmt::format("Tile repeats has {} entries for an input of rank {}", reps->size(), d.size()),
                "repeats has one entry per input dimension");
     return ctx.set_output(0, DType::Undefined, unknown_dims(d.size()));
@@ -928,7 +918,7 @@ void tile_rule(Context& ctx) {
   for (size_t i = 0; i < d.size(); ++i) {
     Dim rep = (*reps)[i];
     if (auto c = rep.as_int(); c && *c < 0) {
-      ctx.report("tile-repeats", Severity::Error, Phase::Run,
+      ctx.report(Code::TileRepeats, Severity::Error, Phase::Run,
                  fmt::format("Tile repeats {} has the negative entry {}", dims_str(*reps), *c));
       rep = Dim();
     }
@@ -938,7 +928,7 @@ void tile_rule(Context& ctx) {
   // Tiling a shape vector.
   if (const auto* v = ints(ctx, 0); v && d.size() == 1) {
     auto times = (*reps)[0].as_int();
-    if (times && *times >= 0 && v->size() * static_cast<size_t>(*times) <= analysis::kMaxTrackedElements) {
+    if (times && *times >= 0 && v->size() * static_cast<size_t>(*times) <= facts::kMaxTrackedElements) {
       std::vector<Dim> vals;
       for (int64_t k = 0; k < *times; ++k) vals.insert(vals.end(), v->begin(), v->end());
       ctx.output(0).ints = std::move(vals);
@@ -950,7 +940,7 @@ void pad_rule(Context& ctx) {
   std::string mode(ctx.attr_string("mode").value_or("constant"));
   bool mode_ok = mode == "constant" || mode == "reflect" || mode == "edge" || (mode == "wrap" && ctx.version() >= 19);
   if (!mode_ok) {
-    ctx.report("pad-mode", Severity::Error, Phase::Load,
+    ctx.report(Code::PadMode, Severity::Error, Phase::Load,
                fmt::format("Pad-{} has the mode {}", ctx.version(), util::quote(mode)),
                mode == "wrap" ? "mode 'wrap' exists from Pad-19: export with opset_version >= 19"
                               : "the modes are 'constant', 'reflect', 'edge' and, from Pad-19, 'wrap'");
@@ -990,7 +980,7 @@ void pad_rule(Context& ctx) {
     return ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
   }
   if (pads->size() != 2 * axes.size()) {
-    ctx.report("pad-args", Severity::Error, ctx.version() < 11 ? Phase::Load : Phase::Run,
+    ctx.report(Code::PadArgs, Severity::Error, ctx.version() < 11 ? Phase::Load : Phase::Run,
                fmt::format("Pad's pads has {} entries for {} padded axes", pads->size(), axes.size()),
                "pads lists the begin of every padded axis, then the end of every padded axis");
     return ctx.set_output(0, DType::Undefined, unknown_dims(r));
@@ -1000,7 +990,7 @@ void pad_rule(Context& ctx) {
     Dim b = (*pads)[i], e = (*pads)[i + axes.size()];
     out[a] = d[a] && b && e ? d[a] + b + e : Dim();
     if (auto c = out[a] ? out[a].as_int() : std::nullopt; c && *c < 0) {
-      ctx.report("pad-args", Severity::Error, Phase::Run,
+      ctx.report(Code::PadArgs, Severity::Error, Phase::Run,
                  fmt::format("Pad makes axis {} negative: {} padded by {} and {}", a, sym::to_string(d[a]),
                              sym::to_string(b), sym::to_string(e)),
                  "negative pads crop; they cannot remove more than the dimension holds");
@@ -1014,12 +1004,12 @@ void pad_rule(Context& ctx) {
     if (!dc || !bc || !ec) continue;
     int64_t most = std::max(*bc, *ec);
     if (mode == "reflect" && most > 0 && most > *dc - 1) {
-      ctx.report("pad-mode", Severity::Error, Phase::Run,
+      ctx.report(Code::PadMode, Severity::Error, Phase::Run,
                  fmt::format("Pad reflects {} elements on axis {} of size {}: at most {} can be mirrored", most, a,
                              *dc, std::max<int64_t>(*dc - 1, 0)),
                  "use mode 'edge' or 'constant', or pad less");
     } else if (mode != "constant" && *dc == 0 && most > 0) {
-      ctx.report("pad-mode", Severity::Error, Phase::Run,
+      ctx.report(Code::PadMode, Severity::Error, Phase::Run,
                  fmt::format("Pad in mode {} pads the empty axis {}", util::quote(mode), a),
                  "only mode 'constant' can pad an axis of size 0");
     }
@@ -1149,7 +1139,7 @@ void cast_rule(Context& ctx) {
     if (auto s = ctx.attr_string("to")) {
       to = parse_dtype(*s);
       if (!to) {
-        ctx.report("dtype-unsupported", Severity::Error, Phase::Load,
+        ctx.report(Code::DtypeUnsupported, Severity::Error, Phase::Load,
                    fmt::format("Cast-1 'to' is {}, not a data type", util::quote(*s)));
       }
     }
@@ -1157,7 +1147,7 @@ void cast_rule(Context& ctx) {
     if (is_known_dtype_enum(*i) && *i != 0) {
       to = static_cast<DType>(*i);
     } else {
-      ctx.report("dtype-unsupported", Severity::Error, Phase::Load,
+      ctx.report(Code::DtypeUnsupported, Severity::Error, Phase::Load,
                  fmt::format("Cast-{} 'to' is {}, not a data type of TensorProto.DataType", ctx.version(), *i));
     }
   }
@@ -1183,7 +1173,7 @@ void constant_rule(Context& ctx) {
   int given = 0;
   for (const char* a : kValueAttrs) given += ctx.node().attr(a) != nullptr;
   if (given != 1) {
-    ctx.report("constant-value", Severity::Error, Phase::Load,
+    ctx.report(Code::ConstantValue, Severity::Error, Phase::Load,
                fmt::format("Constant has {} value attributes", given),
                "a Constant sets exactly one of value, sparse_value, value_int(s), value_float(s), value_string(s)");
     if (given == 0) return;
@@ -1227,7 +1217,7 @@ void constant_of_shape_rule(Context& ctx) {
     dt = t->dtype;
     value = Context::constant(*t, ctx.dims());
     if (t->count != 1) {
-      ctx.report("constant-value", Severity::Error, Phase::Load,
+      ctx.report(Code::ConstantValue, Severity::Error, Phase::Load,
                  fmt::format("ConstantOfShape's value has {} elements", t->count),
                  "value is a one-element tensor: the fill value");
     }
@@ -1236,7 +1226,7 @@ void constant_of_shape_rule(Context& ctx) {
   if (!check_rank(ctx, 0, 1, "shape") ||
       (ctx.input_rank_known(0) && ctx.input_shape(0).rank() != 1)) {
     if (ctx.input_rank_known(0) && ctx.input_shape(0).rank() > 1) {
-      ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+      ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                  fmt::format("ConstantOfShape's shape has rank {}; it is a 1-D tensor", ctx.input_shape(0).rank()));
     }
     return ctx.set_output(0, dt, Shape::unknown());
@@ -1253,7 +1243,7 @@ void constant_of_shape_rule(Context& ctx) {
   std::vector<Dim> dims = *shape;
   for (Dim& d : dims) {
     if (auto c = d.as_int(); c && *c < 0) {
-      ctx.report("negative-dim", Severity::Error, Phase::Run,
+      ctx.report(Code::NegativeDim, Severity::Error, Phase::Run,
                  fmt::format("ConstantOfShape shape {} has a negative dimension", dims_str(*shape)));
       d = Dim();
     }
@@ -1262,7 +1252,7 @@ void constant_of_shape_rule(Context& ctx) {
   // A filled shape vector (torch.ones(n)) keeps its value.
   if (shape->size() <= 1) {
     auto n = shape->empty() ? std::optional<int64_t>(1) : (*shape)[0].as_int();
-    if (n && *n >= 0 && *n <= static_cast<int64_t>(analysis::kMaxTrackedElements)) {
+    if (n && *n >= 0 && *n <= static_cast<int64_t>(facts::kMaxTrackedElements)) {
       auto count = static_cast<size_t>(*n);
       if (!value) ctx.output(0).floats = std::vector<double>(count, 0.0);
       else if (value->ints && value->ints->size() == 1) ctx.output(0).ints = std::vector<Dim>(count, (*value->ints)[0]);
@@ -1277,9 +1267,9 @@ void range_rule(Context& ctx) {
       // onnxruntime takes a one-element 1-D tensor too; anything larger fails.
       auto n = ctx.input_shape(i).numel(ctx.dims());
       if (n && n->as_int() && *n->as_int() != 1) {
-        ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+        ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                    fmt::format("Range input {} has shape {}; start, limit and delta are scalars", i,
-                               analysis::to_string(ctx.input_shape(i))),
+                               facts::to_string(ctx.input_shape(i))),
                    "", std::string(ctx.input_name(i)));
       }
     }
@@ -1289,13 +1279,13 @@ void range_rule(Context& ctx) {
   if (start && limit && delta) {
     auto dc = delta->as_int();
     if (dc && *dc == 0) {
-      ctx.report("range-delta", Severity::Error, Phase::Run, "Range delta is 0", "the step of a range cannot be 0");
+      ctx.report(Code::RangeDelta, Severity::Error, Phase::Run, "Range delta is 0", "the step of a range cannot be 0");
       return ctx.set_output(0, dt, Shape::of({Dim()}));
     }
     if (dc) {
       Dim n = sym::max(sym::ceil_div(*limit - *start, *dc), ctx.dim(0));
       ctx.set_output(0, dt, Shape::of({n}));
-      if (auto len = n.as_int(); len && *len <= static_cast<int64_t>(analysis::kMaxTrackedElements)) {
+      if (auto len = n.as_int(); len && *len <= static_cast<int64_t>(facts::kMaxTrackedElements)) {
         std::vector<Dim> vals;
         for (int64_t k = 0; k < *len; ++k) vals.push_back(*start + *dc * k);
         ctx.output(0).ints = std::move(vals);
@@ -1308,7 +1298,7 @@ void range_rule(Context& ctx) {
   const auto* fd = floats(ctx, 2);
   if (fs && fl && fd && fs->size() == 1 && fl->size() == 1 && fd->size() == 1) {
     if ((*fd)[0] == 0) {
-      ctx.report("range-delta", Severity::Error, Phase::Run, "Range delta is 0", "the step of a range cannot be 0");
+      ctx.report(Code::RangeDelta, Severity::Error, Phase::Run, "Range delta is 0", "the step of a range cannot be 0");
       return ctx.set_output(0, dt, Shape::of({Dim()}));
     }
     // ceil((limit - start) / delta), the difference taken in the input type
@@ -1327,22 +1317,12 @@ void range_rule(Context& ctx) {
 // Indexing with an index tensor: GatherElements, GatherND, Scatter,
 // ScatterElements, ScatterND
 
-// `small` may not exceed `big` (an index tensor's extent on an axis that
-// indexes nothing): an error when it provably does.
-void must_not_exceed(const Context& ctx, Dim small, Dim big, const char* code, const std::string& what,
-                     const std::string& hint = {}) {
-  if (!small || !big || !sym::proven_gt(small, big)) return;
-  bool concrete = small.as_int() && big.as_int();
-  ctx.report(code, Severity::Error, concrete ? Phase::Load : Phase::Run,
-             fmt::format("{}: {} exceeds {}", what, sym::to_string(small), sym::to_string(big)), hint);
-}
-
 // Inputs a and b must have the same rank; false (diagnosed) when they do not.
 bool same_rank(const Context& ctx, size_t a, size_t b, const char* what_a, const char* what_b) {
   if (!ctx.input_rank_known(a) || !ctx.input_rank_known(b)) return true;
   size_t ra = ctx.input_shape(a).rank(), rb = ctx.input_shape(b).rank();
   if (ra == rb) return true;
-  ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+  ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
              fmt::format("{} {} has rank {} and {} rank {}; they must be equal", op(ctx), what_a, ra, what_b, rb), "",
              std::string(ctx.input_name(b)));
   return false;
@@ -1362,7 +1342,7 @@ void gather_elements_rule(Context& ctx) {
   if (ranks_ok && axis && data.rank_known()) {
     for (size_t i = 0; i < rank; ++i) {
       if (i == *axis) continue;
-      must_not_exceed(ctx, idx.shape.dims[i], data.shape.dims[i], "index-shape",
+      must_not_exceed(ctx, idx.shape.dims[i], data.shape.dims[i], Code::IndexShape,
                       fmt::format("GatherElements indices' dimension {} exceeds the data's", i));
     }
   }
@@ -1379,21 +1359,21 @@ void gather_nd_rule(Context& ctx) {
   const auto& idx = ctx.input_shape(1).dims;
   auto r = static_cast<int64_t>(data.size()), q = static_cast<int64_t>(idx.size());
   if (b < 0 || b >= std::min(r, q)) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("GatherND batch_dims {} is outside [0, {}) (the smaller rank of data and indices)", b,
                            std::min(r, q)));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
   for (int64_t i = 0; i < b; ++i) {
-    must_equal(ctx, idx[static_cast<size_t>(i)], data[static_cast<size_t>(i)], "index-shape",
-               fmt::format("GatherND batch dimension {} of indices and data", i));
+    must_equal(ctx, idx[static_cast<size_t>(i)], data[static_cast<size_t>(i)], Code::IndexShape,
+               fmt::format("GatherND batch dimension {} of indices and data", i), {}, {}, WhenConditional::Silent);
   }
   // Each index tuple has m = indices.shape[-1] coordinates: the output is
   // indices.shape[:-1] + data.shape[batch_dims + m:].
   auto m = idx.back().as_int();
   if (!m) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   if (*m < 1 || *m > r - b) {
-    ctx.report("index-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::IndexShape, Severity::Error, Phase::Load,
                fmt::format("GatherND index tuples have {} coordinates; data of rank {} with batch_dims {} takes 1 "
                            "to {}", *m, r, b, r - b),
                "the last dimension of indices is the number of coordinates of each index");
@@ -1410,7 +1390,7 @@ void check_reduction(const Context& ctx) {
   std::string red(ctx.attr_string("reduction").value_or("none"));
   bool ok = red == "none" || red == "add" || red == "mul" || (ctx.version() >= 18 && (red == "max" || red == "min"));
   if (!ok) {
-    ctx.report("scatter-reduction", Severity::Error, Phase::Load,
+    ctx.report(Code::ScatterReduction, Severity::Error, Phase::Load,
                fmt::format("{}-{} has the reduction {}", op(ctx), ctx.version(), util::quote(red)),
                red == "max" || red == "min" ? "reductions max and min exist from opset 18"
                                             : "the reductions are 'none', 'add', 'mul' and, from opset 18, 'max' and 'min'");
@@ -1426,8 +1406,8 @@ void scatter_elements_rule(Context& ctx) {
     const auto& i = ctx.input_shape(1).dims;
     const auto& u = ctx.input_shape(2).dims;
     for (size_t k = 0; k < i.size(); ++k) {
-      must_equal(ctx, i[k], u[k], "index-shape", fmt::format("{} indices and updates dimension {}", op(ctx), k),
-                 "updates has the shape of indices");
+      must_equal(ctx, i[k], u[k], Code::IndexShape, fmt::format("{} indices and updates dimension {}", op(ctx), k),
+                 "updates has the shape of indices", {}, WhenConditional::Silent);
     }
   }
   ctx.set_output(0, DType::Undefined, data.kind == Inferred::Kind::Tensor ? data.shape : Shape::unknown());
@@ -1443,7 +1423,7 @@ void scatter_nd_rule(Context& ctx) {
   auto k = idx.back().as_int();
   if (!k) return;
   if (*k < 1 || *k > static_cast<int64_t>(d.size())) {
-    ctx.report("index-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::IndexShape, Severity::Error, Phase::Load,
                fmt::format("ScatterND index tuples have {} coordinates for data of rank {}", *k, d.size()),
                "the last dimension of indices is the number of coordinates of each index");
     return;
@@ -1454,15 +1434,15 @@ void scatter_nd_rule(Context& ctx) {
   if (!ctx.input_rank_known(2)) return;
   const auto& u = ctx.input_shape(2).dims;
   if (u.size() != want.size()) {
-    ctx.report("index-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::IndexShape, Severity::Error, Phase::Load,
                fmt::format("ScatterND updates has shape {}; indices {} and data {} call for {}",
-                           analysis::to_string(ctx.input_shape(2)), analysis::to_string(ctx.input_shape(1)),
-                           analysis::to_string(data.shape), dims_str(want)));
+                           facts::to_string(ctx.input_shape(2)), facts::to_string(ctx.input_shape(1)),
+                           facts::to_string(data.shape), dims_str(want)));
     return;
   }
   for (size_t i = 0; i < u.size(); ++i) {
-    must_equal(ctx, u[i], want[i], "index-shape", fmt::format("ScatterND updates dimension {}", i),
-               "updates has the shape indices.shape[:-1] + data.shape[indices.shape[-1]:]");
+    must_equal(ctx, u[i], want[i], Code::IndexShape, fmt::format("ScatterND updates dimension {}", i),
+               "updates has the shape indices.shape[:-1] + data.shape[indices.shape[-1]:]", {}, WhenConditional::Silent);
   }
 }
 
@@ -1472,7 +1452,7 @@ void scatter_nd_rule(Context& ctx) {
 
 void compress_rule(Context& ctx) {
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
-    ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+    ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                fmt::format("Compress condition has rank {}; it is a 1-D tensor", ctx.input_shape(1).rank()), "",
                std::string(ctx.input_name(1)));
   }
@@ -1527,7 +1507,7 @@ void nonzero_rule(Context& ctx) {
       std::vector<size_t> nz;
       for (size_t i = 0; i < numel; ++i) if ((*vals)[i] != 0) nz.push_back(i);
       count = ctx.dim(static_cast<int64_t>(nz.size()));
-      if (rows * nz.size() <= analysis::kMaxTrackedElements) {
+      if (rows * nz.size() <= facts::kMaxTrackedElements) {
         // Row k holds the k-th coordinate of every non-zero element.
         std::vector<Dim> c(rows * nz.size());
         for (size_t j = 0; j < nz.size(); ++j) {
@@ -1623,8 +1603,8 @@ void check_one_element(const Context& ctx, size_t i, const char* what) {
   const Shape& s = ctx.input_shape(i);
   auto n = s.numel(ctx.dims());
   if (s.rank() <= 1 && n && !sym::proven_ne(*n, ctx.dim(1))) return;
-  ctx.report("rank-mismatch", Severity::Error, Phase::Load,
-             fmt::format("{} {} has shape {}; it holds exactly one element", op(ctx), what, analysis::to_string(s)), "",
+  ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
+             fmt::format("{} {} has shape {}; it holds exactly one element", op(ctx), what, facts::to_string(s)), "",
              std::string(ctx.input_name(i)));
 }
 
@@ -1633,8 +1613,8 @@ void onehot_rule(Context& ctx) {
   if (ctx.input_rank_known(2)) {
     const Shape& v = ctx.input_shape(2);
     if (v.rank() != 1 || sym::proven_ne(v.dims[0], ctx.dim(2))) {
-      ctx.report("rank-mismatch", Severity::Error, Phase::Load,
-                 fmt::format("OneHot values has shape {}; it is [off_value, on_value]", analysis::to_string(v)), "",
+      ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
+                 fmt::format("OneHot values has shape {}; it is [off_value, on_value]", facts::to_string(v)), "",
                  std::string(ctx.input_name(2)));
     }
   }
@@ -1646,7 +1626,7 @@ void onehot_rule(Context& ctx) {
   // A non-integer depth is cast to int64 (truncated).
   Dim depth = scalar_value(ctx, 1).value_or(Dim());
   if (auto c = depth ? depth.as_int() : std::nullopt; c && *c < 1) {
-    ctx.report("negative-dim", Severity::Error, Phase::Run, fmt::format("OneHot depth is {}", *c),
+    ctx.report(Code::NegativeDim, Severity::Error, Phase::Run, fmt::format("OneHot depth is {}", *c),
                "depth is the number of classes, at least 1");
     depth = Dim();
   }
@@ -1663,15 +1643,15 @@ void topk_rule(Context& ctx) {
     if (ctx.input_rank_known(1)) {
       const Shape& ks = ctx.input_shape(1);
       if (ks.rank() != 1 || sym::proven_ne(ks.dims[0], ctx.dim(1))) {
-        ctx.report("rank-mismatch", Severity::Error, Phase::Load,
-                   fmt::format("TopK K has shape {}; it is a 1-D tensor of one element", analysis::to_string(ks)),
+        ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
+                   fmt::format("TopK K has shape {}; it is a 1-D tensor of one element", facts::to_string(ks)),
                    "", std::string(ctx.input_name(1)));
       }
     }
     if (auto v = scalar_int(ctx, 1)) k = *v;
   }
   if (auto c = k ? k.as_int() : std::nullopt; c && *c < 0) {
-    ctx.report("topk-k", Severity::Error, Phase::Run, fmt::format("TopK k is {}", *c), "k counts elements: >= 0");
+    ctx.report(Code::TopkK, Severity::Error, Phase::Run, fmt::format("TopK k is {}", *c), "k counts elements: >= 0");
     k = Dim();
   }
   if (!ctx.input_rank_known(0)) {
@@ -1687,7 +1667,7 @@ void topk_rule(Context& ctx) {
     return;
   }
   if (k && out[*axis] && sym::proven_gt(k, out[*axis])) {
-    ctx.report("topk-k", Severity::Error, k.as_int() && out[*axis].as_int() ? Phase::Load : Phase::Run,
+    ctx.report(Code::TopkK, Severity::Error, k.as_int() && out[*axis].as_int() ? Phase::Load : Phase::Run,
                fmt::format("TopK k = {} exceeds axis {} of size {}", sym::to_string(k), *axis,
                            sym::to_string(out[*axis])),
                "k can be at most the size of the axis");
@@ -1718,33 +1698,33 @@ void reverse_sequence_rule(Context& ctx) {
   check_rank(ctx, 0, 2, "input");
   int64_t batch = ctx.attr_int("batch_axis", 1), time = ctx.attr_int("time_axis", 0);
   if ((batch != 0 && batch != 1) || (time != 0 && time != 1) || batch == time) {
-    ctx.report("axis-range", Severity::Error, Phase::Load,
+    ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("ReverseSequence batch_axis {} and time_axis {}: one is 0, the other 1", batch, time));
     return;
   }
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
-    ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+    ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                fmt::format("ReverseSequence sequence_lens has rank {}; it is 1-D", ctx.input_shape(1).rank()), "",
                std::string(ctx.input_name(1)));
     return;
   }
   if (x.rank_known() && x.shape.rank() >= 2 && ctx.input_rank_known(1)) {
-    must_equal(ctx, ctx.input_shape(1).dims[0], x.shape.dims[static_cast<size_t>(batch)], "index-shape",
+    must_equal(ctx, ctx.input_shape(1).dims[0], x.shape.dims[static_cast<size_t>(batch)], Code::IndexShape,
                "ReverseSequence sequence_lens' length and the input's batch dimension",
-               "sequence_lens has one length per batch entry", std::string(ctx.input_name(1)));
+               "sequence_lens has one length per batch entry", std::string(ctx.input_name(1)), WhenConditional::Silent);
   }
 }
 
 void center_crop_pad_rule(Context& ctx) {
   const auto* shape = ints(ctx, 1);
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
-    ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+    ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                fmt::format("CenterCropPad shape has rank {}; it is 1-D", ctx.input_shape(1).rank()));
     shape = nullptr;
   }
   auto target_dim = [&](Dim d) -> Dim {
     if (auto c = d.as_int(); c && *c < 0) {
-      ctx.report("negative-dim", Severity::Error, Phase::Run,
+      ctx.report(Code::NegativeDim, Severity::Error, Phase::Run,
                  fmt::format("CenterCropPad shape {} has a negative dimension", dims_str(*shape)));
       return Dim();
     }
@@ -1771,7 +1751,7 @@ void center_crop_pad_rule(Context& ctx) {
   Dim len = shape ? ctx.dim(static_cast<int64_t>(shape->size()))
                   : ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1 ? ctx.input_shape(1).dims[0] : Dim();
   if (len && sym::proven_ne(len, ctx.dim(static_cast<int64_t>(axes.size())))) {
-    ctx.report("index-shape", Severity::Error, Phase::Load,
+    ctx.report(Code::IndexShape, Severity::Error, Phase::Load,
                fmt::format("CenterCropPad shape has {} entries for {} axes", sym::to_string(len), axes.size()),
                "shape lists the target size of every axis in 'axes' (all axes when absent)");
     return ctx.set_output(0, DType::Undefined, unknown_dims(out.size()));
@@ -1829,7 +1809,7 @@ void check_mode(const Context& ctx, std::initializer_list<std::string_view> mode
   for (auto m : modes) if (m == mode) return;
   std::string list;
   for (auto m : modes) list += (list.empty() ? "" : ", ") + util::quote(m);
-  ctx.report("resize-mode", Severity::Error, Phase::Load,
+  ctx.report(Code::ResizeMode, Severity::Error, Phase::Load,
              fmt::format("{}-{} has the mode {}", op(ctx), ctx.version(), util::quote(mode)),
              fmt::format("the modes of this version are {}", list));
 }
@@ -1844,19 +1824,19 @@ void resize_rule(Context& ctx) {
   Given scales = v < 11 ? Given::Yes : given_nonempty(ctx, 2);
   Given sizes = v < 11 ? Given::No : given_nonempty(ctx, 3);
   if (scales == Given::Yes && sizes == Given::Yes) {
-    ctx.report("resize-args", Severity::Error, Phase::Load,
+    ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                fmt::format("Resize-{} has both scales and sizes", v),
                "give one of them; leave the other out (opset >= 13) or pass an empty tensor");
   } else if (scales == Given::No && sizes == Given::No) {
     // onnxruntime creates the session and fails in the run (measured on 1.30).
-    ctx.report("resize-args", Severity::Error, Phase::Run, fmt::format("Resize-{} has neither scales nor sizes", v),
+    ctx.report(Code::ResizeArgs, Severity::Error, Phase::Run, fmt::format("Resize-{} has neither scales nor sizes", v),
                "give the output sizes or the scale factors");
   }
   bool use_sizes = sizes == Given::Yes || (sizes == Given::Maybe && scales == Given::No);
   bool use_scales = !use_sizes && (scales == Given::Yes || (scales == Given::Maybe && sizes == Given::No));
   std::string policy = v >= 18 ? std::string(ctx.attr_string("keep_aspect_ratio_policy").value_or("stretch")) : "stretch";
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller") {
-    ctx.report("resize-args", Severity::Error, Phase::Load,
+    ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                fmt::format("Resize keep_aspect_ratio_policy is {}", util::quote(policy)),
                "the policies are 'stretch', 'not_larger' and 'not_smaller'");
     policy = "?";
@@ -1886,12 +1866,12 @@ void resize_rule(Context& ctx) {
   // onnxruntime compute floor(dim * scale), whatever the roi.
   if (v >= 11 && ctx.attr_string("coordinate_transformation_mode").value_or("half_pixel") == "tf_crop_and_resize") {
     if (!ctx.has_input(1)) {
-      ctx.report("resize-args", Severity::Error, Phase::Load,
+      ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                  "Resize with coordinate_transformation_mode 'tf_crop_and_resize' has no roi",
                  "give the region of interest as [start1, ..., startN, end1, ..., endN]");
     } else if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1) {
-      must_equal(ctx, ctx.input_shape(1).dims[0], ctx.dim(static_cast<int64_t>(2 * n)), "resize-args",
-                 "Resize roi's length and twice the number of resized axes", "", std::string(ctx.input_name(1)));
+      must_equal(ctx, ctx.input_shape(1).dims[0], ctx.dim(static_cast<int64_t>(2 * n)), Code::ResizeArgs,
+                 "Resize roi's length and twice the number of resized axes", "", std::string(ctx.input_name(1)), WhenConditional::Silent);
     }
   }
   std::vector<Dim> out = in;
@@ -1900,7 +1880,7 @@ void resize_rule(Context& ctx) {
     ctx.set_output(0, DType::Undefined, Shape::of(out));
   };
   auto count_mismatch = [&](size_t have, const char* what) {
-    ctx.report("resize-args", Severity::Error, Phase::Load,
+    ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                fmt::format("Resize {} has {} entries for {} {}", what, have, n, axes_attr ? "axes" : "dimensions"),
                fmt::format("{} has one entry per {}", what, axes_attr ? "entry of 'axes'" : "input dimension"));
     ctx.set_output(0, DType::Undefined, unknown_dims(r));
@@ -1911,7 +1891,7 @@ void resize_rule(Context& ctx) {
     if (sz->size() != n) return count_mismatch(sz->size(), "sizes");
     for (Dim s : *sz) {
       if (auto c = s.as_int(); c && *c < 0) {
-        ctx.report("negative-dim", Severity::Error, Phase::Run,
+        ctx.report(Code::NegativeDim, Severity::Error, Phase::Run,
                    fmt::format("Resize sizes {} has a negative size", dims_str(*sz)));
         return unknown_axes();
       }
@@ -1942,7 +1922,7 @@ void resize_rule(Context& ctx) {
   for (size_t i = 0; i < n; ++i) {
     double s = (*sc)[i];
     if (!(s > 0) || !std::isfinite(s)) {
-      ctx.report("resize-args", Severity::Error, Phase::Run,
+      ctx.report(Code::ResizeArgs, Severity::Error, Phase::Run,
                  fmt::format("Resize scale {} for axis {} is not positive", s, axes[i]), "scales are > 0");
       out[axes[i]] = Dim();
       continue;
@@ -1961,7 +1941,7 @@ void upsample_rule(Context& ctx) {
   std::optional<std::vector<double>> scales;
   if (v < 7) {
     if (ctx.input_rank_known(0) && ctx.input_shape(0).rank() != 4) {
-      ctx.report("rank-mismatch", Severity::Error, Phase::Load,
+      ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                  fmt::format("Upsample-1 takes a 4-D NCHW tensor, the input has rank {}", ctx.input_shape(0).rank()));
       return ctx.set_output(0, DType::Undefined, Shape::unknown());
     }
@@ -1978,7 +1958,7 @@ void upsample_rule(Context& ctx) {
   const auto& in = ctx.input_shape(0).dims;
   if (!scales) return ctx.set_output(0, DType::Undefined, unknown_dims(in.size()));
   if (scales->size() != in.size()) {
-    ctx.report("resize-args", Severity::Error, Phase::Load,
+    ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                fmt::format("Upsample scales has {} entries for an input of rank {}", scales->size(), in.size()),
                "scales has one entry per input dimension");
     return ctx.set_output(0, DType::Undefined, unknown_dims(in.size()));
@@ -1988,7 +1968,7 @@ void upsample_rule(Context& ctx) {
     double s = (*scales)[i];
     if (!(s >= 1) || !std::isfinite(s)) {
       // onnxruntime's Upsample refuses scales below 1 (Resize takes them).
-      ctx.report("resize-args", Severity::Error, Phase::Load,
+      ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                  fmt::format("Upsample scale {} for axis {} is below 1", s, i),
                  "Upsample only enlarges; use Resize (opset >= 10) to shrink");
       out.push_back(Dim());

@@ -24,7 +24,7 @@ void check_enum(const Context& ctx, std::string_view attr, std::initializer_list
   if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
   std::string list;
   for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
-  ctx.report("attribute-value", Severity::Error, Phase::Load,
+  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
              fmt::format("{}'s {} is \"{}\"; it must be one of {}", ctx.node().op_type, attr, *v, list));
 }
 
@@ -35,7 +35,7 @@ void string_normalizer_rule(Context& ctx) {
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   if (d.size() != 1 && d.size() != 2) {
-    ctx.report("input-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                fmt::format("StringNormalizer takes [C] or [1, C], not a tensor of rank {}", d.size()));
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
@@ -43,7 +43,7 @@ void string_normalizer_rule(Context& ctx) {
     // onnx's shape inference (run by onnxruntime when it loads the model)
     // demands the constant 1 there, a symbol included.
     bool known = d[0].as_int().has_value();
-    ctx.report("input-rank", known ? Severity::Error : Severity::Warning, Phase::Load,
+    ctx.report(Code::InputRank, known ? Severity::Error : Severity::Warning, Phase::Load,
                fmt::format("StringNormalizer takes [C] or [1, C]; the input's first dimension is {}{}",
                            sym::to_string(d[0]), known ? "" : ", which onnx's shape inference rejects unless it is the constant 1"),
                "reshape the input to [1, C] or [C]");
@@ -60,11 +60,11 @@ void tfidf_rule(Context& ctx) {
   auto strings = list_size(ctx, "pool_strings");
   auto ints = list_size(ctx, "pool_int64s");
   if (strings.has_value() == ints.has_value()) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load,
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                "TfIdfVectorizer needs exactly one of pool_strings and pool_int64s");
   } else if (ctx.input(0).kind == Inferred::Kind::Tensor && ctx.input_dtype(0) != DType::Undefined &&
              (ctx.input_dtype(0) == DType::String) != strings.has_value()) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load,
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                fmt::format("TfIdfVectorizer's input is {} but its pool is {}: string input needs pool_strings, "
                            "integer input pool_int64s",
                            dtype_onnx_name(ctx.input_dtype(0)), strings ? "pool_strings" : "pool_int64s"));
@@ -72,7 +72,7 @@ void tfidf_rule(Context& ctx) {
   Dim width;
   auto idx = ctx.attr_ints("ngram_indexes");
   if (!idx || idx->empty() || std::any_of(idx->begin(), idx->end(), [](int64_t i) { return i < 0; })) {
-    ctx.report("attribute-value", Severity::Error, Phase::Load,
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                "TfIdfVectorizer's ngram_indexes must be non-empty with no negative values");
   } else {
     width = ctx.dim(*std::max_element(idx->begin(), idx->end()) + 1);
@@ -81,7 +81,7 @@ void tfidf_rule(Context& ctx) {
   const auto& d = ctx.input_shape(0).dims;
   if (d.size() == 1) return ctx.set_output(0, DType::Float32, Shape::of({width}));
   if (d.size() == 2) return ctx.set_output(0, DType::Float32, Shape::of({d[0], width}));
-  ctx.report("input-rank", Severity::Error, Phase::Load,
+  ctx.report(Code::InputRank, Severity::Error, Phase::Load,
              fmt::format("TfIdfVectorizer takes [C] or [N, C], not a tensor of rank {}", d.size()));
   ctx.set_output(0, DType::Float32, Shape::unknown());
 }
@@ -89,7 +89,7 @@ void tfidf_rule(Context& ctx) {
 // RegexFullMatch-20: a bool per string.
 void regex_full_match_rule(Context& ctx) {
   if (!ctx.has_attr("pattern")) {
-    ctx.report("missing-attribute", Severity::Error, Phase::Load,
+    ctx.report(Code::MissingAttribute, Severity::Error, Phase::Load,
                "RegexFullMatch has no pattern attribute: there is nothing to match");
   }
   const Inferred& x = ctx.input(0);
@@ -120,7 +120,7 @@ void string_split_rule(Context& ctx) {
 void image_decoder_rule(Context& ctx) {
   check_enum(ctx, "pixel_format", {"RGB", "BGR", "Grayscale"});
   if (ctx.input_rank_known(0) && ctx.input_shape(0).rank() != 1) {
-    ctx.report("input-rank", Severity::Error, Phase::Load,
+    ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                fmt::format("ImageDecoder takes a 1-D encoded stream, not a tensor of rank {}",
                            ctx.input_shape(0).rank()));
   }

@@ -20,22 +20,22 @@ void optimizer(Context& ctx, size_t in_groups, const std::vector<OptimizerOutput
   const char* names[] = {"R (the learning rate)", "T (the update count)"};
   for (size_t i = 0; i < 2; ++i) {
     if (ctx.input_rank_known(i) && ctx.input_shape(i).rank() != 0) {
-      ctx.report("scalar-input", Severity::Error, Phase::Load,
+      ctx.report(Code::ScalarInput, Severity::Error, Phase::Load,
                  fmt::format("{}'s input {} must be a scalar, but it has shape {}", ctx.node().op_type, names[i],
-                             analysis::to_string(ctx.input_shape(i))),
+                             facts::to_string(ctx.input_shape(i))),
                  "", std::string(ctx.input_name(i)));
     }
   }
   size_t tensors = ctx.num_inputs() > 2 ? ctx.num_inputs() - 2 : 0;
   if (tensors == 0 || tensors % in_groups != 0) {
-    ctx.report("optimizer-arity", Severity::Error, Phase::Load,
+    ctx.report(Code::OptimizerArity, Severity::Error, Phase::Load,
                fmt::format("{} takes R, T and {} tensors per optimized variable, but has {} inputs after R and T",
                            ctx.node().op_type, in_groups, tensors));
     return;
   }
   size_t n = tensors / in_groups;
   if (ctx.num_outputs() != outs.size() * n) {
-    ctx.report("optimizer-arity", Severity::Error, Phase::Load,
+    ctx.report(Code::OptimizerArity, Severity::Error, Phase::Load,
                fmt::format("{} optimizes {} variable(s) and so has {} outputs, not {}", ctx.node().op_type, n,
                            outs.size() * n, ctx.num_outputs()));
   }
@@ -59,7 +59,7 @@ void adam_rule(Context& ctx) { optimizer(ctx, 4, {{{0, 1, 2, 3}}, {{2, 0, 1}}, {
 // Momentum: X, G, V -> X_new, V_new.
 void momentum_rule(Context& ctx) {
   if (auto mode = ctx.attr_string("mode"); mode && *mode != "standard" && *mode != "nesterov") {
-    ctx.report("attribute-value", Severity::Error, Phase::Load,
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                fmt::format("Momentum's mode is \"{}\"; it must be \"standard\" or \"nesterov\"", *mode));
   }
   optimizer(ctx, 3, {{{0, 1, 2}}, {{2, 0, 1}}});
@@ -89,19 +89,19 @@ void gradient_rule(Context& ctx) {
   const ir::Attribute* zs_attr = ctx.attr("zs");
   size_t nz = zs_attr && zs_attr->strings() ? zs_attr->strings()->size() : 0;
   if (ctx.num_inputs() != xs->size() + nz) {
-    ctx.report("gradient-arity", Severity::Error, Phase::Load,
+    ctx.report(Code::GradientArity, Severity::Error, Phase::Load,
                fmt::format("Gradient names {} values in xs and {} in zs, so it takes {} inputs, not {}", xs->size(),
                            nz, xs->size() + nz, ctx.num_inputs()));
   }
   if (ctx.num_outputs() > xs->size()) {
-    ctx.report("gradient-arity", Severity::Error, Phase::Load,
+    ctx.report(Code::GradientArity, Severity::Error, Phase::Load,
                fmt::format("Gradient has {} outputs but xs names only {} values", ctx.num_outputs(), xs->size()));
   }
   std::vector<std::string_view> names(xs->begin(), xs->end());
   if (auto y = ctx.attr_string("y")) names.push_back(*y);
   for (std::string_view name : names) {
     if (!find_named(ctx, name).first) {
-      ctx.report("gradient-names", Severity::Error, Phase::Load,
+      ctx.report(Code::GradientNames, Severity::Error, Phase::Load,
                  fmt::format("Gradient differentiates with respect to \"{}\", which is no value of the graph", name),
                  "xs, zs and y must name values of the graph that holds the Gradient node");
     }
@@ -129,7 +129,7 @@ void gradient_rule(Context& ctx) {
     }
     if (out.kind == Inferred::Kind::Tensor && out.dtype != DType::Undefined && out.dtype != DType::Float16 &&
         out.dtype != DType::Float32 && out.dtype != DType::Float64) {
-      ctx.report("gradient-dtype", Severity::Error, Phase::Load,
+      ctx.report(Code::GradientDtype, Severity::Error, Phase::Load,
                  fmt::format("Gradient output {} would be the gradient with respect to \"{}\", a {} tensor; "
                              "gradients are float16, float or double",
                              i, (*xs)[i], dtype_onnx_name(out.dtype)),

@@ -1,5 +1,7 @@
 #include "model/ops/util.h"
 
+#include <fmt/format.h>
+
 namespace onnxscope::ops {
 
 std::optional<Dim> scalar_int(const Context& ctx, size_t i) {
@@ -19,6 +21,32 @@ Dim product(const Context& ctx, const std::vector<Dim>& dims, size_t from, size_
     p = p * dims[i];
   }
   return p;
+}
+
+void must_equal(const Context& ctx, Dim a, Dim b, Code code, const std::string& what, const std::string& hint,
+                const std::string& input, WhenConditional when) {
+  if (!a || !b || a == b) return;
+  if (sym::proven_ne(a, b)) {
+    bool concrete = a.as_int() && b.as_int();
+    ctx.report(code, Severity::Error, concrete ? Phase::Load : Phase::Run,
+               fmt::format("{}: {} and {} differ", what, sym::to_string(a), sym::to_string(b)), hint, input);
+    return;
+  }
+  if (when == WhenConditional::Silent) return;
+  if (auto sol = sym::root_of(a - b)) {
+    ctx.report(code, Severity::Warning, Phase::Run,
+               fmt::format("{}: {} and {} agree only when {} = {}", what, sym::to_string(a), sym::to_string(b),
+                           sol->first, sol->second),
+               fmt::format("the model runs only for {} = {}; {}", sol->first, sol->second, hint), input, sol->first);
+  }
+}
+
+void must_not_exceed(const Context& ctx, Dim small, Dim big, Code code, const std::string& what,
+                     const std::string& hint) {
+  if (!small || !big || !sym::proven_gt(small, big)) return;
+  bool concrete = small.as_int() && big.as_int();
+  ctx.report(code, Severity::Error, concrete ? Phase::Load : Phase::Run,
+             fmt::format("{}: {} exceeds {}", what, sym::to_string(small), sym::to_string(big)), hint);
 }
 
 void set_int_vector(Context& ctx, size_t out, std::vector<Dim> values, DType dtype) {

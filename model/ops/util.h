@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "model/ops/context.h"
@@ -57,6 +58,22 @@ std::vector<Dim> ints_of_shape(const Shape& s);
 
 // Product of dims [from, to).
 Dim product(const Context& ctx, const std::vector<Dim>& dims, size_t from, size_t to);
+
+// Whether two dimensions that agree only for one value of a symbol are
+// reported (a warning naming the condition, carrying the symbol so that it
+// links to where the symbol was fixed) or left alone.
+enum class WhenConditional : uint8_t { Warn, Silent };
+
+// Two dimensions that must be equal: an error when they provably differ (at
+// load time when both are constants, at run time otherwise); "agree only
+// when s = k" as a run-time warning unless `when` is Silent.
+void must_equal(const Context& ctx, Dim a, Dim b, Code code, const std::string& what, const std::string& hint = {},
+                const std::string& input = {}, WhenConditional when = WhenConditional::Warn);
+
+// `small` may not exceed `big` (an index tensor's extent on an axis that
+// indexes nothing): an error when it provably does.
+void must_not_exceed(const Context& ctx, Dim small, Dim big, Code code, const std::string& what,
+                     const std::string& hint = {});
 
 // An int64 tensor output of rank 1 holding `values` (Shape, shape arithmetic).
 void set_int_vector(Context& ctx, size_t out, std::vector<Dim> values, DType dtype = DType::Int64);

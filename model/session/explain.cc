@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "model/facts/codes.h"
 #include "model/session/session.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
@@ -58,7 +59,7 @@ const CatalogueEntry* find_explanation(std::string_view code) {
 }
 
 Explanation explain(std::string_view code) {
-  const CatalogueEntry* e = find_explanation(code);
+  const CatalogueEntry* e = facts::find_code(code) ? find_explanation(code) : nullptr;
   if (!e) fail("usage", "{} is not a diagnostic code; 'onnxscope explain' lists them", util::quote(code));
   return {std::string(code), e->text};
 }

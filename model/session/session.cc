@@ -99,9 +99,10 @@ std::string op_version(const analysis::NodeSupport& n) {
   return n.version ? fmt::format("{}-{}", op, n.version) : op;
 }
 
-StatusClass status_class(std::string_view status) {
-  if (status == "ok") return StatusClass::Ok;
-  if (status == "no-kernel" || status == "type-error" || status == "not-registered" || status == "beyond-opset") {
+StatusClass status_class(analysis::SupportStatus status) {
+  using S = analysis::SupportStatus;
+  if (status == S::Ok) return StatusClass::Ok;
+  if (status == S::NoKernel || status == S::TypeError || status == S::NotRegistered || status == S::BeyondOpset) {
     return StatusClass::Failing;
   }
   return StatusClass::Other;
@@ -129,7 +130,7 @@ std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r) {
     key.clear();
     key.append(op).append(1, '\0').append(n.types).append(1, '\0').append(status);
     auto [it, fresh] = index.try_emplace(key, rows.size());
-    if (fresh) rows.push_back({std::move(op), n.types, std::string(status), 1});
+    if (fresh) rows.push_back({std::move(op), n.types, n.status, 1});
     else ++rows[it->second].count;
   }
   return rows;

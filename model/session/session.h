@@ -22,14 +22,6 @@
 #include "model/load/loader.h"
 #include "model/ops/support.h"
 
-// ---- until codes and statuses are typed ------------------------------------
-// A diagnostic's code and a node's support status are read only through these
-// two functions, so that making them enums changes nothing else here.
-namespace onnxscope::analysis {
-inline std::string_view code_name(const std::string& c) { return c; }
-inline std::string_view status_name(const std::string& s) { return s; }
-}  // namespace onnxscope::analysis
-// -----------------------------------------------------------------------------
 
 namespace onnxscope::session {
 
@@ -122,7 +114,7 @@ struct ShapesReport {
 struct OperatorRow {  // nodes grouped by operator version, types and status
   std::string op;     // "Conv-11", "com.microsoft.Gelu-1"
   std::string types;  // "T=float32"
-  std::string status;
+  analysis::SupportStatus status = analysis::SupportStatus::Ok;
   size_t count = 0;
 };
 struct NodeRow {  // one node as listed: label, operator version, types, status
@@ -178,7 +170,7 @@ std::string op_version(const analysis::NodeSupport& n);
 // not-registered, beyond-opset), or something else (not measured, unknown
 // types ...). The text writer shows them green, red and yellow.
 enum class StatusClass : uint8_t { Ok, Failing, Other };
-StatusClass status_class(std::string_view status);
+StatusClass status_class(analysis::SupportStatus status);
 std::string verdict_sentence(analysis::Verdict v, std::string_view release);
 std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r);
 // Every node of a check, in model order (built on demand: a label and an

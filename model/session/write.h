@@ -28,7 +28,7 @@ StyledText write_text(const ShapesReport& r);
 StyledText write_text(const CheckReport& r, NodeListing nodes);
 StyledText write_text(const TargetsReport& r);
 StyledText write_text(const Explanation& e);
-StyledText write_text(const std::vector<CatalogueEntry>& catalogue);  // the codes, one a line
+StyledText write_code_list();  // every code with its one-line meaning (model/facts/codes.def)
 // Parts, for front ends that lay out a check themselves.
 StyledText write_diagnostics_text(const std::vector<analysis::Diagnostic>& diags);  // "Diagnostics (N)" section
 StyledText write_operators_text(const TargetCheck& c);

@@ -34,7 +34,7 @@ std::string write_markdown(const CheckReport& r) {
       // The operators for the newest target only: the one to fix the model for.
       out += "\n| operator | types | nodes | support |\n|---|---|---:|---|\n";
       for (const auto& x : c.operators) {
-        out += fmt::format("| {} | {} | {} | {} |\n", md_escape(x.op), md_escape(x.types), x.count, x.status);
+        out += fmt::format("| {} | {} | {} | {} |\n", md_escape(x.op), md_escape(x.types), x.count, analysis::status_name(x.status));
       }
     }
     if (c.result.diagnostics.empty()) continue;

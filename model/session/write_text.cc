@@ -7,6 +7,7 @@
 #include <array>
 #include <functional>
 
+#include "model/facts/codes.h"
 #include "model/ir/versions.h"
 #include "model/session/write.h"
 #include "model/util/text.h"
@@ -34,7 +35,7 @@ Role severity_role(analysis::Severity s) {
   return Role::Note;
 }
 
-Role status_role(std::string_view status) {
+Role status_role(analysis::SupportStatus status) {
   switch (status_class(status)) {
     case StatusClass::Ok: return Role::Ok;
     case StatusClass::Failing: return Role::Error;
@@ -320,7 +321,7 @@ StyledText write_operators_text(const TargetCheck& c) {
   t += "\n";
   for (const auto& x : rows) {
     t += fmt::format("  {:<{}}  {:<{}}  {:>5}  ", x.op, ow, printable(x.types), tw, x.count);
-    t.add(x.status, status_role(x.status));
+    t.add(analysis::status_name(x.status), status_role(x.status));
     t += "\n";
   }
   return t;
@@ -344,7 +345,7 @@ StyledText write_nodes_text(const TargetCheck& c) {
   for (const auto& r : rows) {
     std::string_view status = analysis::status_name(r.node->status);
     t += fmt::format("  {:<{}}  {:<{}}  ", r.label, nw, r.op, ow);
-    t.add(status, status_role(status));
+    t.add(status, status_role(r.node->status));
     t.pad(14 - std::min<size_t>(14, status.size()));
     t += fmt::format("  {}\n", printable(r.node->types));
   }
@@ -448,14 +449,11 @@ StyledText write_text(const Explanation& e) {
   return t;
 }
 
-StyledText write_text(const std::vector<CatalogueEntry>& catalogue) {
+StyledText write_code_list() {
   StyledText t;
-  for (const auto& e : catalogue) {
-    for (const auto& c : e.codes) {
-      t += c;
-      t += "\n";
-    }
-  }
+  size_t width = 0;
+  for (const auto& c : facts::codes()) width = std::max(width, c.name.size());
+  for (const auto& c : facts::codes()) t += fmt::format("{:<{}}  {}\n", c.name, width, c.meaning);
   return t;
 }
 

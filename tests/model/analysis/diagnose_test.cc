@@ -15,13 +15,13 @@ std::unique_ptr<ir::Model> text_model(std::string_view body, std::string_view op
 }
 
 const Diagnostic* find(const Analysis& a, std::string_view code) {
-  for (const auto& d : a.diagnostics) if (d.code == code) return &d;
+  for (const auto& d : a.diagnostics) if (to_string(d.code) == code) return &d;
   return nullptr;
 }
 
 std::string codes(const Analysis& a) {
   std::string out;
-  for (const auto& d : a.diagnostics) out += d.code + " ";
+  for (const auto& d : a.diagnostics) out += to_string(d.code) + " ";
   return out;
 }
 

@@ -398,7 +398,7 @@ g (float m, float d) => (float[1,5] a, string[1,4] b, double[1,3] c)
   EXPECT_EQ(r["c"], "float64[1,3]");
   // Only the map-typed inputs' constraint check may complain (the engine
   // spells map types "map(int64,tensor(float))", the facts "map(int64,float)").
-  for (const auto& d : r.diagnostics()) EXPECT_EQ(d.code, "dtype-unsupported") << d.message;
+  for (const auto& d : r.diagnostics()) EXPECT_EQ(to_string(d.code), "dtype-unsupported") << d.message;
 }
 
 TEST(MlOps, AttributeDiagnoses) {

@@ -229,7 +229,7 @@ TEST(NnOps, WrongRanksAreDiagnosed) {
   })",
           23);
   size_t n = 0;
-  for (const auto& d : r.diagnostics()) n += d.code == "input-rank";
+  for (const auto& d : r.diagnostics()) n += to_string(d.code) == "input-rank";
   EXPECT_EQ(n, 6u) << r.codes();
   // X's rank is wrong: the sequence and batch dims are fresh symbols.
   EXPECT_EQ(r.type("a"), "float32[RNN0_0,1,RNN0_2,8]");

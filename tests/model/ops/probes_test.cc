@@ -232,7 +232,7 @@ TEST(Probes, WrittenProbesLoadAndInferCleanly) {
     // does not matter.
     for (const auto& d : a->diagnostics) {
       if (d.phase == analysis::Phase::Load) {
-        EXPECT_NE(d.severity, analysis::Severity::Error) << d.code << ": " << d.message;
+        EXPECT_NE(d.severity, analysis::Severity::Error) << to_string(d.code) << ": " << d.message;
       }
     }
   }

@@ -12,7 +12,7 @@
 #include "model/ir/dtype.h"
 #include "model/sym/dim.h"
 
-namespace onnxscope::analysis {
+namespace onnxscope::facts {
 
 struct Shape {
   bool known = false;  // false: the rank is unknown
@@ -66,4 +66,4 @@ std::string type_string(const Inferred& v);
 // The element type is known all the way down.
 bool type_known(const Inferred& v);
 
-}  // namespace onnxscope::analysis
+}  // namespace onnxscope::facts

@@ -1,6 +1,6 @@
-#include "model/analysis/inferred.h"
+#include "model/facts/inferred.h"
 
-namespace onnxscope::analysis {
+namespace onnxscope::facts {
 
 std::optional<sym::Dim> Shape::numel(sym::Table& t) const {
   if (!known) return std::nullopt;
@@ -63,4 +63,4 @@ bool type_known(const Inferred& v) {
   }
 }
 
-}  // namespace onnxscope::analysis
+}  // namespace onnxscope::facts

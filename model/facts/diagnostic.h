@@ -1,0 +1,70 @@
+// Findings of the analyses. Every finding has a code from codes.def
+// (explained in docs/diagnostics.md, `onnxscope explain CODE`), a severity,
+// the phase in which onnxruntime would fail (loading the session, or running
+// it), the node, and where known a hint with the concrete fix and the node
+// that caused it. Findings are assembled in one way: diagnostic(code)...
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/facts/codes.h"
+#include "model/ir/graph.h"
+
+namespace onnxscope::facts {
+
+struct NodeRef {
+  const ir::Graph* graph = nullptr;
+  ir::NodeId node = ir::kNoNode;
+  explicit operator bool() const { return graph && node != ir::kNoNode; }
+  const ir::Node& get() const { return graph->nodes[node]; }
+};
+
+struct Diagnostic {
+  Code code{};
+  Severity severity = Severity::Error;
+  Phase phase = Phase::Load;
+  NodeRef node;
+  std::string input;  // the input (value name) concerned, if any
+  std::string message;
+  std::string hint;
+  NodeRef root_cause;
+  // The symbol a conditional finding is about ("agree only when batch = 2"),
+  // for linking it to where that dimension was fixed.
+  std::string symbol;
+};
+
+// Assembles a Diagnostic: the code's usual severity and phase from the
+// table, then what the site says.
+class DiagnosticBuilder {
+ public:
+  explicit DiagnosticBuilder(Code code) {
+    const CodeInfo& info = code_info(code);
+    d_.code = code;
+    d_.severity = info.severity;
+    d_.phase = info.phase;
+  }
+  DiagnosticBuilder& severity(Severity s) { d_.severity = s; return *this; }
+  DiagnosticBuilder& phase(Phase p) { d_.phase = p; return *this; }
+  DiagnosticBuilder& node(NodeRef n) { d_.node = n; return *this; }
+  DiagnosticBuilder& node(const ir::Graph& g, ir::NodeId k) { d_.node = {&g, k}; return *this; }
+  DiagnosticBuilder& message(std::string m) { d_.message = std::move(m); return *this; }
+  DiagnosticBuilder& hint(std::string h) { d_.hint = std::move(h); return *this; }
+  DiagnosticBuilder& input(std::string i) { d_.input = std::move(i); return *this; }
+  DiagnosticBuilder& symbol(std::string s) { d_.symbol = std::move(s); return *this; }
+  DiagnosticBuilder& root_cause(NodeRef n) { d_.root_cause = n; return *this; }
+  Diagnostic build() { return std::move(d_); }
+  operator Diagnostic() { return build(); }  // NOLINT: a builder converts to what it builds
+
+ private:
+  Diagnostic d_;
+};
+
+inline DiagnosticBuilder diagnostic(Code code) { return DiagnosticBuilder(code); }
+
+// How findings name a node: "Gemm node '/fc/Gemm'", with its domain when it
+// has one ("com.microsoft.FusedConv node 'x'"); an unnamed node by the
+// synthetic name the loader gave it, unquoted.
+std::string node_desc(const ir::Node& n);
+
+}  // namespace onnxscope::facts
