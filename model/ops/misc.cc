@@ -121,8 +121,9 @@ void register_misc(Registry& r) {
   // Versions 1 and 22 (15 and 22 for Bernoulli, 9 and 22 for EyeLike, 7 and
   // 22 for Multinomial) differ only in the type constraints the engine checks.
   r.add("", {"RandomNormal", "RandomUniform"}, 1, random_rule);
-  r.add("", {"RandomNormalLike", "RandomUniformLike", "Bernoulli"}, 1, like_rule);
-  r.add("", "EyeLike", 1, eye_like_rule);
+  r.add("", {"RandomNormalLike", "RandomUniformLike"}, 1, like_rule);
+  r.add("", "Bernoulli", 15, like_rule);
+  r.add("", "EyeLike", 9, eye_like_rule);
   r.add("", "Multinomial", 7, multinomial_rule);
 }
 

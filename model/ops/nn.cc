@@ -1575,41 +1575,60 @@ void nms_rule(Context& ctx) {
 
 void register_nn(Registry& r) {
   r.add("", "MatMul", 1, matmul_rule);
-  r.add("", "MatMulInteger", 1, matmul_integer_rule);
-  r.add("", "QLinearMatMul", 1, qlinear_matmul_rule);
+  r.add("", "MatMulInteger", 10, matmul_integer_rule);
+  r.add("", "QLinearMatMul", 10, qlinear_matmul_rule);
   r.add("", "Gemm", 1, gemm_rule);
   r.add("", "Conv", 1, conv_rule);
-  r.add("", "ConvInteger", 1, conv_integer_rule);
-  r.add("", "QLinearConv", 1, qlinear_conv_rule);
-  r.add("", "DeformConv", 1, deform_conv_rule);
+  r.add("", "ConvInteger", 10, conv_integer_rule);
+  r.add("", "QLinearConv", 10, qlinear_conv_rule);
+  r.add("", "DeformConv", 19, deform_conv_rule);
   r.add("", "ConvTranspose", 1, conv_transpose_rule);
   r.add("", {"MaxPool", "AveragePool", "LpPool"}, 1, pool_rule);
   r.add("", {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"}, 1, global_pool_rule);
-  r.add("", "MaxUnpool", 1, max_unpool_rule);
-  r.add("", "Col2Im", 1, col2im_rule);
+  r.add("", "MaxUnpool", 9, max_unpool_rule);
+  r.add("", "Col2Im", 18, col2im_rule);
   r.add("", "BatchNormalization", 1, batch_norm_rule);
   r.add("", "LayerNormalization", 17, layer_norm_rule);
-  r.add("", "RMSNormalization", 1, rms_norm_rule);
-  r.add("", "GroupNormalization", 1, group_norm_rule);
+  r.add("", "RMSNormalization", 23, rms_norm_rule);
+  r.add("", "GroupNormalization", 18, group_norm_rule);
   r.add("", "InstanceNormalization", 1, instance_norm_rule);
   r.add("", "LRN", 1, lrn_rule);
   r.add("", "Dropout", 1, dropout_rule);
   r.add("", {"Softmax", "LogSoftmax", "Hardmax"}, 1, softmax_rule);
-  r.add("", {"MeanVarianceNormalization", "LpNormalization"}, 1, same_as_input);
-  r.add("", {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}, 1, loss_rule);
+  r.add("", "LpNormalization", 1, same_as_input);
+  r.add("", "MeanVarianceNormalization", 9, same_as_input);
+  r.add("", {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}, 12, loss_rule);
   r.add("", {"RNN", "GRU", "LSTM"}, 1, rnn_rule);
-  r.add("", "Attention", 1, attention_rule);
-  r.add("", "RotaryEmbedding", 1, rotary_rule);
-  r.add("", "QuantizeLinear", 1, quantize_rule);
-  r.add("", "DequantizeLinear", 1, dequantize_rule);
-  r.add("", "DynamicQuantizeLinear", 1, dynamic_quantize_rule);
-  r.add("", "Einsum", 1, einsum_rule);
-  r.add("", "Det", 1, det_rule);
+  // layout=1 (from version 14): refused by every measured release, 1.10 to
+  // 1.30 (node/test_{simple_rnn,gru,lstm}_batchwise, bench/ort/live_check.js).
+  for (std::string_view name : {"RNN", "GRU", "LSTM"}) {
+    r.define({.domain = "",
+              .name = name,
+              .since = 14,
+              .rule = rnn_rule,
+              .attrs = {{"layout", ir::AttrType::Int}},
+              .quirks = {.refused = {{.attr = "layout",
+                                      .value = 1,
+                                      .meaning = "batch-major inputs and outputs",
+                                      .runtime_says = "layout_ == 0 was false. Batchwise recurrent operations "
+                                                      "(layout == 1) are not supported",
+                                      .fix = "give the operator sequence-major tensors (layout=0) with Transposes "
+                                             "around it, which is what torch.onnx.export writes for "
+                                             "batch_first=True"}}}});
+  }
+  r.add("", "Attention", 23, attention_rule);
+  r.add("", "RotaryEmbedding", 23, rotary_rule);
+  r.add("", "QuantizeLinear", 10, quantize_rule);
+  r.add("", "DequantizeLinear", 10, dequantize_rule);
+  r.add("", "DynamicQuantizeLinear", 11, dynamic_quantize_rule);
+  r.add("", "Einsum", 12, einsum_rule);
+  r.add("", "Det", 11, det_rule);
   r.add("", {"DepthToSpace", "SpaceToDepth"}, 1, depth_space_rule);
-  r.add("", "GridSample", 1, grid_sample_rule);
-  r.add("", "AffineGrid", 1, affine_grid_rule);
-  r.add("", {"RoiAlign", "MaxRoiPool"}, 1, roi_rule);
-  r.add("", "NonMaxSuppression", 1, nms_rule);
+  r.add("", "GridSample", 16, grid_sample_rule);
+  r.add("", "AffineGrid", 20, affine_grid_rule);
+  r.add("", "MaxRoiPool", 1, roi_rule);
+  r.add("", "RoiAlign", 10, roi_rule);
+  r.add("", "NonMaxSuppression", 10, nms_rule);
 }
 
 }  // namespace onnxscope::ops

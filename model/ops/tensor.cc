@@ -1985,6 +1985,7 @@ void register_tensor(Registry& r) {
   r.add("", "Shape", 1, shape_rule);
   r.add("", "Size", 1, size_rule);
   r.add("", "Reshape", 1, reshape_rule);
+  r.define({.domain = "", .name = "Reshape", .since = 5, .rule = reshape_rule, .shape_inputs = {1}});
   r.add("", "Flatten", 1, flatten_rule);
   r.add("", "Squeeze", 1, squeeze_rule);
   r.add("", "Unsqueeze", 1, unsqueeze_rule);
@@ -1993,17 +1994,22 @@ void register_tensor(Registry& r) {
   r.add("", "Gather", 1, gather_rule);
   r.add("", "Slice", 1, slice_rule);
   r.add("", "Transpose", 1, transpose_rule);
-  r.add("", "Expand", 8, expand_rule);
-  r.add("", "Tile", 1, tile_rule);
+  r.define({.domain = "", .name = "Expand", .since = 8, .rule = expand_rule, .shape_inputs = {1}});
+  r.define({.domain = "", .name = "Tile", .since = 1, .rule = tile_rule, .shape_inputs = {1}});
   r.add("", "Pad", 1, pad_rule);
   r.add("", "Cast", 1, cast_rule);
   r.add("", "CastLike", 15, cast_like_rule);
   r.add("", "Constant", 1, constant_rule);
-  r.add("", "ConstantOfShape", 9, constant_of_shape_rule);
+  r.define({.domain = "", .name = "ConstantOfShape", .since = 9, .rule = constant_of_shape_rule, .shape_inputs = {0}});
   r.add("", "Range", 11, range_rule);
   r.add("", "GatherElements", 11, gather_elements_rule);
   r.add("", "GatherND", 11, gather_nd_rule);
   r.add("", "Scatter", 9, scatter_elements_rule);
+  r.define({.domain = "",
+            .name = "Scatter",
+            .since = 11,  // deprecated
+            .rule = scatter_elements_rule,
+            .quirks = {.replacement = "ScatterElements (what Scatter was renamed to)"}});
   r.add("", "ScatterElements", 11, scatter_elements_rule);
   r.add("", "ScatterND", 11, scatter_nd_rule);
   r.add("", "Compress", 9, compress_rule);
@@ -2017,6 +2023,11 @@ void register_tensor(Registry& r) {
   r.add("", "CenterCropPad", 18, center_crop_pad_rule);
   r.add("", "Resize", 10, resize_rule);
   r.add("", "Upsample", 1, upsample_rule);
+  r.define({.domain = "",
+            .name = "Upsample",
+            .since = 10,  // deprecated
+            .rule = upsample_rule,
+            .quirks = {.replacement = "Resize (torch.onnx.export writes Resize from opset 11)"}});
 }
 
 }  // namespace onnxscope::ops
