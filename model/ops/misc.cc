@@ -8,15 +8,6 @@
 namespace onnxscope::ops {
 namespace {
 
-// Whether the schema's type constraint `name` admits tensors of `dt`.
-bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
-  const Schema* s = ctx.schema();
-  const TypeConstraint* c = s ? s->constraint(name) : nullptr;
-  if (!c) return true;
-  std::string want = fmt::format("tensor({})", dtype_onnx_name(dt));
-  return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
-}
-
 std::string allowed_types(const Context& ctx, std::string_view name) {
   const Schema* s = ctx.schema();
   const TypeConstraint* c = s ? s->constraint(name) : nullptr;

@@ -23,8 +23,17 @@ const Registry& Registry::builtin() {
   static const Registry r = [] {
     Registry x;
     register_elementwise(x);
-    register_tensor(x);
-    register_nn(x);
+    register_shape(x);
+    register_gather(x);
+    register_slice(x);
+    register_cast(x);
+    register_resize(x);
+    register_linear(x);
+    register_conv(x);
+    register_norm(x);
+    register_recurrent(x);
+    register_attention(x);
+    register_sampling(x);
     register_reduce(x);
     register_control(x);
     register_sequence(x);

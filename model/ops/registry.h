@@ -120,8 +120,17 @@ class Registry {
 
 // Family registrations (one file each under model/ops/).
 void register_elementwise(Registry& r);
-void register_tensor(Registry& r);
-void register_nn(Registry& r);
+void register_shape(Registry& r);
+void register_gather(Registry& r);
+void register_slice(Registry& r);
+void register_cast(Registry& r);
+void register_resize(Registry& r);
+void register_linear(Registry& r);
+void register_conv(Registry& r);
+void register_norm(Registry& r);
+void register_recurrent(Registry& r);
+void register_attention(Registry& r);
+void register_sampling(Registry& r);
 void register_reduce(Registry& r);
 void register_control(Registry& r);
 void register_sequence(Registry& r);

@@ -3,7 +3,11 @@
 // declares (attributes, shape inputs, quirks) exists in its schemas.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "model/ops/registry.h"
+#include "tests/support/support.h"
 
 namespace onnxscope::ops {
 namespace {
@@ -56,6 +60,27 @@ TEST(Registry, ARangeEndsWhereItSays) {
   EXPECT_EQ(r.find_def("ai.onnx", "Relu", 13)->since, 6);
   EXPECT_EQ(r.find_def("", "Relu", 14)->since, 14);
   EXPECT_TRUE(r.validate(SchemaTable::builtin()).empty());
+}
+
+}  // namespace
+}  // namespace onnxscope::ops
+
+namespace onnxscope::ops {
+namespace {
+
+// A family file is split when a change to it means scrolling past unrelated
+// operators (docs/architecture.md#operators).
+TEST(Registry, FamilyFilesStayShort) {
+  namespace fs = std::filesystem;
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(test::source_dir().parent_path() / "model" / "ops")) {
+    if (e.path().extension() != ".cc") continue;
+    ++files;
+    std::string text = test::read_file(e.path());
+    size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    EXPECT_LE(lines, 1000u) << e.path().filename().string() << " has " << lines << " lines";
+  }
+  EXPECT_GT(files, 20u);
 }
 
 }  // namespace
