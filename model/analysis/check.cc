@@ -1,9 +1,12 @@
 #include "model/analysis/check.h"
 
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 #include "model/analysis/diagnose.h"
 #include "model/ops/probes.h"
+#include "model/ops/registry.h"
 #include "model/util/text.h"
 
 namespace onnxscope::analysis {
@@ -252,9 +255,8 @@ class Checker {
         std::string hint = later_hint(domain, *s, *as);
         if (s->deprecated) {
           // ONNX deprecated the operator at this opset: runtimes refuse it.
-          std::string instead = s->name == "Upsample" ? "Resize (torch.onnx.export writes Resize from opset 11)"
-                                : s->name == "Scatter" ? "ScatterElements (what Scatter was renamed to)"
-                                                       : "";
+          const ops::OpDef* def = ops::Registry::builtin().find_def(n.domain, s->name, s->since_version);
+          std::string instead(def ? def->quirks.replacement : std::string_view());
           hint = fmt::format("ONNX deprecated {} at opset {}, so no runtime registers it there; {}", s->name,
                              s->since_version,
                              instead.empty() ? "use an opset below " + std::to_string(s->since_version)
@@ -286,52 +288,64 @@ class Checker {
     }
   }
 
-  // Attribute values whose kernel constructor fails although the operator
-  // version and types have a kernel. The probes give every attribute one
-  // value; these rules come from the ONNX backend test data models that
-  // have the other values, loaded in each measured release
-  // (bench/ort/live_check.js), and hold for the ranges given.
+  // What the operator's definition records of onnxruntime's kernels beyond
+  // the support table (ops::Quirks): attribute values whose kernel
+  // constructor fails although the operator version and types have a
+  // kernel, and kernels that open a C++ locale. The probes give every
+  // attribute one value; these quirks come from the ONNX backend test data
+  // models that have the other values, loaded in each measured release
+  // (bench/ort/live_check.js).
   void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns) {
     if (!ir::is_default_domain(n.domain)) return;
-    auto int_attr = [&](std::string_view name, int64_t dflt) {
-      const ir::Attribute* a = n.attr(name);
-      return a && a->i() ? *a->i() : dflt;
+    const ops::OpDef* def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+    if (!def) return;
+    // An attribute's value on the node, else the schema's default.
+    auto int_attr = [&](std::string_view name) -> std::optional<int64_t> {
+      if (const ir::Attribute* a = n.attr(name); a && a->i()) return *a->i();
+      const ops::AttrFact* f = s.attribute(name);
+      if (f && std::holds_alternative<int64_t>(f->default_value)) return std::get<int64_t>(f->default_value);
+      return std::nullopt;
     };
-    if ((s.name == "RNN" || s.name == "GRU" || s.name == "LSTM") && s.since_version >= 14 && int_attr("layout", 0) == 1) {
-      // node/test_{simple_rnn,gru,lstm}_batchwise: refused by 1.10 to 1.30.
+    auto string_attr = [&](std::string_view name) -> std::string {
+      if (const ir::Attribute* a = n.attr(name); a && a->s()) return std::string(*a->s());
+      const ops::AttrFact* f = s.attribute(name);
+      if (f && std::holds_alternative<std::string>(f->default_value)) return std::get<std::string>(f->default_value);
+      return {};
+    };
+    for (const ops::RefusedAttribute& r : def->quirks.refused) {
+      if (int_attr(r.attr) != r.value) continue;
       ns.status = SupportStatus::AttributeUnsupported;
       add(Code::AttributeUnsupported, Severity::Error, ref,
-          fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support layout=1 (batch-major inputs and outputs): "
-                      "session creation fails with \"layout_ == 0 was false. Batchwise recurrent operations (layout == "
-                      "1) are not supported\"",
-                      node_desc(n), release_of(t_), s.name),
-          fmt::format("no release from {} to {} supports it; give the operator sequence-major tensors (layout=0) "
-                      "with Transposes around it, which is what torch.onnx.export writes for batch_first=True",
-                      first_release(), last_release()),
-          {});
+          fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support {}={} ({}): session creation fails with "
+                      "\"{}\"",
+                      node_desc(n), release_of(t_), s.name, r.attr, r.value, r.meaning, r.runtime_says),
+          fmt::format("no release from {} to {} supports it; {}", first_release(), last_release(), r.fix), {});
     }
-    if (s.name == "StringNormalizer") {
-      // node/test_strnormalizer_* and simple/test_strnorm_model_*: up to
-      // 1.17 every StringNormalizer kernel opens the locale; 1.18 to 1.26
-      // only for case-insensitive matching; from 1.27 also to change case.
-      std::string action = "NONE";
-      if (const ir::Attribute* a = n.attr("case_change_action"); a && a->s()) action = std::string(*a->s());
-      bool insensitive = int_attr("is_case_sensitive", 0) == 0;
+    if (const auto& need = def->quirks.locale) {
+      std::string action = string_attr(need->case_change_attr);
+      bool insensitive = int_attr(need->case_sensitive_attr).value_or(0) == 0;
+      bool changes_case =
+          std::find(need->case_changes.begin(), need->case_changes.end(), action) != need->case_changes.end();
       int order = t_.order();
-      bool opens = order <= 1017 || insensitive || (order >= 1027 && (action == "LOWER" || action == "UPPER"));
+      bool opens = order <= need->every_node_until || insensitive || (order >= need->case_change_from && changes_case);
       if (!opens) return;
-      std::string locale = "en_US";
-      if (const ir::Attribute* a = n.attr("locale"); a && a->s() && !a->s()->empty()) locale = util::printable(*a->s());
-      std::string why = order <= 1017 ? "as every StringNormalizer does in this release"
-                        : insensitive ? "for its case-insensitive stopword matching (is_case_sensitive=0)"
-                                      : fmt::format("to change case ({})", action);
+      std::string locale(need->fallback);
+      if (const ir::Attribute* a = n.attr(need->attr); a && a->s() && !a->s()->empty()) {
+        locale = util::printable(*a->s());
+      }
+      std::string why = order <= need->every_node_until
+                            ? fmt::format("as every {} does in this release", s.name)
+                        : insensitive
+                            ? fmt::format("for its case-insensitive {} ({}=0)", need->insensitive_use,
+                                          need->case_sensitive_attr)
+                            : fmt::format("to change case ({})", action);
       add(Code::LocaleRequired, Severity::Warning, ref,
           fmt::format("{}: onnxruntime {} opens the locale {} when it creates the session, {}; on a machine "
                       "without that locale, session creation fails (\"Failed to construct locale with name:{}.UTF-8\")",
                       node_desc(n), release_of(t_), quote(locale + ".UTF-8"), why, locale),
           fmt::format("install the locale where the model runs (Debian: the locales package, then locale-gen {}.UTF-8), "
-                      "or set the node's locale attribute to one that is installed there",
-                      locale),
+                      "or set the node's {} attribute to one that is installed there",
+                      locale, need->attr),
           {});
     }
   }

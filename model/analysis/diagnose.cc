@@ -7,19 +7,13 @@
 #include <algorithm>
 #include <map>
 
+#include "model/ops/registry.h"
 #include "model/util/text.h"
 
 namespace onnxscope::analysis {
 namespace {
 
 using util::quote;
-
-// Operators whose output shape comes from a shape tensor input.
-struct ShapeTaker {
-  const char* op;
-  size_t shape_input;
-};
-constexpr ShapeTaker kShapeTakers[] = {{"Reshape", 1}, {"Expand", 1}, {"ConstantOfShape", 0}, {"Tile", 1}};
 
 struct Baked {
   NodeRef node;
@@ -47,21 +41,25 @@ std::vector<std::pair<size_t, std::string>> input_symbols(const Analysis& a, con
 }
 
 void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& baked) {
+  const ops::Registry& rules = ops::Registry::builtin();
   for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
     const ir::Node& n = g.nodes[k];
     if (!ir::is_default_domain(n.domain)) continue;
-    const ShapeTaker* taker = nullptr;
-    for (const auto& t : kShapeTakers) if (n.op_type == t.op) taker = &t;
-    if (!taker || n.outputs.empty() || n.outputs[0] == ir::kNoValue) continue;
-    if (taker->shape_input >= n.inputs.size() || n.inputs[taker->shape_input] == ir::kNoValue) continue;
-    const Inferred& shape = a.value(g, n.inputs[taker->shape_input]);
+    // Operators whose output shape comes from a shape tensor input
+    // (Reshape, Expand, Tile, ConstantOfShape): their definitions say which.
+    const ops::Schema* schema = a.schema(g, k);
+    const ops::OpDef* def = schema ? rules.find_def(n.domain, n.op_type, schema->since_version) : nullptr;
+    if (!def || def->shape_inputs.empty() || n.outputs.empty() || n.outputs[0] == ir::kNoValue) continue;
+    size_t shape_input = def->shape_inputs[0];
+    if (shape_input >= n.inputs.size() || n.inputs[shape_input] == ir::kNoValue) continue;
+    const Inferred& shape = a.value(g, n.inputs[shape_input]);
     if (!shape.ints) continue;
     bool constant = std::all_of(shape.ints->begin(), shape.ints->end(), [](sym::Dim d) { return d.as_int(); });
     if (!constant) continue;
     const Inferred& out = a.value(g, n.outputs[0]);
     if (!out.rank_known()) continue;
     // The data input (ConstantOfShape has none: any symbol is lost there).
-    const Inferred* data = taker->shape_input == 0 ? nullptr : &a.value(g, n.inputs[0]);
+    const Inferred* data = shape_input == 0 ? nullptr : &a.value(g, n.inputs[0]);
     if (!data || !data->rank_known()) continue;
     for (auto& [axis, symbol] : input_symbols(a, *data)) {
       if (baked.count(symbol) || axis >= out.shape.rank()) continue;

@@ -226,17 +226,24 @@ void register_elementwise(Registry& r) {
   r.add("", "Floor", 1, floor_rule);
   r.add("", "Round", 11, round_rule);
   r.add("", "Relu", 1, relu_rule);
-  r.add("", {"Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Celu", "Clip", "Cos",
-             "Cosh", "Elu", "Erf", "Exp", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN",
-             "LeakyRelu", "Log", "Mish", "Reciprocal", "Selu", "Shrink", "Sigmoid", "Sign", "Sin",
-             "Sinh", "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "PRelu"},
+  r.add("", {"Clip", "Elu", "Exp", "HardSigmoid", "LeakyRelu", "Log", "Reciprocal", "Selu", "Sigmoid", "Softplus",
+             "Softsign", "Sqrt", "Tanh", "PRelu"},
         1, same_shape);
+  r.add("", {"Acos", "Asin", "Atan", "Cos", "Sin", "Tan"}, 7, same_shape);
+  r.add("", {"Acosh", "Asinh", "Atanh", "Cosh", "Erf", "IsNaN", "Shrink", "Sign", "Sinh"}, 9, same_shape);
+  r.add("", {"IsInf", "ThresholdedRelu"}, 10, same_shape);
+  r.add("", "Celu", 12, same_shape);
+  r.add("", "HardSwish", 14, same_shape);
+  r.add("", {"BitwiseNot", "Mish"}, 18, same_shape);
+  r.add("", "Gelu", 20, same_shape);
   r.add("", {"Add"}, 1, binary_arith<Arith::Add>);
   r.add("", {"Sub"}, 1, binary_arith<Arith::Sub>);
   r.add("", {"Mul"}, 1, binary_arith<Arith::Mul>);
   r.add("", {"Div"}, 1, binary_arith<Arith::Div>);
   r.add("", {"Mod"}, 10, binary_arith<Arith::Mod>);
-  r.add("", {"Pow", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"}, 1, broadcast_binary);
+  r.add("", "Pow", 1, broadcast_binary);
+  r.add("", "BitShift", 11, broadcast_binary);
+  r.add("", {"BitwiseAnd", "BitwiseOr", "BitwiseXor"}, 18, broadcast_binary);
   r.add("", {"Equal"}, 1, compare<Cmp::Eq>);
   r.add("", {"Less"}, 1, compare<Cmp::Lt>);
   r.add("", {"Greater"}, 1, compare<Cmp::Gt>);

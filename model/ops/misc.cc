@@ -8,15 +8,6 @@
 namespace onnxscope::ops {
 namespace {
 
-// Whether the schema's type constraint `name` admits tensors of `dt`.
-bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
-  const Schema* s = ctx.schema();
-  const TypeConstraint* c = s ? s->constraint(name) : nullptr;
-  if (!c) return true;
-  std::string want = fmt::format("tensor({})", dtype_onnx_name(dt));
-  return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
-}
-
 std::string allowed_types(const Context& ctx, std::string_view name) {
   const Schema* s = ctx.schema();
   const TypeConstraint* c = s ? s->constraint(name) : nullptr;
@@ -121,8 +112,9 @@ void register_misc(Registry& r) {
   // Versions 1 and 22 (15 and 22 for Bernoulli, 9 and 22 for EyeLike, 7 and
   // 22 for Multinomial) differ only in the type constraints the engine checks.
   r.add("", {"RandomNormal", "RandomUniform"}, 1, random_rule);
-  r.add("", {"RandomNormalLike", "RandomUniformLike", "Bernoulli"}, 1, like_rule);
-  r.add("", "EyeLike", 1, eye_like_rule);
+  r.add("", {"RandomNormalLike", "RandomUniformLike"}, 1, like_rule);
+  r.add("", "Bernoulli", 15, like_rule);
+  r.add("", "EyeLike", 9, eye_like_rule);
   r.add("", "Multinomial", 7, multinomial_rule);
 }
 

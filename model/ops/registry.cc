@@ -1,5 +1,12 @@
 #include "model/ops/registry.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
 namespace onnxscope::ops {
 namespace {
 
@@ -16,8 +23,17 @@ const Registry& Registry::builtin() {
   static const Registry r = [] {
     Registry x;
     register_elementwise(x);
-    register_tensor(x);
-    register_nn(x);
+    register_shape(x);
+    register_gather(x);
+    register_slice(x);
+    register_cast(x);
+    register_resize(x);
+    register_linear(x);
+    register_conv(x);
+    register_norm(x);
+    register_recurrent(x);
+    register_attention(x);
+    register_sampling(x);
     register_reduce(x);
     register_control(x);
     register_sequence(x);
@@ -26,39 +42,105 @@ const Registry& Registry::builtin() {
     register_signal(x);
     register_text(x);
     register_training(x);
+#ifndef NDEBUG
+    // Release builds rely on tests/model/ops/registry_test.cc.
+    if (auto problems = x.validate(SchemaTable::builtin()); !problems.empty()) {
+      std::fputs("onnxscope: the operator registry is inconsistent with the schema table:\n", stderr);
+      for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
+      std::abort();
+    }
+#endif
     return x;
   }();
   return r;
 }
 
+void Registry::define(OpDef def) {
+  auto& v = defs_[key(def.domain, def.name)];
+  v.push_back(std::move(def));
+  std::stable_sort(v.begin(), v.end(), [](const OpDef& a, const OpDef& b) { return a.since < b.since; });
+}
+
 void Registry::add(std::string_view domain, std::string_view name, int since, Rule rule) {
-  auto& v = rules_[key(domain, name)];
-  v.push_back({since, rule});
-  std::sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) { return a.since < b.since; });
+  define(OpDef{.domain = domain, .name = name, .since = since, .rule = rule});
 }
 
 void Registry::add(std::string_view domain, std::initializer_list<std::string_view> names, int since, Rule rule) {
   for (auto n : names) add(domain, n, since, rule);
 }
 
-Rule Registry::find(std::string_view domain, std::string_view name, int version) const {
-  auto it = rules_.find(key(domain, name));
-  if (it == rules_.end()) return nullptr;
-  Rule found = nullptr;
-  for (const Entry& e : it->second) {
-    if (e.since <= version) found = e.rule;
+const OpDef* Registry::find_def(std::string_view domain, std::string_view name, int version) const {
+  auto it = defs_.find(key(domain, name));
+  if (it == defs_.end()) return nullptr;
+  const OpDef* found = nullptr;
+  for (const OpDef& d : it->second) {
+    if (d.since > version) break;
+    found = &d;
   }
+  if (found && found->until && version > found->until) return nullptr;
   return found;
 }
 
 std::vector<std::pair<std::string, std::string>> Registry::ops() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [k, v] : rules_) {
+  for (const auto& [k, v] : defs_) {
     auto zero = k.find('\0');
     out.emplace_back(k.substr(0, zero), k.substr(zero + 1));
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
+  std::vector<std::string> problems;
+  std::vector<std::string_view> keys;
+  for (const auto& [k, v] : defs_) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());  // a stable order of messages
+  for (std::string_view k : keys) {
+    const auto& defs = defs_.at(std::string(k));
+    for (size_t i = 0; i < defs.size(); ++i) {
+      const OpDef& d = defs[i];
+      std::string what = fmt::format("{} {}-{}", domain_display_name(d.domain), d.name, d.since);
+      const Schema* s = schemas.find(d.domain, d.name, d.since);
+      if (!s || s->since_version != d.since) {
+        problems.push_back(fmt::format("{}: the schema table has no such operator version{}", what,
+                                       s ? fmt::format(" (the version in force there is {})", s->since_version) : ""));
+        continue;
+      }
+      if (i > 0 && defs[i - 1].since == d.since) problems.push_back(what + ": defined twice");
+      if (d.until && d.until < d.since) problems.push_back(fmt::format("{}: its range ends at {}", what, d.until));
+      if (d.until && i + 1 < defs.size() && defs[i + 1].since <= d.until) {
+        problems.push_back(fmt::format("{}: its range (to {}) overlaps the definition from version {}", what,
+                                       d.until, defs[i + 1].since));
+      }
+      if (!d.rule) problems.push_back(what + ": no rule");
+      // Every schema version the range covers has the attributes the rule reads.
+      int last = d.until ? d.until : (i + 1 < defs.size() ? defs[i + 1].since - 1 : INT_MAX);
+      for (const Schema* v : schemas.versions(d.domain, d.name)) {
+        if (v->since_version < d.since || v->since_version > last) continue;
+        for (const AttrSpec& a : d.attrs) {
+          const AttrFact* f = v->attribute(a.name);
+          if (!f) {
+            problems.push_back(fmt::format("{}: version {} has no attribute {}", what, v->since_version, a.name));
+          } else if (f->type != a.type) {
+            problems.push_back(fmt::format("{}: attribute {} of version {} has another type", what, a.name,
+                                           v->since_version));
+          }
+        }
+        for (size_t in : d.shape_inputs) {
+          if (static_cast<int>(in) >= v->max_inputs()) {
+            problems.push_back(fmt::format("{}: version {} has no input {}", what, v->since_version, in));
+          }
+        }
+      }
+      for (const RefusedAttribute& r : d.quirks.refused) {
+        if (!s->attribute(r.attr)) {
+          problems.push_back(fmt::format("{}: a quirk names attribute {}, which it does not have", what, r.attr));
+        }
+      }
+    }
+  }
+  return problems;
 }
 
 }  // namespace onnxscope::ops

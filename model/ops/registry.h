@@ -1,10 +1,15 @@
-// Inference rules, one per operator version range, registered by the family
-// files of model/ops (elementwise.cc, tensor.cc, nn.cc, ...). A rule sets the
-// outputs' dtype, shape and, for shape computations, contents; dtypes that
-// the schema's type constraints determine are filled in by the engine when a
-// rule leaves them unset.
+// Operator definitions, one per operator version range, registered by the
+// family files of model/ops (elementwise.cc, shape.cc, conv.cc, ...). A
+// definition holds what onnxscope knows of the range beyond its schema
+// facts: the inference rule (it sets the outputs' dtype, shape and, for
+// shape computations, contents; dtypes that the schema's type constraints
+// determine are filled in by the engine when a rule leaves them unset), the
+// attributes the rule reads, which inputs carry a shape, the reference
+// kernel, and what onnxruntime releases do differently from the
+// specification. The registry is validated against the schema table.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,33 +21,116 @@ namespace onnxscope::ops {
 
 using Rule = void (*)(Context&);
 
+// The reference executor's view of a node (model/exec); no kernel exists
+// yet, the slot is there so that an executor finds kernels by the same
+// definitions as the rules.
+struct KernelContext;
+using Kernel = void (*)(KernelContext&);
+
+// An attribute a rule reads, with the type it reads it as.
+struct AttrSpec {
+  std::string_view name;
+  ir::AttrType type;
+};
+
+// An attribute value whose kernel constructor fails in every measured
+// release although the operator version and types have a kernel.
+struct RefusedAttribute {
+  std::string_view attr;
+  int64_t value;
+  std::string_view meaning;       // what the value asks for: "batch-major inputs and outputs"
+  std::string_view runtime_says;  // the release's error message
+  std::string_view fix;           // what to do instead
+};
+
+// A kernel that opens a C++ locale (named by an attribute) when the session
+// is created; which nodes open it changed between releases.
+struct LocaleNeed {
+  std::string_view attr;      // the attribute naming the locale
+  std::string_view fallback;  // the locale when the attribute is absent or empty
+  // Up to this release (major * 1000 + minor) every node opens it.
+  int every_node_until = 0;
+  // Later releases open it for case-insensitive matching (an int attribute
+  // that is 0, its default) of what `insensitive_use` names...
+  std::string_view case_sensitive_attr;
+  std::string_view insensitive_use;
+  // ...and from this release also to change case (a string attribute whose
+  // value is one of `case_changes`).
+  int case_change_from = 0;
+  std::string_view case_change_attr;
+  std::vector<std::string_view> case_changes;
+};
+
+// What onnxruntime releases do differently from the specification, as data
+// that `check` reads.
+struct Quirks {
+  std::vector<RefusedAttribute> refused;
+  std::optional<LocaleNeed> locale;
+  // For a version ONNX deprecated (no runtime registers it): the operator
+  // to use instead, with why ("Resize (torch.onnx.export writes ...)").
+  std::string_view replacement;
+};
+
+// One operator version range.
+struct OpDef {
+  std::string_view domain;  // "" for ai.onnx
+  std::string_view name;
+  int since = 0;  // a schema version of the operator
+  int until = 0;  // the last version covered; 0: up to the next definition
+  Rule rule = nullptr;
+  Kernel kernel = nullptr;
+  std::vector<AttrSpec> attrs;       // checked against the schema's attributes
+  std::vector<size_t> shape_inputs;  // inputs whose contents are an output shape
+  Quirks quirks;
+};
+
 class Registry {
  public:
-  // All rules of onnxscope, registered once.
+  // All definitions of onnxscope, registered once (and, in debug builds,
+  // validated: a bad registration aborts with the problems listed).
   static const Registry& builtin();
 
-  // Adds a rule for the versions of `name` from `since` on (until the next
-  // rule registered for a later version).
+  // Adds a definition.
+  void define(OpDef def);
+  // Shorthand: a definition with a rule only, for the versions of `name` from
+  // `since` on (until the next definition of a later version).
   void add(std::string_view domain, std::string_view name, int since, Rule rule);
   void add(std::string_view domain, std::initializer_list<std::string_view> names, int since, Rule rule);
 
-  // The rule for schema version `version` of the op; nullptr if none.
-  Rule find(std::string_view domain, std::string_view name, int version) const;
-  // Every (domain, op) with a rule, for coverage reports.
+  // The definition covering schema version `version` of the op; nullptr if none.
+  const OpDef* find_def(std::string_view domain, std::string_view name, int version) const;
+  // Its rule; nullptr if none.
+  Rule find(std::string_view domain, std::string_view name, int version) const {
+    const OpDef* d = find_def(domain, name, version);
+    return d ? d->rule : nullptr;
+  }
+  // Every (domain, op) with a definition, for coverage reports.
   std::vector<std::pair<std::string, std::string>> ops() const;
 
+  // What is wrong with the registrations, one message each (empty: nothing):
+  // a definition whose (domain, op, since) is not a schema version, one that
+  // repeats another's version, a range that runs into the next definition or
+  // ends before it starts, an attribute the schema does not have or has with
+  // another type, a shape input beyond the schema's inputs, a rule missing.
+  std::vector<std::string> validate(const SchemaTable& schemas) const;
+
  private:
-  struct Entry {
-    int since;
-    Rule rule;
-  };
-  std::unordered_map<std::string, std::vector<Entry>> rules_;  // key: domain + '\0' + name
+  std::unordered_map<std::string, std::vector<OpDef>> defs_;  // key: domain + '\0' + name; sorted by since
 };
 
 // Family registrations (one file each under model/ops/).
 void register_elementwise(Registry& r);
-void register_tensor(Registry& r);
-void register_nn(Registry& r);
+void register_shape(Registry& r);
+void register_gather(Registry& r);
+void register_slice(Registry& r);
+void register_cast(Registry& r);
+void register_resize(Registry& r);
+void register_linear(Registry& r);
+void register_conv(Registry& r);
+void register_norm(Registry& r);
+void register_recurrent(Registry& r);
+void register_attention(Registry& r);
+void register_sampling(Registry& r);
 void register_reduce(Registry& r);
 void register_control(Registry& r);
 void register_sequence(Registry& r);

@@ -12,14 +12,6 @@
 namespace onnxscope::ops {
 namespace {
 
-bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
-  const Schema* s = ctx.schema();
-  const TypeConstraint* c = s ? s->constraint(name) : nullptr;
-  if (!c) return true;
-  std::string want = fmt::format("tensor({})", dtype_onnx_name(dt));
-  return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
-}
-
 // The `output_datatype` attribute (default 1, float) as a dtype; a value the
 // output's constraint does not admit has no kernel: the session fails to load.
 DType output_datatype(const Context& ctx, std::string_view constraint) {

@@ -134,7 +134,24 @@ void image_decoder_rule(Context& ctx) {
 }  // namespace
 
 void register_text(Registry& r) {
-  r.add("", "StringNormalizer", 10, string_normalizer_rule);
+  // node/test_strnormalizer_* and simple/test_strnorm_model_*: up to 1.17
+  // every StringNormalizer kernel opens the locale; 1.18 to 1.26 only for
+  // case-insensitive matching; from 1.27 also to change case.
+  r.define({.domain = "",
+            .name = "StringNormalizer",
+            .since = 10,
+            .rule = string_normalizer_rule,
+            .attrs = {{"case_change_action", ir::AttrType::String},
+                      {"is_case_sensitive", ir::AttrType::Int},
+                      {"locale", ir::AttrType::String}},
+            .quirks = {.locale = LocaleNeed{.attr = "locale",
+                                            .fallback = "en_US",
+                                            .every_node_until = 1017,
+                                            .case_sensitive_attr = "is_case_sensitive",
+                                            .insensitive_use = "stopword matching",
+                                            .case_change_from = 1027,
+                                            .case_change_attr = "case_change_action",
+                                            .case_changes = {"LOWER", "UPPER"}}}});
   r.add("", "TfIdfVectorizer", 9, tfidf_rule);
   r.add("", "RegexFullMatch", 20, regex_full_match_rule);
   r.add("", "StringConcat", 20, string_concat_rule);

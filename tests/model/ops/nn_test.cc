@@ -1,4 +1,5 @@
-// Inference rules of the neural-network family (model/ops/nn.cc): symbolic
+// Inference rules of the neural-network families (model/ops/linear.cc,
+// conv.cc, norm.cc, recurrent.cc, attention.cc, sampling.cc): symbolic
 // batch and sequence dims flowing through convolutions, recurrent layers,
 // attention, quantization, losses and Einsum, the dtypes rules must name
 // themselves, and the diagnostics for dims that must agree.

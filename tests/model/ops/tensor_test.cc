@@ -1,4 +1,5 @@
-// Inference rules of the tensor family (model/ops/tensor.cc): symbolic
+// Inference rules of the tensor families (model/ops/shape.cc, gather.cc,
+// slice.cc, cast.cc, resize.cc): symbolic
 // shapes through shape computations, version differences, data-dependent
 // sizes as fresh symbols, and the diagnostics of invalid arguments.
 #include <gtest/gtest.h>

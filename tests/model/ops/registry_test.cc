@@ -1,0 +1,87 @@
+// The operator registry against the schema table: every definition names a
+// schema version, no two cover the same version, and what a definition
+// declares (attributes, shape inputs, quirks) exists in its schemas.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "model/ops/registry.h"
+#include "tests/support/support.h"
+
+namespace onnxscope::ops {
+namespace {
+
+void rule(Context&) {}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + "\n";
+  return out;
+}
+
+TEST(Registry, TheBuiltinRegistryIsValid) {
+  auto problems = Registry::builtin().validate(SchemaTable::builtin());
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+TEST(Registry, BadRegistrationsAreCaught) {
+  Registry r;
+  r.add("", "Relu", 6, rule);
+  r.add("", "Relu", 6, rule);                    // twice
+  r.add("", "Relu", 7, rule);                    // no Relu-7
+  r.add("", "NoSuchOp", 1, rule);                // unknown operator
+  r.define({.domain = "", .name = "Conv", .since = 1, .until = 11, .rule = rule});  // runs into Conv-11
+  r.define({.domain = "", .name = "Conv", .since = 11, .rule = rule});
+  r.define({.domain = "", .name = "Reshape", .since = 14, .rule = rule,
+            .attrs = {{"allowzero", ir::AttrType::Float}, {"nosuch", ir::AttrType::Int}},
+            .shape_inputs = {2}});
+  r.add("", "Abs", 13, nullptr);
+  std::string p = joined(r.validate(SchemaTable::builtin()));
+  EXPECT_NE(p.find("ai.onnx Relu-6: defined twice"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Relu-7: the schema table has no such operator version (the version in force there is 6)"),
+            std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx NoSuchOp-1: the schema table has no such operator version"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Conv-1: its range (to 11) overlaps the definition from version 11"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Reshape-14: attribute allowzero of version 14 has another type"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Reshape-14: version 14 has no attribute nosuch"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Reshape-14: version 14 has no input 2"), std::string::npos) << p;
+  EXPECT_NE(p.find("ai.onnx Abs-13: no rule"), std::string::npos) << p;
+}
+
+TEST(Registry, ARangeEndsWhereItSays) {
+  Registry r;
+  r.define({.domain = "", .name = "Conv", .since = 1, .until = 1, .rule = rule});
+  r.add("", "Relu", 6, rule);
+  r.add("", "Relu", 14, rule);
+  EXPECT_NE(r.find_def("", "Conv", 1), nullptr);
+  EXPECT_EQ(r.find_def("", "Conv", 11), nullptr);
+  EXPECT_EQ(r.find_def("", "Relu", 1), nullptr);
+  EXPECT_EQ(r.find_def("ai.onnx", "Relu", 13)->since, 6);
+  EXPECT_EQ(r.find_def("", "Relu", 14)->since, 14);
+  EXPECT_TRUE(r.validate(SchemaTable::builtin()).empty());
+}
+
+}  // namespace
+}  // namespace onnxscope::ops
+
+namespace onnxscope::ops {
+namespace {
+
+// A family file is split when a change to it means scrolling past unrelated
+// operators (docs/architecture.md#operators).
+TEST(Registry, FamilyFilesStayShort) {
+  namespace fs = std::filesystem;
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(test::source_dir().parent_path() / "model" / "ops")) {
+    if (e.path().extension() != ".cc") continue;
+    ++files;
+    std::string text = test::read_file(e.path());
+    size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    EXPECT_LE(lines, 1000u) << e.path().filename().string() << " has " << lines << " lines";
+  }
+  EXPECT_GT(files, 20u);
+}
+
+}  // namespace
+}  // namespace onnxscope::ops
