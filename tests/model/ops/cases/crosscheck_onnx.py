@@ -28,8 +28,9 @@ DTYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int3
           9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 16: "bfloat16"}
 
 
-def split_top(s, sep):
-    out, depth, quoted, start, i = [], 0, False, 0, 0
+def unquoted(s):
+    """(index, char, bracket depth) of every character of s outside "quoted strings"."""
+    depth, quoted, i = 0, False, 0
     while i < len(s):
         c = s[i]
         if quoted:
@@ -39,32 +40,29 @@ def split_top(s, sep):
                 quoted = False
         elif c == '"':
             quoted = True
-        elif c in "[{(":
-            depth += 1
-        elif c in "]})":
-            depth -= 1
-        elif c == sep and depth == 0:
+        else:
+            if c in "]})":
+                depth -= 1
+            yield i, c, depth
+            if c in "[{(":
+                depth += 1
+        i += 1
+
+
+def split_top(s, sep):
+    out, start = [], 0
+    for i, c, depth in unquoted(s):
+        if c == sep and depth == 0:
             out.append(s[start:i].strip())
             start = i + 1
-        i += 1
     out.append(s[start:].strip())
     return out
 
 
 def uncomment(line):
-    quoted, i = False, 0
-    while i < len(line):
-        c = line[i]
-        if quoted:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                quoted = False
-        elif c == '"':
-            quoted = True
-        elif c == "#":
+    for i, c, _ in unquoted(line):
+        if c == "#":
             return line[:i]
-        i += 1
     return line
 
 
