@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "model/ops/registry.h"
 #include "model/util/text.h"
@@ -40,7 +41,10 @@ std::vector<std::pair<size_t, std::string>> input_symbols(const Analysis& a, con
   return out;
 }
 
-void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& baked) {
+// The definition of each schema version met, looked up once per version.
+using DefCache = std::unordered_map<const ops::Schema*, const ops::OpDef*>;
+
+void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& baked, DefCache& defs) {
   const ops::Registry& rules = ops::Registry::builtin();
   for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
     const ir::Node& n = g.nodes[k];
@@ -48,7 +52,10 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
     // Operators whose output shape comes from a shape tensor input
     // (Reshape, Expand, Tile, ConstantOfShape): their definitions say which.
     const ops::Schema* schema = a.schema(g, k);
-    const ops::OpDef* def = schema ? rules.find_def(n.domain, n.op_type, schema->since_version) : nullptr;
+    if (!schema) continue;
+    auto [it, added] = defs.try_emplace(schema, nullptr);
+    if (added) it->second = rules.find_def(schema->domain, schema->name, schema->since_version);
+    const ops::OpDef* def = it->second;
     if (!def || def->shape_inputs.empty() || n.outputs.empty() || n.outputs[0] == ir::kNoValue) continue;
     size_t shape_input = def->shape_inputs[0];
     if (shape_input >= n.inputs.size() || n.inputs[shape_input] == ir::kNoValue) continue;
@@ -107,8 +114,9 @@ size_t model_position(const NodeRef& n) {
 void diagnose(Analysis& a) {
   if (!a.model.graph) return;
   std::map<std::string, Baked> baked;
+  DefCache defs;
   ir::for_each_graph(*a.model.graph, [&](const ir::Graph& g, int) {
-    if (a.inferred(g)) find_baked(a, g, baked);
+    if (a.inferred(g)) find_baked(a, g, baked, defs);
   });
 
   // Graph outputs whose declared symbolic dimension comes out constant.

@@ -194,7 +194,6 @@ class Engine : public ops::Host {
   // Infers a graph whose Input values are already set (subgraphs) or come
   // from declarations (the main graph and function bodies).
   void infer_graph(const ir::Graph& g, const ir::Node* caller, int depth, const std::vector<Inferred>* inputs = nullptr) {
-    if (depth > 64) return;
     auto& st = a_.state(g);
     st.values.assign(g.values.size(), Inferred());
     st.schemas.assign(g.nodes.size(), nullptr);
@@ -243,8 +242,10 @@ class Engine : public ops::Host {
   std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
                                        const std::vector<Inferred>& inputs) override {
     int depth = depth_;
-    auto out = infer_subgraph(owner, node, sub, inputs, depth);
+    const ir::Node* caller = caller_;
+    auto out = infer_subgraph(owner, node, sub, inputs, caller, depth);
     depth_ = depth;
+    caller_ = caller;
     return out;
   }
 
@@ -282,6 +283,7 @@ class Engine : public ops::Host {
       ops::Rule rule = rules_.find(n.domain, n.op_type, schema->since_version);
       if (rule) {
         depth_ = depth;
+        caller_ = caller;
         Context ctx(g, k, schema, a_.dims, ins, outs, *this, caller);
         try {
           rule(ctx);
@@ -523,7 +525,7 @@ class Engine : public ops::Host {
   void infer_call(const ir::Graph& g, ir::NodeId k, const ir::Function& fn, const std::vector<const Inferred*>& ins,
                   std::vector<Inferred>& outs, int depth) {
     const ir::Graph& body = *fn.body;
-    if (depth > 16) return;
+    if (depth > kMaxCallDepth) return too_deep(g, k, "function calls", kMaxCallDepth);
     std::vector<Inferred> args;
     for (size_t i = 0; i < body.inputs.size(); ++i) args.push_back(i < ins.size() && ins[i] ? *ins[i] : Inferred());
     infer_graph(body, &g.nodes[k], depth + 1, &args);
@@ -531,11 +533,15 @@ class Engine : public ops::Host {
     for (size_t i = 0; i < outs.size() && i < body.outputs.size(); ++i) outs[i] = st.values[body.outputs[i]];
   }
 
+  // A subgraph of node k: its nodes resolve attribute references
+  // (ref_attr_name) through `caller`, the function call whose body holds k.
   std::vector<Inferred> infer_subgraph(const ir::Graph& parent, ir::NodeId k, const ir::Graph& sub,
-                                       const std::vector<Inferred>& inputs, int depth) {
-    (void)parent;
-    (void)k;
-    infer_graph(sub, nullptr, depth + 1, &inputs);
+                                       const std::vector<Inferred>& inputs, const ir::Node* caller, int depth) {
+    if (depth >= kMaxSubgraphDepth) {
+      too_deep(parent, k, "subgraphs", kMaxSubgraphDepth);
+      return std::vector<Inferred>(sub.outputs.size());
+    }
+    infer_graph(sub, caller, depth + 1, &inputs);
     const auto& st = a_.state(sub);
     std::vector<Inferred> outs;
     for (ir::ValueId id : sub.outputs) outs.push_back(st.values[id]);
@@ -620,6 +626,22 @@ class Engine : public ops::Host {
   Analysis& a_;
   const InferOptions& opts_;
   int depth_ = 0;  // nesting of the node whose rule runs (for subgraph inference)
+  const ir::Node* caller_ = nullptr;  // the function call the node whose rule runs is in
+
+  // Nesting inference follows, counted in graphs entered (subgraphs and
+  // function bodies alike); deeper, outputs stay unknown. A function call
+  // counts against the smaller limit: recursion through functions is
+  // otherwise endless (ONNX forbids it, a hostile file need not comply).
+  static constexpr int kMaxSubgraphDepth = 64;
+  static constexpr int kMaxCallDepth = 16;
+
+  void too_deep(const ir::Graph& g, ir::NodeId k, std::string_view what, int limit) {
+    node_report(g, k, Code::NestingLimit, Severity::Note, Phase::Load,
+                fmt::format("{}: {} nest deeper than {} levels here; onnxscope infers no deeper, so the node's "
+                            "outputs stay unknown",
+                            node_desc(g.nodes[k]), what, limit),
+                "a model this deep is most likely generated in a loop or recursive; flatten it where you can");
+  }
   // Per type constraint: a bit per tensor element type it allows.
   std::unordered_map<const ops::TypeConstraint*, uint64_t> tensor_masks_;
   const ops::SchemaTable& schemas_;
