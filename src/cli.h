@@ -7,11 +7,23 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "model/ir/graph.h"
 #include "model/load/loader.h"
+
+namespace onnxscope::analysis {
+class Analysis;
+struct CheckResult;
+struct InferOptions;
+}  // namespace onnxscope::analysis
+namespace onnxscope::ops {
+class SupportTable;
+class SupportTables;
+}  // namespace onnxscope::ops
 
 namespace onnxscope::cli {
 
@@ -68,5 +80,19 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd);  // check, targets
+void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+
+// What check and shapes share with the terminal UI.
+const ops::SupportTables& support_tables();
+// --target values ("all", "latest", "1.30", "ort-cpu@1.30", "1.30.2") as tables, oldest first.
+std::vector<const ops::SupportTable*> select_targets(const std::vector<std::string>& specs);
+// The report of `check --format markdown`.
+std::string check_markdown(const analysis::Analysis& a, const std::vector<analysis::CheckResult>& rs,
+                           const std::vector<const ops::SupportTable*>& ts);
+// Prints `check`'s text report under these inference options; returns check's exit code.
+int check_report(const std::string& path, const std::vector<std::string>& specs, const analysis::InferOptions& opts,
+                 const GlobalOptions& g);
+// --bind SYMBOL=INT; throws Error "usage".
+std::pair<std::string, int64_t> parse_binding(const std::string& spec);
 
 }  // namespace onnxscope::cli

@@ -286,10 +286,10 @@ std::string render_markdown(const analysis::Analysis& a, const std::vector<Check
 }
 
 int run_check(const std::string& path, const std::vector<std::string>& specs, bool all_nodes, const GlobalOptions& g,
-              Format format) {
+              Format format, const analysis::InferOptions& opts = {}) {
   auto targets = select(specs);
   auto model = load(path, g);
-  auto a = analysis::infer(*model);
+  auto a = analysis::infer(*model, opts);
   std::vector<CheckResult> results;
   for (const auto* t : targets) results.push_back(analysis::check(*a, *t, tables()));
   Style st = Style::for_stdout(g);
@@ -347,6 +347,20 @@ int run_targets(const GlobalOptions& g, Format format) {
 }
 
 }  // namespace
+
+const ops::SupportTables& support_tables() { return tables(); }
+
+std::vector<const ops::SupportTable*> select_targets(const std::vector<std::string>& specs) { return select(specs); }
+
+std::string check_markdown(const analysis::Analysis& a, const std::vector<CheckResult>& rs,
+                           const std::vector<const ops::SupportTable*>& ts) {
+  return render_markdown(a, rs, ts);
+}
+
+int check_report(const std::string& path, const std::vector<std::string>& specs, const analysis::InferOptions& opts,
+                 const GlobalOptions& g) {
+  return run_check(path, specs, false, g, Format::Text, opts);
+}
 
 void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("check", "Predict whether onnxruntime releases load and run the model, and why not");

@@ -142,16 +142,6 @@ std::string render_text(const analysis::Analysis& a, const Style& st) {
   return out;
 }
 
-std::pair<std::string, int64_t> parse_binding(const std::string& spec) {
-  auto eq = spec.find('=');
-  int64_t v = 0;
-  if (eq != std::string::npos && eq > 0) {
-    auto [p, ec] = std::from_chars(spec.data() + eq + 1, spec.data() + spec.size(), v);
-    if (ec == std::errc() && p == spec.data() + spec.size() && eq + 1 < spec.size()) return {spec.substr(0, eq), v};
-  }
-  fail("usage", "--bind {}: expected SYMBOL=INTEGER", util::quote(spec));
-}
-
 std::pair<std::string, std::vector<double>> parse_values(const std::string& spec) {
   auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) fail("usage", "--value {}: expected NAME=V0,V1,...", util::quote(spec));
@@ -172,6 +162,16 @@ std::pair<std::string, std::vector<double>> parse_values(const std::string& spec
 }
 
 }  // namespace
+
+std::pair<std::string, int64_t> parse_binding(const std::string& spec) {
+  auto eq = spec.find('=');
+  int64_t v = 0;
+  if (eq != std::string::npos && eq > 0) {
+    auto [p, ec] = std::from_chars(spec.data() + eq + 1, spec.data() + spec.size(), v);
+    if (ec == std::errc() && p == spec.data() + spec.size() && eq + 1 < spec.size()) return {spec.substr(0, eq), v};
+  }
+  fail("usage", "--bind {}: expected SYMBOL=INTEGER", util::quote(spec));
+}
 
 void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("shapes", "Infer every value's dtype and symbolic shape");

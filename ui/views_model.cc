@@ -1,0 +1,174 @@
+// Views of the whole model: the overview with every release's verdict, the
+// symbols and inputs (where bindings and input types are edited), the
+// diagnostics list, and the help.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "model/ir/versions.h"
+#include "model/util/text.h"
+#include "ui/app.h"
+
+namespace onnxscope::ui {
+namespace {
+
+using K = Link::Kind;
+
+void heading(Lines& out, std::string_view text) {
+  if (!out.empty()) out.push_back({});
+  out.push_back({{{std::string(text), Role::Header}}, {}});
+}
+
+Line field(std::string_view name, std::string value, Role role = Role::Normal) {
+  return {{{fmt::format("  {:<10} ", name), Role::Dim}, {std::move(value), role}}, {}};
+}
+
+size_t count(const analysis::CheckResult& r, analysis::Severity s) {
+  return std::count_if(r.diagnostics.begin(), r.diagnostics.end(), [&](const auto& d) { return d.severity == s; });
+}
+
+}  // namespace
+
+Lines overview_lines(const App& app, int width) {
+  Lines out;
+  const Document& d = app.doc;
+  const ir::Model& m = d.model;
+  const auto& sum = d.summary();
+  heading(out, "Model");
+  out.push_back(field("file", fmt::format("{} ({})", d.display_path, util::human_bytes(m.file_size))));
+  std::string ir = fmt::format("{}", m.ir_version);
+  if (auto rel = ir::onnx_releases_for_ir(m.ir_version); !rel.empty()) ir += " (" + rel + ")";
+  out.push_back(field("IR", ir));
+  std::string producer = std::string(m.producer_name) + (m.producer_version.empty() ? "" : " " + std::string(m.producer_version));
+  out.push_back(field("producer", producer.empty() ? "(not recorded)" : producer));
+  std::string opsets;
+  for (const auto& o : m.opset_imports) opsets += (opsets.empty() ? "" : ", ") + fmt::format("{} {}", ir::domain_display(o.domain), o.version);
+  out.push_back(field("opsets", opsets));
+  out.push_back(field("nodes", fmt::format("{} in the main graph, {} in {} subgraphs, {} in functions", util::grouped(sum.main_nodes),
+                                           util::grouped(sum.subgraph_nodes), sum.subgraphs, util::grouped(sum.function_nodes))));
+  out.push_back(field("weights", fmt::format("{} initializers, {} ({} inline, {} external)", util::grouped(sum.initializers),
+                                             util::human_bytes(sum.initializer_bytes), util::human_bytes(sum.inline_bytes),
+                                             util::human_bytes(sum.external_bytes))));
+  if (sum.constant_nodes) out.push_back(field("constants", fmt::format("{} Constant nodes, {}", sum.constant_nodes, util::human_bytes(sum.constant_bytes))));
+
+  const ir::Graph& g = *m.graph;
+  const auto& sym = d.symbolic();
+  heading(out, "Inputs");
+  for (ir::ValueId v : g.inputs) {
+    if (g.initializer_of(v)) continue;
+    out.push_back({{{"  " + fit(g.value(v).name, width / 3, app.opts.utf8) + "  ", Role::Link}, {type_of(sym, g, v), Role::Shape}},
+                   {K::Input, &g, v, 0, std::string(g.value(v).name)}});
+  }
+  heading(out, "Outputs");
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    ir::ValueId v = g.outputs[i];
+    Spans sp{{"  " + fit(g.value(v).name, width / 3, app.opts.utf8) + "  ", Role::Normal}, {type_of(d.analysis(), g, v), Role::Shape}};
+    const ir::Type& declared = g.output_type(i);
+    if (declared.kind != ir::Type::Kind::None) sp.push_back({fmt::format("  declared {}", declared), Role::Dim});
+    out.push_back({sp, {}});
+  }
+
+  heading(out, "Releases: the model's verdict in each (Enter makes it the target)");
+  for (size_t t = 0; t < d.tables.size(); ++t) {
+    Spans sp{{fmt::format("  {:<14}", d.tables.target(t)), t == d.target() ? Role::Header : Role::Normal}};
+    if (d.has_release(t)) {
+      const auto* r = d.release(t);
+      sp.push_back({fmt::format("{:<11}", analysis::verdict_name(r->verdict)), r->verdict == analysis::Verdict::Ok ? Role::Ok : Role::Error});
+      size_t errs = count(*r, analysis::Severity::Error);
+      const analysis::Diagnostic* first = nullptr;
+      for (const auto& dg : r->diagnostics) {
+        if (dg.severity == analysis::Severity::Error) {
+          first = &dg;
+          break;
+        }
+      }
+      if (errs) sp.push_back({fmt::format("{} error{}  [{}]", errs, errs == 1 ? "" : "s", first->code), Role::Dim});
+    } else {
+      sp.push_back({std::string(app.glyphs().ellipsis), Role::Dim});
+    }
+    out.push_back({sp, {K::Release, nullptr, 0, t, {}}});
+  }
+  if (!m.warnings.empty()) {
+    heading(out, "Load warnings");
+    for (const auto& w : m.warnings) wrap(out, fmt::format("[{}] {}", w.code, w.message), Role::Warning, width, 2);
+  }
+  return out;
+}
+
+Lines symbols_lines(const App& app, int width) {
+  Lines out;
+  const Document& d = app.doc;
+  const auto& sym = d.symbolic();
+  const auto& bindings = d.options().bindings;
+  heading(out, "Symbols: Enter binds one to an integer, so that shapes become concrete");
+  std::vector<std::string> names;
+  for (const auto& [name, o] : sym.origins) names.push_back(name);
+  for (const auto& [name, v] : bindings) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  if (names.empty()) out.push_back({{{"  (no symbolic dimensions: every input shape is fixed)", Role::Dim}}, {}});
+  for (const auto& name : names) {
+    Spans sp{{"  " + fit(name, 20, app.opts.utf8), Role::Link}};
+    sp.push_back({std::string(static_cast<size_t>(std::max(1, 22 - text_width(fit(name, 20, app.opts.utf8)))), ' '), Role::Normal});
+    auto b = bindings.find(name);
+    sp.push_back({b == bindings.end() ? "unbound" : fmt::format("= {}", b->second), b == bindings.end() ? Role::Dim : Role::Ok});
+    auto o = sym.origins.find(name);
+    if (o != sym.origins.end()) sp.push_back({fmt::format("   axis {} of input {}", o->second.axis, o->second.input), Role::Dim});
+    out.push_back({sp, {K::Symbol, nullptr, 0, 0, name}});
+  }
+  heading(out, "Inputs: Enter changes the dtype or shape, e.g. float16[batch,3,224,224]");
+  const ir::Graph& g = *d.model.graph;
+  for (ir::ValueId v : g.inputs) {
+    if (g.initializer_of(v)) continue;
+    std::string name(g.value(v).name);
+    bool overridden = std::any_of(d.options().inputs.begin(), d.options().inputs.end(), [&](const auto& in) { return in.name == name; });
+    Spans sp{{"  " + fit(name, width / 3, app.opts.utf8) + "  ", Role::Link}, {type_of(sym, g, v), Role::Shape}};
+    if (overridden) sp.push_back({"  (changed)", Role::Warning});
+    out.push_back({sp, {K::Input, &g, v, 0, name}});
+  }
+  return out;
+}
+
+Lines diagnostics_lines(const App& app, int width) {
+  Lines out;
+  const Document& d = app.doc;
+  const Glyphs& gl = app.glyphs();
+  if (d.ordered().empty()) {
+    out.push_back({{{std::string(gl.mark_ok) + " no diagnostics: " + d.target_name() + " is expected to load and run the model", Role::Ok}}, {}});
+    return out;
+  }
+  for (size_t i : d.ordered()) {
+    const auto& dg = d.check().diagnostics[i];
+    Role r = role_of(dg.severity);
+    std::string_view mark = dg.severity == analysis::Severity::Error ? gl.mark_error : dg.severity == analysis::Severity::Warning ? gl.mark_warning : gl.mark_note;
+    std::string where = dg.node ? node_label(dg.node) : "model";
+    int ww = std::max(10, width / 4);
+    std::string w = fit(where, ww, app.opts.utf8);
+    w += std::string(static_cast<size_t>(ww - text_width(w)), ' ');
+    Spans sp{{std::string(mark) + " ", r}, {fmt::format("{:<19} ", dg.code), r}, {w + " ", Role::Link}};
+    sp.push_back({dg.message, Role::Normal});
+    out.push_back({sp, {K::Diagnostic, nullptr, 0, i, {}}});
+  }
+  return out;
+}
+
+Lines help_lines(const App& app, int width) {
+  (void)app;
+  Lines out;
+  out.push_back({{{"onnxscope shows why a model will fail in onnxruntime. Marks: ", Role::Normal},
+                  {std::string(app.glyphs().mark_error) + " error ", Role::Error},
+                  {std::string(app.glyphs().mark_warning) + " warning ", Role::Warning},
+                  {std::string(app.glyphs().mark_sub) + " has a body", Role::Dim}},
+                 {}});
+  out.push_back({});
+  for (const auto& b : key_map()) {
+    if (b.what.empty()) continue;
+    out.push_back({{{fmt::format("  {:<18} ", b.keys), Role::Key}, {std::string(b.what), Role::Normal}}, {}});
+  }
+  out.push_back({{{fmt::format("  {:<18} ", "mouse"), Role::Key}, {"click selects, the wheel scrolls", Role::Normal}}, {}});
+  out.push_back({{{fmt::format("  {:<18} ", "Ctrl-Z"), Role::Key}, {"suspend (fg resumes)", Role::Normal}}, {}});
+  (void)width;
+  return out;
+}
+
+}  // namespace onnxscope::ui
