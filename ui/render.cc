@@ -295,11 +295,11 @@ void App::draw_status(Canvas& c) {
 }
 
 void App::draw_help(Canvas& c) {
-  Lines lines = help_lines(*this, c.width());
-  int w = std::min(c.width() - 4, 76), h = std::min(c.height() - 4, static_cast<int>(lines.size()) + 2);
+  Lines lines = help_lines(*this, std::min(c.width() - 4, 80));
+  int w = std::min(c.width() - 2, 82), h = std::min(c.height() - 4, static_cast<int>(lines.size()) + 2);
   Rect r{(c.width() - w) / 2, (c.height() - h) / 2, w, h};
   c.fill(r, Role::Normal);
-  c.frame(r, "Keys: any other key closes", true);
+  c.frame(r, "Keys (any other key closes this)", true);
   int rows = h - 2;
   if (help_st_.top + rows > lines.size()) help_st_.top = lines.size() > static_cast<size_t>(rows) ? lines.size() - rows : 0;
   for (int i = 0; i < rows && help_st_.top + i < lines.size(); ++i) {

@@ -153,21 +153,33 @@ Lines diagnostics_lines(const App& app, int width) {
 }
 
 Lines help_lines(const App& app, int width) {
-  (void)app;
-  Lines out;
-  out.push_back({{{"onnxscope shows why a model will fail in onnxruntime. Marks: ", Role::Normal},
-                  {std::string(app.glyphs().mark_error) + " error ", Role::Error},
-                  {std::string(app.glyphs().mark_warning) + " warning ", Role::Warning},
-                  {std::string(app.glyphs().mark_sub) + " has a body", Role::Dim}},
-                 {}});
-  out.push_back({});
+  // Two columns of keys when there is room, so that every key fits at 80x24.
+  std::vector<Spans> items;
   for (const auto& b : key_map()) {
     if (b.what.empty()) continue;
-    out.push_back({{{fmt::format("  {:<18} ", b.keys), Role::Key}, {std::string(b.what), Role::Normal}}, {}});
+    items.push_back({{fmt::format("{:<14}", b.keys), Role::Key}, {std::string(b.what), Role::Normal}});
   }
-  out.push_back({{{fmt::format("  {:<18} ", "mouse"), Role::Key}, {"click selects, the wheel scrolls", Role::Normal}}, {}});
-  out.push_back({{{fmt::format("  {:<18} ", "Ctrl-Z"), Role::Key}, {"suspend (fg resumes)", Role::Normal}}, {}});
-  (void)width;
+  items.push_back({{fmt::format("{:<14}", "mouse"), Role::Key}, {"click selects, wheel", Role::Normal}});
+  items.push_back({{fmt::format("{:<14}", "Ctrl-Z"), Role::Key}, {"suspend (fg resumes)", Role::Normal}});
+  Lines out;
+  const Glyphs& g = app.glyphs();
+  out.push_back({{{"Marks: ", Role::Dim},
+                  {std::string(g.mark_error) + " error  ", Role::Error},
+                  {std::string(g.mark_warning) + " warning  ", Role::Warning},
+                  {std::string(g.mark_sub) + " has a body (Enter goes in)", Role::Dim}},
+                 {}});
+  bool two = width >= 76;
+  size_t rows = two ? (items.size() + 1) / 2 : items.size();
+  for (size_t r = 0; r < rows; ++r) {
+    Spans line = items[r];
+    if (two && r + rows < items.size()) {
+      int w = 0;
+      for (const auto& sp : line) w += text_width(sp.text);
+      line.push_back({std::string(static_cast<size_t>(std::max(1, 37 - w)), ' '), Role::Normal});
+      for (const auto& sp : items[r + rows]) line.push_back(sp);
+    }
+    out.push_back({line, {}});
+  }
   return out;
 }
 

@@ -40,10 +40,12 @@ wait_gone() {
   fail "'$1' stayed on the screen"
 }
 keys() { T send-keys -t t "$@"; }
+CHECKS=0
 shell_ok() {
   # The shell reads lines again, echoes, and runs commands.
-  keys "clear; stty -a | tr ' ' '\n' | grep -x -e icanon -e echo | tr '\n' ' '; echo; echo alive-\$((40+2))" Enter
-  wait_for "alive-42"
+  CHECKS=$((CHECKS + 1))
+  keys "clear; stty -a | tr ' ' '\n' | grep -x -e icanon -e echo | tr '\n' ' '; echo; echo alive-\$((1000+$CHECKS))" Enter
+  wait_for "alive-$((1000 + CHECKS))"
   screen | grep -q "icanon echo" || fail "terminal modes not restored (want icanon and echo)"
 }
 
@@ -78,10 +80,10 @@ wait_for "error 2/7"
 
 echo "help"
 keys '?'
-wait_for "Keys: any other key closes"
-wait_for "next diagnostic (errors first)"
+wait_for "Keys (any other key closes this)"
+wait_for "next finding (errors)"
 keys Escape
-wait_gone "Keys: any other key closes"
+wait_gone "Keys (any other key closes this)"
 
 echo "resize to 120x40 and back"
 T resize-window -t t -x 120 -y 40
