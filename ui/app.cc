@@ -78,15 +78,29 @@ std::string App::breadcrumb() const {
   return out;
 }
 
+namespace {
+// Whether `hay` contains `needle` (lower case), ignoring ASCII case; no allocation.
+bool icontains(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  auto eq = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), eq) != hay.end();
+}
+}  // namespace
+
+void App::set_search(std::string s) {
+  search_ = std::move(s);
+  search_lower_ = lower(search_);
+}
+
 bool App::matches(ir::NodeId n) const {
   if (search_.empty()) return false;
   const ir::Node& node = graph().node(n);
-  std::string q = lower(search_);
-  return lower(node.name).find(q) != std::string::npos || lower(node.op_type).find(q) != std::string::npos;
+  return icontains(node.name, search_lower_) || icontains(node.op_type, search_lower_);
 }
 
 void App::set_graph_rows() {
   rows_.clear();
+  match_valid_ = false;
   const ir::Graph& g = graph();
   std::string f = lower(filter_);
   for (ir::NodeId i = 0; i < g.nodes.size(); ++i) {
@@ -190,8 +204,11 @@ void App::after_result() {
     }
   }
   if (doc.errors() || doc.warnings()) {
-    message_ = fmt::format("{} error{}, {} warning{}   e next finding   Tab detail   ? help", doc.errors(),
-                           doc.errors() == 1 ? "" : "s", doc.warnings(), doc.warnings() == 1 ? "" : "s");
+    std::string counts = doc.errors() ? fmt::format("{} error{}", doc.errors(), doc.errors() == 1 ? "" : "s") : "";
+    if (doc.warnings()) {
+      counts += fmt::format("{}{} warning{}", counts.empty() ? "" : ", ", doc.warnings(), doc.warnings() == 1 ? "" : "s");
+    }
+    message_ = counts + "   e next finding   Tab detail   ? help";
     message_role_ = doc.errors() ? Role::Error : Role::Warning;
   }
 }
@@ -332,16 +349,52 @@ Dirty App::follow(const Link& l) {
   return Dirty::None;
 }
 
-void App::search_from(size_t start, int dir, bool include_start) {
-  size_t n = rows_.size();
-  if (n == 0 || search_.empty()) return;
-  for (size_t k = include_start ? 0 : 1; k <= n; ++k) {
-    size_t i = dir > 0 ? (start + k) % n : (start + n - k % n) % n;
-    if (matches(rows_[i])) {
-      select_row(i);
-      return;
+const std::vector<size_t>& App::match_rows() {
+  bool same_rows = match_valid_ && match_graph_ == &graph() && match_count_ == rows_.size();
+  if (same_rows && match_query_ == search_lower_) return match_rows_;
+  if (same_rows && !match_query_.empty() && search_lower_.starts_with(match_query_)) {
+    // A longer query matches a subset of what the shorter one did.
+    std::erase_if(match_rows_, [&](size_t i) { return !matches(rows_[i]); });
+  } else {
+    match_rows_.clear();
+    if (!search_lower_.empty()) {
+      for (size_t i = 0; i < rows_.size(); ++i) {
+        if (matches(rows_[i])) match_rows_.push_back(i);
+      }
     }
   }
+  match_valid_ = true;
+  match_graph_ = &graph();
+  match_count_ = rows_.size();
+  match_query_ = search_lower_;
+  return match_rows_;
+}
+
+void App::search_from(size_t start, int dir, bool include_start) {
+  bool cached = match_valid_ && match_graph_ == &graph() && match_count_ == rows_.size() && match_query_ == search_lower_;
+  if (!cached && include_start && dir > 0) {
+    // While a query is typed: the first match from where the search began,
+    // without listing every match (that waits for n, N or Enter).
+    for (size_t k = 0; k < rows_.size(); ++k) {
+      size_t i = (start + k) % rows_.size();
+      if (matches(rows_[i])) {
+        select_row(i);
+        return;
+      }
+    }
+    return;
+  }
+  const auto& m = match_rows();
+  if (m.empty()) return;
+  size_t row;
+  if (dir > 0) {
+    auto it = include_start ? std::lower_bound(m.begin(), m.end(), start) : std::upper_bound(m.begin(), m.end(), start);
+    row = it == m.end() ? m.front() : *it;
+  } else {
+    auto it = include_start ? std::upper_bound(m.begin(), m.end(), start) : std::lower_bound(m.begin(), m.end(), start);
+    row = it == m.begin() ? m.back() : *(it - 1);
+  }
+  select_row(row);
 }
 
 Dirty App::next_diag(int dir) {
@@ -389,9 +442,8 @@ void App::accept_prompt() {
   switch (p) {
     case Prompt::None: break;
     case Prompt::Search: {
-      search_ = text;
-      size_t count = 0;
-      for (ir::NodeId n : rows_) count += matches(n);
+      set_search(text);
+      size_t count = match_rows().size();
       message_ = search_.empty() ? "" : fmt::format("/{}: {} match{} (n next, N previous)", fit(search_, 30, opts.utf8),
                                                     count, count == 1 ? "" : "es");
       break;
@@ -483,7 +535,7 @@ Dirty App::prompt_key(const Event& e) {
     default: return Dirty::None;
   }
   if (prompt_ == Prompt::Search) {
-    search_ = prompt_text_;
+    set_search(prompt_text_);
     search_from(search_origin_, 1, true);
     return Dirty::All;
   }
@@ -554,7 +606,7 @@ Dirty App::handle(const Event& e) {
       ++spinner_;
       return Dirty::Status;
     }
-    if (doc.ready() && doc.fill_releases_step()) return Dirty::All;
+    if (doc.ready() && doc.poll_releases()) return Dirty::All;
     return Dirty::None;
   }
   if (doc.ready() && doc.generation() != seen_generation_) after_result();
@@ -698,7 +750,7 @@ Dirty App::act(Action a) {
         return Dirty::All;
       }
       if (!search_.empty()) {
-        search_.clear();
+        set_search({});
         return Dirty::All;
       }
       return Dirty::None;

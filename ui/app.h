@@ -126,6 +126,10 @@ class App {
   bool enter_node(ir::NodeId n);
   void search_from(size_t start, int dir, bool include_start);
   bool matches(ir::NodeId n) const;
+  void set_search(std::string s);
+  // Rows of the node list that match the search, in order (kept while the
+  // graph, the filter and the query stay; narrowed as the query grows).
+  const std::vector<size_t>& match_rows();
   Dirty next_diag(int dir);
   void reanalyze(analysis::InferOptions o);
   void after_result();
@@ -146,7 +150,12 @@ class App {
   Prompt prompt_ = Prompt::None;
   std::string prompt_text_, prompt_arg_;
   size_t search_origin_ = 0;
-  std::string search_;
+  std::string search_, search_lower_;
+  std::vector<size_t> match_rows_;
+  std::string match_query_;
+  const ir::Graph* match_graph_ = nullptr;
+  size_t match_count_ = 0;
+  bool match_valid_ = false;
   long diag_pos_ = -1;
   std::string message_;
   Role message_role_ = Role::Status;

@@ -1,6 +1,7 @@
 #include "ui/document.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -20,10 +21,36 @@ struct Document::Job {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+ReleaseSummary ReleaseSummary::of(const analysis::CheckResult& r) {
+  ReleaseSummary s;
+  s.verdict = r.verdict;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity != Severity::Error) continue;
+    if (s.errors++ == 0) s.first_error = d.code;
+  }
+  s.status.reserve(r.nodes.size());
+  for (const auto& n : r.nodes) {
+    auto it = std::find(s.statuses.begin(), s.statuses.end(), n.status);
+    if (it == s.statuses.end()) it = s.statuses.insert(s.statuses.end(), n.status);
+    s.status.push_back(static_cast<uint8_t>(it - s.statuses.begin()));
+  }
+  return s;
+}
+
+// The checks of the other releases, running on their own thread.
+struct Document::Releases {
+  std::mutex mu;
+  std::vector<std::pair<size_t, std::unique_ptr<ReleaseSummary>>> done;
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> remaining{0};
+};
+
 Document::Document(const ir::Model& m, const ops::SupportTables& t, Engine e)
     : model(m), tables(t), engine(std::move(e)) {}
 
-Document::~Document() = default;
+Document::~Document() {
+  if (releases_job_) releases_job_->stop = true;
+}
 
 std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, size_t target) const {
   auto r = std::make_unique<Result>();
@@ -106,21 +133,58 @@ std::chrono::steady_clock::duration Document::busy_for() const {
 void Document::set_target(size_t target) {
   if (!result_ || target >= tables.size()) return;
   result_->target = target;
-  if (releases_.size() > target && releases_[target]) {
-    result_->check = *releases_[target];
-  } else {
-    result_->check = engine.check(*result_->analysis, target);
-  }
+  result_->check = engine.check(*result_->analysis, target);
   ++generation_;
   index();
 }
 
 void Document::install(std::unique_ptr<Result> r) {
   result_ = std::move(r);
-  releases_.clear();
-  releases_.resize(tables.size());
   ++generation_;
   index();
+  start_releases();
+}
+
+void Document::start_releases() {
+  if (releases_job_) releases_job_->stop = true;
+  releases_.clear();
+  releases_.resize(tables.size());
+  releases_[result_->target] = std::make_unique<ReleaseSummary>(ReleaseSummary::of(result_->check));
+  auto job = std::make_shared<Releases>();
+  releases_job_ = job;
+  job->remaining = tables.size() - 1;
+  if (tables.size() < 2 || !engine.check) return;
+  std::thread([job, a = result_->analysis, check = engine.check, n = tables.size(), skip = result_->target] {
+    for (size_t i = n; i-- > 0;) {
+      if (job->stop) return;
+      if (i == skip) continue;
+      std::unique_ptr<ReleaseSummary> s;
+      try {
+        s = std::make_unique<ReleaseSummary>(ReleaseSummary::of(check(*a, i)));
+      } catch (...) {
+        s = std::make_unique<ReleaseSummary>();
+        s->first_error = "table";
+      }
+      std::lock_guard lock(job->mu);
+      job->done.emplace_back(i, std::move(s));
+      --job->remaining;
+    }
+  }).detach();
+}
+
+bool Document::poll_releases() {
+  if (!releases_job_) return false;
+  std::lock_guard lock(releases_job_->mu);
+  if (releases_job_->done.empty()) return false;
+  for (auto& [i, s] : releases_job_->done) releases_[i] = std::move(s);
+  releases_job_->done.clear();
+  return true;
+}
+
+void Document::wait_releases() {
+  while (!releases_complete()) {
+    if (!poll_releases()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void Document::index() {
@@ -197,34 +261,13 @@ const analysis::NodeSupport* Document::support(const ir::Graph& g, ir::NodeId n)
   return i == UINT32_MAX ? nullptr : &result_->check.nodes[i];
 }
 
-const analysis::CheckResult* Document::release(size_t i) const {
-  if (!result_ || i >= tables.size()) return nullptr;
-  if (releases_.size() < tables.size()) releases_.resize(tables.size());
-  if (!releases_[i]) {
-    if (i == result_->target) {
-      releases_[i] = std::make_unique<analysis::CheckResult>(result_->check);
-    } else {
-      releases_[i] = std::make_unique<analysis::CheckResult>(engine.check(*result_->analysis, i));
-    }
-  }
-  return releases_[i].get();
-}
-
-bool Document::fill_releases_step() {
-  if (!result_) return false;
-  for (size_t i = tables.size(); i-- > 0;) {
-    if (releases_.size() <= i || !releases_[i]) {
-      release(i);
-      return true;
-    }
-  }
-  return false;
+const ReleaseSummary* Document::release(size_t i) const {
+  return i < releases_.size() ? releases_[i].get() : nullptr;
 }
 
 bool Document::releases_complete() const {
-  if (!result_) return false;
-  return std::all_of(releases_.begin(), releases_.end(), [](const auto& r) { return r != nullptr; }) &&
-         releases_.size() == tables.size();
+  return result_ && releases_.size() == tables.size() &&
+         std::all_of(releases_.begin(), releases_.end(), [](const auto& r) { return r != nullptr; });
 }
 
 const analysis::ModelSummary& Document::summary() const {

@@ -26,9 +26,26 @@ namespace onnxscope::ui {
 // executor), which set them through Document::run_state.
 enum class NodeState : uint8_t { Ok, Note, Warning, Error, Executed, Failed };
 
+// What the release matrix keeps of the check against one release: the
+// verdict, the first error, and each node's support (per row of the current
+// check). A full CheckResult per release would take more memory than the
+// model on a large one.
+struct ReleaseSummary {
+  analysis::Verdict verdict = analysis::Verdict::Ok;
+  size_t errors = 0;
+  std::string first_error;            // its code
+  std::vector<std::string> statuses;  // distinct support statuses
+  std::vector<uint8_t> status;        // per node row: index into statuses
+  std::string_view status_of(size_t row) const {
+    return row < status.size() ? std::string_view(statuses[status[row]]) : std::string_view("?");
+  }
+  static ReleaseSummary of(const analysis::CheckResult& r);
+};
+
 // One analysis: inference under some options, and the check of one target.
 struct Result {
-  std::unique_ptr<analysis::Analysis> analysis;
+  // Shared with the thread that checks the other releases.
+  std::shared_ptr<analysis::Analysis> analysis;
   // Inference without the bindings, for the symbolic column of the node
   // detail (bindings make shapes concrete at their source); null when there
   // are no bindings and `analysis` is symbolic itself.
@@ -96,13 +113,16 @@ class Document {
   // The node's row in the check, or null.
   const analysis::NodeSupport* support(const ir::Graph& g, ir::NodeId n) const;
 
-  // The check against every release, computed on demand and kept for this
-  // analysis (the overview's and the node detail's release matrix).
-  const analysis::CheckResult* release(size_t i) const;
-  bool has_release(size_t i) const { return i < releases_.size() && releases_[i]; }
-  // Computes one missing release check; false when all are there. For idle time.
-  bool fill_releases_step();
+  // The check against every release, for the overview's and the node
+  // detail's release matrix: computed on a worker thread after each
+  // analysis, newest release first; null until that release is done.
+  const ReleaseSummary* release(size_t i) const;
+  bool has_release(size_t i) const { return release(i) != nullptr; }
+  // Takes the releases checked since the last call; true when there are new ones.
+  bool poll_releases();
   bool releases_complete() const;
+  // Blocks until every release is checked (tests, benchmarks).
+  void wait_releases();
 
   // What `info` counts (weights by size, nodes by operator); read once.
   const analysis::ModelSummary& summary() const;
@@ -112,7 +132,9 @@ class Document {
 
  private:
   struct Job;
+  struct Releases;
   void install(std::unique_ptr<Result> r);
+  void start_releases();
   void index();
   std::unique_ptr<Result> compute(const analysis::InferOptions& opts, size_t target) const;
 
@@ -129,7 +151,8 @@ class Document {
   };
   std::unordered_map<const ir::Graph*, GraphIndex> graphs_;
   std::unordered_map<const ir::Graph*, std::unordered_map<ir::NodeId, std::vector<size_t>>> about_, causes_;
-  mutable std::vector<std::unique_ptr<analysis::CheckResult>> releases_;
+  std::vector<std::unique_ptr<ReleaseSummary>> releases_;
+  std::shared_ptr<Releases> releases_job_;
   mutable std::optional<analysis::ModelSummary> summary_;
 };
 

@@ -324,8 +324,7 @@ void App::draw_menu(Canvas& c) {
     if (doc.has_release(t)) {
       const auto* res = doc.release(t);
       c.put(r.x + 18, y, analysis::verdict_name(res->verdict), res->verdict == analysis::Verdict::Ok ? Role::Ok : Role::Error);
-      size_t errs = std::count_if(res->diagnostics.begin(), res->diagnostics.end(),
-                                  [](const auto& d) { return d.severity == analysis::Severity::Error; });
+      size_t errs = res->errors;
       if (errs) c.put(r.x + 30, y, fmt::format("{} error{}", errs, errs == 1 ? "" : "s"), Role::Dim);
     } else {
       c.put(r.x + 18, y, glyphs().ellipsis, Role::Dim);

@@ -23,10 +23,6 @@ Line field(std::string_view name, std::string value, Role role = Role::Normal) {
   return {{{fmt::format("  {:<10} ", name), Role::Dim}, {std::move(value), role}}, {}};
 }
 
-size_t count(const analysis::CheckResult& r, analysis::Severity s) {
-  return std::count_if(r.diagnostics.begin(), r.diagnostics.end(), [&](const auto& d) { return d.severity == s; });
-}
-
 }  // namespace
 
 Lines overview_lines(const App& app, int width) {
@@ -74,15 +70,8 @@ Lines overview_lines(const App& app, int width) {
     if (d.has_release(t)) {
       const auto* r = d.release(t);
       sp.push_back({fmt::format("{:<11}", analysis::verdict_name(r->verdict)), r->verdict == analysis::Verdict::Ok ? Role::Ok : Role::Error});
-      size_t errs = count(*r, analysis::Severity::Error);
-      const analysis::Diagnostic* first = nullptr;
-      for (const auto& dg : r->diagnostics) {
-        if (dg.severity == analysis::Severity::Error) {
-          first = &dg;
-          break;
-        }
-      }
-      if (errs) sp.push_back({fmt::format("{} error{}  [{}]", errs, errs == 1 ? "" : "s", first->code), Role::Dim});
+      size_t errs = r->errors;
+      if (errs) sp.push_back({fmt::format("{} error{}  [{}]", errs, errs == 1 ? "" : "s", r->first_error), Role::Dim});
     } else {
       sp.push_back({std::string(app.glyphs().ellipsis), Role::Dim});
     }

@@ -69,7 +69,7 @@ std::string release_ranges(const App& app, size_t index) {
     std::string status = "?";
     if (!d.has_release(t)) return out.empty() ? std::string(app.glyphs().ellipsis) : out + ", " + std::string(app.glyphs().ellipsis);
     const auto* r = d.release(t);
-    if (index < r->nodes.size()) status = r->nodes[index].status;
+    status = r->status_of(index);
     if (status != prev_status) {
       flush();
       prev_status = status;
@@ -162,11 +162,11 @@ Lines detail_lines(const App& app, int width) {
     ir::ValueId v = node.inputs[i];
     std::string formal = s && i < s->inputs.size() ? s->inputs[i].name : s && !s->inputs.empty() ? s->inputs.back().name : "";
     if (v == ir::kNoValue) {
-      out.push_back({{{fmt::format("  {:<6} (omitted)", formal), Role::Dim}}, {}});
+      out.push_back({{{fmt::format("  {:<8} (omitted)", formal), Role::Dim}}, {}});
       continue;
     }
     std::string name(g.value(v).name);
-    Spans sp{{fmt::format("  {:<6} ", fit(formal, 6, app.opts.utf8)), Role::Dim}, {fit(name, nw, app.opts.utf8), Role::Link}};
+    Spans sp{{fmt::format("  {:<8} ", fit(formal, 8, app.opts.utf8)), Role::Dim}, {fit(name, nw, app.opts.utf8), Role::Link}};
     sp.push_back({std::string(static_cast<size_t>(std::max(0, nw - text_width(fit(name, nw, app.opts.utf8)))) + 1, ' '), Role::Normal});
     sp.push_back({type_of(sym, g, v), Role::Shape});
     if (bound) {
@@ -186,11 +186,11 @@ Lines detail_lines(const App& app, int width) {
     ir::ValueId v = node.outputs[i];
     std::string formal = s && i < s->outputs.size() ? s->outputs[i].name : "";
     if (v == ir::kNoValue) {
-      out.push_back({{{fmt::format("  {:<6} (omitted)", formal), Role::Dim}}, {}});
+      out.push_back({{{fmt::format("  {:<8} (omitted)", formal), Role::Dim}}, {}});
       continue;
     }
     std::string name(g.value(v).name);
-    Spans sp{{fmt::format("  {:<6} ", fit(formal, 6, app.opts.utf8)), Role::Dim}, {fit(name, nw, app.opts.utf8), Role::Normal}};
+    Spans sp{{fmt::format("  {:<8} ", fit(formal, 8, app.opts.utf8)), Role::Dim}, {fit(name, nw, app.opts.utf8), Role::Normal}};
     sp.push_back({std::string(static_cast<size_t>(std::max(0, nw - text_width(fit(name, nw, app.opts.utf8)))) + 1, ' '), Role::Normal});
     sp.push_back({type_of(sym, g, v), Role::Shape});
     if (bound) {
@@ -245,9 +245,9 @@ Lines graph_lines(const App& app, int width) {
   const Document& d = app.doc;
   const Glyphs& gl = app.glyphs();
   const analysis::Analysis& a = d.analysis();
-  std::string tee = std::string(gl.tee_l) + std::string(gl.h) + " ";
-  std::string last = std::string(gl.bl) + std::string(gl.h) + " ";
-  std::string bar = std::string(gl.v) + "  ";
+  std::string tee = gl.utf8 ? "├─ " : "|- ";
+  std::string last = gl.utf8 ? "└─ " : "`- ";
+  std::string bar = gl.utf8 ? "│  " : "|  ";
   auto node_line = [&](std::string prefix, ir::NodeId n) {
     NodeState s = d.state(g, n);
     Role r = role_of(s);

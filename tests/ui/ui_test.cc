@@ -34,8 +34,7 @@ class Session {
     doc_ = std::make_unique<Document>(*model_, tables_, std::move(e));
     doc_->display_path = shown.empty() ? path.filename().string() : shown;
     doc_->analyze(std::move(opts), *tables_.find(target));
-    while (doc_->fill_releases_step()) {
-    }
+    doc_->wait_releases();
     app_ = std::make_unique<App>(*doc_, App::Options{true, "report.md"});
     frame(80, 24);
   }
@@ -67,8 +66,7 @@ class Session {
   void settle() {
     doc_->wait();
     app_->handle(Event::of(Key::Tick));
-    while (doc_->fill_releases_step()) {
-    }
+    doc_->wait_releases();
     frame(last_w_, last_h_);
   }
   // Tabs into the detail and moves its cursor down to the line that holds `text`.
@@ -285,7 +283,7 @@ TEST(TuiKeys, SwitchingTargetChangesTheVerdict) {
 
 TEST(TuiKeys, TensorViewOfAnInitializer) {
   Session s(demo());
-  EXPECT_TRUE(s.press_j_until("B      mean"));  // the detail of /Sub: its input 'mean', an initializer
+  EXPECT_TRUE(s.press_j_until("mean                 "));  // the detail of /Sub: its input 'mean', an initializer
   s.type("\n");
   EXPECT_EQ(s.app().secondary(), View::Tensor);
   golden("demo_tensor_80x24", s.frame(80, 24));
