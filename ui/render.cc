@@ -139,9 +139,17 @@ void App::draw_nodes(Canvas& c, const Pane& p, bool focused) {
   if (st.cursor >= st.top + static_cast<size_t>(r.h)) st.top = st.cursor - r.h + 1;
   if (st.top + r.h > rows_.size()) st.top = rows_.size() > static_cast<size_t>(r.h) ? rows_.size() - r.h : 0;
   const ir::Graph& g = graph();
+  // Columns as wide as the rows in view need, the name first; the shape
+  // takes the rest.
   int inner = r.w - 1;
-  int ow = std::clamp(inner / 5, 12, 22);
-  int nw = std::max(8, (inner - 2 - ow - 2) * 55 / 100);
+  int name_need = 4, op_need = 6;
+  for (int row = 0; row < r.h && st.top + row < rows_.size(); ++row) {
+    const ir::Node& node = graph().node(rows_[st.top + row]);
+    name_need = std::max(name_need, text_width(node.name));
+    op_need = std::max(op_need, static_cast<int>(node.op_type.size() + node.domain.size()) + 5);
+  }
+  int ow = std::clamp(op_need, 8, std::clamp(inner / 5, 12, 22));
+  int nw = std::clamp(name_need, 8, std::max(8, (inner - 2 - ow - 2) * 55 / 100));
   if (rows_.empty()) {
     c.put(r.x + 1, r.y, filter_.empty() ? "(no nodes)" : "(no node passes the filter; f changes it)", Role::Dim);
     return;
