@@ -62,7 +62,6 @@ void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("CODE", *code, "A diagnostic code, as in error[dtype-mismatch]");
   sub->callback([&g, &cmd, code] {
     cmd.run = [&g, code] {
-      Style st = Style::for_stdout(g);
       auto all = entries();
       if (code->empty()) {
         for (const auto& e : all) {
@@ -73,7 +72,12 @@ void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       for (const auto& e : all) {
         for (const auto& c : e.codes) {
           if (c != *code) continue;
-          fmt::print("{}\n\n{}\n", st.bold(*code), e.text);
+          session::StyledText t;
+          t.add(*code, session::Role::Heading);
+          t += "\n\n";
+          t += e.text;
+          t += "\n";
+          print(t, g);
           return kExitOk;
         }
       }

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "model/session/write.h"
 #include "model/util/error.h"
 #include "src/cli.h"
 
@@ -101,8 +101,7 @@ int run(int argc, char** argv) {
     std::fflush(stdout);
     fmt::print(stderr, "onnxscope: error[{}]: {}\n", e.code(), e.what());
     if (cmd.format == cli::Format::Json) {
-      nlohmann::json j = {{"error", {{"code", e.code()}, {"message", e.what()}}}};
-      fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+      cli::print(session::write_json_error(e));
     }
     return cli::kExitBadInput;
   } catch (const std::bad_alloc&) {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 
@@ -413,7 +412,7 @@ Dirty App::next_diag(int dir) {
   detail_st_ = {};
   focus_ = 0;
   message_ = fmt::format("{} {}/{}: {}[{}]", d.severity == analysis::Severity::Error ? "error" : "finding",
-                         diag_pos_ + 1, n, analysis::severity_name(d.severity), d.code);
+                         diag_pos_ + 1, n, analysis::severity_name(d.severity), analysis::code_name(d.code));
   message_role_ = role_of(d.severity);
   return Dirty::All;
 }
@@ -489,14 +488,15 @@ void App::accept_prompt() {
       if (text.empty()) {
         o.bindings.erase(prompt_arg_);
       } else {
-        int64_t v = 0;
-        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (ec != std::errc() || ptr != text.data() + text.size() || v < 0) {
-          message_ = fmt::format("{} = {}: a binding is a non-negative integer", prompt_arg_, fit(text, 20, opts.utf8));
+        // The option parser of --bind, so that the prompt takes what the command line does.
+        try {
+          auto [name, v] = session::parse_binding(prompt_arg_ + "=" + text);
+          o.bindings[name] = v;
+        } catch (const Error& e) {
+          message_ = e.what();
           message_role_ = Role::Error;
           break;
         }
-        o.bindings[prompt_arg_] = v;
       }
       reanalyze(std::move(o));
       break;
@@ -506,7 +506,7 @@ void App::accept_prompt() {
       std::erase_if(o.inputs, [&](const auto& in) { return in.name == prompt_arg_; });
       if (!text.empty()) {
         try {
-          o.inputs.push_back(analysis::parse_input_override(prompt_arg_ + "=" + text));
+          o.inputs.push_back(session::parse_input(prompt_arg_ + "=" + text));
         } catch (const Error& e) {
           message_ = e.what();
           message_role_ = Role::Error;

@@ -26,12 +26,13 @@ ReleaseSummary ReleaseSummary::of(const analysis::CheckResult& r) {
   s.verdict = r.verdict;
   for (const auto& d : r.diagnostics) {
     if (d.severity != Severity::Error) continue;
-    if (s.errors++ == 0) s.first_error = d.code;
+    if (s.errors++ == 0) s.first_error = analysis::code_name(d.code);
   }
   s.status.reserve(r.nodes.size());
   for (const auto& n : r.nodes) {
-    auto it = std::find(s.statuses.begin(), s.statuses.end(), n.status);
-    if (it == s.statuses.end()) it = s.statuses.insert(s.statuses.end(), n.status);
+    std::string_view st = analysis::status_name(n.status);
+    auto it = std::find(s.statuses.begin(), s.statuses.end(), st);
+    if (it == s.statuses.end()) it = s.statuses.insert(s.statuses.end(), std::string(st));
     s.status.push_back(static_cast<uint8_t>(it - s.statuses.begin()));
   }
   return s;
@@ -273,13 +274,6 @@ bool Document::releases_complete() const {
 const analysis::ModelSummary& Document::summary() const {
   if (!summary_) summary_ = analysis::summarize(model);
   return *summary_;
-}
-
-std::string node_label(const analysis::NodeRef& n) {
-  if (!n) return {};
-  std::string name(n.get().name);
-  if (n.graph->parent) return n.graph->path() + "/" + name;
-  return name;
 }
 
 std::string op_version(const analysis::Analysis& a, const ir::Graph& g, ir::NodeId n) {

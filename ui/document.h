@@ -19,6 +19,7 @@
 #include "model/analysis/summary.h"
 #include "model/ir/graph.h"
 #include "model/ops/support.h"
+#include "model/session/session.h"
 
 namespace onnxscope::ui {
 
@@ -156,8 +157,6 @@ class Document {
   mutable std::optional<analysis::ModelSummary> summary_;
 };
 
-// The node a diagnostic is about, as people find it: "/Reshape", "main/@Loop_2:body/Add".
-std::string node_label(const analysis::NodeRef& n);
 // "Reshape-14", "com.microsoft.FusedGemm-1": the operator and the version it resolves to.
 std::string op_version(const analysis::Analysis& a, const ir::Graph& g, ir::NodeId n);
 

@@ -130,11 +130,11 @@ Lines diagnostics_lines(const App& app, int width) {
     const auto& dg = d.check().diagnostics[i];
     Role r = role_of(dg.severity);
     std::string_view mark = dg.severity == analysis::Severity::Error ? gl.mark_error : dg.severity == analysis::Severity::Warning ? gl.mark_warning : gl.mark_note;
-    std::string where = dg.node ? node_label(dg.node) : "model";
+    std::string where = dg.node ? session::node_label(dg.node) : "model";
     int ww = std::max(10, width / 4);
     std::string w = fit(where, ww, app.opts.utf8);
     w += std::string(static_cast<size_t>(ww - text_width(w)), ' ');
-    Spans sp{{std::string(mark) + " ", r}, {fmt::format("{:<19} ", dg.code), r}, {w + " ", Role::Link}};
+    Spans sp{{std::string(mark) + " ", r}, {fmt::format("{:<19} ", analysis::code_name(dg.code)), r}, {w + " ", Role::Link}};
     sp.push_back({dg.message, Role::Normal});
     out.push_back({sp, {K::Diagnostic, nullptr, 0, i, {}}});
   }

@@ -87,7 +87,7 @@ void diagnostic_lines(const App& app, Lines& out, size_t i, int width) {
   Role r = role_of(d.severity);
   std::string_view mark = d.severity == analysis::Severity::Error ? g.mark_error : d.severity == analysis::Severity::Warning ? g.mark_warning : g.mark_note;
   out.push_back({{{std::string(mark) + " ", r},
-                  {fmt::format("{}[{}]", analysis::severity_name(d.severity), d.code), r},
+                  {fmt::format("{}[{}]", analysis::severity_name(d.severity), analysis::code_name(d.code)), r},
                   {fmt::format(" fails at {} time", analysis::phase_name(d.phase)), Role::Dim}},
                  {}});
   wrap(out, d.message, Role::Normal, width, 2);
@@ -128,7 +128,7 @@ Lines detail_lines(const App& app, int width) {
     for (size_t i : caused) {
       const auto& cd = d.check().diagnostics[i];
       out.push_back({{{"  ", Role::Normal},
-                      {fmt::format("{}[{}]", analysis::severity_name(cd.severity), cd.code), role_of(cd.severity)},
+                      {fmt::format("{}[{}]", analysis::severity_name(cd.severity), analysis::code_name(cd.code)), role_of(cd.severity)},
                       {" at ", Role::Dim},
                       {cd.node ? std::string(cd.node.get().name) : "the model", Role::Link}},
                      cd.node ? Link{K::Node, cd.node.graph, cd.node.node} : Link{}});
@@ -145,9 +145,10 @@ Lines detail_lines(const App& app, int width) {
                  {}});
   if (!s) out.push_back({{{"  onnxscope has no schema for this operator at this opset", Role::Warning}}, {}});
   if (const auto* sup = d.support(g, *sel)) {
-    Role r = sup->status == "ok" ? Role::Ok : sup->status == "local-function" ? Role::Note : Role::Error;
+    auto cls = session::status_class(analysis::status_name(sup->status));
+    Role r = cls == session::StatusClass::Ok ? Role::Ok : cls == session::StatusClass::Failing ? Role::Error : Role::Warning;
     out.push_back({{{fmt::format("  {}: ", d.target_name()), Role::Dim},
-                    {sup->status, r},
+                    {std::string(analysis::status_name(sup->status)), r},
                     {sup->types.empty() ? "" : "  " + sup->types, Role::Dim}},
                    {}});
     size_t index = static_cast<size_t>(sup - d.check().nodes.data());

@@ -669,49 +669,6 @@ const ops::Schema* Analysis::schema(const ir::Graph& g, ir::NodeId n) const {
   return it->second.schemas[n];
 }
 
-InputOverride parse_input_override(std::string_view spec) {
-  InputOverride o;
-  auto eq = spec.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    fail("usage", "--input {}: expected NAME=DTYPE[D0,D1,...]", quote(spec));
-  }
-  o.name = std::string(spec.substr(0, eq));
-  std::string_view rest = spec.substr(eq + 1);
-  if (rest.size() > 5 && rest.substr(0, 4) == "seq(" && rest.back() == ')') {
-    o.sequence = true;
-    rest = rest.substr(4, rest.size() - 5);
-  }
-  auto bracket = rest.find('[');
-  std::string_view dtype = rest.substr(0, bracket);
-  if (!dtype.empty()) {
-    o.dtype = parse_dtype(dtype);
-    if (!o.dtype) fail("usage", "--input {}: {} is not a data type (float32, int64, float16, ...)", quote(spec), quote(dtype));
-  }
-  if (bracket != std::string_view::npos) {
-    if (rest.back() != ']') fail("usage", "--input {}: the shape must end with ']'", quote(spec));
-    std::string_view dims = rest.substr(bracket + 1, rest.size() - bracket - 2);
-    std::vector<std::string> out;
-    while (!dims.empty()) {
-      auto comma = dims.find(',');
-      std::string_view d = dims.substr(0, comma);
-      while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
-      while (!d.empty() && d.back() == ' ') d.remove_suffix(1);
-      if (d.empty()) fail("usage", "--input {}: empty dimension", quote(spec));
-      bool number = std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-      bool ident = std::all_of(d.begin(), d.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':';
-      });
-      if (!number && !ident) fail("usage", "--input {}: dimension {} is neither a size nor a name", quote(spec), quote(d));
-      out.emplace_back(d);
-      if (comma == std::string_view::npos) break;
-      dims.remove_prefix(comma + 1);
-    }
-    o.dims = std::move(out);
-  }
-  if (!o.dtype && !o.dims) fail("usage", "--input {}: give a dtype, a shape or both", quote(spec));
-  return o;
-}
-
 std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {
   auto a = std::make_unique<Analysis>(m);
   Engine(*a, opts).run();

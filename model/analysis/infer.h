@@ -26,9 +26,7 @@ struct InputOverride {
   std::optional<DType> dtype;
   std::optional<std::vector<std::string>> dims;  // each an integer or a symbol name
 };
-// Parses "x=float32[batch,3,224,224]", "ids=int64[1,seq]", "x=[N,4]" (dtype
-// kept), "x=float16" (shape kept), "xs=seq(float32[N])". Throws Error "usage".
-InputOverride parse_input_override(std::string_view spec);
+// (session::parse_input parses the option.)
 
 struct InferOptions {
   std::vector<InputOverride> inputs;

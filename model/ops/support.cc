@@ -382,20 +382,4 @@ std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir) 
   return out;
 }
 
-std::filesystem::path share_dir() {
-  if (const char* env = std::getenv("ONNXSCOPE_SHARE"); env && *env) return env;
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // build/src/onnxscope in a source tree; PREFIX/bin/onnxscope when installed.
-    for (auto candidate : {exe.parent_path().parent_path().parent_path() / "share",
-                           exe.parent_path().parent_path() / "share" / "onnxscope"}) {
-      if (std::filesystem::is_directory(candidate / "ort", ec) || std::filesystem::is_directory(candidate / "demo", ec)) {
-        return candidate;
-      }
-    }
-  }
-  return "share";
-}
-
 }  // namespace onnxscope::ops

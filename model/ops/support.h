@@ -144,8 +144,4 @@ class SupportTables {
 // Every table in `dir`, parsed, oldest release first.
 std::vector<SupportTable> load_support_tables(const std::filesystem::path& dir);
 
-// Where share/ is: $ONNXSCOPE_SHARE, else next to the executable
-// (build/src/onnxscope -> share/, bin/onnxscope -> share/onnxscope/).
-std::filesystem::path share_dir();
-
 }  // namespace onnxscope::ops

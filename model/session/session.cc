@@ -1,0 +1,323 @@
+#include "model/session/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "model/util/error.h"
+#include "model/util/text.h"
+
+namespace onnxscope::session {
+
+// ---- Support tables -------------------------------------------------------------
+
+std::filesystem::path share_dir() {
+  if (const char* env = std::getenv("ONNXSCOPE_SHARE"); env && *env) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/src/onnxscope in a source tree; PREFIX/bin/onnxscope when installed.
+    for (auto candidate : {exe.parent_path().parent_path().parent_path() / "share",
+                           exe.parent_path().parent_path() / "share" / "onnxscope"}) {
+      if (std::filesystem::is_directory(candidate / "ort", ec) || std::filesystem::is_directory(candidate / "demo", ec)) {
+        return candidate;
+      }
+    }
+  }
+  return "share";
+}
+
+Tables::Tables(std::filesystem::path dir) : dir_(std::move(dir)), all_(ops::SupportTables::open(dir_)) {
+  if (all_.empty()) {
+    fail("support-tables", "no support tables (ort-cpu-*.txt) in {}; set ONNXSCOPE_SHARE to onnxscope's share directory",
+         util::quote(dir_.string()));
+  }
+}
+
+const Tables& Tables::installed() {
+  static const Tables& t = *new Tables(share_dir() / "ort");
+  return t;
+}
+
+std::string Tables::available() const {
+  std::string out;
+  for (size_t i = 0; i < all_.size(); ++i) out += (out.empty() ? "" : ", ") + ops::target_minor(all_.target(i));
+  return out;
+}
+
+std::vector<size_t> Tables::select(const std::vector<std::string>& specs) const {
+  std::vector<size_t> picked;
+  auto add = [&](size_t i) {
+    if (std::find(picked.begin(), picked.end(), i) == picked.end()) picked.push_back(i);
+  };
+  if (specs.empty()) add(all_.size() - 1);
+  for (const auto& spec : specs) {
+    if (spec == "all") {
+      for (size_t i = 0; i < all_.size(); ++i) add(i);
+      continue;
+    }
+    if (spec == "latest") {
+      add(all_.size() - 1);
+      continue;
+    }
+    std::string_view v = spec;
+    if (v.substr(0, 8) == "ort-cpu@") v.remove_prefix(8);
+    else if (v.substr(0, 4) == "ort@") v.remove_prefix(4);
+    // MAJOR.MINOR names the table; MAJOR.MINOR.PATCH must be its release.
+    std::string_view minor = v;
+    if (auto first = v.find('.'); first != std::string_view::npos) {
+      if (auto second = v.find('.', first + 1); second != std::string_view::npos) minor = v.substr(0, second);
+    }
+    auto i = all_.find("ort-cpu@" + std::string(minor));
+    if (i && minor.size() != v.size() && all_.at(*i).release != v) {
+      fail("usage", "--target {}: the table of {} was measured on onnxruntime {}; name it {} or {}", util::quote(spec),
+           all_.target(*i), all_.at(*i).release, minor, all_.at(*i).release);
+    }
+    if (!i) {
+      fail("usage", "--target {}: no support table for that release (measured: {}; or 'all', 'latest')",
+           util::quote(spec), available());
+    }
+    add(*i);
+  }
+  std::sort(picked.begin(), picked.end());
+  return picked;
+}
+
+// ---- Labels ------------------------------------------------------------------
+
+std::string node_label(const analysis::NodeRef& n) {
+  if (!n) return {};
+  std::string name(n.get().name);
+  if (n.graph->parent) return n.graph->path() + "/" + name;
+  return name;
+}
+
+std::string op_version(const analysis::NodeSupport& n) {
+  std::string op = n.domain == "ai.onnx" ? util::printable(n.op) : util::printable(n.domain) + "." + util::printable(n.op);
+  return n.version ? fmt::format("{}-{}", op, n.version) : op;
+}
+
+StatusClass status_class(std::string_view status) {
+  if (status == "ok") return StatusClass::Ok;
+  if (status == "no-kernel" || status == "type-error" || status == "not-registered" || status == "beyond-opset") {
+    return StatusClass::Failing;
+  }
+  return StatusClass::Other;
+}
+
+std::string verdict_sentence(analysis::Verdict v, std::string_view release) {
+  switch (v) {
+    case analysis::Verdict::Ok: return fmt::format("expected to load and run in onnxruntime {}", release);
+    case analysis::Verdict::LoadError:
+      return fmt::format("expected to fail when onnxruntime {} creates the session", release);
+    case analysis::Verdict::RunError:
+      return fmt::format("expected to load in onnxruntime {}, then fail in a run", release);
+  }
+  return {};
+}
+
+std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r) {
+  std::vector<OperatorRow> rows;
+  // Rows are few and nodes many: find a row by its key through a hash map.
+  std::unordered_map<std::string, size_t> index;
+  std::string key;
+  for (const auto& n : r.nodes) {
+    std::string op = op_version(n);
+    std::string_view status = analysis::status_name(n.status);
+    key.clear();
+    key.append(op).append(1, '\0').append(n.types).append(1, '\0').append(status);
+    auto [it, fresh] = index.try_emplace(key, rows.size());
+    if (fresh) rows.push_back({std::move(op), n.types, std::string(status), 1});
+    else ++rows[it->second].count;
+  }
+  return rows;
+}
+
+std::vector<NodeRow> node_rows(const analysis::CheckResult& r) {
+  std::vector<NodeRow> rows;
+  rows.reserve(r.nodes.size());
+  for (const auto& n : r.nodes) rows.push_back({node_label(n.node), op_version(n), &n});
+  return rows;
+}
+
+const analysis::Diagnostic* TargetCheck::first_error() const {
+  for (const auto& d : result.diagnostics) {
+    if (d.severity == analysis::Severity::Error) return &d;
+  }
+  return nullptr;
+}
+
+bool CheckReport::failing() const {
+  return std::any_of(targets.begin(), targets.end(), [](const TargetCheck* t) { return !t->ok(); });
+}
+
+// ---- Session -------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<ir::Model> load(const std::string& path, const load::LoadOptions& o) {
+  try {
+    return load::load_model(path, o);
+  } catch (const Error& e) {
+    if (e.code() == "file-open" || e.code() == "file-type") throw;  // already names the path
+    throw e.with_context(util::printable(path));
+  }
+}
+
+std::string_view kind_of(const ir::Graph& g, ir::ValueId id) {
+  const ir::Value& v = g.value(id);
+  if (v.is_graph_output) return "output";
+  switch (v.kind) {
+    case ir::ValueKind::Input: return "input";
+    case ir::ValueKind::Initializer: return "initializer";
+    case ir::ValueKind::OuterScope: return "outer";
+    case ir::ValueKind::NodeOutput: return "intermediate";
+  }
+  return "intermediate";
+}
+
+}  // namespace
+
+Session::Session(std::string path, Options options, const Tables* tables)
+    : path_(std::move(path)), options_(std::move(options)), tables_(tables) {
+  if (!options_.targets.empty()) select_targets(options_.targets);
+  model_ = load(path_, options_.load);
+}
+
+Session::~Session() = default;
+
+void Session::keep_until_exit(std::unique_ptr<Session> s) {
+  if (!s) return;
+  (void)s->model_.release();
+  (void)s->analysis_.release();
+  (void)s.release();
+}
+
+const Tables& Session::tables() {
+  if (!tables_) tables_ = &Tables::installed();
+  return *tables_;
+}
+
+const analysis::Analysis& Session::analysis() {
+  if (stale_ || !analysis_) reanalyze();
+  return *analysis_;
+}
+
+void Session::set_inputs(std::vector<analysis::InputOverride> inputs) {
+  options_.inputs = std::move(inputs);
+  stale_ = true;
+}
+
+void Session::set_bindings(std::map<std::string, int64_t, std::less<>> bindings) {
+  options_.bindings = std::move(bindings);
+  stale_ = true;
+}
+
+void Session::set_input_values(std::map<std::string, std::vector<double>, std::less<>> values) {
+  options_.input_values = std::move(values);
+  stale_ = true;
+}
+
+void Session::reanalyze() {
+  analysis::InferOptions o;
+  o.inputs = options_.inputs;
+  o.bindings = options_.bindings;
+  o.input_values = options_.input_values;
+  checks_.clear();
+  analysis_.reset();
+  analysis_ = analysis::infer(*model_, o);
+  stale_ = false;
+  ++generation_;
+}
+
+const std::vector<size_t>& Session::targets() {
+  if (!targets_) targets_ = tables().select({});
+  return *targets_;
+}
+
+void Session::select_targets(const std::vector<std::string>& specs) {
+  targets_ = tables().select(specs);
+  options_.targets = specs;
+  if (current_ && std::find(targets_->begin(), targets_->end(), *current_) == targets_->end()) current_.reset();
+}
+
+size_t Session::current_target() {
+  if (!current_) current_ = targets().back();
+  return *current_;
+}
+
+void Session::set_current_target(size_t table) {
+  if (table >= tables().size()) fail("usage", "no support table #{} (there are {})", table, tables().size());
+  current_ = table;
+}
+
+InfoReport Session::info() const { return {model_.get(), analysis::summarize(*model_)}; }
+
+ShapesReport Session::shapes() {
+  ShapesReport r;
+  r.analysis = &analysis();
+  const analysis::Analysis& a = *r.analysis;
+  r.values.reserve(a.model.graph->values.size());
+  ir::for_each_graph(*a.model.graph, [&](const ir::Graph& g, int) {
+    auto gi = static_cast<uint32_t>(r.graphs.size());
+    r.graphs.push_back({&g, g.path()});
+    auto add = [&](ir::ValueId id) { r.values.push_back({gi, id, kind_of(g, id), &a.value(g, id)}); };
+    for (ir::ValueId id : g.inputs) add(id);
+    for (ir::ValueId id : g.initializer_values) {
+      if (g.value(id).kind == ir::ValueKind::Initializer) add(id);
+    }
+    for (const auto& n : g.nodes) {
+      for (ir::ValueId id : n.outputs) {
+        if (id != ir::kNoValue) add(id);
+      }
+    }
+  });
+  return r;
+}
+
+const TargetCheck& Session::check(size_t table) {
+  const analysis::Analysis& a = analysis();
+  auto& slot = checks_[table];
+  if (slot) return *slot;
+  const Tables& ts = tables();
+  const ops::SupportTable& t = ts.at(table);
+  auto c = std::make_unique<TargetCheck>();
+  c->table = table;
+  c->result = analysis::check(a, t, ts.all());
+  c->target = c->result.target;
+  c->minor = ops::target_minor(t.target());
+  c->release = t.release;
+  for (const auto& d : c->result.diagnostics) {
+    if (d.severity == analysis::Severity::Error) ++c->errors;
+    if (d.severity == analysis::Severity::Warning) ++c->warnings;
+  }
+  c->sentence = verdict_sentence(c->result.verdict, c->minor);
+  c->operators = operator_rows(c->result);
+  slot = std::move(c);
+  return *slot;
+}
+
+CheckReport Session::check_selected() {
+  CheckReport r;
+  r.analysis = &analysis();
+  for (size_t i : targets()) r.targets.push_back(&check(i));
+  return r;
+}
+
+CheckReport Session::check_every() {
+  CheckReport r;
+  r.analysis = &analysis();
+  for (size_t i = 0; i < tables().size(); ++i) r.targets.push_back(&check(i));
+  return r;
+}
+
+TargetsReport list_targets(const Tables& tables) {
+  TargetsReport r;
+  r.dir = tables.dir();
+  for (size_t i = 0; i < tables.size(); ++i) r.tables.push_back(&tables.at(i));
+  return r;
+}
+
+}  // namespace onnxscope::session

@@ -1,0 +1,233 @@
+// The session: what lies between the analysis core and any output, shared by
+// every front end (the command line, the terminal UI, reports). It takes a
+// model path and options, loads the model, runs inference and support checks
+// when asked, re-runs them when bindings or input overrides change, and hands
+// out plain result structs that the writers (model/session/write.h) turn into
+// text, JSON or Markdown and a TUI reads directly.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/analysis/check.h"
+#include "model/analysis/infer.h"
+#include "model/analysis/summary.h"
+#include "model/ir/graph.h"
+#include "model/load/loader.h"
+#include "model/ops/support.h"
+
+// ---- until codes and statuses are typed ------------------------------------
+// A diagnostic's code and a node's support status are read only through these
+// two functions, so that making them enums changes nothing else here.
+namespace onnxscope::analysis {
+inline std::string_view code_name(const std::string& c) { return c; }
+inline std::string_view status_name(const std::string& s) { return s; }
+}  // namespace onnxscope::analysis
+// -----------------------------------------------------------------------------
+
+namespace onnxscope::session {
+
+// ---- Options -----------------------------------------------------------------
+
+struct Options {
+  load::LoadOptions load;  // max_structure_bytes: --max-memory
+  // --input NAME=DTYPE[D0,...], --bind SYMBOL=INT, --value NAME=V0,V1,...
+  std::vector<analysis::InputOverride> inputs;
+  std::map<std::string, int64_t, std::less<>> bindings;
+  std::map<std::string, std::vector<double>, std::less<>> input_values;
+  // --target specs ("all", "latest", "1.30", "ort-cpu@1.30", "1.30.2"); none:
+  // no table is read until a check asks (then the latest release).
+  std::vector<std::string> targets;
+};
+
+// `--max-memory MiB` as load options.
+load::LoadOptions load_options(uint64_t max_memory_mib);
+
+// The option parsers; each throws Error "usage" naming the option and value.
+// "x=float32[batch,3,224,224]", "ids=int64[1,seq]", "x=[N,4]" (dtype kept),
+// "x=float16" (shape kept), "xs=seq(float32[N])".
+analysis::InputOverride parse_input(std::string_view spec);
+std::pair<std::string, int64_t> parse_binding(std::string_view spec);             // "batch=4"
+std::pair<std::string, std::vector<double>> parse_value(std::string_view spec);  // "shape=1,-1"
+
+// ---- Support tables and target selection ---------------------------------------
+
+// Where share/ is: $ONNXSCOPE_SHARE, else next to the executable
+// (build/src/onnxscope -> share/, bin/onnxscope -> share/onnxscope/).
+std::filesystem::path share_dir();
+
+// The measured support tables of a folder, each read on first use and kept.
+class Tables {
+ public:
+  // The folder's ort-cpu-*.txt files; throws Error "support-tables" if none.
+  explicit Tables(std::filesystem::path dir);
+  // share_dir()/ort, opened on first call and kept for the process (freeing
+  // every table at exit would cost as much as reading them).
+  static const Tables& installed();
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const ops::SupportTables& all() const { return all_; }
+  size_t size() const { return all_.size(); }
+  const std::string& target(size_t i) const { return all_.target(i); }  // "ort-cpu@1.30"
+  const ops::SupportTable& at(size_t i) const { return all_.at(i); }     // reads it on first use
+
+  // --target values, in table order (oldest first), each table once: "all",
+  // "latest", "ort-cpu@1.30", "ort@1.30", "1.30", "1.30.2" (the measured
+  // patch release); none means "latest". Throws Error "usage" for a release
+  // without a table, naming those there are. Reads only the tables named.
+  std::vector<size_t> select(const std::vector<std::string>& specs) const;
+  // "1.10, 1.11, ..."
+  std::string available() const;
+
+ private:
+  std::filesystem::path dir_;
+  ops::SupportTables all_;
+};
+
+// ---- Results -----------------------------------------------------------------
+
+// `info`: the model's header facts and counts.
+struct InfoReport {
+  const ir::Model* model = nullptr;
+  analysis::ModelSummary summary;
+};
+
+// `shapes`: every value with its inferred facts, the main graph's first
+// (inputs, initializers, node outputs in topological order), then each
+// subgraph's.
+struct ValueRow {
+  uint32_t graph = 0;  // index into ShapesReport::graphs
+  ir::ValueId id = ir::kNoValue;
+  std::string_view kind;  // input, initializer, outer, intermediate, output
+  const analysis::Inferred* fact = nullptr;
+};
+struct GraphEntry {
+  const ir::Graph* graph = nullptr;
+  std::string path;  // "" for the main graph, else ir::Graph::path()
+};
+struct ShapesReport {
+  const analysis::Analysis* analysis = nullptr;
+  std::vector<GraphEntry> graphs;
+  std::vector<ValueRow> values;
+  std::string_view name(const ValueRow& v) const { return graphs[v.graph].graph->value(v.id).name; }
+};
+
+// `check`: one target's result and what is shown of it.
+struct OperatorRow {  // nodes grouped by operator version, types and status
+  std::string op;     // "Conv-11", "com.microsoft.Gelu-1"
+  std::string types;  // "T=float32"
+  std::string status;
+  size_t count = 0;
+};
+struct NodeRow {  // one node as listed: label, operator version, types, status
+  std::string label;  // node_label()
+  std::string op;     // op_version()
+  const analysis::NodeSupport* node = nullptr;  // the rest: types, status, domain, version
+};
+struct TargetCheck {
+  size_t table = 0;             // index into Tables
+  std::string target;           // "ort-cpu@1.30"
+  std::string minor;            // "1.30"
+  std::string release;          // "1.30.0", the release the table was measured on
+  analysis::CheckResult result;  // verdict, diagnostics, one NodeSupport per node
+  size_t errors = 0, warnings = 0;
+  std::string sentence;  // "expected to load and run in onnxruntime 1.30"
+  std::vector<OperatorRow> operators;  // in order of first appearance
+  const analysis::Diagnostic* first_error() const;
+  bool ok() const { return result.verdict == analysis::Verdict::Ok; }
+};
+struct CheckReport {
+  const analysis::Analysis* analysis = nullptr;
+  std::vector<const TargetCheck*> targets;  // oldest first
+  bool failing() const;  // a verdict other than ok
+};
+
+// `targets`: every table, read.
+struct TargetsReport {
+  std::filesystem::path dir;
+  std::vector<const ops::SupportTable*> tables;  // oldest first
+};
+TargetsReport list_targets(const Tables& tables);  // reads every table
+
+// ---- Labels shared by the writers and the TUI ------------------------------------
+
+// The node as people should find it: its name, and the subgraph it is in.
+std::string node_label(const analysis::NodeRef& n);
+// "Conv-11", "com.microsoft.Gelu-1", "Foo" (no schema version).
+std::string op_version(const analysis::NodeSupport& n);
+// "ok" -> Ok, failures -> Error, the rest -> Warning (a Role in styled.h).
+enum class StatusClass : uint8_t { Ok, Failing, Other };
+StatusClass status_class(std::string_view status);
+std::string verdict_sentence(analysis::Verdict v, std::string_view release);
+std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r);
+// Every node of a check, in model order (built on demand: a label and an
+// operator string per node).
+std::vector<NodeRow> node_rows(const analysis::CheckResult& r);
+
+// ---- The session -----------------------------------------------------------------
+
+class Session {
+ public:
+  // Loads the model; an Error gains the path as context. When options name
+  // targets they are selected first (a bad --target fails before loading).
+  // `tables`: nullptr for Tables::installed(), opened only when needed.
+  Session(std::string path, Options options, const Tables* tables = nullptr);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const ir::Model& model() const { return *model_; }
+  const Options& options() const { return options_; }
+  const Tables& tables();
+
+  // Inference under the current options, run on first use and after a change.
+  const analysis::Analysis& analysis();
+  // Changes take effect at the next analysis() / reanalyze(); they invalidate
+  // every result handed out before (shapes, checks).
+  void set_inputs(std::vector<analysis::InputOverride> inputs);
+  void set_bindings(std::map<std::string, int64_t, std::less<>> bindings);
+  void set_input_values(std::map<std::string, std::vector<double>, std::less<>> values);
+  void reanalyze();
+  uint64_t generation() const { return generation_; }  // counts analyses run
+
+  // The selected targets (indices into tables(), oldest first) and the
+  // current one (the newest selected, until changed).
+  const std::vector<size_t>& targets();
+  void select_targets(const std::vector<std::string>& specs);  // throws Error "usage"
+  size_t current_target();
+  void set_current_target(size_t table);
+
+  InfoReport info() const;
+  ShapesReport shapes();
+  // The check against one table (any table, selected or not), computed once
+  // per analysis.
+  const TargetCheck& check(size_t table);
+  const TargetCheck& check_current() { return check(current_target()); }
+  CheckReport check_selected();  // every selected target
+  CheckReport check_every();     // every table: the verdict of every release
+
+  // Leaves the model and analysis to the operating system when the process
+  // exits: freeing a graph of 100k nodes piece by piece costs more than a
+  // command's output.
+  static void keep_until_exit(std::unique_ptr<Session> s);
+
+ private:
+  std::string path_;
+  Options options_;
+  const Tables* tables_ = nullptr;
+  std::unique_ptr<ir::Model> model_;
+  std::unique_ptr<analysis::Analysis> analysis_;
+  bool stale_ = true;
+  uint64_t generation_ = 0;
+  std::optional<std::vector<size_t>> targets_;
+  std::optional<size_t> current_;
+  std::map<size_t, std::unique_ptr<TargetCheck>> checks_;
+};
+
+}  // namespace onnxscope::session

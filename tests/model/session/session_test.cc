@@ -1,0 +1,222 @@
+// The session layer: target selection and its errors, re-analysis after the
+// options change, checks across releases, and styled text.
+#include "model/session/session.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "model/session/styled.h"
+#include "model/session/write.h"
+#include "model/util/error.h"
+#include "tests/support/support.h"
+
+namespace onnxscope::session {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path share() { return test::source_dir().parent_path() / "share"; }
+const Tables& tables() {
+  static const Tables t(share() / "ort");
+  return t;
+}
+
+// The Error a call throws, or a failure.
+template <typename F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no error";
+  return Error("none", "");
+}
+
+TEST(SessionTargets, Selection) {
+  const Tables& t = tables();
+  ASSERT_GE(t.size(), 2u);
+  size_t latest = t.size() - 1;
+  auto i130 = t.all().find("ort-cpu@1.30");
+  auto i110 = t.all().find("ort-cpu@1.10");
+  ASSERT_TRUE(i130 && i110);
+  EXPECT_EQ(t.select({}), std::vector<size_t>{latest});
+  EXPECT_EQ(t.select({"latest"}), std::vector<size_t>{latest});
+  EXPECT_EQ(t.select({"all"}).size(), t.size());
+  EXPECT_EQ(t.select({"1.30"}), std::vector<size_t>{*i130});
+  EXPECT_EQ(t.select({"ort-cpu@1.30"}), std::vector<size_t>{*i130});
+  EXPECT_EQ(t.select({"ort@1.30"}), std::vector<size_t>{*i130});
+  EXPECT_EQ(t.select({"1.30.0"}), std::vector<size_t>{*i130});  // the measured patch release
+  // Oldest first, each once.
+  EXPECT_EQ(t.select({"1.30", "1.10", "ort-cpu@1.30"}), (std::vector<size_t>{*i110, *i130}));
+  EXPECT_EQ(t.available().rfind("1.10, 1.11, ", 0), 0u) << t.available();
+}
+
+TEST(SessionTargets, SelectionErrors) {
+  const Tables& t = tables();
+  Error e = error_of([&] { t.select({"9.99"}); });
+  EXPECT_EQ(e.code(), "usage");
+  EXPECT_EQ(std::string(e.what()).rfind("--target '9.99': no support table for that release (measured: 1.10, 1.11, ", 0), 0u)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("; or 'all', 'latest')"), std::string::npos) << e.what();
+  e = error_of([&] { t.select({"1.30.2"}); });
+  EXPECT_EQ(e.code(), "usage");
+  EXPECT_EQ(std::string(e.what()),
+            "--target '1.30.2': the table of ort-cpu@1.30 was measured on onnxruntime 1.30.0; name it 1.30 or 1.30.0");
+  test::TempDir empty;
+  e = error_of([&] { Tables none(empty.path()); });
+  EXPECT_EQ(e.code(), "support-tables");
+  // A session selects its targets before it loads the model.
+  Options o;
+  o.targets = {"9.99"};
+  e = error_of([&] { Session s("no/such/model.onnx", o, &t); });
+  EXPECT_EQ(e.code(), "usage");
+  e = error_of([&] { Session s("no/such/model.onnx", Options{}, &t); });
+  EXPECT_EQ(e.code(), "file-open");
+}
+
+TEST(SessionOptions, Parsers) {
+  auto in = parse_input("x=float16[batch, 3]");
+  EXPECT_EQ(in.name, "x");
+  EXPECT_EQ(in.dtype, DType::Float16);
+  EXPECT_EQ(in.dims, (std::vector<std::string>{"batch", "3"}));
+  EXPECT_EQ(parse_binding("batch=4"), (std::pair<std::string, int64_t>{"batch", 4}));
+  EXPECT_EQ(parse_value("shape=1,-1").second, (std::vector<double>{1, -1}));
+  for (const char* bad : {"batch", "=4", "batch=x", "batch=4x"}) {
+    EXPECT_EQ(error_of([&] { parse_binding(bad); }).code(), "usage") << bad;
+  }
+  EXPECT_EQ(std::string(error_of([] { parse_value("x=1,a"); }).what()), "--value 'x=1,a': 'a' is not a number");
+  EXPECT_EQ(error_of([] { parse_input("x=floaty[1]"); }).code(), "usage");
+}
+
+const ValueRow* find_value(const ShapesReport& r, std::string_view name) {
+  auto it = std::find_if(r.values.begin(), r.values.end(), [&](const ValueRow& v) { return r.name(v) == name; });
+  return it == r.values.end() ? nullptr : &*it;
+}
+
+TEST(Session, ReanalysisAfterABindingMakesAShapeConcrete) {
+  Session s((test::source_dir() / "fixtures" / "models" / "mlp.onnxtxt").string(), Options{}, &tables());
+  auto r = s.shapes();
+  const ValueRow* h = find_value(r, "h");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->kind, "intermediate");
+  ASSERT_EQ(h->fact->shape.dims.size(), 2u);
+  EXPECT_FALSE(h->fact->shape.dims[0].as_int()) << "symbolic: batch";
+  EXPECT_EQ(sym::to_string(h->fact->shape.dims[0]), "batch");
+  EXPECT_EQ(s.generation(), 1u);
+
+  s.set_bindings({{"batch", 4}});
+  r = s.shapes();  // re-runs inference
+  EXPECT_EQ(s.generation(), 2u);
+  h = find_value(r, "h");
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->fact->shape.dims.size(), 2u);
+  EXPECT_EQ(h->fact->shape.dims[0].as_int(), 4);
+  EXPECT_EQ(h->fact->shape.dims[1].as_int(), 16);
+
+  // An input override, then back to the model's own declaration.
+  s.set_inputs({parse_input("input=float16[2,8]")});
+  r = s.shapes();
+  EXPECT_EQ(analysis::to_string(*find_value(r, "logits")->fact), "float16[2,4]");
+  s.set_inputs({});
+  s.set_bindings({});
+  s.reanalyze();
+  r = s.shapes();
+  EXPECT_EQ(analysis::to_string(*find_value(r, "logits")->fact), "float32[batch,4]");
+}
+
+TEST(Session, VerdictOfEveryRelease) {
+  // tiny_transformer imports opset 17, which 1.10 and 1.11 do not load.
+  Session s((share() / "demo" / "tiny_transformer.onnx").string(), Options{}, &tables());
+  auto every = s.check_every();
+  ASSERT_EQ(every.targets.size(), tables().size());
+  for (const TargetCheck* c : every.targets) {
+    SCOPED_TRACE(c->target);
+    bool old = c->minor == "1.10" || c->minor == "1.11";
+    EXPECT_EQ(c->result.verdict, old ? analysis::Verdict::LoadError : analysis::Verdict::Ok);
+    EXPECT_EQ(c->ok(), !old);
+    EXPECT_EQ(c->sentence, old ? "expected to fail when onnxruntime " + c->minor + " creates the session"
+                               : "expected to load and run in onnxruntime " + c->minor);
+    if (old) {
+      ASSERT_TRUE(c->first_error());
+      EXPECT_EQ(analysis::code_name(c->first_error()->code), "opset-unsupported");
+    }
+  }
+  EXPECT_TRUE(every.failing());
+  // The current target: the newest selected, then whichever is chosen.
+  EXPECT_EQ(s.current_target(), tables().size() - 1);
+  EXPECT_TRUE(s.check_current().ok());
+  s.set_current_target(*tables().all().find("ort-cpu@1.11"));
+  EXPECT_FALSE(s.check_current().ok());
+  EXPECT_EQ(&s.check_current(), every.targets[1]) << "computed once per analysis";
+  s.select_targets({"1.12", "1.30"});
+  EXPECT_EQ(s.targets().size(), 2u);
+  EXPECT_FALSE(s.check_selected().failing());
+}
+
+TEST(Session, OperatorRowsGroupNodes) {
+  Session s((share() / "demo" / "broken_export.onnx").string(), Options{}, &tables());
+  const TargetCheck& c = s.check_current();
+  size_t total = 0;
+  for (const auto& row : c.operators) total += row.count;
+  EXPECT_EQ(total, c.result.nodes.size());
+  EXPECT_EQ(c.result.verdict, analysis::Verdict::LoadError);
+  EXPECT_EQ(c.errors, 2u);
+  const analysis::Diagnostic* e = c.first_error();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(node_label(e->node), "/Sub");
+  auto rows = node_rows(c.result);
+  ASSERT_EQ(rows.size(), c.result.nodes.size());
+  EXPECT_EQ(rows[3].op, "Conv-11");
+  EXPECT_EQ(rows[3].node->types, "T=float32");
+  EXPECT_EQ(analysis::status_name(rows[3].node->status), "ok");
+}
+
+TEST(StyledText, NestedSpansAndTheAnsiSink) {
+  StyledText t;
+  t.add("main", Role::Heading);
+  t += "\n  ";
+  t.open(Role::Code);
+  t += "int64[2]";
+  t.add(" = [a,b]", Role::Muted);
+  t.close();
+  t.add("", Role::Error);  // empty: no span
+  t += "\n";
+  EXPECT_EQ(t.text(), "main\n  int64[2] = [a,b]\n");
+  ASSERT_EQ(t.spans().size(), 3u);
+  EXPECT_EQ(t.spans()[1].role, Role::Code);
+  EXPECT_EQ(t.spans()[2].role, Role::Muted);
+  EXPECT_EQ(to_ansi(t, false), t.text());
+  EXPECT_EQ(to_ansi(t, true), "\x1b[1mmain\x1b[0m\n  \x1b[36mint64[2]\x1b[2m = [a,b]\x1b[0m\x1b[0m\n");
+  StyledText u("> ");
+  u += t;
+  EXPECT_EQ(u.spans()[0].begin, 2u);
+  EXPECT_EQ(to_ansi(u, true), "> " + to_ansi(t, true));
+}
+
+TEST(StyledText, CheckTextCarriesRoles) {
+  Session s((share() / "demo" / "broken_export.onnx").string(), Options{}, &tables());
+  StyledText t = write_text(s.check_selected(), NodeListing::Operators);
+  EXPECT_EQ(t.text().find('\x1b'), std::string::npos);
+  auto verdict = t.text().find("load-error");
+  ASSERT_NE(verdict, std::string::npos);
+  bool red = std::any_of(t.spans().begin(), t.spans().end(),
+                         [&](const Span& sp) { return sp.begin == verdict && sp.role == Role::Error; });
+  EXPECT_TRUE(red);
+}
+
+TEST(WriteJson, StringsEscapedOneWay) {
+  // Every JSON writer escapes as nlohmann's serializer does (short escapes,
+  // \u00XX for other control characters, U+FFFD for each invalid sequence).
+  for (std::string s : {std::string("plain /Conv_1"), std::string("tab\tnew\nline\x01\x7f"), std::string("q\"b\\"),
+                        std::string("caf\xc3\xa9"), std::string("bad\xff\xc3\\x"), std::string("cut\xe2\x82"),
+                        std::string("t\"\x01\xff\xc3\\")}) {
+    EXPECT_EQ(json_quote(s), nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << s;
+  }
+  EXPECT_EQ(json_quote("a\nb"), "\"a\\nb\"");
+}
+
+}  // namespace
+}  // namespace onnxscope::session
