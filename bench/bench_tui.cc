@@ -15,6 +15,7 @@
 #include "model/analysis/infer.h"
 #include "model/load/loader.h"
 #include "model/ops/support.h"
+#include "model/session/session.h"
 #include "ui/app.h"
 
 namespace {
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
   auto t0 = Clock::now();
   auto model = load::load_model(argv[1]);
   auto t_load = Clock::now();
-  auto tables = ops::SupportTables::open(ops::share_dir() / "ort");
+  auto tables = ops::SupportTables::open(session::share_dir() / "ort");
   ui::Engine e;
   e.infer = [&](const analysis::InferOptions& o) { return analysis::infer(*model, o); };
   e.check = [&](const analysis::Analysis& a, size_t i) { return analysis::check(a, tables.at(i), tables); };

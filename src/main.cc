@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <new>
 #include <string_view>
 #include <vector>
@@ -75,7 +76,12 @@ int run(int argc, char** argv) {
     } catch (const CLI::OptionNotFound&) {
       command = false;
     }
-    if (!command) args.insert(args.begin() + static_cast<long>(i), kTui);
+    // A word that is no command names a model when it looks like a path;
+    // otherwise it is a mistyped command, and the parser says so.
+    std::error_code ec;
+    bool path_like = a.find('/') != std::string_view::npos || a.find('.') != std::string_view::npos ||
+                     std::filesystem::exists(std::string(a), ec);
+    if (!command && path_like) args.insert(args.begin() + static_cast<long>(i), kTui);
     break;
   }
 

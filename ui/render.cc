@@ -1,6 +1,7 @@
 // Layout and drawing of the inspector: the title and status lines, the
 // panes, the help overlay and the target menu.
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -183,6 +184,14 @@ void App::draw_nodes(Canvas& c, const Pane& p, bool focused) {
           break;
         }
         type = type_of(doc.analysis(), g, v);
+        // Small shape tensors show their contents: a Constant [2,-1] that
+        // fixed a batch size is visible in the list.
+        const auto& fact = doc.analysis().value(g, v);
+        if (fact.ints && !fact.ints->empty() && fact.ints->size() <= 8) {
+          std::string data;
+          for (sym::Dim d : *fact.ints) data += (data.empty() ? "" : ",") + sym::to_string(d);
+          type += " = [" + data + "]";
+        }
       }
     }
     int tx = r.x + 2 + nw + 1 + ow + 1;
@@ -252,7 +261,12 @@ void App::draw_title(Canvas& c) {
   for (const auto& sp : right) rw += text_width(sp.text);
   if (c.width() - rw >= 60) right.push_back({"   ? help", Role::Title}), rw += 9;
   int x = c.put(1, 0, "onnxscope", Role::Title);
-  c.put(x + 2, 0, doc.display_path, Role::Title, std::max(8, c.width() - rw - x - 4));
+  // The path as given, or its file name when the line is short.
+  int room = std::max(8, c.width() - rw - x - 3);
+  x -= 1;
+  std::string path = doc.display_path;
+  if (text_width(path) > room) path = std::filesystem::path(path).filename().string();
+  c.put(x + 2, 0, path, Role::Title, room);
   put_spans(c, std::max(0, c.width() - rw - 1), 0, right, rw);
   // Tabs and the breadcrumb of the graph path.
   c.fill({0, 1, c.width(), 1}, Role::Normal);
