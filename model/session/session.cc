@@ -225,9 +225,9 @@ void Session::reanalyze() {
   o.inputs = options_.inputs;
   o.bindings = options_.bindings;
   o.input_values = options_.input_values;
+  auto fresh = analysis::infer(*model_, o);  // may throw: keep the old one until then
   checks_.clear();
-  analysis_.reset();
-  analysis_ = analysis::infer(*model_, o);
+  analysis_ = std::move(fresh);
   stale_ = false;
   ++generation_;
 }

@@ -155,13 +155,28 @@ struct TargetsReport {
 };
 TargetsReport list_targets(const Tables& tables);  // reads every table
 
+// `explain`: the diagnostics catalogue, docs/diagnostics.md.
+struct CatalogueEntry {
+  std::vector<std::string> codes;  // a heading may name several codes
+  std::string_view text;           // its section, Markdown
+};
+const std::vector<CatalogueEntry>& diagnostic_catalogue();  // in the document's order
+const CatalogueEntry* find_explanation(std::string_view code);  // nullptr: not a code
+struct Explanation {
+  std::string code;
+  std::string_view text;
+};
+Explanation explain(std::string_view code);  // throws Error "usage" for an unknown code
+
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
 // The node as people should find it: its name, and the subgraph it is in.
 std::string node_label(const analysis::NodeRef& n);
 // "Conv-11", "com.microsoft.Gelu-1", "Foo" (no schema version).
 std::string op_version(const analysis::NodeSupport& n);
-// "ok" -> Ok, failures -> Error, the rest -> Warning (a Role in styled.h).
+// How a support status reads: ok, a failure (no-kernel, type-error,
+// not-registered, beyond-opset), or something else (not measured, unknown
+// types ...). The text writer shows them green, red and yellow.
 enum class StatusClass : uint8_t { Ok, Failing, Other };
 StatusClass status_class(std::string_view status);
 std::string verdict_sentence(analysis::Verdict v, std::string_view release);
@@ -182,18 +197,23 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  const std::string& path() const { return path_; }
   const ir::Model& model() const { return *model_; }
   const Options& options() const { return options_; }
   const Tables& tables();
 
   // Inference under the current options, run on first use and after a change.
   const analysis::Analysis& analysis();
-  // Changes take effect at the next analysis() / reanalyze(); they invalidate
-  // every result handed out before (shapes, checks).
+  // Changes take effect at the next analysis() / reanalyze(), which
+  // invalidates every result handed out before (shapes, checks). Inference
+  // throws Error "usage" when an option names an input the model does not
+  // have; the previous analysis and its results then stay as they were, and
+  // the options stay pending (stale()) until changed.
   void set_inputs(std::vector<analysis::InputOverride> inputs);
   void set_bindings(std::map<std::string, int64_t, std::less<>> bindings);
   void set_input_values(std::map<std::string, std::vector<double>, std::less<>> values);
   void reanalyze();
+  bool stale() const { return stale_ || !analysis_; }   // options changed since the last analysis
   uint64_t generation() const { return generation_; }  // counts analyses run
 
   // The selected targets (indices into tables(), oldest first) and the

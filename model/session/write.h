@@ -27,6 +27,8 @@ StyledText write_text(const InfoReport& r);
 StyledText write_text(const ShapesReport& r);
 StyledText write_text(const CheckReport& r, NodeListing nodes);
 StyledText write_text(const TargetsReport& r);
+StyledText write_text(const Explanation& e);
+StyledText write_text(const std::vector<CatalogueEntry>& catalogue);  // the codes, one a line
 // Parts, for front ends that lay out a check themselves.
 StyledText write_diagnostics_text(const std::vector<analysis::Diagnostic>& diags);  // "Diagnostics (N)" section
 StyledText write_operators_text(const TargetCheck& c);

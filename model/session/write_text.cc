@@ -437,4 +437,26 @@ StyledText write_text(const TargetsReport& r) {
   return t;
 }
 
+// ---- explain ----
+
+StyledText write_text(const Explanation& e) {
+  StyledText t;
+  t.add(e.code, Role::Heading);
+  t += "\n\n";
+  t += e.text;
+  t += "\n";
+  return t;
+}
+
+StyledText write_text(const std::vector<CatalogueEntry>& catalogue) {
+  StyledText t;
+  for (const auto& e : catalogue) {
+    for (const auto& c : e.codes) {
+      t += c;
+      t += "\n";
+    }
+  }
+  return t;
+}
+
 }  // namespace onnxscope::session

@@ -116,6 +116,14 @@ TEST(Session, ReanalysisAfterABindingMakesAShapeConcrete) {
   EXPECT_EQ(h->fact->shape.dims[0].as_int(), 4);
   EXPECT_EQ(h->fact->shape.dims[1].as_int(), 16);
 
+  // A binding the model takes, an input it does not have: the error, and the
+  // last analysis stays.
+  s.set_input_values({{"nosuch", {1, 2}}});
+  EXPECT_TRUE(s.stale());
+  EXPECT_EQ(error_of([&] { s.reanalyze(); }).code(), "usage");
+  EXPECT_EQ(h->fact->shape.dims[0].as_int(), 4);
+  s.set_input_values({});
+
   // An input override, then back to the model's own declaration.
   s.set_inputs({parse_input("input=float16[2,8]")});
   r = s.shapes();
@@ -205,6 +213,19 @@ TEST(StyledText, CheckTextCarriesRoles) {
   bool red = std::any_of(t.spans().begin(), t.spans().end(),
                          [&](const Span& sp) { return sp.begin == verdict && sp.role == Role::Error; });
   EXPECT_TRUE(red);
+}
+
+TEST(SessionExplain, Catalogue) {
+  const auto& all = diagnostic_catalogue();
+  ASSERT_FALSE(all.empty());
+  const CatalogueEntry* e = find_explanation("dtype-mismatch");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->text.rfind("**error, load.**", 0), 0u) << e->text.substr(0, 40);
+  EXPECT_TRUE(find_explanation("tile-repeats")) << "one of several codes under a heading";
+  EXPECT_FALSE(find_explanation("Types")) << "category headings are not codes";
+  EXPECT_EQ(explain("dtype-mismatch").text, e->text);
+  EXPECT_EQ(std::string(error_of([] { explain("no-such-code"); }).what()),
+            "'no-such-code' is not a diagnostic code; 'onnxscope explain' lists them");
 }
 
 TEST(WriteJson, StringsEscapedOneWay) {
