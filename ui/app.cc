@@ -185,7 +185,7 @@ void App::jump(const analysis::NodeRef& n) {
   auto it = find_row();
   if (it != rows_.end()) select_row(static_cast<size_t>(it - rows_.begin()));
   primary_ = View::Nodes;
-  if (secondary_ == View::Tensor) secondary_ = View::Detail;
+  if (secondary_ == View::Tensor || secondary_ == View::Explain) secondary_ = View::Detail;
 }
 
 void App::after_result() {
@@ -226,6 +226,7 @@ PaneState& App::state_of(View v) {
     case View::Detail: return detail_st_;
     case View::Graph: return graph_st_;
     case View::Tensor: return tensor_st_;
+    case View::Explain: return explain_st_;
   }
   return detail_st_;
 }
@@ -239,6 +240,7 @@ Lines App::lines_of(View v, int width) const {
     case View::Detail: return detail_lines(*this, width);
     case View::Graph: return graph_lines(*this, width);
     case View::Tensor: return tensor_lines(*this, width);
+    case View::Explain: return explain_lines(*this, width);
     case View::Nodes: break;
   }
   return {};
@@ -338,6 +340,11 @@ Dirty App::follow(const Link& l) {
       open_prompt(Prompt::Input, id == ir::kNoValue ? "" : type_of(doc.symbolic(), *doc.model.graph, id));
       return Dirty::All;
     }
+    case K::Explain:
+      explain_code_ = l.name;
+      explain_st_ = {};
+      secondary_ = View::Explain;
+      return Dirty::All;
     case K::Release:
       doc.set_target(l.index);
       after_result();
@@ -671,7 +678,7 @@ Dirty App::act(Action a) {
       return Dirty::None;
     }
     case Action::Back: {
-      if (secondary_ == View::Tensor) {
+      if (secondary_ == View::Tensor || secondary_ == View::Explain) {
         secondary_ = View::Detail;
         return Dirty::All;
       }

@@ -12,6 +12,7 @@
 #include "ui/canvas.h"
 #include "ui/document.h"
 #include "ui/keymap.h"
+#include "model/session/styled.h"
 
 namespace onnxscope::ui {
 
@@ -19,7 +20,7 @@ enum class Dirty : uint8_t { None, Status, All };
 
 // What Enter on a line of a pane does.
 struct Link {
-  enum class Kind : uint8_t { None, Node, Value, Diagnostic, Subgraph, Function, Symbol, Input, Release };
+  enum class Kind : uint8_t { None, Node, Value, Diagnostic, Subgraph, Function, Symbol, Input, Release, Explain };
   Kind kind = Kind::None;
   const ir::Graph* graph = nullptr;
   uint32_t id = 0;     // node or value id
@@ -33,7 +34,7 @@ struct Line {
 };
 using Lines = std::vector<Line>;
 
-enum class View : uint8_t { Nodes, Diagnostics, Overview, Symbols, Detail, Graph, Tensor };
+enum class View : uint8_t { Nodes, Diagnostics, Overview, Symbols, Detail, Graph, Tensor, Explain };
 
 // Scroll position and cursor of one pane.
 struct PaneState {
@@ -90,6 +91,7 @@ class App {
     std::vector<int64_t> slice;  // indices of the leading dimensions shown
   };
   const TensorRef& tensor() const { return tensor_; }
+  const std::string& explained() const { return explain_code_; }
 
  private:
   struct Frame {
@@ -162,6 +164,8 @@ class App {
   bool quit_ = false;
   uint64_t seen_generation_ = 0;
   TensorRef tensor_;
+  std::string explain_code_;
+  PaneState explain_st_;
   std::vector<Pane> panes_;  // as last rendered, for the mouse
   int width_ = 80, height_ = 24;
   int spinner_ = 0;
@@ -175,6 +179,12 @@ Lines overview_lines(const App& app, int width);
 Lines symbols_lines(const App& app, int width);
 Lines diagnostics_lines(const App& app, int width);
 Lines help_lines(const App& app, int width);
+Lines explain_lines(const App& app, int width);  // the catalogue's section on a code
+
+// Styled text of the session's writers as lines of at most `width` columns,
+// its roles mapped to the canvas's.
+Lines styled_lines(const session::StyledText& t, int width);
+Role role_of(session::Role r);
 
 // Helpers for the views.
 // The constant tensor behind a value (an initializer, a Constant's value), or null.

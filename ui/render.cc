@@ -128,6 +128,7 @@ std::string App::pane_title(View v) const {
     case View::Graph: return sel ? fmt::format("Neighbourhood of {}", graph().node(*sel).name) : "Neighbourhood";
     case View::Tensor:
       return tensor_.graph ? fmt::format("Tensor {}", tensor_.graph->value(tensor_.value).name) : "Tensor";
+    case View::Explain: return fmt::format("Explain {}  (Backspace returns)", explain_code_);
   }
   return {};
 }

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "model/ir/versions.h"
+#include "model/session/write.h"
+#include "model/util/error.h"
 #include "model/util/text.h"
 #include "ui/app.h"
 
@@ -170,6 +172,78 @@ Lines help_lines(const App& app, int width) {
     out.push_back({line, {}});
   }
   return out;
+}
+
+Role role_of(session::Role r) {
+  switch (r) {
+    case session::Role::Heading: return Role::Header;
+    case session::Role::Muted: return Role::Dim;
+    case session::Role::Error: return Role::Error;
+    case session::Role::Warning: return Role::Warning;
+    case session::Role::Ok: return Role::Ok;
+    case session::Role::Code: return Role::Shape;
+    case session::Role::Note: return Role::Note;
+  }
+  return Role::Normal;
+}
+
+Lines styled_lines(const session::StyledText& t, int width) {
+  const std::string& text = t.text();
+  // The role of every byte: spans come enclosing ones first, so the
+  // innermost is assigned last.
+  std::vector<Role> roles(text.size(), Role::Normal);
+  for (const auto& sp : t.spans()) {
+    for (uint32_t i = sp.begin; i < sp.end && i < roles.size(); ++i) roles[i] = role_of(sp.role);
+  }
+  Lines out;
+  int avail = std::max(10, width - 1);
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t nl = text.find('\n', begin);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    // Wrapped at spaces, each piece split where the role changes.
+    size_t pos = begin;
+    do {
+      size_t cut = end;
+      if (text_width(std::string_view(text).substr(pos, end - pos)) > avail) {
+        int w = 0;
+        size_t last_space = std::string::npos;
+        cut = pos;
+        for (size_t i = pos; i < end; ++i) {
+          if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++w;
+          if (w > avail) break;
+          if (text[i] == ' ') last_space = i;
+          cut = i + 1;
+        }
+        if (last_space != std::string::npos && last_space > pos) cut = last_space;
+        while (cut < end && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
+      }
+      Line line;
+      line.spans.push_back({" ", Role::Normal});
+      for (size_t i = pos; i < cut;) {
+        size_t j = i;
+        while (j < cut && roles[j] == roles[i]) ++j;
+        line.spans.push_back({text.substr(i, j - i), roles[i]});
+        i = j;
+      }
+      out.push_back(std::move(line));
+      pos = cut;
+      while (pos < end && text[pos] == ' ') ++pos;
+    } while (pos < end);
+    if (nl == std::string::npos) break;
+    begin = nl + 1;
+  }
+  while (!out.empty() && out.back().spans.size() == 1) out.pop_back();  // trailing blank lines
+  return out;
+}
+
+Lines explain_lines(const App& app, int width) {
+  if (app.explained().empty()) return {};
+  try {
+    return styled_lines(session::write_text(session::explain(app.explained())), width);
+  } catch (const Error& e) {
+    return {{{{e.what(), Role::Error}}, {}}};
+  }
 }
 
 }  // namespace onnxscope::ui

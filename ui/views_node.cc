@@ -100,6 +100,11 @@ void diagnostic_lines(const App& app, Lines& out, size_t i, int width) {
                    {K::Node, d.root_cause.graph, d.root_cause.node}});
   }
   if (!d.hint.empty()) wrap(out, "hint: " + d.hint, Role::Ok, width, 2);
+  std::string code(analysis::code_name(d.code));
+  if (session::find_explanation(code)) {
+    out.push_back({{{"  explain ", Role::Dim}, {code, Role::Link}, {": what it means, Enter shows it", Role::Dim}},
+                   {K::Explain, nullptr, 0, 0, code}});
+  }
 }
 
 }  // namespace

@@ -291,6 +291,17 @@ TEST(TuiKeys, TensorViewOfAnInitializer) {
   EXPECT_EQ(s.app().secondary(), View::Detail);
 }
 
+TEST(TuiKeys, ExplainAFindingFromTheCatalogue) {
+  Session s(demo());
+  s.type(":/Reshape\n");
+  EXPECT_TRUE(s.press_j_until("explain dynamic-axis-baked"));
+  s.type("\n");
+  EXPECT_EQ(s.app().secondary(), View::Explain);
+  golden("demo_explain_80x24", s.frame(80, 24));
+  s.key(Key::Backspace);
+  EXPECT_EQ(s.app().secondary(), View::Detail);
+}
+
 TEST(TuiKeys, HostileNamesCannotReachTheTerminal) {
   test::TempDir dir;
   fs::path p = dir.write("hostile.onnx", test::hostile_model());
