@@ -89,6 +89,7 @@ class Session {
     return n ? std::string(app_->graph().node(*n).name) : "";
   }
   App& app() { return *app_; }
+  const ir::Model& model() const { return *model_; }
   Document& doc() { return *doc_; }
 
  private:
@@ -289,6 +290,45 @@ TEST(TuiKeys, TensorViewOfAnInitializer) {
   golden("demo_tensor_80x24", s.frame(80, 24));
   s.key(Key::Backspace);
   EXPECT_EQ(s.app().secondary(), View::Detail);
+}
+
+TEST(TuiKeys, ExternalWeightsAreMappedOnlyWhenShown) {
+  // Larger than the tensors whose contents inference tracks (1024 elements),
+  // so that only the tensor view reads it.
+  test::TempDir d;
+  std::vector<float> weights(2048, 0.5f);
+  weights[7] = -2.0f;
+  weights[100] = 8.0f;
+  d.write("weights.bin", std::string(reinterpret_cast<const char*>(weights.data()), weights.size() * 4));
+  auto proto = test::parse_text(R"(
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[2048] x) => (float[2048] y) <float[1] w = {0.0}> { y = Add(x, w) }
+)");
+  auto* w = proto.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->clear_dims();
+  w->add_dims(2048);
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = w->add_external_data();
+  e->set_key("location");
+  e->set_value("weights.bin");
+  fs::path path = d.write("model.onnx", test::serialize(proto));
+  Session s(path);
+  const ir::Tensor& t = s.model().graph->initializers[0];
+  ASSERT_TRUE(t.is_external());
+  // Every view but the tensor's, at two sizes: nothing reads the weights.
+  s.type("1234v");
+  s.frame(120, 40);
+  s.frame(180, 40);
+  s.type("v1");
+  s.frame(80, 24);
+  EXPECT_FALSE(t.external.file->mapped());
+  EXPECT_TRUE(s.press_j_until("initializer"));
+  s.type("\n");
+  std::string f = s.frame(80, 24);
+  EXPECT_TRUE(t.external.file->mapped());
+  EXPECT_NE(f.find("min/max   -2 / 8"), std::string::npos) << f;
+  EXPECT_NE(f.find("external, 8.00 KiB in weights.bin"), std::string::npos) << f;
 }
 
 TEST(TuiKeys, ExplainAFindingFromTheCatalogue) {
