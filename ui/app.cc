@@ -1,12 +1,6 @@
 #include "ui/app.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -605,8 +599,10 @@ Dirty App::handle(const Event& e) {
     if (doc.busy()) {
       if (doc.poll()) {
         after_result();
-        message_ = fmt::format("analysis done: {} error{}, {} warning{}", doc.errors(), doc.errors() == 1 ? "" : "s",
-                               doc.warnings(), doc.warnings() == 1 ? "" : "s");
+        message_ = doc.errors() + doc.warnings() == 0
+                       ? std::string("analysis done: no errors or warnings")
+                       : fmt::format("analysis done: {} error{}, {} warning{}", doc.errors(), doc.errors() == 1 ? "" : "s",
+                                     doc.warnings(), doc.warnings() == 1 ? "" : "s");
         message_role_ = doc.errors() ? Role::Error : Role::Ok;
         return Dirty::All;
       }
@@ -763,46 +759,6 @@ Dirty App::act(Action a) {
       return Dirty::None;
   }
   return Dirty::None;
-}
-
-void App::export_report(const std::string& path) {
-  message_role_ = Role::Error;
-  if (path.empty()) return;
-  if (!doc.engine.markdown) {
-    message_ = "export is not available";
-    return;
-  }
-  std::string text = doc.engine.markdown(doc.result());
-  // A temporary file in the same folder, renamed into place: a reader never
-  // sees half a report, and an existing file is replaced whole or not at all.
-  std::filesystem::path target(path);
-  std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-  std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
-    message_ = fmt::format("cannot write in {}: {}", fit(dir.string(), 40, opts.utf8), std::strerror(errno));
-    return;
-  }
-  size_t off = 0;
-  bool ok = true;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    off += static_cast<size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmpl.c_str(), target.c_str()) != 0) {
-    message_ = fmt::format("cannot write {}: {}", fit(path, 40, opts.utf8), std::strerror(errno));
-    ::unlink(tmpl.c_str());
-    return;
-  }
-  message_ = fmt::format("wrote {} ({} bytes)", fit(path, 50, opts.utf8), text.size());
-  message_role_ = Role::Ok;
 }
 
 }  // namespace onnxscope::ui

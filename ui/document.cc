@@ -124,6 +124,7 @@ void Document::cancel() {
   r->target = pending_target_;
   r->options = pending_options_;
   r->check.target = tables.target(pending_target_);
+  r->cancelled = true;
   install(std::move(r));
 }
 

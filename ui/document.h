@@ -54,6 +54,7 @@ struct Result {
   analysis::CheckResult check;
   size_t target = 0;
   analysis::InferOptions options;
+  bool cancelled = false;  // Esc stopped the first analysis: nothing inferred or checked
 };
 
 // The passes, supplied by the front end.

@@ -248,6 +248,9 @@ void App::draw_title(Canvas& c) {
     static constexpr std::string_view kSpin[] = {"|", "/", "-", "\\"};
     double secs = std::chrono::duration<double>(doc.busy_for()).count();
     right.push_back({fmt::format(" {} analysing {:.1f}s, Esc cancels ", kSpin[spinner_ % 4], secs), Role::Warning});
+  } else if (doc.ready() && doc.result().cancelled) {
+    right.push_back({doc.target_name() + " ", Role::Title});
+    right.push_back({" NOT ANALYSED (r runs it) ", Role::Warning});
   } else if (doc.ready()) {
     const auto& ch = doc.check();
     std::string verdict(analysis::verdict_name(ch.verdict));
