@@ -307,14 +307,20 @@ void App::draw_status(Canvas& c) {
     c.put(1, y, message_, message_role_);
     return;
   }
-  // The keys that matter here, most useful first.
+  // The keys that matter here, most useful first; help and quit always
+  // show, at the right end.
   static constexpr std::pair<std::string_view, std::string_view> kHints[] = {
-      {"Enter", "open"}, {"e", "next error"}, {"/", "search"}, {"Tab", "pane"},     {"t", "target"},
-      {"b", "bind"},     {"v", "graph"},      {"x", "export"}, {"?", "help"},       {"q", "quit"}};
+      {"Enter", "open"}, {"e", "next error"}, {"/", "search"}, {"Tab", "pane"}, {"t", "target"},
+      {"b", "bind"},     {"v", "graph"},      {"x", "export"}};
+  int right = c.width() - 16;
+  c.put(right, y, "?", Role::Key);
+  c.put(right + 2, y, "help", Role::Status);
+  c.put(right + 8, y, "q", Role::Key);
+  c.put(right + 10, y, "quit", Role::Status);
   int x = 1;
   for (const auto& [k, what] : kHints) {
     int need = text_width(k) + 1 + text_width(what) + 2;
-    if (x + need > c.width()) break;
+    if (x + need > right) break;
     x = c.put(x, y, k, Role::Key);
     x = c.put(x + 1, y, what, Role::Status) + 2;
   }
