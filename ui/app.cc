@@ -562,6 +562,15 @@ Dirty App::menu_key(const Event& e) {
 }
 
 Dirty App::mouse(const Event& e) {
+  if (e.button == Event::Button::Left) {
+    for (const auto& [r, v] : tabs_) {
+      if (r.contains(e.x, e.y)) {
+        primary_ = v;
+        focus_ = 0;
+        return Dirty::All;
+      }
+    }
+  }
   for (size_t i = 0; i < panes_.size(); ++i) {
     const Pane& p = panes_[i];
     if (!p.rect.contains(e.x, e.y) && !p.header.contains(e.x, e.y)) continue;

@@ -167,6 +167,7 @@ class App {
   std::string explain_code_;
   PaneState explain_st_;
   std::vector<Pane> panes_;  // as last rendered, for the mouse
+  std::vector<std::pair<Rect, View>> tabs_;
   int width_ = 80, height_ = 24;
   int spinner_ = 0;
 };

@@ -277,8 +277,11 @@ void App::draw_title(Canvas& c) {
   static constexpr std::pair<View, std::string_view> kTabs[] = {
       {View::Nodes, "1 Nodes"}, {View::Diagnostics, "2 Diagnostics"}, {View::Overview, "3 Overview"}, {View::Symbols, "4 Symbols"}};
   x = 1;
+  tabs_.clear();
   for (const auto& [v, name] : kTabs) {
-    x = c.put(x, 1, name, primary_ == v ? Role::Focus : Role::Dim) + 1;
+    int end = c.put(x, 1, name, primary_ == v ? Role::Focus : Role::Dim);
+    tabs_.push_back({Rect{x, 1, end - x, 1}, v});
+    x = end + 1;
   }
   x = c.put(x + 1, 1, "graph:", Role::Dim);
   c.put(x + 1, 1, breadcrumb(), Role::Link, c.width() - x - 2);

@@ -123,6 +123,12 @@ UI_PID=$(pgrep -P "$SHELL_PID" -x onnxscope)
 kill -TERM "$UI_PID"
 shell_ok
 
+echo "Ctrl-C restores the terminal"
+keys "'$BIN' '$DEMO'" Enter
+wait_for "LOAD-ERROR"
+keys C-c
+shell_ok
+
 echo "NO_COLOR and LANG=C: ASCII frames"
 keys "NO_COLOR=1 LANG=C LC_ALL=C '$BIN' '$DEMO'" Enter
 wait_for "LOAD-ERROR"

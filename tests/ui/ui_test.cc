@@ -407,6 +407,11 @@ TEST(TuiKeys, MouseClickSelectsAndWheelScrolls) {
   wheel.button = Event::Button::WheelDown;
   s.app().handle(wheel);
   EXPECT_EQ(s.selected_name(), "/Constant");
+  Event tab = click;
+  tab.x = 12;  // "2 Diagnostics" on the second line
+  tab.y = 1;
+  s.app().handle(tab);
+  EXPECT_EQ(s.app().primary(), View::Diagnostics);
 }
 
 TEST(TuiKeys, CancelledAnalysisLeavesAnEmptyResult) {
