@@ -144,6 +144,7 @@ class Document {
   uint64_t generation_ = 0;
   std::shared_ptr<Job> job_;
   size_t pending_target_ = 0;
+  mutable std::atomic<bool> tables_read_{false};
   analysis::InferOptions pending_options_;
   std::vector<size_t> ordered_;
   size_t errors_ = 0, warnings_ = 0;
