@@ -331,6 +331,29 @@ g (float[2048] x) => (float[2048] y) <float[1] w = {0.0}> { y = Add(x, w) }
   EXPECT_NE(f.find("external, 8.00 KiB in weights.bin"), std::string::npos) << f;
 }
 
+TEST(TuiKeys, TensorSlicesOfHigherDimensions) {
+  test::TempDir d;
+  fs::path path = d.write("model.onnxtxt", R"(
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,2,3] x) => (float[2,2,3] y)
+  <float[2,2,3] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> { y = Add(x, w) }
+)");
+  Session s(path);
+  EXPECT_TRUE(s.press_j_until("initializer"));
+  s.type("\n");
+  std::string f = s.frame(120, 40);
+  EXPECT_NE(f.find("slice [0,:,:]"), std::string::npos) << f;
+  EXPECT_NE(f.find("[1] 4 5 6"), std::string::npos) << f;
+  s.type("]");
+  f = s.frame(120, 40);
+  EXPECT_NE(f.find("slice [1,:,:]"), std::string::npos) << f;
+  EXPECT_NE(f.find("[0]  7  8  9"), std::string::npos) << f;
+  s.type("]");  // wraps around
+  EXPECT_NE(s.frame(120, 40).find("slice [0,:,:]"), std::string::npos);
+  s.type("[");
+  EXPECT_NE(s.frame(120, 40).find("slice [1,:,:]"), std::string::npos);
+}
+
 TEST(TuiKeys, ExplainAFindingFromTheCatalogue) {
   Session s(demo());
   s.type(":/Reshape\n");
