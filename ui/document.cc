@@ -47,7 +47,9 @@ struct Document::Releases {
 };
 
 Document::Document(const ir::Model& m, const ops::SupportTables& t, Engine e)
-    : model(m), tables(t), engine(std::move(e)) {}
+    : model(m), tables(t), engine(std::move(e)), reader_(std::make_shared<TableReader>()) {
+  reader_->tables = &tables;
+}
 
 Document::~Document() {
   if (releases_job_) releases_job_->stop = true;
@@ -63,19 +65,10 @@ std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, si
     unbound.bindings.clear();
     r->symbolic = engine.infer(unbound);
   }
-  // Every table is read here, before the first check: SupportTables reads a
-  // table on first use without a lock, and from now on the release thread and
-  // a target switch check at the same time (a check's hints read other
-  // releases' tables too). Reading all 20 takes some 40 ms.
-  if (!tables_read_.exchange(true)) {
-    for (size_t i = 0; i < tables.size(); ++i) {
-      try {
-        tables.at(i);
-      } catch (const std::exception&) {
-        // The check that needs it reports it.
-      }
-    }
-  }
+  // The first analysis runs alone and checks at once (the first frame waits
+  // for it); every later one may run beside the release thread, so it reads
+  // every table first (see read_tables).
+  if (started_.exchange(true)) reader_->read();
   r->check = engine.check(*r->analysis, target);
   return r;
 }
@@ -147,6 +140,7 @@ std::chrono::steady_clock::duration Document::busy_for() const {
 
 void Document::set_target(size_t target) {
   if (!result_ || target >= tables.size()) return;
+  reader_->read();
   result_->target = target;
   result_->check = engine.check(*result_->analysis, target);
   ++generation_;
@@ -160,6 +154,24 @@ void Document::install(std::unique_ptr<Result> r) {
   start_releases();
 }
 
+// SupportTables reads a table on first use, without a lock; once the first
+// check is done, the release thread, a re-analysis and a target switch may
+// check at the same time (and a check's hints read other releases' tables),
+// so each reads every table first, under one lock (some 40 ms, once).
+void Document::TableReader::read() {
+  if (done) return;
+  std::lock_guard lock(mu);
+  if (done) return;
+  for (size_t i = 0; i < tables->size(); ++i) {
+    try {
+      tables->at(i);
+    } catch (const std::exception&) {
+      // The check that needs it reports it.
+    }
+  }
+  done = true;
+}
+
 void Document::start_releases() {
   if (releases_job_) releases_job_->stop = true;
   releases_.clear();
@@ -169,7 +181,9 @@ void Document::start_releases() {
   releases_job_ = job;
   job->remaining = tables.size() - 1;
   if (tables.size() < 2 || !engine.check) return;
-  std::thread([job, a = result_->analysis, check = engine.check, n = tables.size(), skip = result_->target] {
+  std::thread([job, reader = reader_, a = result_->analysis, check = engine.check, n = tables.size(),
+               skip = result_->target] {
+    reader->read();
     for (size_t i = n; i-- > 0;) {
       if (job->stop) return;
       if (i == skip) continue;

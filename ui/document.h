@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -144,7 +145,16 @@ class Document {
   uint64_t generation_ = 0;
   std::shared_ptr<Job> job_;
   size_t pending_target_ = 0;
-  mutable std::atomic<bool> tables_read_{false};
+  // Reads every support table once (see document.cc); shared with the
+  // threads, which may outlive the document.
+  struct TableReader {
+    const ops::SupportTables* tables;
+    std::atomic<bool> done{false};
+    std::mutex mu;
+    void read();
+  };
+  std::shared_ptr<TableReader> reader_;
+  mutable std::atomic<bool> started_{false};
   analysis::InferOptions pending_options_;
   std::vector<size_t> ordered_;
   size_t errors_ = 0, warnings_ = 0;
