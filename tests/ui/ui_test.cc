@@ -164,6 +164,20 @@ TEST(TuiGolden, WideLayoutHasThreeColumns) {
   golden("demo_180x40", s.frame(180, 40));
 }
 
+TEST(TuiCommand, WithoutATerminalPrintsChecksReport) {
+  auto r = test::run_onnxscope({demo().string()});
+  EXPECT_EQ(r.exit_code, 1);  // check's status: a failure is predicted
+  EXPECT_NE(r.out.find("Verdict load-error"), std::string::npos) << r.out;
+  auto t = test::run_onnxscope({"tui", demo().string(), "--bind", "batch=2", "--target", "1.17"});
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_NE(t.out.find("Target ort-cpu@1.17"), std::string::npos) << t.out;
+  auto bad = test::run_onnxscope({demo().string(), "--target", "0.1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("error[usage]"), std::string::npos) << bad.err;
+  auto typo = test::run_onnxscope({"chek"});
+  EXPECT_EQ(typo.exit_code, 2);
+}
+
 TEST(TuiKeys, SearchNamesAndOpTypes) {
   Session s(demo());
   s.type("/gemm");
