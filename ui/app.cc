@@ -606,7 +606,16 @@ Dirty App::handle(const Event& e) {
   }
   if (e.key == Key::Tick) {
     if (doc.busy()) {
-      if (doc.poll()) {
+      bool done = false;
+      try {
+        done = doc.poll();
+      } catch (const std::exception& ex) {
+        // The previous result stays; say why the new one is missing.
+        message_ = fmt::format("analysis failed: {}", ex.what());
+        message_role_ = Role::Error;
+        return Dirty::All;
+      }
+      if (done) {
         after_result();
         message_ = doc.errors() + doc.warnings() == 0
                        ? std::string("analysis done: no errors or warnings")
