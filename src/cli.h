@@ -53,5 +53,7 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd);  // check, targets
+void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+
 
 }  // namespace onnxscope::cli

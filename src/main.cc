@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <new>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -38,7 +41,7 @@ int run(int argc, char** argv) {
   using namespace onnxscope;
   CLI::App app{"onnxscope: find why an ONNX model will fail in onnxruntime, before it runs", "onnxscope"};
   app.set_version_flag("--version", std::string(ONNXSCOPE_VERSION));
-  app.require_subcommand(1);
+  app.require_subcommand(1);  // tui when none is named (below)
   cli::GlobalOptions g;
   app.add_option("--color", g.color, "Colour output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -54,9 +57,36 @@ int run(int argc, char** argv) {
   cli::add_explain_command(app, g, cmd);
   cli::add_check_command(app, g, cmd);
   cli::add_probe_command(app, g, cmd);
+  cli::add_tui_command(app, g, cmd);
+
+  // `onnxscope MODEL ...` is `onnxscope tui MODEL ...`: the first word that is
+  // neither an option nor a command names a model.
+  std::vector<char*> args(argv, argv + argc);
+  static char kTui[] = "tui";
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a == "--color" || a == "--max-memory") {
+      ++i;
+      continue;
+    }
+    if (a.starts_with("-")) continue;
+    bool command = true;
+    try {
+      app.get_subcommand_ptr(std::string(a));
+    } catch (const CLI::OptionNotFound&) {
+      command = false;
+    }
+    // A word that is no command names a model when it looks like a path;
+    // otherwise it is a mistyped command, and the parser says so.
+    std::error_code ec;
+    bool path_like = a.find('/') != std::string_view::npos || a.find('.') != std::string_view::npos ||
+                     std::filesystem::exists(std::string(a), ec);
+    if (!command && path_like) args.insert(args.begin() + static_cast<long>(i), kTui);
+    break;
+  }
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::CallForHelp&) {
     fmt::print("{}", app.help());
     return cli::kExitOk;

@@ -1,0 +1,129 @@
+// onnxscope MODEL, onnxscope tui MODEL: the terminal inspector
+// (docs/tui.md). This file wires the TUI to the session: the session loads
+// the model, selects the target and parses the options; the document gets
+// the passes to run (on its worker threads) and the Markdown writer for the
+// export; the loop runs on a terminal. Without a terminal on stdout it prints
+// check's report instead.
+#include <unistd.h>
+
+#include <chrono>
+#include <clocale>
+#include <cstdlib>
+#include <thread>
+
+#include "model/session/write.h"
+#include "src/cli.h"
+#include "ui/app.h"
+#include "ui/document.h"
+#include "ui/term/terminal.h"
+
+namespace onnxscope::cli {
+namespace {
+
+struct TuiArgs {
+  std::string path;
+  std::vector<std::string> targets, inputs, binds;
+  bool ascii = false;
+};
+
+// Colour in the UI: --color, else on unless NO_COLOR is set (the UI runs only
+// on a terminal, so the terminal test of --color auto holds already).
+bool color_wanted(const GlobalOptions& g) {
+  if (g.color == "always") return true;
+  if (g.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  return !(no_color && *no_color);
+}
+
+// The session's TargetCheck of a result, for its writers.
+session::TargetCheck target_check(const session::Tables& tables, const ui::Result& r) {
+  session::TargetCheck c;
+  c.table = r.target;
+  c.result = r.check;
+  c.target = r.check.target;
+  c.minor = ops::target_minor(tables.target(r.target));
+  c.release = tables.at(r.target).release;
+  for (const auto& d : c.result.diagnostics) {
+    if (d.severity == analysis::Severity::Error) ++c.errors;
+    if (d.severity == analysis::Severity::Warning) ++c.warnings;
+  }
+  c.sentence = session::verdict_sentence(c.result.verdict, c.minor);
+  c.operators = session::operator_rows(c.result);
+  return c;
+}
+
+int run_tui(const TuiArgs& args, const GlobalOptions& g) {
+  session::Options opts = session_options(g);
+  for (const auto& s : args.inputs) opts.inputs.push_back(session::parse_input(s));
+  for (const auto& s : args.binds) opts.bindings.insert(session::parse_binding(s));
+  opts.targets = args.targets.empty() ? std::vector<std::string>{"latest"} : args.targets;
+  // Targets are selected before the model is loaded: a bad --target fails first.
+  auto sess = std::make_unique<session::Session>(args.path, opts);
+  if (::isatty(STDOUT_FILENO) != 1 || ::isatty(STDIN_FILENO) != 1) {
+    // Piped or redirected: what the UI would show first, as check's report.
+    auto report = sess->check_selected();
+    print(session::write_text(report, session::NodeListing::Operators), g);
+    bool failing = report.failing();
+    session::Session::keep_until_exit(std::move(sess));
+    return failing ? kExitPredictedFailure : kExitOk;
+  }
+
+  // The session, the document and its engine stay until the process exits:
+  // an analysis cancelled with Esc may still be running on its thread.
+  session::Session* s = sess.release();
+  const ir::Model* model = &s->model();
+  const session::Tables& tables = s->tables();
+  ui::Engine engine;
+  engine.infer = [model](const analysis::InferOptions& o) { return analysis::infer(*model, o); };
+  engine.check = [&tables](const analysis::Analysis& a, size_t i) { return analysis::check(a, tables.at(i), tables.all()); };
+  engine.markdown = [&tables](const ui::Result& r) {
+    session::TargetCheck c = target_check(tables, r);
+    session::CheckReport report;
+    report.analysis = r.analysis.get();
+    report.targets.push_back(&c);
+    return session::write_markdown(report);
+  };
+  auto* doc = new ui::Document(*model, tables.all(), std::move(engine));
+  doc->display_path = args.path;
+  analysis::InferOptions infer;
+  infer.inputs = opts.inputs;
+  infer.bindings = opts.bindings;
+  doc->start(std::move(infer), s->current_target());
+  // Small models are analysed before the first frame; a large one shows its
+  // progress, and Esc cancels it.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (doc->busy() && !doc->poll() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+
+  std::setlocale(LC_ALL, "");
+  bool utf8 = !args.ascii && ui::term::locale_is_utf8();
+  ui::App::Options ao;
+  ao.utf8 = utf8;
+  ao.export_default = std::filesystem::path(args.path).stem().string() + ".check.md";
+  ui::App app(*doc, ao);
+  {
+    ui::term::Terminal term({utf8, color_wanted(g), true});
+    ui::run(app, term, utf8);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
+  auto* sub = app.add_subcommand(
+      "tui", "Open the terminal inspector (the default: onnxscope MODEL); without a terminal, print check's report");
+  auto args = std::make_shared<TuiArgs>();
+  sub->add_option("MODEL", args->path, "Model file")->required();
+  sub->add_option("--target,-t", args->targets,
+                  "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default); with several, the newest");
+  sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
+  sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  sub->add_flag("--ascii", args->ascii, "Draw with ASCII only (also when the locale is not UTF-8)");
+  sub->callback([&g, &cmd, args] {
+    cmd.run = [&g, args] { return run_tui(*args, g); };
+  });
+}
+
+}  // namespace onnxscope::cli

@@ -1,0 +1,479 @@
+// TUI view-model tests: the app renders into an in-memory canvas at fixed
+// sizes and is compared with golden text (tests/ui/golden; regenerate with
+// ONNXSCOPE_UPDATE_GOLDEN=1), and key sequences drive it the way a user does.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+#include <sstream>
+
+#include "model/analysis/check.h"
+#include "model/load/loader.h"
+#include "tests/support/support.h"
+#include "tests/ui/fixtures.h"
+#include "ui/app.h"
+#include "ui/document.h"
+
+namespace onnxscope::ui {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Session {
+ public:
+  explicit Session(const fs::path& path, std::string target = "ort-cpu@1.30", analysis::InferOptions opts = {},
+                   std::string shown = {})
+      : model_(load::load_model(path)), tables_(ops::SupportTables::open(fs::path(ONNXSCOPE_TEST_SOURCE_DIR) / ".." / "share" / "ort")) {
+    Engine e;
+    const ir::Model* m = model_.get();
+    const ops::SupportTables* t = &tables_;
+    e.infer = [m](const analysis::InferOptions& o) { return analysis::infer(*m, o); };
+    e.check = [t](const analysis::Analysis& a, size_t i) { return analysis::check(a, t->at(i), *t); };
+    e.markdown = [](const Result& r) { return "# report for " + r.check.target + "\n"; };
+    doc_ = std::make_unique<Document>(*model_, tables_, std::move(e));
+    doc_->display_path = shown.empty() ? path.filename().string() : shown;
+    doc_->analyze(std::move(opts), *tables_.find(target));
+    doc_->wait_releases();
+    app_ = std::make_unique<App>(*doc_, App::Options{true, "report.md"});
+    frame(80, 24);
+  }
+  std::string frame(int w, int h, bool utf8 = true) {
+    Canvas c(w, h, utf8);
+    app_->render(c);
+    last_ = c.text();
+    return last_;
+  }
+  Canvas canvas(int w, int h) {
+    Canvas c(w, h, true);
+    app_->render(c);
+    return c;
+  }
+  // Types characters; "\n" is Enter, "\t" Tab, "\b" Backspace, "\x1b" Esc.
+  void type(std::string_view keys) {
+    for (char ch : keys) {
+      Event e = ch == '\n' ? Event::of(Key::Enter) : ch == '\t' ? Event::of(Key::Tab) : ch == '\b' ? Event::of(Key::Backspace)
+                : ch == '\x1b' ? Event::of(Key::Escape) : Event::chr(static_cast<unsigned char>(ch));
+      app_->handle(e);
+      frame(last_w_, last_h_);
+    }
+  }
+  void key(Key k) {
+    app_->handle(Event::of(k));
+    frame(last_w_, last_h_);
+  }
+  // Lets a started analysis finish, as the loop's ticks do.
+  void settle() {
+    doc_->wait();
+    app_->handle(Event::of(Key::Tick));
+    doc_->wait_releases();
+    frame(last_w_, last_h_);
+  }
+  // Tabs into the detail and moves its cursor down to the line that holds `text`.
+  bool press_j_until(std::string_view text) {
+    type("\t");
+    for (int i = 0; i < 60; ++i) {
+      auto lines = detail_lines(*app_, 79);
+      size_t c = app_->cursor_line();
+      if (c < lines.size()) {
+        std::string line;
+        for (const auto& sp : lines[c].spans) line += sp.text;
+        if (line.find(text) != std::string::npos) return true;
+      }
+      type("j");
+    }
+    return false;
+  }
+  std::string selected_name() const {
+    auto n = app_->selected();
+    return n ? std::string(app_->graph().node(*n).name) : "";
+  }
+  App& app() { return *app_; }
+  const ir::Model& model() const { return *model_; }
+  Document& doc() { return *doc_; }
+
+ private:
+  std::unique_ptr<ir::Model> model_;
+  ops::SupportTables tables_;
+  std::unique_ptr<Document> doc_;
+  std::unique_ptr<App> app_;
+  std::string last_;
+  int last_w_ = 80, last_h_ = 24;
+};
+
+fs::path repo() { return fs::path(ONNXSCOPE_TEST_SOURCE_DIR) / ".."; }
+fs::path demo() { return repo() / "share" / "demo" / "broken_export.onnx"; }
+fs::path control_flow() { return repo() / "tests" / "fixtures" / "models" / "control_flow.onnxtxt"; }
+
+void golden(const std::string& name, const std::string& text) {
+  fs::path p = fs::path(ONNXSCOPE_TEST_SOURCE_DIR) / "ui" / "golden" / (name + ".txt");
+  if (std::getenv("ONNXSCOPE_UPDATE_GOLDEN")) {
+    std::ofstream(p, std::ios::binary) << text;
+    return;
+  }
+  std::ifstream in(p, std::ios::binary);
+  ASSERT_TRUE(in) << "no golden file " << p << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), text) << "golden " << name << " differs; the frame is:\n" << text;
+}
+
+TEST(TuiGolden, FirstFrameShowsTheFirstError80x24) {
+  Session s(demo());
+  golden("demo_80x24", s.frame(80, 24));
+  EXPECT_EQ(s.selected_name(), "/Sub");
+}
+
+TEST(TuiGolden, FirstFrame120x40) {
+  Session s(demo());
+  golden("demo_120x40", s.frame(120, 40));
+}
+
+TEST(TuiGolden, AsciiFallback) {
+  Session s(demo());
+  std::string f = s.frame(80, 24, false);
+  for (unsigned char c : f) EXPECT_LT(c, 0x80);
+  golden("demo_ascii_80x24", f);
+}
+
+TEST(TuiGolden, Views80x24) {
+  Session s(demo());
+  s.type("2");
+  golden("demo_diagnostics_80x24", s.frame(80, 24));
+  s.type("3");
+  golden("demo_overview_80x24", s.frame(80, 24));
+  s.type("4");
+  golden("demo_symbols_80x24", s.frame(80, 24));
+  s.type("1v");
+  golden("demo_graph_80x24", s.frame(80, 24));
+  s.type("?");
+  golden("demo_help_80x24", s.frame(80, 24));
+}
+
+TEST(TuiGolden, Views120x40) {
+  Session s(demo());
+  s.frame(120, 40);
+  s.type("3");
+  golden("demo_overview_120x40", s.frame(120, 40));
+  s.type("1v");
+  golden("demo_graph_120x40", s.frame(120, 40));
+}
+
+TEST(TuiGolden, WideLayoutHasThreeColumns) {
+  Session s(demo());
+  golden("demo_180x40", s.frame(180, 40));
+}
+
+TEST(TuiCommand, WithoutATerminalPrintsChecksReport) {
+  auto r = test::run_onnxscope({demo().string()});
+  EXPECT_EQ(r.exit_code, 1);  // check's status: a failure is predicted
+  EXPECT_NE(r.out.find("Verdict load-error"), std::string::npos) << r.out;
+  auto t = test::run_onnxscope({"tui", demo().string(), "--bind", "batch=2", "--target", "1.17"});
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_NE(t.out.find("Target ort-cpu@1.17"), std::string::npos) << t.out;
+  auto bad = test::run_onnxscope({demo().string(), "--target", "0.1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("error[usage]"), std::string::npos) << bad.err;
+  auto typo = test::run_onnxscope({"chek"});
+  EXPECT_EQ(typo.exit_code, 2);
+}
+
+TEST(TuiKeys, SearchNamesAndOpTypes) {
+  Session s(demo());
+  s.type("/gemm");
+  EXPECT_EQ(s.selected_name(), "/fc/Gemm");  // incremental: found while typing
+  s.type("\n");
+  s.type("/Re\n");
+  EXPECT_EQ(s.selected_name(), "/Relu");
+  s.type("n");
+  EXPECT_EQ(s.selected_name(), "/Reshape");
+  s.type("N");
+  EXPECT_EQ(s.selected_name(), "/Relu");
+  s.type("/nothing-like-this\x1b");  // Esc: back where the search started
+  EXPECT_EQ(s.selected_name(), "/Relu");
+}
+
+TEST(TuiKeys, ErrorsFirstThenRootCause) {
+  Session s(demo());
+  EXPECT_EQ(s.selected_name(), "/Sub");  // the first error, selected in the first frame
+  s.type("e");
+  EXPECT_EQ(s.selected_name(), "/Div");  // the second error
+  s.type("e");
+  EXPECT_EQ(s.selected_name(), "/Reshape");  // then the warnings
+  s.type("e");
+  EXPECT_EQ(s.selected_name(), "/norm/LayerNormalization");
+  // In the detail, the cursor starts on the first link: the root cause.
+  s.type("\t");
+  EXPECT_NE(s.frame(80, 24).find("caused at /Reshape"), std::string::npos);
+  s.type("\n");
+  EXPECT_EQ(s.selected_name(), "/Reshape");
+  s.type("E");
+  EXPECT_EQ(s.selected_name(), "/Reshape");
+  s.type("E");
+  EXPECT_EQ(s.selected_name(), "/Div");
+}
+
+TEST(TuiKeys, DiagnosticsListJumpsToTheNode) {
+  Session s(demo());
+  s.type("2jjj\n");
+  EXPECT_EQ(s.app().primary(), View::Nodes);
+  EXPECT_EQ(s.selected_name(), "/norm/LayerNormalization");
+}
+
+TEST(TuiKeys, GoToAndFilter) {
+  Session s(demo());
+  s.type(":/fc/Gemm\n");
+  EXPECT_EQ(s.selected_name(), "/fc/Gemm");
+  s.type("fconv\n");
+  EXPECT_EQ(s.app().rows().size(), 1u);
+  EXPECT_EQ(s.selected_name(), "/conv/Conv");
+  s.type("ferror\n");
+  EXPECT_EQ(s.app().rows().size(), 2u);
+  s.type("f\n");
+  EXPECT_EQ(s.app().rows().size(), 9u);
+}
+
+TEST(TuiKeys, EnterALoopBodyAndComeBack) {
+  Session s(control_flow());
+  s.type("/Loop\n");
+  std::string loop = s.selected_name();
+  s.type("\n");
+  EXPECT_NE(s.app().breadcrumb().find("body"), std::string::npos);
+  EXPECT_NE(s.app().graph().parent, nullptr);
+  EXPECT_EQ(s.app().rows().size(), 2u);
+  golden("control_flow_body_80x24", s.frame(80, 24));
+  s.key(Key::Backspace);
+  EXPECT_EQ(s.app().graph().parent, nullptr);
+  EXPECT_EQ(s.selected_name(), loop);
+  // And into the If's then-branch through the detail's subgraph link.
+  s.type("/If\n");
+  EXPECT_TRUE(s.press_j_until("then_branch: 1 nodes"));
+  s.type("\n");
+  EXPECT_NE(s.app().breadcrumb().find("then_branch"), std::string::npos) << s.app().breadcrumb();
+  EXPECT_EQ(s.app().rows().size(), 1u);
+}
+
+TEST(TuiKeys, FunctionBodies) {
+  Session s(control_flow());
+  s.type("/Scale\n\n");
+  EXPECT_NE(s.app().breadcrumb().find("custom.Scale"), std::string::npos) << s.app().breadcrumb();
+  EXPECT_EQ(s.app().rows().size(), 2u);
+  s.key(Key::Backspace);
+  EXPECT_EQ(s.app().breadcrumb(), "main");
+}
+
+TEST(TuiKeys, BindingASymbolMakesShapesConcrete) {
+  Session s(demo());
+  EXPECT_NE(s.frame(80, 24).find("float32[batch,3,8,8]"), std::string::npos);
+  s.type("b");
+  EXPECT_EQ(s.app().primary(), View::Symbols);
+  s.type("\n");  // on 'batch'
+  s.type("1\n");
+  s.settle();
+  EXPECT_EQ(s.doc().options().bindings.at("batch"), 1);
+  s.type("1");
+  std::string f = s.frame(80, 24);
+  EXPECT_NE(f.find("float32[1,3,8,8]"), std::string::npos) << f;
+  EXPECT_EQ(f.find("float32[batch,3,8,8]"), std::string::npos) << f;
+  // With batch = 1, the shapes that agree only when batch = 2 are errors now.
+  EXPECT_EQ(s.doc().errors(), 5u);
+  // The detail keeps the symbolic shape beside the concrete one.
+  s.type("\t");
+  golden("demo_bound_detail_80x24", s.frame(80, 24));
+  // An input's type edited the same way.
+  s.type("4G\n");
+  EXPECT_NE(s.frame(80, 24).find("input pixels ="), std::string::npos);
+}
+
+TEST(TuiKeys, SwitchingTargetChangesTheVerdict) {
+  Session s(repo() / "share" / "demo" / "tiny_transformer.onnx");
+  EXPECT_EQ(s.doc().check().verdict, analysis::Verdict::Ok);
+  s.type("t");
+  s.key(Key::Home);  // the oldest release, 1.10: opset 17 is beyond it
+  s.type("\n");
+  EXPECT_EQ(s.doc().target_name(), "ort-cpu@1.10");
+  EXPECT_EQ(s.doc().check().verdict, analysis::Verdict::LoadError);
+  EXPECT_NE(s.frame(80, 24).find("LOAD-ERROR"), std::string::npos);
+}
+
+TEST(TuiKeys, TensorViewOfAnInitializer) {
+  Session s(demo());
+  EXPECT_TRUE(s.press_j_until("mean                 "));  // the detail of /Sub: its input 'mean', an initializer
+  s.type("\n");
+  EXPECT_EQ(s.app().secondary(), View::Tensor);
+  golden("demo_tensor_80x24", s.frame(80, 24));
+  s.key(Key::Backspace);
+  EXPECT_EQ(s.app().secondary(), View::Detail);
+}
+
+TEST(TuiKeys, ExternalWeightsAreMappedOnlyWhenShown) {
+  // Larger than the tensors whose contents inference tracks (1024 elements),
+  // so that only the tensor view reads it.
+  test::TempDir d;
+  std::vector<float> weights(2048, 0.5f);
+  weights[7] = -2.0f;
+  weights[100] = 8.0f;
+  d.write("weights.bin", std::string(reinterpret_cast<const char*>(weights.data()), weights.size() * 4));
+  auto proto = test::parse_text(R"(
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[2048] x) => (float[2048] y) <float[1] w = {0.0}> { y = Add(x, w) }
+)");
+  auto* w = proto.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->clear_dims();
+  w->add_dims(2048);
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = w->add_external_data();
+  e->set_key("location");
+  e->set_value("weights.bin");
+  fs::path path = d.write("model.onnx", test::serialize(proto));
+  Session s(path);
+  const ir::Tensor& t = s.model().graph->initializers[0];
+  ASSERT_TRUE(t.is_external());
+  // Every view but the tensor's, at two sizes: nothing reads the weights.
+  s.type("1234v");
+  s.frame(120, 40);
+  s.frame(180, 40);
+  s.type("v1");
+  s.frame(80, 24);
+  EXPECT_FALSE(t.external.file->mapped());
+  EXPECT_TRUE(s.press_j_until("initializer"));
+  s.type("\n");
+  std::string f = s.frame(80, 24);
+  EXPECT_TRUE(t.external.file->mapped());
+  EXPECT_NE(f.find("min/max   -2 / 8"), std::string::npos) << f;
+  EXPECT_NE(f.find("external, 8.00 KiB in weights.bin"), std::string::npos) << f;
+}
+
+TEST(TuiKeys, TensorSlicesOfHigherDimensions) {
+  test::TempDir d;
+  fs::path path = d.write("model.onnxtxt", R"(
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,2,3] x) => (float[2,2,3] y)
+  <float[2,2,3] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> { y = Add(x, w) }
+)");
+  Session s(path);
+  EXPECT_TRUE(s.press_j_until("initializer"));
+  s.type("\n");
+  std::string f = s.frame(120, 40);
+  EXPECT_NE(f.find("slice [0,:,:]"), std::string::npos) << f;
+  EXPECT_NE(f.find("[1] 4 5 6"), std::string::npos) << f;
+  s.type("]");
+  f = s.frame(120, 40);
+  EXPECT_NE(f.find("slice [1,:,:]"), std::string::npos) << f;
+  EXPECT_NE(f.find("[0]  7  8  9"), std::string::npos) << f;
+  s.type("]");  // wraps around
+  EXPECT_NE(s.frame(120, 40).find("slice [0,:,:]"), std::string::npos);
+  s.type("[");
+  EXPECT_NE(s.frame(120, 40).find("slice [1,:,:]"), std::string::npos);
+}
+
+TEST(TuiKeys, ExplainAFindingFromTheCatalogue) {
+  Session s(demo());
+  s.type(":/Reshape\n");
+  EXPECT_TRUE(s.press_j_until("explain dynamic-axis-baked"));
+  s.type("\n");
+  EXPECT_EQ(s.app().secondary(), View::Explain);
+  golden("demo_explain_80x24", s.frame(80, 24));
+  s.key(Key::Backspace);
+  EXPECT_EQ(s.app().secondary(), View::Detail);
+}
+
+TEST(TuiKeys, HostileNamesCannotReachTheTerminal) {
+  test::TempDir dir;
+  fs::path p = dir.write("hostile.onnx", test::hostile_model());
+  Session s(p);
+  for (auto [w, h] : {std::pair{80, 24}, std::pair{120, 40}}) {
+    Canvas c = s.canvas(w, h);
+    for (int y = 0; y < h; ++y) {
+      int cols = 0;
+      for (int x = 0; x < w; ++x) {
+        for (unsigned char ch : c.at(x, y).glyph) {
+          EXPECT_TRUE(ch >= 0x20 && ch != 0x7F) << "control byte at " << x << "," << y;
+        }
+        ++cols;
+      }
+      EXPECT_EQ(cols, w);
+    }
+  }
+  s.type("\t2?3 4 v");
+  SUCCEED();
+}
+
+TEST(TuiKeys, ExportWritesTheReportAtomically) {
+  Session s(demo());
+  test::TempDir dir;
+  fs::path out = dir.path() / "report.md";
+  s.type("x");
+  // The prompt offers a name; replace it.
+  for (int i = 0; i < 20; ++i) s.key(Key::Backspace);
+  s.type(out.string() + "\n");
+  EXPECT_EQ(test::read_file(out), "# report for ort-cpu@1.30\n");
+  EXPECT_NE(s.app().message().find("wrote"), std::string::npos);
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);  // no temporary file left behind
+}
+
+TEST(TuiKeys, ResizeKeepsTheSelection) {
+  Session s(demo());
+  s.type("e");
+  std::string name = s.selected_name();
+  Event e = Event::of(Key::Resize);
+  e.width = 40;
+  e.height = 12;
+  s.app().handle(e);
+  s.frame(40, 12);
+  s.frame(30, 8);  // too small: a message, no crash
+  s.frame(200, 60);
+  EXPECT_EQ(s.selected_name(), name);
+}
+
+TEST(TuiKeys, MouseClickSelectsAndWheelScrolls) {
+  Session s(demo());
+  Event click = Event::of(Key::Mouse);
+  click.button = Event::Button::Left;
+  click.x = 10;
+  click.y = 3;  // the first row of the node list
+  s.app().handle(click);
+  EXPECT_EQ(s.selected_name(), "/Sub");
+  click.y = 5;
+  s.app().handle(click);
+  EXPECT_EQ(s.selected_name(), "/Cast_1");
+  Event wheel = click;
+  wheel.button = Event::Button::WheelDown;
+  s.app().handle(wheel);
+  EXPECT_EQ(s.selected_name(), "/Constant");
+  Event tab = click;
+  tab.x = 12;  // "2 Diagnostics" on the second line
+  tab.y = 1;
+  s.app().handle(tab);
+  EXPECT_EQ(s.app().primary(), View::Diagnostics);
+}
+
+TEST(TuiKeys, CancelledAnalysisLeavesAnEmptyResult) {
+  auto model = load::load_model(demo());
+  auto tables = ops::SupportTables::open(repo() / "share" / "ort");
+  Engine e;
+  e.infer = [&](const analysis::InferOptions& o) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return analysis::infer(*model, o);
+  };
+  e.check = [&](const analysis::Analysis& a, size_t i) { return analysis::check(a, tables.at(i), tables); };
+  auto* doc = new Document(*model, tables, e);  // the worker may outlive the test's scope
+  doc->start({}, tables.size() - 1);
+  App app(*doc, {});
+  Canvas c(80, 24);
+  app.render(c);
+  EXPECT_NE(c.text().find("analysing"), std::string::npos);
+  app.handle(Event::of(Key::Escape));
+  EXPECT_FALSE(app.done());
+  EXPECT_TRUE(doc->ready());
+  app.render(c);
+  EXPECT_NE(c.text().find("cancelled"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  (void)model.release();
+}
+
+}  // namespace
+}  // namespace onnxscope::ui

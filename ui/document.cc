@@ -1,0 +1,315 @@
+#include "ui/document.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace onnxscope::ui {
+
+using analysis::Severity;
+
+// A started analysis. The worker thread holds it too, so a cancelled job can
+// finish after the document forgot it.
+struct Document::Job {
+  std::mutex mu;
+  bool done = false;
+  std::unique_ptr<Result> result;
+  std::exception_ptr error;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+ReleaseSummary ReleaseSummary::of(const analysis::CheckResult& r) {
+  ReleaseSummary s;
+  s.verdict = r.verdict;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity != Severity::Error) continue;
+    if (s.errors++ == 0) s.first_error = analysis::code_name(d.code);
+  }
+  s.status.reserve(r.nodes.size());
+  for (const auto& n : r.nodes) {
+    std::string_view st = analysis::status_name(n.status);
+    auto it = std::find(s.statuses.begin(), s.statuses.end(), st);
+    if (it == s.statuses.end()) it = s.statuses.insert(s.statuses.end(), std::string(st));
+    s.status.push_back(static_cast<uint8_t>(it - s.statuses.begin()));
+  }
+  return s;
+}
+
+// The checks of the other releases, running on their own thread.
+struct Document::Releases {
+  std::mutex mu;
+  std::vector<std::pair<size_t, std::unique_ptr<ReleaseSummary>>> done;
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> remaining{0};
+};
+
+Document::Document(const ir::Model& m, const ops::SupportTables& t, Engine e)
+    : model(m), tables(t), engine(std::move(e)), reader_(std::make_shared<TableReader>()) {
+  reader_->tables = &tables;
+}
+
+Document::~Document() {
+  if (releases_job_) releases_job_->stop = true;
+}
+
+std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, size_t target) const {
+  auto r = std::make_unique<Result>();
+  r->options = opts;
+  r->target = target;
+  r->analysis = engine.infer(opts);
+  if (!opts.bindings.empty()) {
+    analysis::InferOptions unbound = opts;
+    unbound.bindings.clear();
+    r->symbolic = engine.infer(unbound);
+  }
+  // The first analysis runs alone and checks at once (the first frame waits
+  // for it); every later one may run beside the release thread, so it reads
+  // every table first (see read_tables).
+  if (started_.exchange(true)) reader_->read();
+  r->check = engine.check(*r->analysis, target);
+  return r;
+}
+
+void Document::analyze(analysis::InferOptions opts, size_t target) {
+  job_.reset();
+  install(compute(opts, target));
+}
+
+void Document::start(analysis::InferOptions opts, size_t target) {
+  auto job = std::make_shared<Job>();
+  job_ = job;
+  pending_target_ = target;
+  pending_options_ = opts;
+  // The thread reads the model and the engine, which outlive the process's
+  // last frame (the front end keeps them until exit).
+  std::thread([this, job, opts = std::move(opts), target] {
+    std::unique_ptr<Result> r;
+    std::exception_ptr err;
+    try {
+      r = compute(opts, target);
+    } catch (...) {
+      err = std::current_exception();
+    }
+    std::lock_guard lock(job->mu);
+    job->result = std::move(r);
+    job->error = err;
+    job->done = true;
+  }).detach();
+}
+
+bool Document::poll() {
+  if (!job_) return false;
+  std::unique_ptr<Result> r;
+  {
+    std::lock_guard lock(job_->mu);
+    if (!job_->done) return false;
+    if (job_->error) {
+      auto err = job_->error;
+      job_.reset();
+      std::rethrow_exception(err);
+    }
+    r = std::move(job_->result);
+  }
+  job_.reset();
+  install(std::move(r));
+  return true;
+}
+
+void Document::wait() {
+  while (job_ && !poll()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Document::cancel() {
+  job_.reset();
+  if (result_) return;
+  auto r = std::make_unique<Result>();
+  r->analysis = std::make_unique<analysis::Analysis>(model);
+  r->target = pending_target_;
+  r->options = pending_options_;
+  r->check.target = tables.target(pending_target_);
+  r->cancelled = true;
+  install(std::move(r));
+}
+
+std::chrono::steady_clock::duration Document::busy_for() const {
+  return job_ ? std::chrono::steady_clock::now() - job_->started : std::chrono::steady_clock::duration{};
+}
+
+void Document::set_target(size_t target) {
+  if (!result_ || target >= tables.size()) return;
+  reader_->read();
+  result_->target = target;
+  result_->check = engine.check(*result_->analysis, target);
+  ++generation_;
+  index();
+}
+
+void Document::install(std::unique_ptr<Result> r) {
+  result_ = std::move(r);
+  ++generation_;
+  index();
+  start_releases();
+}
+
+// SupportTables reads a table on first use, without a lock; once the first
+// check is done, the release thread, a re-analysis and a target switch may
+// check at the same time (and a check's hints read other releases' tables),
+// so each reads every table first, under one lock (some 40 ms, once).
+void Document::TableReader::read() {
+  if (done) return;
+  std::lock_guard lock(mu);
+  if (done) return;
+  for (size_t i = 0; i < tables->size(); ++i) {
+    try {
+      tables->at(i);
+    } catch (const std::exception&) {
+      // The check that needs it reports it.
+    }
+  }
+  done = true;
+}
+
+void Document::start_releases() {
+  if (releases_job_) releases_job_->stop = true;
+  releases_.clear();
+  releases_.resize(tables.size());
+  releases_[result_->target] = std::make_unique<ReleaseSummary>(ReleaseSummary::of(result_->check));
+  auto job = std::make_shared<Releases>();
+  releases_job_ = job;
+  job->remaining = tables.size() - 1;
+  if (tables.size() < 2 || !engine.check) return;
+  std::thread([job, reader = reader_, a = result_->analysis, check = engine.check, n = tables.size(),
+               skip = result_->target] {
+    reader->read();
+    for (size_t i = n; i-- > 0;) {
+      if (job->stop) return;
+      if (i == skip) continue;
+      std::unique_ptr<ReleaseSummary> s;
+      try {
+        s = std::make_unique<ReleaseSummary>(ReleaseSummary::of(check(*a, i)));
+      } catch (...) {
+        s = std::make_unique<ReleaseSummary>();
+        s->first_error = "table";
+      }
+      std::lock_guard lock(job->mu);
+      job->done.emplace_back(i, std::move(s));
+      --job->remaining;
+    }
+  }).detach();
+}
+
+bool Document::poll_releases() {
+  if (!releases_job_) return false;
+  std::lock_guard lock(releases_job_->mu);
+  if (releases_job_->done.empty()) return false;
+  for (auto& [i, s] : releases_job_->done) releases_[i] = std::move(s);
+  releases_job_->done.clear();
+  return true;
+}
+
+void Document::wait_releases() {
+  while (!releases_complete()) {
+    if (!poll_releases()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void Document::index() {
+  graphs_.clear();
+  about_.clear();
+  causes_.clear();
+  ordered_.clear();
+  errors_ = warnings_ = 0;
+  const auto& ch = result_->check;
+  auto& a = *result_->analysis;
+  ir::for_each_graph(*model.graph, [&](const ir::Graph& g, int) {
+    graphs_[&g].state.assign(g.nodes.size(), NodeState::Ok);
+  });
+  for (const auto& f : model.functions) {
+    if (f.body) graphs_[f.body.get()].state.assign(f.body->nodes.size(), NodeState::Ok);
+  }
+  (void)a;
+  for (size_t i = 0; i < ch.nodes.size(); ++i) {
+    const auto& ref = ch.nodes[i].node;
+    if (!ref) continue;
+    auto& gi = graphs_[ref.graph];
+    if (gi.support.empty()) gi.support.assign(ref.graph->nodes.size(), UINT32_MAX);
+    gi.support[ref.node] = static_cast<uint32_t>(i);
+  }
+  for (size_t i = 0; i < ch.diagnostics.size(); ++i) {
+    const auto& d = ch.diagnostics[i];
+    if (d.severity == Severity::Error) ++errors_;
+    if (d.severity == Severity::Warning) ++warnings_;
+    if (d.node) {
+      about_[d.node.graph][d.node.node].push_back(i);
+      auto& gi = graphs_[d.node.graph];
+      if (gi.state.size() < d.node.graph->nodes.size()) gi.state.resize(d.node.graph->nodes.size(), NodeState::Ok);
+      NodeState s = d.severity == Severity::Error ? NodeState::Error
+                    : d.severity == Severity::Warning ? NodeState::Warning
+                                                       : NodeState::Note;
+      gi.state[d.node.node] = std::max(gi.state[d.node.node], s);
+    }
+    if (d.root_cause) causes_[d.root_cause.graph][d.root_cause.node].push_back(i);
+  }
+  for (Severity s : {Severity::Error, Severity::Warning, Severity::Note}) {
+    for (size_t i = 0; i < ch.diagnostics.size(); ++i) {
+      if (ch.diagnostics[i].severity == s) ordered_.push_back(i);
+    }
+  }
+}
+
+NodeState Document::state(const ir::Graph& g, ir::NodeId n) const {
+  if (run_state) {
+    if (auto s = run_state(g, n)) return *s;
+  }
+  auto it = graphs_.find(&g);
+  if (it == graphs_.end() || n >= it->second.state.size()) return NodeState::Ok;
+  return it->second.state[n];
+}
+
+std::vector<size_t> Document::diagnostics_of(const ir::Graph& g, ir::NodeId n) const {
+  auto it = about_.find(&g);
+  if (it == about_.end()) return {};
+  auto jt = it->second.find(n);
+  return jt == it->second.end() ? std::vector<size_t>{} : jt->second;
+}
+
+std::vector<size_t> Document::caused_by(const ir::Graph& g, ir::NodeId n) const {
+  auto it = causes_.find(&g);
+  if (it == causes_.end()) return {};
+  auto jt = it->second.find(n);
+  return jt == it->second.end() ? std::vector<size_t>{} : jt->second;
+}
+
+const analysis::NodeSupport* Document::support(const ir::Graph& g, ir::NodeId n) const {
+  auto it = graphs_.find(&g);
+  if (it == graphs_.end() || n >= it->second.support.size()) return nullptr;
+  uint32_t i = it->second.support[n];
+  return i == UINT32_MAX ? nullptr : &result_->check.nodes[i];
+}
+
+const ReleaseSummary* Document::release(size_t i) const {
+  return i < releases_.size() ? releases_[i].get() : nullptr;
+}
+
+bool Document::releases_complete() const {
+  return result_ && releases_.size() == tables.size() &&
+         std::all_of(releases_.begin(), releases_.end(), [](const auto& r) { return r != nullptr; });
+}
+
+const analysis::ModelSummary& Document::summary() const {
+  if (!summary_) summary_ = analysis::summarize(model);
+  return *summary_;
+}
+
+std::string op_version(const analysis::Analysis& a, const ir::Graph& g, ir::NodeId n) {
+  const ir::Node& node = g.node(n);
+  std::string op = ir::is_default_domain(node.domain) ? std::string(node.op_type)
+                                                      : fmt::format("{}.{}", node.domain, node.op_type);
+  if (const ops::Schema* s = a.schema(g, n)) return fmt::format("{}-{}", op, s->since_version);
+  return op;
+}
+
+}  // namespace onnxscope::ui
