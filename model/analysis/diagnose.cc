@@ -51,6 +51,8 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
     if (!ir::is_default_domain(n.domain)) continue;
     // Operators whose output shape comes from a shape tensor input
     // (Reshape, Expand, Tile, ConstantOfShape): their definitions say which.
+    const auto& takers = rules.shape_taking_ops();
+    if (std::find(takers.begin(), takers.end(), n.op_type) == takers.end()) continue;
     const ops::Schema* schema = a.schema(g, k);
     if (!schema) continue;
     auto [it, added] = defs.try_emplace(schema, nullptr);
