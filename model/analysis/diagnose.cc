@@ -6,7 +6,8 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "model/ops/registry.h"
 #include "model/util/text.h"
@@ -41,20 +42,27 @@ std::vector<std::pair<size_t, std::string>> input_symbols(const Analysis& a, con
   return out;
 }
 
-// The definition of each schema version met, looked up once per version.
-using DefCache = std::unordered_map<const ops::Schema*, const ops::OpDef*>;
+// The definition of each schema version met, looked up once per version
+// (a handful: the shape-taking operators' versions in the model).
+using DefCache = std::vector<std::pair<const ops::Schema*, const ops::OpDef*>>;
 
 void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& baked, DefCache& defs) {
   const ops::Registry& rules = ops::Registry::builtin();
+  const auto& takers = rules.shape_taking_ops();
+  const auto& schemas = a.state(g).schemas;
   for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
     const ir::Node& n = g.nodes[k];
     if (!ir::is_default_domain(n.domain)) continue;
     // Operators whose output shape comes from a shape tensor input
     // (Reshape, Expand, Tile, ConstantOfShape): their definitions say which.
-    const ops::Schema* schema = a.schema(g, k);
+    if (std::find(takers.begin(), takers.end(), n.op_type) == takers.end()) continue;
+    const ops::Schema* schema = k < schemas.size() ? schemas[k] : nullptr;
     if (!schema) continue;
-    auto [it, added] = defs.try_emplace(schema, nullptr);
-    if (added) it->second = rules.find_def(schema->domain, schema->name, schema->since_version);
+    auto it = std::find_if(defs.begin(), defs.end(), [&](const auto& e) { return e.first == schema; });
+    if (it == defs.end()) {
+      defs.emplace_back(schema, rules.find_def(schema->domain, schema->name, schema->since_version));
+      it = defs.end() - 1;
+    }
     const ops::OpDef* def = it->second;
     if (!def || def->shape_inputs.empty() || n.outputs.empty() || n.outputs[0] == ir::kNoValue) continue;
     size_t shape_input = def->shape_inputs[0];

@@ -280,7 +280,7 @@ class Engine : public ops::Host {
       // A deprecated version has no facts to check against (the spec lists none).
       if (!schema->deprecated) check_arity(g, k, *schema);
       Bindings bound = bind_constraints(g, k, *schema, ins);
-      ops::Rule rule = rules_.find(n.domain, n.op_type, schema->since_version);
+      ops::Rule rule = definition(*schema, n);
       if (rule) {
         depth_ = depth;
         caller_ = caller;
@@ -646,6 +646,27 @@ class Engine : public ops::Host {
   std::unordered_map<const ops::TypeConstraint*, uint64_t> tensor_masks_;
   const ops::SchemaTable& schemas_;
   const ops::Registry& rules_;
+  // The rule of each schema version met, by its index in the schema table:
+  // looked up in the registry once per version, not once per node.
+  std::vector<ops::Rule> rule_of_;
+  std::vector<bool> rule_known_;
+
+  ops::Rule definition(const ops::Schema& s, const ir::Node& n) {
+    const auto& all = schemas_.all();
+    if (all.empty() || &s < all.data() || &s >= all.data() + all.size()) {
+      return rules_.find(n.domain, n.op_type, s.since_version);
+    }
+    auto i = static_cast<size_t>(&s - all.data());
+    if (rule_of_.empty()) {
+      rule_of_.assign(all.size(), nullptr);
+      rule_known_.assign(all.size(), false);
+    }
+    if (!rule_known_[i]) {
+      rule_of_[i] = rules_.find(s.domain, s.name, s.since_version);
+      rule_known_[i] = true;
+    }
+    return rule_of_[i];
+  }
 };
 
 }  // namespace

@@ -16,28 +16,8 @@ namespace {
 
 constexpr std::string_view kML = "ai.onnx.ml";
 
-// The number of elements of a list attribute (ints, floats or strings);
-// nullopt when the node does not set it.
-std::optional<size_t> list_size(const Context& ctx, std::string_view name) {
-  const ir::Attribute* a = ctx.attr(name);
-  if (!a) return std::nullopt;
-  if (const auto* v = a->ints()) return v->size();
-  if (const auto* v = a->floats()) return v->size();
-  if (const auto* v = a->strings()) return v->size();
-  return std::nullopt;
-}
-
 // Set and non-empty, as onnxruntime's GetAttrsOrDefault(...).empty() reads it.
 bool nonempty(const Context& ctx, std::string_view name) { return list_size(ctx, name).value_or(0) > 0; }
-
-void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed) {
-  auto v = ctx.attr_string(attr);
-  if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
-  std::string list;
-  for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
-  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
-             fmt::format("{}'s {} is \"{}\"; it must be one of {}", ctx.node().op_type, attr, *v, list));
-}
 
 void check_post_transform(const Context& ctx) {
   check_enum(ctx, "post_transform", {"NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"});

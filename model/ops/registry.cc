@@ -56,9 +56,14 @@ const Registry& Registry::builtin() {
 }
 
 void Registry::define(OpDef def) {
-  auto& v = defs_[key(def.domain, def.name)];
-  v.push_back(std::move(def));
-  std::stable_sort(v.begin(), v.end(), [](const OpDef& a, const OpDef& b) { return a.since < b.since; });
+  const OpDef& d = defs_.emplace_back(std::move(def));
+  auto& v = entries_[key(d.domain, d.name)];
+  v.push_back({d.since, d.until, &d});
+  std::stable_sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) { return a.since < b.since; });
+  if (!d.shape_inputs.empty() && ir::is_default_domain(d.domain) &&
+      std::find(shape_taking_.begin(), shape_taking_.end(), d.name) == shape_taking_.end()) {
+    shape_taking_.push_back(d.name);
+  }
 }
 
 void Registry::add(std::string_view domain, std::string_view name, int since, Rule rule) {
@@ -70,20 +75,20 @@ void Registry::add(std::string_view domain, std::initializer_list<std::string_vi
 }
 
 const OpDef* Registry::find_def(std::string_view domain, std::string_view name, int version) const {
-  auto it = defs_.find(key(domain, name));
-  if (it == defs_.end()) return nullptr;
-  const OpDef* found = nullptr;
-  for (const OpDef& d : it->second) {
-    if (d.since > version) break;
-    found = &d;
+  auto it = entries_.find(key(domain, name));
+  if (it == entries_.end()) return nullptr;
+  const Entry* found = nullptr;
+  for (const Entry& e : it->second) {
+    if (e.since > version) break;
+    found = &e;
   }
-  if (found && found->until && version > found->until) return nullptr;
-  return found;
+  if (!found || (found->until && version > found->until)) return nullptr;
+  return found->def;
 }
 
 std::vector<std::pair<std::string, std::string>> Registry::ops() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [k, v] : defs_) {
+  for (const auto& [k, v] : entries_) {
     auto zero = k.find('\0');
     out.emplace_back(k.substr(0, zero), k.substr(zero + 1));
   }
@@ -94,12 +99,13 @@ std::vector<std::pair<std::string, std::string>> Registry::ops() const {
 std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
   std::vector<std::string> problems;
   std::vector<std::string_view> keys;
-  for (const auto& [k, v] : defs_) keys.push_back(k);
+  for (const auto& [k, v] : entries_) keys.push_back(k);
   std::sort(keys.begin(), keys.end());  // a stable order of messages
   for (std::string_view k : keys) {
-    const auto& defs = defs_.at(std::string(k));
+    std::vector<const OpDef*> defs;
+    for (const Entry& e : entries_.at(std::string(k))) defs.push_back(e.def);
     for (size_t i = 0; i < defs.size(); ++i) {
-      const OpDef& d = defs[i];
+      const OpDef& d = *defs[i];
       std::string what = fmt::format("{} {}-{}", domain_display_name(d.domain), d.name, d.since);
       const Schema* s = schemas.find(d.domain, d.name, d.since);
       if (!s || s->since_version != d.since) {
@@ -107,15 +113,15 @@ std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
                                        s ? fmt::format(" (the version in force there is {})", s->since_version) : ""));
         continue;
       }
-      if (i > 0 && defs[i - 1].since == d.since) problems.push_back(what + ": defined twice");
+      if (i > 0 && defs[i - 1]->since == d.since) problems.push_back(what + ": defined twice");
       if (d.until && d.until < d.since) problems.push_back(fmt::format("{}: its range ends at {}", what, d.until));
-      if (d.until && i + 1 < defs.size() && defs[i + 1].since <= d.until) {
+      if (d.until && i + 1 < defs.size() && defs[i + 1]->since <= d.until) {
         problems.push_back(fmt::format("{}: its range (to {}) overlaps the definition from version {}", what,
-                                       d.until, defs[i + 1].since));
+                                       d.until, defs[i + 1]->since));
       }
       if (!d.rule) problems.push_back(what + ": no rule");
       // Every schema version the range covers has the attributes the rule reads.
-      int last = d.until ? d.until : (i + 1 < defs.size() ? defs[i + 1].since - 1 : INT_MAX);
+      int last = d.until ? d.until : (i + 1 < defs.size() ? defs[i + 1]->since - 1 : INT_MAX);
       for (const Schema* v : schemas.versions(d.domain, d.name)) {
         if (v->since_version < d.since || v->since_version > last) continue;
         for (const AttrSpec& a : d.attrs) {

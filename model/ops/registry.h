@@ -9,6 +9,7 @@
 // specification. The registry is validated against the schema table.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,13 @@ struct OpDef {
 
 class Registry {
  public:
+  Registry() = default;
+  // Entries point into the definitions: moving keeps them valid, copying would not.
+  Registry(Registry&&) = default;
+  Registry& operator=(Registry&&) = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
   // All definitions of onnxscope, registered once (and, in debug builds,
   // validated: a bad registration aborts with the problems listed).
   static const Registry& builtin();
@@ -106,6 +114,9 @@ class Registry {
   }
   // Every (domain, op) with a definition, for coverage reports.
   std::vector<std::pair<std::string, std::string>> ops() const;
+  // The names of default-domain operators with a shape-taking input in some
+  // definition: a cheap first test before find_def.
+  const std::vector<std::string_view>& shape_taking_ops() const { return shape_taking_; }
 
   // What is wrong with the registrations, one message each (empty: nothing):
   // a definition whose (domain, op, since) is not a schema version, one that
@@ -115,7 +126,15 @@ class Registry {
   std::vector<std::string> validate(const SchemaTable& schemas) const;
 
  private:
-  std::unordered_map<std::string, std::vector<OpDef>> defs_;  // key: domain + '\0' + name; sorted by since
+  // Lookup is per node: entries are small, the definitions live apart.
+  struct Entry {
+    int since;
+    int until;
+    const OpDef* def;
+  };
+  std::deque<OpDef> defs_;                                       // stable addresses
+  std::unordered_map<std::string, std::vector<Entry>> entries_;  // key: domain + '\0' + name; sorted by since
+  std::vector<std::string_view> shape_taking_;
 };
 
 // Family registrations (one file each under model/ops/).

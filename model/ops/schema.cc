@@ -352,12 +352,6 @@ int max_count(const std::vector<FormalParam>& params) {
 
 // --- Schema ----------------------------------------------------------------
 
-const FormalParam* formal_at(const std::vector<FormalParam>& formals, size_t i) {
-  if (formals.empty()) return nullptr;
-  if (i < formals.size()) return &formals[i];
-  return formals.back().arity == Arity::Variadic ? &formals.back() : nullptr;
-}
-
 std::string_view arity_name(Arity a) {
   switch (a) {
     case Arity::Single: return "single";

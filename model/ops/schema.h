@@ -36,7 +36,11 @@ struct FormalParam {
 
 // Which formal parameter serves actual position i of a node's inputs or
 // outputs (a variadic last parameter takes the rest); nullptr past the end.
-const FormalParam* formal_at(const std::vector<FormalParam>& formals, size_t i);
+inline const FormalParam* formal_at(const std::vector<FormalParam>& formals, size_t i) {
+  if (formals.empty()) return nullptr;
+  if (i < formals.size()) return &formals[i];
+  return formals.back().arity == Arity::Variadic ? &formals.back() : nullptr;
+}
 
 using AttrDefault = std::variant<std::monostate, int64_t, float, std::string, std::vector<int64_t>,
                                  std::vector<float>, std::vector<std::string>>;

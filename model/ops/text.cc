@@ -7,27 +7,6 @@
 namespace onnxscope::ops {
 namespace {
 
-// The number of elements of a list attribute (ints, floats or strings);
-// nullopt when the node does not set it.
-std::optional<size_t> list_size(const Context& ctx, std::string_view name) {
-  const ir::Attribute* a = ctx.attr(name);
-  if (!a) return std::nullopt;
-  if (const auto* v = a->ints()) return v->size();
-  if (const auto* v = a->floats()) return v->size();
-  if (const auto* v = a->strings()) return v->size();
-  return std::nullopt;
-}
-
-// An enumerated string attribute must be one of `allowed`.
-void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed) {
-  auto v = ctx.attr_string(attr);
-  if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
-  std::string list;
-  for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
-  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
-             fmt::format("{}'s {} is \"{}\"; it must be one of {}", ctx.node().op_type, attr, *v, list));
-}
-
 // StringNormalizer-10: [C] or [1, C]. Stop words removed make the last
 // dimension data-dependent; without stop words the shape is kept.
 void string_normalizer_rule(Context& ctx) {

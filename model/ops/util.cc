@@ -279,4 +279,22 @@ void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string&
              name_of(ctx, i));
 }
 
+std::optional<size_t> list_size(const Context& ctx, std::string_view name) {
+  const ir::Attribute* a = ctx.attr(name);
+  if (!a) return std::nullopt;
+  if (const auto* v = a->ints()) return v->size();
+  if (const auto* v = a->floats()) return v->size();
+  if (const auto* v = a->strings()) return v->size();
+  return std::nullopt;
+}
+
+void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed) {
+  auto v = ctx.attr_string(attr);
+  if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
+  ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
+             fmt::format("{}'s {} is \"{}\"; it must be one of {}", ctx.node().op_type, attr, *v, list));
+}
+
 }  // namespace onnxscope::ops

@@ -182,4 +182,12 @@ std::optional<DType> output_dtype_attr(const Context& ctx);
 // parameters ([D1, D2, M, 1] per row), which are not checked here.
 void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string& what, bool nd = false);
 
+// The number of elements of a list attribute (ints, floats or strings);
+// nullopt when the node does not set it.
+std::optional<size_t> list_size(const Context& ctx, std::string_view name);
+
+// An enumerated string attribute must be one of `allowed` (attribute-value
+// when it is not: "X's mode is "foo"; it must be one of ...").
+void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed);
+
 }  // namespace onnxscope::ops
