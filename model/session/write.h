@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/analysis/diagnostic.h"
+#include "model/facts/diagnostic.h"
 #include "model/session/session.h"
 #include "model/session/styled.h"
 
