@@ -1,6 +1,7 @@
 #include "model/analysis/check.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <unordered_map>
 
@@ -101,6 +102,8 @@ struct Shared {
     std::optional<std::string> input;                  // constrained_input, on first need
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
+  std::vector<const ir::Graph*> graphs;  // in the order of the pass
+  bool graphs_found = false;
   // Operator versions (domain, schema name, version): each table's
   // constraints, looked up once per release.
   struct OpVersion {
@@ -113,6 +116,7 @@ struct Shared {
   struct Key {
     std::vector<std::optional<ops::SupportVerdict>> verdict;
     std::vector<bool> looked;
+    std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
   };
   std::unordered_map<std::string, uint32_t> key_ids;
   std::vector<Key> keys;
@@ -130,7 +134,10 @@ struct Shared {
     scratch.clear();
     scratch.append(std::to_string(opv)).append(1, '\0').append(types);
     auto [it, fresh] = key_ids.try_emplace(scratch, static_cast<uint32_t>(keys.size()));
-    if (fresh) keys.push_back({std::vector<std::optional<ops::SupportVerdict>>(columns), std::vector<bool>(columns)});
+    if (fresh) {
+      keys.push_back({std::vector<std::optional<ops::SupportVerdict>>(columns), std::vector<bool>(columns), {}});
+      keys.back().cells.fill(UINT32_MAX);
+    }
     return it->second;
   }
 };
@@ -176,12 +183,18 @@ class Checker {
         ++index_;
       }
     };
-    if (m.graph) ir::for_each_graph(*m.graph, visit);
-    // Bodies of the model-local functions the model calls (inferred with the
-    // types of a call); a function nothing calls is never loaded.
-    for (const auto& fn : m.functions) {
-      if (fn.body && a_.inferred(*fn.body)) ir::for_each_graph(*fn.body, visit);
+    // The graphs in the order of the pass, found in the first release.
+    if (!shared_.graphs_found) {
+      shared_.graphs_found = true;
+      auto collect = [&](const ir::Graph& g, int) { shared_.graphs.push_back(&g); };
+      if (m.graph) ir::for_each_graph(*m.graph, collect);
+      // Bodies of the model-local functions the model calls (inferred with the
+      // types of a call); a function nothing calls is never loaded.
+      for (const auto& fn : m.functions) {
+        if (fn.body && a_.inferred(*fn.body)) ir::for_each_graph(*fn.body, collect);
+      }
     }
+    for (const ir::Graph* g : shared_.graphs) visit(*g, 0);
   }
 
  private:
@@ -206,10 +219,18 @@ class Checker {
       base.version = ns_.version;
       m_.nodes.push_back(std::move(base));
     }
+    // A node with a looked-up key has that key's types: its cell is kept
+    // with the key, per status.
+    uint32_t* cached = key_ ? &key_->cells[static_cast<size_t>(ns_.status)] : nullptr;
+    if (cached && *cached != UINT32_MAX) {
+      r_.cells.push_back(*cached);
+      return;
+    }
     shared_.scratch.assign(ns_.types).append(1, '\0').append(1, static_cast<char>(ns_.status));
     auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
     if (fresh) m_.cells.push_back({ns_.types, ns_.status});
     r_.cells.push_back(it->second);
+    if (cached) *cached = it->second;
   }
 
   void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
@@ -226,13 +247,16 @@ class Checker {
     const ir::Node& n = g.nodes[k];
     NodeRef ref{&g, k};
     NodeSupport& ns = ns_;
+    Shared::Prep& p = shared_.prep[index_];
     ns.node = ref;
-    ns.domain = ir::domain_display(n.domain);
-    ns.op = n.op_type;
+    if (!p.seen) {  // what the node is: recorded once
+      ns.domain = ir::domain_display(n.domain);
+      ns.op = n.op_type;
+    }
     ns.version = 0;
     ns.types.clear();
     ns.status = SupportStatus::Ok;
-    Shared::Prep& p = shared_.prep[index_];
+    key_ = nullptr;
     bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
@@ -277,8 +301,12 @@ class Checker {
     }
     ns.version = s->since_version;
     std::string domain(ir::domain_display(n.domain));
-    auto it = t_.max_opset.find(domain);
-    if (it != t_.max_opset.end() && n.opset > it->second) {
+    if (domain != max_opset_domain_) {  // nodes of one domain follow each other: one lookup per run
+      max_opset_domain_ = domain;
+      auto it = t_.max_opset.find(domain);
+      max_opset_ = it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
+    }
+    if (max_opset_ && n.opset > *max_opset_) {
       ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
@@ -287,6 +315,14 @@ class Checker {
     if (!opv.looked[column_]) {
       opv.looked[column_] = true;
       opv.cons[column_] = t_.constraints(domain, s->name, s->since_version);
+      // Releases whose probes assign the same constraints share one list,
+      // so that a node's types are worked out again only when they differ.
+      for (size_t c = 0; c < column_ && opv.cons[column_]; ++c) {
+        if (opv.looked[c] && opv.cons[c] && *opv.cons[c] == *opv.cons[column_]) {
+          opv.cons[column_] = opv.cons[c];
+          break;
+        }
+      }
     }
     const std::vector<std::string>* constraints = opv.cons[column_];
     if (!constraints) {
@@ -298,7 +334,7 @@ class Checker {
           {}, {});
       return;
     }
-    if (!p.cons || (p.cons != constraints && *p.cons != *constraints)) {
+    if (p.cons != constraints) {
       p.cons = constraints;
       p.as = assignment_of(a_, g, n, *s, *constraints);
       p.types = p.as ? assignment_text(*p.as) : std::string();
@@ -322,6 +358,7 @@ class Checker {
       key.verdict[column_] = t_.find(domain, s->name, s->since_version, *as);
     }
     const std::optional<ops::SupportVerdict>& v = key.verdict[column_];
+    key_ = &key;
     if (!v) {
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
@@ -516,6 +553,9 @@ class Checker {
   CheckMatrix::Column& r_;
   size_t index_ = 0;  // the node's position in the pass
   NodeSupport ns_;    // the node being checked
+  Shared::Key* key_ = nullptr;  // its looked-up key, if any
+  std::string max_opset_domain_;  // the domain of the last node, and this release's highest opset of it
+  std::optional<int64_t> max_opset_;
 };
 
 }  // namespace
