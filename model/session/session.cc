@@ -143,6 +143,8 @@ std::vector<NodeRow> node_rows(const analysis::CheckResult& r) {
   return rows;
 }
 
+std::vector<NodeRow> node_rows(const TargetCheck& c) { return node_rows(c.full()); }
+
 const analysis::CheckResult& TargetCheck::full() const {
   if (!matrix) return result;
   if (!full_) full_ = std::make_unique<analysis::CheckResult>(matrix->result(column));

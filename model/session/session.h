@@ -195,6 +195,8 @@ std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r);
 // Every node of a check, in model order (built on demand: a label and an
 // operator string per node).
 std::vector<NodeRow> node_rows(const analysis::CheckResult& r);
+// The same for a target, however it was checked (rows point into c.full()).
+std::vector<NodeRow> node_rows(const TargetCheck& c);
 
 // ---- The session -----------------------------------------------------------------
 

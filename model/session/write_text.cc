@@ -329,7 +329,7 @@ StyledText write_operators_text(const TargetCheck& c) {
 
 // Every node: name, operator version, types, status.
 StyledText write_nodes_text(const TargetCheck& c) {
-  auto rows = node_rows(c.full());
+  auto rows = node_rows(c);
   StyledText t;
   t += "\n";
   t.add(fmt::format("Nodes ({})", rows.size()), Role::Heading);

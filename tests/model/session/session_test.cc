@@ -159,6 +159,13 @@ TEST(Session, VerdictOfEveryRelease) {
   s.set_current_target(*tables().all().find("ort-cpu@1.11"));
   EXPECT_FALSE(s.check_current().ok());
   EXPECT_EQ(&s.check_current(), every.targets[1]) << "computed once per analysis";
+  // Checked in one pass with the others: the nodes are in the pass's matrix.
+  const TargetCheck& c11 = s.check_current();
+  EXPECT_TRUE(c11.matrix);
+  EXPECT_TRUE(c11.result.nodes.empty());
+  EXPECT_EQ(c11.full().nodes.size(), c11.node_count());
+  EXPECT_EQ(node_rows(c11).size(), c11.node_count());
+  EXPECT_EQ(c11.status(0), analysis::SupportStatus::BeyondOpset);
   s.select_targets({"1.12", "1.30"});
   EXPECT_EQ(s.targets().size(), 2u);
   EXPECT_FALSE(s.check_selected().failing());
