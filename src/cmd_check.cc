@@ -17,7 +17,7 @@ void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("MODEL", args->path, "Model file")->required();
   sub->add_option("--target,-t", args->targets,
                   "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default) or all; repeatable");
-  sub->add_flag("--nodes", args->nodes, "List every node (text), not one line per operator version and types");
+  sub->add_flag("--nodes", args->nodes, "List every node: in text, not one line per operator version and types; in the JSON of several targets, each node once with its operator");
   add_format_option(sub, cmd.format, true);
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
@@ -26,9 +26,10 @@ void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       opts.targets = args->targets.empty() ? std::vector<std::string>{"latest"} : args->targets;
       auto s = std::make_unique<session::Session>(args->path, std::move(opts));
       auto report = s->check_selected();
-      if (cmd.format == Format::Json) print(session::write_json(report));
+      auto listing = args->nodes ? session::NodeListing::Nodes : session::NodeListing::Operators;
+      if (cmd.format == Format::Json) print(session::write_json(report, listing));
       else if (cmd.format == Format::Markdown) print(session::write_markdown(report));
-      else print(session::write_text(report, args->nodes ? session::NodeListing::Nodes : session::NodeListing::Operators), g);
+      else print(session::write_text(report, listing), g);
       bool failing = report.failing();
       session::Session::keep_until_exit(std::move(s));
       return failing ? kExitPredictedFailure : kExitOk;

@@ -1,7 +1,10 @@
 #include "model/analysis/check.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <variant>
 
 #include "model/analysis/diagnose.h"
@@ -85,10 +88,68 @@ std::string constrained_input(const ir::Graph& g, const ir::Node& n, const ops::
   return {};
 }
 
+// What the releases of one pass share: a node's schema, the types of its
+// constraints and the input they come from are worked out once, and each
+// distinct operator version and types is looked up once per release.
+struct Shared {
+  explicit Shared(size_t columns) : columns(columns) {}
+  size_t columns;
+  struct Prep {
+    bool seen = false;
+    const ops::Schema* schema = nullptr;
+    uint32_t opv = UINT32_MAX;                         // into opvs
+    const std::vector<std::string>* cons = nullptr;  // the constraints `as` was worked out for
+    std::optional<Assignment> as;
+    std::string types;                                 // assignment_text(*as)
+    uint32_t key = UINT32_MAX;                         // into keys, for `as`
+    std::optional<std::string> input;                  // constrained_input, on first need
+  };
+  std::vector<Prep> prep;  // per node, in the order of the pass
+  std::vector<const ir::Graph*> graphs;  // in the order of the pass
+  bool graphs_found = false;
+  // Operator versions (domain, schema name, version): each table's
+  // constraints, looked up once per release.
+  struct OpVersion {
+    std::vector<const std::vector<std::string>*> cons;
+    std::vector<bool> looked;
+  };
+  std::unordered_map<std::string, uint32_t> opv_ids;
+  std::vector<OpVersion> opvs;
+  // An operator version with types: each release's verdict, looked up once.
+  struct Key {
+    std::vector<std::optional<ops::SupportVerdict>> verdict;
+    std::vector<bool> looked;
+    std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
+  };
+  std::unordered_map<std::string, uint32_t> key_ids;
+  std::vector<Key> keys;
+  std::unordered_map<std::string, uint32_t> cell_ids;  // (types, status) -> CheckMatrix::cells
+  std::string scratch;
+
+  uint32_t opv_of(const std::string& domain, const ops::Schema& s) {
+    scratch.clear();
+    scratch.append(domain).append(1, '\0').append(s.name).append(1, '\0').append(std::to_string(s.since_version));
+    auto [it, fresh] = opv_ids.try_emplace(scratch, static_cast<uint32_t>(opvs.size()));
+    if (fresh) opvs.push_back({std::vector<const std::vector<std::string>*>(columns), std::vector<bool>(columns)});
+    return it->second;
+  }
+  uint32_t key_of(uint32_t opv, const std::string& types) {
+    scratch.clear();
+    scratch.append(std::to_string(opv)).append(1, '\0').append(types);
+    auto [it, fresh] = key_ids.try_emplace(scratch, static_cast<uint32_t>(keys.size()));
+    if (fresh) {
+      keys.push_back({std::vector<std::optional<ops::SupportVerdict>>(columns), std::vector<bool>(columns), {}});
+      keys.back().cells.fill(UINT32_MAX);
+    }
+    return it->second;
+  }
+};
+
 class Checker {
  public:
-  Checker(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all, CheckResult& r)
-      : a_(a), t_(t), all_(all), r_(r) {}
+  Checker(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all, Shared& shared, size_t column,
+          CheckMatrix& m)
+      : a_(a), t_(t), all_(all), shared_(shared), column_(column), m_(m), r_(m.columns[column]) {}
 
   void run() {
     const ir::Model& m = a_.model;
@@ -118,14 +179,25 @@ class Checker {
           {});
     }
     auto visit = [&](const ir::Graph& g, int) {
-      for (ir::NodeId k = 0; k < g.nodes.size(); ++k) node(g, k);
+      for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
+        if (index_ == shared_.prep.size()) shared_.prep.emplace_back();
+        node(g, k);
+        record();
+        ++index_;
+      }
     };
-    if (m.graph) ir::for_each_graph(*m.graph, visit);
-    // Bodies of the model-local functions the model calls (inferred with the
-    // types of a call); a function nothing calls is never loaded.
-    for (const auto& fn : m.functions) {
-      if (fn.body && a_.inferred(*fn.body)) ir::for_each_graph(*fn.body, visit);
+    // The graphs in the order of the pass, found in the first release.
+    if (!shared_.graphs_found) {
+      shared_.graphs_found = true;
+      auto collect = [&](const ir::Graph& g, int) { shared_.graphs.push_back(&g); };
+      if (m.graph) ir::for_each_graph(*m.graph, collect);
+      // Bodies of the model-local functions the model calls (inferred with the
+      // types of a call); a function nothing calls is never loaded.
+      for (const auto& fn : m.functions) {
+        if (fn.body && a_.inferred(*fn.body)) ir::for_each_graph(*fn.body, collect);
+      }
     }
+    for (const ir::Graph* g : shared_.graphs) visit(*g, 0);
   }
 
  private:
@@ -135,6 +207,33 @@ class Checker {
       if (all_.order(i) > t_.order() && ok(all_.at(i))) return ops::target_minor(all_.target(i));
     }
     return {};
+  }
+
+  // The node's support in this release: its cell; in the first release,
+  // also what the node is.
+  void record() {
+    Shared::Prep& p = shared_.prep[index_];
+    if (!p.seen) {
+      p.seen = true;
+      NodeSupport base;
+      base.node = ns_.node;
+      base.domain = ns_.domain;
+      base.op = ns_.op;
+      base.version = ns_.version;
+      m_.nodes.push_back(std::move(base));
+    }
+    // A node with a looked-up key has that key's types: its cell is kept
+    // with the key, per status.
+    uint32_t* cached = key_ ? &key_->cells[static_cast<size_t>(ns_.status)] : nullptr;
+    if (cached && *cached != UINT32_MAX) {
+      r_.cells.push_back(*cached);
+      return;
+    }
+    shared_.scratch.assign(ns_.types).append(1, '\0').append(1, static_cast<char>(ns_.status));
+    auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
+    if (fresh) m_.cells.push_back({ns_.types, ns_.status});
+    r_.cells.push_back(it->second);
+    if (cached) *cached = it->second;
   }
 
   void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
@@ -150,10 +249,17 @@ class Checker {
   void node(const ir::Graph& g, ir::NodeId k) {
     const ir::Node& n = g.nodes[k];
     NodeRef ref{&g, k};
-    NodeSupport& ns = r_.nodes.emplace_back();
+    NodeSupport& ns = ns_;
+    Shared::Prep& p = shared_.prep[index_];
     ns.node = ref;
-    ns.domain = ir::domain_display(n.domain);
-    ns.op = n.op_type;
+    if (!p.seen) {  // what the node is: recorded once
+      ns.domain = ir::domain_display(n.domain);
+      ns.op = n.op_type;
+    }
+    ns.version = 0;
+    ns.types.clear();
+    ns.status = SupportStatus::Ok;
+    key_ = nullptr;
     bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
@@ -190,19 +296,38 @@ class Checker {
           {});
       return;
     }
-    const ops::Schema* s = a_.schema(g, k);
+    if (!p.seen) p.schema = a_.schema(g, k);
+    const ops::Schema* s = p.schema;
     if (!s) {
       ns.status = SupportStatus::NotRegistered;  // inference already reported the unknown operator
       return;
     }
     ns.version = s->since_version;
     std::string domain(ir::domain_display(n.domain));
-    auto it = t_.max_opset.find(domain);
-    if (it != t_.max_opset.end() && n.opset > it->second) {
+    if (domain != max_opset_domain_) {  // nodes of one domain follow each other: one lookup per run
+      max_opset_domain_ = domain;
+      auto it = t_.max_opset.find(domain);
+      max_opset_ = it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
+    }
+    if (max_opset_ && n.opset > *max_opset_) {
       ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
-    const std::vector<std::string>* constraints = t_.constraints(domain, s->name, s->since_version);
+    if (p.opv == UINT32_MAX) p.opv = shared_.opv_of(domain, *s);
+    Shared::OpVersion& opv = shared_.opvs[p.opv];
+    if (!opv.looked[column_]) {
+      opv.looked[column_] = true;
+      opv.cons[column_] = t_.constraints(domain, s->name, s->since_version);
+      // Releases whose probes assign the same constraints share one list,
+      // so that a node's types are worked out again only when they differ.
+      for (size_t c = 0; c < column_ && opv.cons[column_]; ++c) {
+        if (opv.looked[c] && opv.cons[c] && *opv.cons[c] == *opv.cons[column_]) {
+          opv.cons[column_] = opv.cons[c];
+          break;
+        }
+      }
+    }
+    const std::vector<std::string>* constraints = opv.cons[column_];
     if (!constraints) {
       // No probe: outside the table's range.
       ns.status = SupportStatus::NotMeasured;
@@ -212,7 +337,13 @@ class Checker {
           {}, {});
       return;
     }
-    auto as = assignment_of(a_, g, n, *s, *constraints);
+    if (p.cons != constraints) {
+      p.cons = constraints;
+      p.as = assignment_of(a_, g, n, *s, *constraints);
+      p.types = p.as ? assignment_text(*p.as) : std::string();
+      p.key = p.as ? shared_.key_of(p.opv, p.types) : UINT32_MAX;
+    }
+    const std::optional<Assignment>& as = p.as;
     if (!as) {
       ns.status = SupportStatus::UnknownTypes;
       kernel_rules(n, ref, *s, ns);
@@ -223,8 +354,14 @@ class Checker {
           {}, {});
       return;
     }
-    ns.types = assignment_text(*as);
-    auto v = t_.find(domain, s->name, s->since_version, *as);
+    ns.types = p.types;
+    Shared::Key& key = shared_.keys[p.key];
+    if (!key.looked[column_]) {
+      key.looked[column_] = true;
+      key.verdict[column_] = t_.find(domain, s->name, s->since_version, *as);
+    }
+    const std::optional<ops::SupportVerdict>& v = key.verdict[column_];
+    key_ = &key;
     if (!v) {
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
@@ -233,8 +370,13 @@ class Checker {
           {}, {});
       return;
     }
-    std::string input = constrained_input(g, n, *s);
     ns.status = status_of(v->outcome);
+    if (v->outcome == ops::Outcome::Ok) {
+      kernel_rules(n, ref, *s, ns);
+      return;
+    }
+    if (!p.input) p.input = constrained_input(g, n, *s);
+    const std::string& input = *p.input;
     switch (v->outcome) {
       case ops::Outcome::Ok:
         kernel_rules(n, ref, *s, ns);
@@ -419,7 +561,15 @@ class Checker {
   const Analysis& a_;
   const ops::SupportTable& t_;
   const ops::SupportTables& all_;
-  CheckResult& r_;
+  Shared& shared_;
+  size_t column_;
+  CheckMatrix& m_;
+  CheckMatrix::Column& r_;
+  size_t index_ = 0;  // the node's position in the pass
+  NodeSupport ns_;    // the node being checked
+  Shared::Key* key_ = nullptr;  // its looked-up key, if any
+  std::string max_opset_domain_;  // the domain of the last node, and this release's highest opset of it
+  std::optional<int64_t> max_opset_;
 };
 
 }  // namespace
@@ -466,22 +616,58 @@ std::string_view verdict_name(Verdict v) {
   return "ok";
 }
 
-CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all) {
-  CheckResult r;
-  r.target = target.target();
-  Checker(a, target, all, r).run();
-  // The analysis' own findings hold for every release; all in model order,
-  // the model-wide ones (IR version, opsets) first, as onnxruntime checks them first.
-  r.diagnostics.insert(r.diagnostics.end(), a.diagnostics.begin(), a.diagnostics.end());
-  std::stable_sort(r.diagnostics.begin(), r.diagnostics.end(), [](const Diagnostic& x, const Diagnostic& y) {
+namespace {
+
+// The analysis' own findings hold for every release; all in model order,
+// the model-wide ones (IR version, opsets) first, as onnxruntime checks them
+// first. Then the verdict they give.
+void finish(const Analysis& a, std::vector<Diagnostic>& diagnostics, Verdict& verdict) {
+  diagnostics.insert(diagnostics.end(), a.diagnostics.begin(), a.diagnostics.end());
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& x, const Diagnostic& y) {
     return model_position(x.node) < model_position(y.node);
   });
-  for (const auto& d : r.diagnostics) {
+  for (const auto& d : diagnostics) {
     if (d.severity != Severity::Error) continue;
-    if (d.phase == Phase::Load) r.verdict = Verdict::LoadError;
-    else if (r.verdict == Verdict::Ok) r.verdict = Verdict::RunError;
+    if (d.phase == Phase::Load) verdict = Verdict::LoadError;
+    else if (verdict == Verdict::Ok) verdict = Verdict::RunError;
+  }
+}
+
+}  // namespace
+
+CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTable*>& targets,
+                       const ops::SupportTables& all) {
+  CheckMatrix m;
+  m.columns.resize(targets.size());
+  Shared shared(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    CheckMatrix::Column& r = m.columns[i];
+    r.target = targets[i]->target();
+    r.cells.reserve(m.nodes.size());
+    Checker(a, *targets[i], all, shared, i, m).run();
+    finish(a, r.diagnostics, r.verdict);
+  }
+  return m;
+}
+
+CheckResult CheckMatrix::result(size_t column) const {
+  const Column& c = columns[column];
+  CheckResult r;
+  r.target = c.target;
+  r.verdict = c.verdict;
+  r.diagnostics = c.diagnostics;
+  r.nodes.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    NodeSupport& n = r.nodes.emplace_back(nodes[i]);
+    const Cell& cell = cells[c.cells[i]];
+    n.types = cell.types;
+    n.status = cell.status;
   }
   return r;
+}
+
+CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all) {
+  return check_many(a, {&target}, all).result(0);
 }
 
 }  // namespace onnxscope::analysis

@@ -57,6 +57,32 @@ struct CheckResult {
   std::vector<NodeSupport> nodes;  // every node of every graph, in model order
 };
 
+// Several releases checked in one pass: what each node is (schema,
+// constraint types, the input they come from) is worked out once, and each
+// distinct operator version and types is looked up once per release. A
+// node's support in a release is an index into `cells`, the distinct (types,
+// status) pairs.
+struct CheckMatrix {
+  struct Cell {
+    std::string types;
+    SupportStatus status = SupportStatus::Ok;
+  };
+  struct Column {
+    std::string target;  // "ort-cpu@1.30"
+    Verdict verdict = Verdict::Ok;
+    std::vector<Diagnostic> diagnostics;
+    std::vector<uint32_t> cells;  // per node: into `cells`
+  };
+  std::vector<NodeSupport> nodes;  // every node, in model order: node, domain, op, version (types and status unset)
+  std::vector<Cell> cells;
+  std::vector<Column> columns;  // one per target, in the order given
+  // The column as check() gives it for its release alone.
+  CheckResult result(size_t column) const;
+  const Cell& cell(size_t column, size_t node) const { return cells[columns[column].cells[node]]; }
+};
+CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTable*>& targets,
+                       const ops::SupportTables& all);
+
 // `all` holds every table, oldest first: hints name the lowest release that
 // would load what this one does not (and read other tables only then).
 CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all);

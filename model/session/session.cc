@@ -143,6 +143,14 @@ std::vector<NodeRow> node_rows(const analysis::CheckResult& r) {
   return rows;
 }
 
+std::vector<NodeRow> node_rows(const TargetCheck& c) { return node_rows(c.full()); }
+
+const analysis::CheckResult& TargetCheck::full() const {
+  if (!matrix) return result;
+  if (!full_) full_ = std::make_unique<analysis::CheckResult>(matrix->result(column));
+  return *full_;
+}
+
 const analysis::Diagnostic* TargetCheck::first_error() const {
   for (const auto& d : result.diagnostics) {
     if (d.severity == analysis::Severity::Error) return &d;
@@ -300,9 +308,65 @@ const TargetCheck& Session::check(size_t table) {
   return *slot;
 }
 
+void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
+  const analysis::Analysis& a = analysis();
+  std::vector<size_t> todo;
+  for (size_t i : wanted) {
+    if (!checks_.count(i)) todo.push_back(i);
+  }
+  if (todo.size() < 2) return;  // check() does one
+  const Tables& ts = tables();
+  std::vector<const ops::SupportTable*> tables;
+  for (size_t i : todo) tables.push_back(&ts.at(i));
+  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts.all()));
+  // Operator rows: a node's operator string is made once, and a row is an
+  // (operator, cell) pair.
+  std::vector<std::string> ops;
+  std::vector<uint32_t> op_of(m->nodes.size());
+  {
+    std::unordered_map<std::string, uint32_t> ids;
+    for (size_t n = 0; n < m->nodes.size(); ++n) {
+      auto [it, fresh] = ids.try_emplace(op_version(m->nodes[n]), static_cast<uint32_t>(ops.size()));
+      if (fresh) ops.push_back(it->first);
+      op_of[n] = it->second;
+    }
+  }
+  for (size_t col = 0; col < todo.size(); ++col) {
+    const ops::SupportTable& t = *tables[col];
+    auto c = std::make_unique<TargetCheck>();
+    c->table = todo[col];
+    c->matrix = m;
+    c->column = col;
+    const analysis::CheckMatrix::Column& column = m->columns[col];
+    c->result.target = column.target;
+    c->result.verdict = column.verdict;
+    c->result.diagnostics = column.diagnostics;
+    c->target = column.target;
+    c->minor = ops::target_minor(t.target());
+    c->release = t.release;
+    for (const auto& d : c->result.diagnostics) {
+      if (d.severity == analysis::Severity::Error) ++c->errors;
+      if (d.severity == analysis::Severity::Warning) ++c->warnings;
+    }
+    c->sentence = verdict_sentence(c->result.verdict, c->minor);
+    std::unordered_map<uint64_t, size_t> rows;
+    for (size_t n = 0; n < m->nodes.size(); ++n) {
+      uint32_t cell = column.cells[n];
+      auto [it, fresh] = rows.try_emplace(uint64_t{op_of[n]} << 32 | cell, c->operators.size());
+      if (fresh) {
+        c->operators.push_back({ops[op_of[n]], m->cells[cell].types, m->cells[cell].status, 1});
+      } else {
+        ++c->operators[it->second].count;
+      }
+    }
+    checks_[todo[col]] = std::move(c);
+  }
+}
+
 CheckReport Session::check_selected() {
   CheckReport r;
   r.analysis = &analysis();
+  check_in_one_pass(targets());
   for (size_t i : targets()) r.targets.push_back(&check(i));
   return r;
 }
@@ -310,7 +374,10 @@ CheckReport Session::check_selected() {
 CheckReport Session::check_every() {
   CheckReport r;
   r.analysis = &analysis();
-  for (size_t i = 0; i < tables().size(); ++i) r.targets.push_back(&check(i));
+  std::vector<size_t> every(tables().size());
+  for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+  check_in_one_pass(every);
+  for (size_t i : every) r.targets.push_back(&check(i));
   return r;
 }
 

@@ -127,12 +127,31 @@ struct TargetCheck {
   std::string target;           // "ort-cpu@1.30"
   std::string minor;            // "1.30"
   std::string release;          // "1.30.0", the release the table was measured on
-  analysis::CheckResult result;  // verdict, diagnostics, one NodeSupport per node
+  // Verdict and diagnostics; one NodeSupport per node, unless the target was
+  // checked in one pass with others (`matrix`): then `nodes` is empty, and
+  // full() has them.
+  analysis::CheckResult result;
+  std::shared_ptr<const analysis::CheckMatrix> matrix;
+  size_t column = 0;  // in `matrix`
   size_t errors = 0, warnings = 0;
   std::string sentence;  // "expected to load and run in onnxruntime 1.30"
   std::vector<OperatorRow> operators;  // in order of first appearance
   const analysis::Diagnostic* first_error() const;
   bool ok() const { return result.verdict == analysis::Verdict::Ok; }
+  // Every node's support, whichever way the target was checked.
+  size_t node_count() const { return matrix ? matrix->nodes.size() : result.nodes.size(); }
+  const analysis::NodeSupport& node(size_t i) const { return matrix ? matrix->nodes[i] : result.nodes[i]; }
+  std::string_view types(size_t i) const {
+    return matrix ? std::string_view(matrix->cell(column, i).types) : std::string_view(result.nodes[i].types);
+  }
+  analysis::SupportStatus status(size_t i) const {
+    return matrix ? matrix->cell(column, i).status : result.nodes[i].status;
+  }
+  // The result with its nodes (built on first call for a target of a matrix).
+  const analysis::CheckResult& full() const;
+
+ private:
+  mutable std::unique_ptr<analysis::CheckResult> full_;
 };
 struct CheckReport {
   const analysis::Analysis* analysis = nullptr;
@@ -176,6 +195,8 @@ std::vector<OperatorRow> operator_rows(const analysis::CheckResult& r);
 // Every node of a check, in model order (built on demand: a label and an
 // operator string per node).
 std::vector<NodeRow> node_rows(const analysis::CheckResult& r);
+// The same for a target, however it was checked (rows point into c.full()).
+std::vector<NodeRow> node_rows(const TargetCheck& c);
 
 // ---- The session -----------------------------------------------------------------
 
@@ -221,8 +242,10 @@ class Session {
   // per analysis.
   const TargetCheck& check(size_t table);
   const TargetCheck& check_current() { return check(current_target()); }
-  CheckReport check_selected();  // every selected target
-  CheckReport check_every();     // every table: the verdict of every release
+  // Every selected target, and every table (the verdict of every release):
+  // the targets not checked yet are checked in one pass over the model.
+  CheckReport check_selected();
+  CheckReport check_every();
 
   // Leaves the model and analysis to the operating system when the process
   // exits: freeing a graph of 100k nodes piece by piece costs more than a
@@ -239,6 +262,8 @@ class Session {
   uint64_t generation_ = 0;
   std::optional<std::vector<size_t>> targets_;
   std::optional<size_t> current_;
+  // Checks the tables not checked yet in one pass (one check() for one).
+  void check_in_one_pass(const std::vector<size_t>& tables);
   std::map<size_t, std::unique_ptr<TargetCheck>> checks_;
 };
 

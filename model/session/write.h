@@ -37,7 +37,9 @@ StyledText write_nodes_text(const TargetCheck& c);
 // ---- JSON (write_json.cc) ----
 std::string write_json(const InfoReport& r);
 std::string write_json(const ShapesReport& r);
-std::string write_json(const CheckReport& r);
+// One target: onnxscope.check/1, every node listed. Several:
+// onnxscope.check/2, nodes listed only with NodeListing::Nodes.
+std::string write_json(const CheckReport& r, NodeListing nodes = NodeListing::Operators);
 std::string write_json(const TargetsReport& r);
 // {"error": {"code", "message"}}, for a command that failed after --format json.
 std::string write_json_error(const Error& e);

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <unordered_map>
+
 #include "model/ir/versions.h"
 #include "model/session/write.h"
 #include "model/util/error.h"
@@ -391,13 +394,14 @@ void check_result(Json& j, const TargetCheck& c, bool with_document_keys, const 
   j.key("errors").num(static_cast<uint64_t>(c.errors));
   if (with_document_keys) j.key("model").str(a.model.path.string());
   j.key("nodes").array();
-  for (const auto& n : c.result.nodes) {
+  for (size_t i = 0; i < c.node_count(); ++i) {
+    const analysis::NodeSupport& n = c.node(i);
     j.object();
     j.key("domain").str(n.domain);
     j.key("node").str(node_label(n.node));
     j.key("op_type").str(n.op);
-    j.key("support").str(analysis::status_name(n.status));
-    j.key("types").opt_str(n.types);
+    j.key("support").str(analysis::status_name(c.status(i)));
+    j.key("types").opt_str(c.types(i));
     j.key("version");
     if (n.version) j.num(n.version);
     else j.null();
@@ -413,22 +417,210 @@ void check_result(Json& j, const TargetCheck& c, bool with_document_keys, const 
 
 }  // namespace
 
-std::string write_json(const CheckReport& r) {
+namespace {
+
+// Where a diagnostic's text names the release it is about ("onnxruntime
+// 1.17 has no ...", "onnxruntime 1.17's CPU ..."), a mark takes its place, so
+// that the findings of several releases that differ only there are one.
+constexpr std::string_view kReleaseMark = "\x01";
+
+std::string without_release(std::string_view text, std::string_view minor) {
+  std::string out;
+  std::string needle = "onnxruntime " + std::string(minor);
+  size_t from = 0;
+  while (true) {
+    size_t at = text.find(needle, from);
+    if (at == std::string_view::npos) break;
+    size_t end = at + needle.size();
+    // 1.1 is not the start of 1.17, nor 1.17 of 1.17.3.
+    bool whole = true;
+    if (end < text.size()) {
+      auto digit = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+      whole = !digit(end) && !(text[end] == '.' && digit(end + 1));
+    }
+    out.append(text.substr(from, at - from));
+    if (whole) {
+      out += "onnxruntime ";
+      out += kReleaseMark;
+    } else {
+      out += needle;
+    }
+    from = end;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+std::string with_releases(std::string_view text, std::string_view releases) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == kReleaseMark[0]) out += releases;
+    else out += ch;
+  }
+  return out;
+}
+
+// "1.10-1.17, 1.29": runs of consecutive targets of the report.
+std::string release_ranges(const CheckReport& r, const std::vector<size_t>& columns) {
+  std::string out;
+  for (size_t i = 0; i < columns.size();) {
+    size_t j = i;
+    while (j + 1 < columns.size() && columns[j + 1] == columns[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += r.targets[columns[i]]->minor;
+    if (j > i) out += "-" + r.targets[columns[j]]->minor;
+    i = j + 1;
+  }
+  return out;
+}
+
+struct SharedDiagnostic {
+  const analysis::Diagnostic* first = nullptr;
+  std::string message, hint;  // with the release mark
+  std::vector<size_t> columns;  // the targets that have it, as indices into the report
+};
+
+// onnxscope.check/2, several targets: operators and (with --nodes) nodes
+// once, each distinct diagnostic once with the releases it holds for, and
+// per target its verdict, its diagnostics as indices and one status per
+// operator.
+std::string check_many_json(const CheckReport& r, NodeListing listing) {
+  const size_t nodes = r.targets[0]->node_count();
+  // Operators: nodes of the same operator version whose (types, status)
+  // agree in every target.
+  std::vector<uint32_t> op_of(nodes);
+  struct Operator {
+    size_t first = 0;  // a node of it
+    size_t count = 0;
+  };
+  std::vector<Operator> operators;
+  {
+    std::unordered_map<std::string, uint32_t> ids;
+    std::string key;
+    for (size_t n = 0; n < nodes; ++n) {
+      const analysis::NodeSupport& ns = r.targets[0]->node(n);
+      key.assign(ns.domain).append(1, '\0').append(ns.op).append(1, '\0').append(std::to_string(ns.version));
+      for (const TargetCheck* c : r.targets) {
+        key.append(1, '\0').append(c->types(n)).append(1, static_cast<char>(c->status(n)));
+      }
+      auto [it, fresh] = ids.try_emplace(key, static_cast<uint32_t>(operators.size()));
+      if (fresh) operators.push_back({n, 0});
+      ++operators[it->second].count;
+      op_of[n] = it->second;
+    }
+  }
+  // Diagnostics, in order of first appearance, oldest target first.
+  std::vector<SharedDiagnostic> shared;
+  std::vector<std::vector<size_t>> per_target(r.targets.size());
+  {
+    std::unordered_map<std::string, size_t> ids;
+    std::string key;
+    for (size_t t = 0; t < r.targets.size(); ++t) {
+      const TargetCheck& c = *r.targets[t];
+      for (const auto& d : c.result.diagnostics) {
+        std::string message = without_release(d.message, c.minor);
+        std::string hint = without_release(d.hint, c.minor);
+        key.clear();
+        key.append(analysis::code_name(d.code)).append(1, '\0');
+        key.append(1, static_cast<char>(d.severity)).append(1, static_cast<char>(d.phase));
+        key.append(fmt::format("{}:{}\0{}:{}\0", static_cast<const void*>(d.node.graph), d.node.node,
+                               static_cast<const void*>(d.root_cause.graph), d.root_cause.node));
+        key.append(d.input).append(1, '\0').append(message).append(1, '\0').append(hint);
+        auto [it, fresh] = ids.try_emplace(key, shared.size());
+        if (fresh) shared.push_back({&d, std::move(message), std::move(hint), {}});
+        shared[it->second].columns.push_back(t);
+        per_target[t].push_back(it->second);
+      }
+    }
+  }
   Json j;
   j.object();
-  if (r.targets.size() == 1) {
-    check_result(j, *r.targets[0], true, *r.analysis);
-  } else {
-    j.key("model").str(r.analysis->model.path.string());
-    j.key("results").array();
-    for (const auto* c : r.targets) {
-      j.object();
-      check_result(j, *c, false, *r.analysis);
+  j.key("diagnostics").array();
+  for (const auto& sd : shared) {
+    std::string releases = release_ranges(r, sd.columns);
+    analysis::Diagnostic d = *sd.first;
+    d.message = with_releases(sd.message, releases);
+    d.hint = with_releases(sd.hint, releases);
+    // diagnostic() with "releases" in key order (after "phase").
+    j.object(true);
+    j.key("code").str(analysis::code_name(d.code));
+    j.key("hint").opt_str(d.hint);
+    j.key("input").opt_str(d.input);
+    j.key("message").str(d.message);
+    j.key("node");
+    if (d.node) j.str(node_label(d.node));
+    else j.null();
+    j.key("op_type");
+    if (d.node) j.str(d.node.get().op_type);
+    else j.null();
+    j.key("phase").str(analysis::phase_name(d.phase));
+    j.key("releases").str(releases);
+    j.key("root_cause_node");
+    if (d.root_cause) j.str(node_label(d.root_cause));
+    else j.null();
+    j.key("severity").str(analysis::severity_name(d.severity));
+    j.end();
+  }
+  j.end();
+  j.key("model").str(r.analysis->model.path.string());
+  if (listing == NodeListing::Nodes) {
+    j.key("nodes").array();
+    for (size_t n = 0; n < nodes; ++n) {
+      j.object(true);
+      j.key("node").str(node_label(r.targets[0]->node(n).node));
+      j.key("operator").num(static_cast<uint64_t>(op_of[n]));
       j.end();
     }
     j.end();
-    j.key("schema").str("onnxscope.check/1");
   }
+  j.key("operators").array();
+  for (const auto& o : operators) {
+    const analysis::NodeSupport& ns = r.targets[0]->node(o.first);
+    // The types as the newest target that knows them says.
+    std::string_view types;
+    for (size_t t = r.targets.size(); t-- > 0 && types.empty();) types = r.targets[t]->types(o.first);
+    j.object(true);
+    j.key("domain").str(ns.domain);
+    j.key("nodes").num(static_cast<uint64_t>(o.count));
+    j.key("op_type").str(ns.op);
+    j.key("types").opt_str(types);
+    j.key("version");
+    if (ns.version) j.num(ns.version);
+    else j.null();
+    j.end();
+  }
+  j.end();
+  j.key("results").array();
+  for (size_t t = 0; t < r.targets.size(); ++t) {
+    const TargetCheck& c = *r.targets[t];
+    j.object();
+    j.key("diagnostics").array(true);
+    for (size_t i : per_target[t]) j.num(static_cast<uint64_t>(i));
+    j.end();
+    j.key("errors").num(static_cast<uint64_t>(c.errors));
+    j.key("release").str(c.release);
+    j.key("support").array(true);
+    for (const auto& o : operators) j.str(analysis::status_name(c.status(o.first)));
+    j.end();
+    j.key("target").str(c.target);
+    j.key("verdict").str(analysis::verdict_name(c.result.verdict));
+    j.key("warnings").num(static_cast<uint64_t>(c.warnings));
+    j.end();
+  }
+  j.end();
+  j.key("schema").str("onnxscope.check/2");
+  j.end();
+  j.raw("\n");
+  return std::move(j.out());
+}
+
+}  // namespace
+
+std::string write_json(const CheckReport& r, NodeListing nodes) {
+  if (r.targets.size() > 1) return check_many_json(r, nodes);
+  Json j;
+  j.object();
+  check_result(j, *r.targets[0], true, *r.analysis);
   j.end();
   j.raw("\n");
   return std::move(j.out());

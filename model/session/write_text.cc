@@ -315,7 +315,7 @@ StyledText write_operators_text(const TargetCheck& c) {
     tw = std::max(tw, printable(x.types).size());
   }
   t += "\n";
-  t.add(fmt::format("Operators ({} nodes)", c.result.nodes.size()), Role::Heading);
+  t.add(fmt::format("Operators ({} nodes)", c.node_count()), Role::Heading);
   t += "\n";
   t.add(fmt::format("  {:<{}}  {:<{}}  {:>5}  {}", "operator", ow, "types", tw, "nodes", "support"), Role::Heading);
   t += "\n";
@@ -329,7 +329,7 @@ StyledText write_operators_text(const TargetCheck& c) {
 
 // Every node: name, operator version, types, status.
 StyledText write_nodes_text(const TargetCheck& c) {
-  auto rows = node_rows(c.result);
+  auto rows = node_rows(c);
   StyledText t;
   t += "\n";
   t.add(fmt::format("Nodes ({})", rows.size()), Role::Heading);

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "model/load/loader.h"
 #include "tests/support/support.h"
 
@@ -288,6 +291,93 @@ g (uint8[N] a, uint8[N] b) => (uint8[N] y) { y = Add(a, b) })";
             "cast 'a' to float32 (Add-14 has CPU kernels for T=float32, int32, int64, float16, float64), or use "
             "onnxruntime >= 1.21");
   EXPECT_EQ(check_text(text, "1.21").result.verdict, Verdict::Ok);
+}
+
+}  // namespace
+}  // namespace onnxscope::analysis
+
+namespace onnxscope::analysis {
+namespace {
+
+// Every release in one pass gives what each release gives alone: verdict,
+// diagnostics (every field) and every node's support, on the demo models,
+// the test fixtures and the ONNX backend test data.
+void expect_one_pass_agrees(const std::filesystem::path& path) {
+  SCOPED_TRACE(path.string());
+  std::unique_ptr<ir::Model> model;
+  try {
+    model = load::load_model(path.string(), {});
+  } catch (const std::exception&) {
+    return;  // the loader's own tests cover models it refuses
+  }
+  auto a = infer(*model);
+  std::vector<const ops::SupportTable*> every;
+  for (size_t i = 0; i < tables().size(); ++i) every.push_back(&tables().at(i));
+  CheckMatrix m = check_many(*a, every, tables());
+  ASSERT_EQ(m.columns.size(), every.size());
+  for (size_t i = 0; i < every.size(); ++i) {
+    SCOPED_TRACE(tables().target(i));
+    CheckResult alone = check(*a, *every[i], tables());
+    CheckResult pass = m.result(i);
+    EXPECT_EQ(pass.target, alone.target);
+    EXPECT_EQ(pass.verdict, alone.verdict);
+    ASSERT_EQ(pass.diagnostics.size(), alone.diagnostics.size());
+    for (size_t d = 0; d < alone.diagnostics.size(); ++d) {
+      const Diagnostic& x = pass.diagnostics[d];
+      const Diagnostic& y = alone.diagnostics[d];
+      EXPECT_EQ(x.code, y.code);
+      EXPECT_EQ(x.severity, y.severity);
+      EXPECT_EQ(x.phase, y.phase);
+      EXPECT_EQ(x.node.graph, y.node.graph);
+      EXPECT_EQ(x.node.node, y.node.node);
+      EXPECT_EQ(x.root_cause.graph, y.root_cause.graph);
+      EXPECT_EQ(x.root_cause.node, y.root_cause.node);
+      EXPECT_EQ(x.input, y.input);
+      EXPECT_EQ(x.message, y.message);
+      EXPECT_EQ(x.hint, y.hint);
+    }
+    ASSERT_EQ(pass.nodes.size(), alone.nodes.size());
+    for (size_t n = 0; n < alone.nodes.size(); ++n) {
+      const NodeSupport& x = pass.nodes[n];
+      const NodeSupport& y = alone.nodes[n];
+      EXPECT_EQ(x.node.graph, y.node.graph);
+      EXPECT_EQ(x.node.node, y.node.node);
+      EXPECT_EQ(x.domain, y.domain);
+      EXPECT_EQ(x.op, y.op);
+      EXPECT_EQ(x.version, y.version);
+      EXPECT_EQ(x.types, y.types);
+      EXPECT_EQ(x.status, y.status);
+    }
+  }
+}
+
+std::vector<std::filesystem::path> models_under(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".onnx") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(CheckMany, AgreesWithEachReleaseAloneOnTheProjectModels) {
+  auto root = test::source_dir().parent_path();
+  auto models = models_under(root / "share" / "demo");
+  auto fixtures = models_under(root / "tests" / "fixtures");
+  models.insert(models.end(), fixtures.begin(), fixtures.end());
+  ASSERT_FALSE(models.empty());
+  for (const auto& p : models) expect_one_pass_agrees(p);
+}
+
+TEST(CheckMany, AgreesWithEachReleaseAloneOnTheBackendTestData) {
+  auto models = test::testdata_models();
+  if (models.empty()) GTEST_SKIP() << "no ONNX backend test data";
+  for (const auto& p : models) {
+    expect_one_pass_agrees(p);
+    if (HasFatalFailure()) return;
+  }
 }
 
 }  // namespace

@@ -159,6 +159,13 @@ TEST(Session, VerdictOfEveryRelease) {
   s.set_current_target(*tables().all().find("ort-cpu@1.11"));
   EXPECT_FALSE(s.check_current().ok());
   EXPECT_EQ(&s.check_current(), every.targets[1]) << "computed once per analysis";
+  // Checked in one pass with the others: the nodes are in the pass's matrix.
+  const TargetCheck& c11 = s.check_current();
+  EXPECT_TRUE(c11.matrix);
+  EXPECT_TRUE(c11.result.nodes.empty());
+  EXPECT_EQ(c11.full().nodes.size(), c11.node_count());
+  EXPECT_EQ(node_rows(c11).size(), c11.node_count());
+  EXPECT_EQ(c11.status(0), analysis::SupportStatus::BeyondOpset);
   s.select_targets({"1.12", "1.30"});
   EXPECT_EQ(s.targets().size(), 2u);
   EXPECT_FALSE(s.check_selected().failing());
@@ -237,6 +244,120 @@ TEST(WriteJson, StringsEscapedOneWay) {
     EXPECT_EQ(json_quote(s), nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << s;
   }
   EXPECT_EQ(json_quote("a\nb"), "\"a\\nb\"");
+}
+
+}  // namespace
+}  // namespace onnxscope::session
+
+namespace onnxscope::session {
+namespace {
+
+// Whether "1.10-1.17, 1.29" covers the release "1.12".
+bool in_releases(const std::string& releases, const std::string& minor) {
+  auto order = [](std::string_view v) {
+    auto dot = v.find('.');
+    return std::stoi(std::string(v.substr(0, dot))) * 1000 + std::stoi(std::string(v.substr(dot + 1)));
+  };
+  int want = order(minor);
+  std::string_view rest = releases;
+  while (!rest.empty()) {
+    auto comma = rest.find(", ");
+    std::string_view run = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    auto dash = run.find('-');
+    int from = order(run.substr(0, dash));
+    int to = dash == std::string_view::npos ? from : order(run.substr(dash + 1));
+    if (from <= want && want <= to) return true;
+  }
+  return false;
+}
+
+// The JSON of several targets (onnxscope.check/2, docs/check-json.md): its
+// shape, and that it says for every target what that target alone says.
+void expect_check2(const std::string& model) {
+  SCOPED_TRACE(model);
+  Session s((share() / "demo" / model).string(), Options{}, &tables());
+  s.select_targets({"all"});
+  CheckReport every = s.check_selected();
+  ASSERT_EQ(every.targets.size(), tables().size());
+  auto doc = nlohmann::json::parse(write_json(every, NodeListing::Nodes));
+  auto plain = nlohmann::json::parse(write_json(every));
+  EXPECT_FALSE(plain.contains("nodes"));
+  EXPECT_EQ(plain["operators"], doc["operators"]);
+
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : doc.items()) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"diagnostics", "model", "nodes", "operators", "results", "schema"}));
+  EXPECT_EQ(doc["schema"], "onnxscope.check/2");
+  EXPECT_TRUE(doc["model"].is_string());
+  const auto& ops = doc["operators"];
+  const auto& diags = doc["diagnostics"];
+  const auto& nodes = doc["nodes"];
+  size_t counted = 0;
+  for (const auto& o : ops) {
+    EXPECT_TRUE(o["domain"].is_string() && o["op_type"].is_string());
+    EXPECT_TRUE(o["types"].is_string() || o["types"].is_null());
+    EXPECT_TRUE(o["version"].is_number_integer() || o["version"].is_null());
+    EXPECT_EQ(o.size(), 5u);
+    counted += o["nodes"].get<size_t>();
+  }
+  EXPECT_EQ(counted, nodes.size());
+  for (const auto& d : diags) {
+    EXPECT_EQ(d.size(), 10u);
+    for (const char* k : {"code", "message", "phase", "releases", "severity"}) EXPECT_TRUE(d[k].is_string()) << k;
+    for (const char* k : {"hint", "input", "node", "op_type", "root_cause_node"}) {
+      EXPECT_TRUE(d[k].is_string() || d[k].is_null()) << k;
+    }
+  }
+
+  // Each target, one by one, in a session of its own.
+  ASSERT_EQ(doc["results"].size(), tables().size());
+  for (size_t t = 0; t < tables().size(); ++t) {
+    const auto& r = doc["results"][t];
+    SCOPED_TRACE(tables().target(t));
+    Session alone((share() / "demo" / model).string(), Options{}, &tables());
+    const TargetCheck& c = alone.check(t);
+    EXPECT_EQ(r.size(), 7u);
+    EXPECT_EQ(r["target"], c.target);
+    EXPECT_EQ(r["release"], c.release);
+    EXPECT_EQ(r["verdict"], analysis::verdict_name(c.result.verdict));
+    EXPECT_EQ(r["errors"], c.errors);
+    EXPECT_EQ(r["warnings"], c.warnings);
+    ASSERT_EQ(r["support"].size(), ops.size());
+    ASSERT_EQ(nodes.size(), c.result.nodes.size());
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      const auto& o = ops[nodes[n]["operator"].get<size_t>()];
+      const analysis::NodeSupport& ns = c.result.nodes[n];
+      EXPECT_EQ(nodes[n]["node"], node_label(ns.node));
+      EXPECT_EQ(o["op_type"], ns.op);
+      EXPECT_EQ(r["support"][nodes[n]["operator"].get<size_t>()], analysis::status_name(ns.status));
+      if (!ns.types.empty()) EXPECT_EQ(o["types"], ns.types);
+    }
+    ASSERT_EQ(r["diagnostics"].size(), c.result.diagnostics.size());
+    for (size_t i = 0; i < c.result.diagnostics.size(); ++i) {
+      const auto& d = diags[r["diagnostics"][i].get<size_t>()];
+      const analysis::Diagnostic& want = c.result.diagnostics[i];
+      std::string releases = d["releases"];
+      // The release range in the text stands for this target's release.
+      auto one = [&](std::string text) {
+        for (size_t at = 0; (at = text.find("onnxruntime " + releases, at)) != std::string::npos;) {
+          text.replace(at, 12 + releases.size(), "onnxruntime " + c.minor);
+          at += 12 + c.minor.size();
+        }
+        return text;
+      };
+      EXPECT_TRUE(in_releases(releases, c.minor)) << releases;
+      EXPECT_EQ(d["code"], analysis::code_name(want.code));
+      EXPECT_EQ(one(d["message"]), want.message);
+      EXPECT_EQ(d["hint"].is_null() ? std::string() : one(d["hint"]), want.hint);
+      EXPECT_EQ(d["node"].is_null() ? std::string() : d["node"].get<std::string>(), node_label(want.node));
+    }
+  }
+}
+
+TEST(CheckJson, SeveralTargetsOnceEach) {
+  expect_check2("tiny_transformer.onnx");
+  expect_check2("broken_export.onnx");
 }
 
 }  // namespace
