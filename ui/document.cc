@@ -56,6 +56,7 @@ Document::~Document() {
 }
 
 std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, size_t target) const {
+  std::lock_guard serial(reader_->analysis_mu);
   auto r = std::make_unique<Result>();
   r->options = opts;
   r->target = target;

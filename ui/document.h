@@ -151,6 +151,9 @@ class Document {
     const ops::SupportTables* tables;
     std::atomic<bool> done{false};
     std::mutex mu;
+    // One analysis at a time: one cancelled with Esc runs on to its end,
+    // and the next waits for it rather than inferring beside it.
+    std::mutex analysis_mu;
     void read();
   };
   std::shared_ptr<TableReader> reader_;
