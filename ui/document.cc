@@ -152,6 +152,12 @@ void Document::install(std::unique_ptr<Result> r) {
   result_ = std::move(r);
   ++generation_;
   index();
+  // An analysis cancelled before it finished has nothing to check.
+  if (result_->cancelled) {
+    if (releases_job_) releases_job_->stop = true;
+    releases_.clear();
+    return;
+  }
   start_releases();
 }
 
@@ -296,6 +302,7 @@ const ReleaseSummary* Document::release(size_t i) const {
 }
 
 bool Document::releases_complete() const {
+  if (result_ && result_->cancelled) return true;
   return result_ && releases_.size() == tables.size() &&
          std::all_of(releases_.begin(), releases_.end(), [](const auto& r) { return r != nullptr; });
 }
