@@ -38,6 +38,7 @@ class Session {
     app_ = std::make_unique<App>(*doc_, App::Options{true, "report.md"});
     frame(80, 24);
   }
+  ~Session() { doc_->drain(); }  // worker threads read the model and tables
   std::string frame(int w, int h, bool utf8 = true) {
     Canvas c(w, h, utf8);
     app_->render(c);
@@ -473,6 +474,7 @@ TEST(TuiKeys, CancelledAnalysisLeavesAnEmptyResult) {
   EXPECT_TRUE(doc->ready());
   app.render(c);
   EXPECT_NE(c.text().find("cancelled"), std::string::npos);
+  doc->drain();  // the cancelled analysis runs on to its end
 }
 
 }  // namespace
