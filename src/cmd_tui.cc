@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <clocale>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -106,7 +107,11 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
     ui::term::Terminal term({utf8, color_wanted(g), true});
     ui::run(app, term, utf8);
   }
-  return kExitOk;
+  // The terminal is restored. Leave without running static destructors: a
+  // release check or a cancelled analysis may still be running on its thread
+  // and reading what they would free.
+  std::fflush(nullptr);
+  std::_Exit(kExitOk);
 }
 
 }  // namespace

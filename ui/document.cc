@@ -56,6 +56,7 @@ Document::~Document() {
 }
 
 std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, size_t target) const {
+  std::lock_guard serial(reader_->analysis_mu);
   auto r = std::make_unique<Result>();
   r->options = opts;
   r->target = target;
@@ -85,7 +86,8 @@ void Document::start(analysis::InferOptions opts, size_t target) {
   pending_options_ = opts;
   // The thread reads the model and the engine, which outlive the process's
   // last frame (the front end keeps them until exit).
-  std::thread([this, job, opts = std::move(opts), target] {
+  ++reader_->running;
+  std::thread([this, job, reader = reader_, opts = std::move(opts), target] {
     std::unique_ptr<Result> r;
     std::exception_ptr err;
     try {
@@ -93,10 +95,13 @@ void Document::start(analysis::InferOptions opts, size_t target) {
     } catch (...) {
       err = std::current_exception();
     }
-    std::lock_guard lock(job->mu);
-    job->result = std::move(r);
-    job->error = err;
-    job->done = true;
+    {
+      std::lock_guard lock(job->mu);
+      job->result = std::move(r);
+      job->error = err;
+      job->done = true;
+    }
+    --reader->running;
   }).detach();
 }
 
@@ -151,6 +156,12 @@ void Document::install(std::unique_ptr<Result> r) {
   result_ = std::move(r);
   ++generation_;
   index();
+  // An analysis cancelled before it finished has nothing to check.
+  if (result_->cancelled) {
+    if (releases_job_) releases_job_->stop = true;
+    releases_.clear();
+    return;
+  }
   start_releases();
 }
 
@@ -181,8 +192,13 @@ void Document::start_releases() {
   releases_job_ = job;
   job->remaining = tables.size() - 1;
   if (tables.size() < 2 || !engine.check) return;
+  ++reader_->running;
   std::thread([job, reader = reader_, a = result_->analysis, check = engine.check, n = tables.size(),
                skip = result_->target] {
+    struct Done {
+      TableReader* r;
+      ~Done() { --r->running; }
+    } done{reader.get()};
     reader->read();
     for (size_t i = n; i-- > 0;) {
       if (job->stop) return;
@@ -208,6 +224,10 @@ bool Document::poll_releases() {
   for (auto& [i, s] : releases_job_->done) releases_[i] = std::move(s);
   releases_job_->done.clear();
   return true;
+}
+
+void Document::drain() const {
+  while (reader_->running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Document::wait_releases() {
@@ -295,6 +315,7 @@ const ReleaseSummary* Document::release(size_t i) const {
 }
 
 bool Document::releases_complete() const {
+  if (result_ && result_->cancelled) return true;
   return result_ && releases_.size() == tables.size() &&
          std::all_of(releases_.begin(), releases_.end(), [](const auto& r) { return r != nullptr; });
 }

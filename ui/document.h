@@ -126,6 +126,9 @@ class Document {
   bool releases_complete() const;
   // Blocks until every release is checked (tests, benchmarks).
   void wait_releases();
+  // Blocks until no worker thread runs, cancelled analyses included: before
+  // what they read goes away (tests; onnxscope keeps it until exit).
+  void drain() const;
 
   // What `info` counts (weights by size, nodes by operator); read once.
   const analysis::ModelSummary& summary() const;
@@ -151,6 +154,10 @@ class Document {
     const ops::SupportTables* tables;
     std::atomic<bool> done{false};
     std::mutex mu;
+    // One analysis at a time: one cancelled with Esc runs on to its end,
+    // and the next waits for it rather than inferring beside it.
+    std::mutex analysis_mu;
+    std::atomic<int> running{0};  // worker threads alive
     void read();
   };
   std::shared_ptr<TableReader> reader_;
