@@ -124,8 +124,9 @@ class Json {
 };
 
 // The contract of docs/diagnostics.md: code, severity, phase, node, op_type,
-// input, message, hint, root_cause_node (absent facts are null).
-void diagnostic(Json& j, const analysis::Diagnostic& d, bool one_line) {
+// input, message, hint, root_cause_node (absent facts are null); with
+// `releases` (a finding shared by several targets), that key after "phase".
+void diagnostic(Json& j, const analysis::Diagnostic& d, bool one_line, std::string_view releases = {}) {
   j.object(one_line);
   j.key("code").str(analysis::code_name(d.code));
   j.key("hint").opt_str(d.hint);
@@ -138,6 +139,7 @@ void diagnostic(Json& j, const analysis::Diagnostic& d, bool one_line) {
   if (d.node) j.str(d.node.get().op_type);
   else j.null();
   j.key("phase").str(analysis::phase_name(d.phase));
+  if (!releases.empty()) j.key("releases").str(releases);
   j.key("root_cause_node");
   if (d.root_cause) j.str(node_label(d.root_cause));
   else j.null();
@@ -541,25 +543,7 @@ std::string check_many_json(const CheckReport& r, NodeListing listing) {
     analysis::Diagnostic d = *sd.first;
     d.message = with_releases(sd.message, releases);
     d.hint = with_releases(sd.hint, releases);
-    // diagnostic() with "releases" in key order (after "phase").
-    j.object(true);
-    j.key("code").str(analysis::code_name(d.code));
-    j.key("hint").opt_str(d.hint);
-    j.key("input").opt_str(d.input);
-    j.key("message").str(d.message);
-    j.key("node");
-    if (d.node) j.str(node_label(d.node));
-    else j.null();
-    j.key("op_type");
-    if (d.node) j.str(d.node.get().op_type);
-    else j.null();
-    j.key("phase").str(analysis::phase_name(d.phase));
-    j.key("releases").str(releases);
-    j.key("root_cause_node");
-    if (d.root_cause) j.str(node_label(d.root_cause));
-    else j.null();
-    j.key("severity").str(analysis::severity_name(d.severity));
-    j.end();
+    diagnostic(j, d, true, releases);
   }
   j.end();
   j.key("model").str(r.analysis->model.path.string());
