@@ -14,6 +14,7 @@
 
 #include "model/session/write.h"
 #include "model/util/error.h"
+#include "model/util/text.h"
 #include "src/cli.h"
 
 namespace {
@@ -82,6 +83,18 @@ int run(int argc, char** argv) {
     bool path_like = a.find('/') != std::string_view::npos || a.find('.') != std::string_view::npos ||
                      std::filesystem::exists(std::string(a), ec);
     if (!command && path_like) args.insert(args.begin() + static_cast<long>(i), kTui);
+    if (!command && !path_like) {
+      // CLI11 would only say that a subcommand is required.
+      std::string commands;
+      for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        commands += (commands.empty() ? "" : ", ") + sub->get_name();
+      }
+      fmt::print(stderr,
+                 "onnxscope: error[usage]: {} is neither a command ({}) nor a model file\n"
+                 "Run 'onnxscope --help' for usage.\n",
+                 util::quote(a), commands);
+      return cli::kExitBadInput;
+    }
     break;
   }
 

@@ -36,6 +36,13 @@ TEST(Cli, UsageErrorsExitWith2) {
   }
 }
 
+TEST(Cli, AWordThatIsNoCommandNorFileIsNamed) {
+  auto r = test::run_onnxscope({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'frobnicate' is neither a command (info, shapes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nor a model file"), std::string::npos) << r.err;
+}
+
 TEST(Cli, MissingFileNamesThePath) {
   auto r = test::run_onnxscope({"info", "no/such/model.onnx"});
   EXPECT_EQ(r.exit_code, 2);
