@@ -286,6 +286,19 @@ ShapesReport Session::shapes() {
   return r;
 }
 
+namespace {
+// The release, counts and sentence of a target's result, however it was checked.
+void summarize(TargetCheck& c, const ops::SupportTable& t) {
+  c.minor = ops::target_minor(t.target());
+  c.release = t.release;
+  for (const auto& d : c.result.diagnostics) {
+    if (d.severity == analysis::Severity::Error) ++c.errors;
+    if (d.severity == analysis::Severity::Warning) ++c.warnings;
+  }
+  c.sentence = verdict_sentence(c.result.verdict, c.minor);
+}
+}  // namespace
+
 const TargetCheck& Session::check(size_t table) {
   const analysis::Analysis& a = analysis();
   auto& slot = checks_[table];
@@ -296,13 +309,7 @@ const TargetCheck& Session::check(size_t table) {
   c->table = table;
   c->result = analysis::check(a, t, ts.all());
   c->target = c->result.target;
-  c->minor = ops::target_minor(t.target());
-  c->release = t.release;
-  for (const auto& d : c->result.diagnostics) {
-    if (d.severity == analysis::Severity::Error) ++c->errors;
-    if (d.severity == analysis::Severity::Warning) ++c->warnings;
-  }
-  c->sentence = verdict_sentence(c->result.verdict, c->minor);
+  summarize(*c, t);
   c->operators = operator_rows(c->result);
   slot = std::move(c);
   return *slot;
@@ -342,13 +349,7 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
     c->result.verdict = column.verdict;
     c->result.diagnostics = column.diagnostics;
     c->target = column.target;
-    c->minor = ops::target_minor(t.target());
-    c->release = t.release;
-    for (const auto& d : c->result.diagnostics) {
-      if (d.severity == analysis::Severity::Error) ++c->errors;
-      if (d.severity == analysis::Severity::Warning) ++c->warnings;
-    }
-    c->sentence = verdict_sentence(c->result.verdict, c->minor);
+    summarize(*c, t);
     std::unordered_map<uint64_t, size_t> rows;
     for (size_t n = 0; n < m->nodes.size(); ++n) {
       uint32_t cell = column.cells[n];

@@ -13,19 +13,13 @@ namespace onnxscope {
 namespace {
 
 namespace fs = std::filesystem;
+
+void compare_golden(const std::string& name, const std::string& actual) {
+  test::compare_golden(test::source_dir() / "cli" / "golden" / name, actual);
+}
 using nlohmann::json;
 
 fs::path demo() { return test::source_dir().parent_path() / "share" / "demo"; }
-
-void compare_or_update(const std::string& name, const std::string& actual) {
-  fs::path golden = test::source_dir() / "cli" / "golden" / name;
-  if (const char* u = std::getenv("ONNXSCOPE_UPDATE_GOLDEN"); u && *u == '1') {
-    test::write_file(golden, actual);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << "missing golden file " << golden << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, test::read_file(golden)) << "golden " << name;
-}
 
 // Sets an environment variable for the children started in its lifetime.
 class ScopedEnv {
@@ -49,13 +43,13 @@ TEST(CheckCli, BrokenExportFailsToLoad) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("Verdict load-error"), std::string::npos) << r.out;
-  compare_or_update("demo_broken_export.check.txt", r.out);
+  compare_golden("demo_broken_export.check.txt", r.out);
   r = test::run_onnxscope({"check", "broken_export.onnx", "--nodes", "-t", "1.30"}, demo());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("demo_broken_export.check-nodes.txt", r.out);
+  compare_golden("demo_broken_export.check-nodes.txt", r.out);
   r = test::run_onnxscope({"check", "broken_export.onnx", "--format", "markdown", "-t", "1.17", "-t", "1.30"}, demo());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("demo_broken_export.check.md", r.out);
+  compare_golden("demo_broken_export.check.md", r.out);
 }
 
 TEST(CheckCli, RealPyTorchExports) {
@@ -65,13 +59,13 @@ TEST(CheckCli, RealPyTorchExports) {
   auto torch = test::source_dir() / "fixtures" / "torch";
   auto r = test::run_onnxscope({"check", "conv_double.onnx"}, torch);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("torch_conv_double.check.txt", r.out);
+  compare_golden("torch_conv_double.check.txt", r.out);
   EXPECT_NE(r.out.find("(\"Could not find an implementation for Conv(11) node with name '/c1/Conv'\")"),
             std::string::npos)
       << r.out;
   r = test::run_onnxscope({"check", "aten_fallback.onnx", "--format", "json"}, torch);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("torch_aten_fallback.check.json", r.out);
+  compare_golden("torch_aten_fallback.check.json", r.out);
   auto j = json::parse(r.out);
   EXPECT_EQ(j["verdict"], "load-error");
   EXPECT_EQ(j["diagnostics"][0]["code"], "op-not-registered");
@@ -95,7 +89,7 @@ TEST(CheckCli, OpsetMatrixOverEveryRelease) {
   // tiny_transformer imports opset 17: 1.10 and 1.11 refuse it.
   auto r = test::run_onnxscope({"check", "tiny_transformer.onnx", "--target", "all"}, demo());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("demo_tiny_transformer.check-all.txt", r.out);
+  compare_golden("demo_tiny_transformer.check-all.txt", r.out);
   EXPECT_NE(r.out.find("ort-cpu@1.10  load-error"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ort-cpu@1.12  ok"), std::string::npos) << r.out;
   // A release that loads it: exit 0.
@@ -112,7 +106,7 @@ TEST(CheckCli, OpsetMatrixOverEveryRelease) {
 TEST(CheckCli, JsonContract) {
   auto r = test::run_onnxscope({"check", "broken_export.onnx", "--format", "json"}, demo());
   ASSERT_EQ(r.exit_code, 1) << r.err;
-  compare_or_update("demo_broken_export.check.json", r.out);
+  compare_golden("demo_broken_export.check.json", r.out);
   auto j = json::parse(r.out);
   EXPECT_EQ(j["schema"], "onnxscope.check/1");
   EXPECT_EQ(j["model"], "broken_export.onnx");

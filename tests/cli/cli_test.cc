@@ -70,15 +70,6 @@ std::vector<Golden> goldens() {
   return g;
 }
 
-void compare_or_update(const fs::path& golden, const std::string& actual) {
-  if (const char* u = std::getenv("ONNXSCOPE_UPDATE_GOLDEN"); u && *u == '1') {
-    test::write_file(golden, actual);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << "missing golden file " << golden << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, test::read_file(golden)) << "golden " << golden.filename();
-}
-
 TEST(Cli, InfoGoldenText) {
   for (const auto& g : goldens()) {
     SCOPED_TRACE(g.name);
@@ -86,7 +77,7 @@ TEST(Cli, InfoGoldenText) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err, "");
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "NO_COLOR is set: no escapes";
-    compare_or_update(test::source_dir() / "cli" / "golden" / (g.name + ".info.txt"), r.out);
+    test::compare_golden(test::source_dir() / "cli" / "golden" / (g.name + ".info.txt"), r.out);
   }
 }
 
@@ -97,7 +88,7 @@ TEST(Cli, InfoGoldenJson) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);  // throws if not JSON
     EXPECT_EQ(j["schema"], "onnxscope.info/1");
-    compare_or_update(test::source_dir() / "cli" / "golden" / (g.name + ".info.json"), r.out);
+    test::compare_golden(test::source_dir() / "cli" / "golden" / (g.name + ".info.json"), r.out);
   }
 }
 
@@ -164,14 +155,14 @@ TEST(Cli, ShapesGolden) {
     SCOPED_TRACE(c.name);
     auto r = test::run_onnxscope(c.args, c.cwd);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    compare_or_update(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.txt"), r.out);
+    test::compare_golden(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.txt"), r.out);
     auto json_args = c.args;
     json_args.insert(json_args.begin() + 1, {"--format", "json"});
     r = test::run_onnxscope(json_args, c.cwd);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["schema"], "onnxscope.shapes/1");
-    compare_or_update(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.json"), r.out);
+    test::compare_golden(test::source_dir() / "cli" / "golden" / (c.name + ".shapes.json"), r.out);
   }
 }
 

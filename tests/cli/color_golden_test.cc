@@ -13,14 +13,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void compare_or_update(const std::string& name, const std::string& actual) {
-  fs::path golden = test::source_dir() / "cli" / "golden" / name;
-  if (const char* u = std::getenv("ONNXSCOPE_UPDATE_GOLDEN"); u && *u == '1') {
-    test::write_file(golden, actual);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << "missing golden file " << golden << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, test::read_file(golden)) << "golden " << name;
+void compare_golden(const std::string& name, const std::string& actual) {
+  test::compare_golden(test::source_dir() / "cli" / "golden" / name, actual);
 }
 
 fs::path demo() { return test::source_dir().parent_path() / "share" / "demo"; }
@@ -50,7 +44,7 @@ TEST(ColorGolden, CommandsInColour) {
     auto r = test::run_onnxscope(args, c.cwd);
     ASSERT_LE(r.exit_code, 1) << r.err;
     EXPECT_NE(r.out.find("\x1b["), std::string::npos);
-    compare_or_update(c.golden, r.out);
+    compare_golden(c.golden, r.out);
   }
 }
 
@@ -62,11 +56,11 @@ TEST(ColorGolden, Targets) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto last = r.out.rfind("\ntables in ");
     ASSERT_NE(last, std::string::npos) << r.out;
-    compare_or_update(color ? "targets.color.txt" : "targets.txt", r.out.substr(0, last + 1));
+    compare_golden(color ? "targets.color.txt" : "targets.txt", r.out.substr(0, last + 1));
   }
   auto r = test::run_onnxscope({"targets", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  compare_or_update("targets.json", r.out);
+  compare_golden("targets.json", r.out);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <onnx/defs/parser.h>
 
 #include <algorithm>
@@ -177,5 +178,15 @@ std::vector<std::filesystem::path> testdata_models() {
 }
 
 std::filesystem::path source_dir() { return ONNXSCOPE_TEST_SOURCE_DIR; }
+
+void compare_golden(const std::filesystem::path& golden, const std::string& actual) {
+  if (const char* u = std::getenv("ONNXSCOPE_UPDATE_GOLDEN"); u && *u == '1') {
+    write_file(golden, actual);
+    return;
+  }
+  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing golden file " << golden
+                                               << "; run with ONNXSCOPE_UPDATE_GOLDEN=1";
+  EXPECT_EQ(actual, read_file(golden)) << "golden " << golden.filename();
+}
 
 }  // namespace onnxscope::test

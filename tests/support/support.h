@@ -50,6 +50,10 @@ RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesys
 std::filesystem::path testdata_root();
 std::vector<std::filesystem::path> testdata_models();
 
+// Compares `actual` with the golden file, or rewrites it when
+// ONNXSCOPE_UPDATE_GOLDEN=1 (after checking the difference is intended).
+void compare_golden(const std::filesystem::path& golden, const std::string& actual);
+
 // Source folder of the tests (for fixtures and golden files).
 std::filesystem::path source_dir();
 
