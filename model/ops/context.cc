@@ -36,7 +36,7 @@ Context::Context(const ir::Graph& graph, ir::NodeId node, const Schema* schema, 
       inputs_(inputs),
       outputs_(outputs),
       host_(host),
-      caller_(caller) {}
+      attrs_(graph.nodes[node], schema, caller) {}
 
 const Inferred& Context::input(size_t i) const {
   if (i >= inputs_.size() || !inputs_[i]) return kUnknown;
@@ -62,91 +62,6 @@ Inferred& Context::output(size_t i) {
 }
 
 void Context::set_output(size_t i, DType dtype, Shape shape) { output(i) = Inferred::tensor(dtype, std::move(shape)); }
-
-const ir::Attribute* Context::attr(std::string_view name) const {
-  const ir::Attribute* a = node_.attr(name);
-  if (a && !a->ref_attr_name.empty()) {
-    // Inside a function body: the value is the calling node's attribute.
-    return caller_ ? caller_->attr(a->ref_attr_name) : nullptr;
-  }
-  return a;
-}
-
-bool Context::has_attr(std::string_view name) const { return attr(name) != nullptr; }
-
-std::optional<int64_t> Context::attr_int(std::string_view name) const {
-  if (const auto* a = attr(name)) {
-    if (const auto* v = a->i()) return *v;
-  }
-  if (schema_) {
-    if (const auto* f = schema_->attribute(name); f && f->has_default) {
-      if (const auto* v = std::get_if<int64_t>(&f->default_value)) return *v;
-    }
-  }
-  return std::nullopt;
-}
-
-int64_t Context::attr_int(std::string_view name, int64_t fallback) const { return attr_int(name).value_or(fallback); }
-
-std::optional<float> Context::attr_float(std::string_view name) const {
-  if (const auto* a = attr(name)) {
-    if (const auto* v = a->f()) return *v;
-  }
-  if (schema_) {
-    if (const auto* f = schema_->attribute(name); f && f->has_default) {
-      if (const auto* v = std::get_if<float>(&f->default_value)) return *v;
-    }
-  }
-  return std::nullopt;
-}
-
-float Context::attr_float(std::string_view name, float fallback) const { return attr_float(name).value_or(fallback); }
-
-std::optional<std::string_view> Context::attr_string(std::string_view name) const {
-  if (const auto* a = attr(name)) {
-    if (const auto* v = a->s()) return *v;
-  }
-  if (schema_) {
-    if (const auto* f = schema_->attribute(name); f && f->has_default) {
-      if (const auto* v = std::get_if<std::string>(&f->default_value)) return std::string_view(*v);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::vector<int64_t>> Context::attr_ints(std::string_view name) const {
-  if (const auto* a = attr(name)) {
-    if (const auto* v = a->ints()) return *v;
-  }
-  if (schema_) {
-    if (const auto* f = schema_->attribute(name); f && f->has_default) {
-      if (const auto* v = std::get_if<std::vector<int64_t>>(&f->default_value)) return *v;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::vector<float>> Context::attr_floats(std::string_view name) const {
-  if (const auto* a = attr(name)) {
-    if (const auto* v = a->floats()) return *v;
-  }
-  if (schema_) {
-    if (const auto* f = schema_->attribute(name); f && f->has_default) {
-      if (const auto* v = std::get_if<std::vector<float>>(&f->default_value)) return *v;
-    }
-  }
-  return std::nullopt;
-}
-
-const ir::Tensor* Context::attr_tensor(std::string_view name) const {
-  const auto* a = attr(name);
-  return a ? a->t() : nullptr;
-}
-
-const ir::Graph* Context::attr_graph(std::string_view name) const {
-  const auto* a = attr(name);
-  return a ? a->g() : nullptr;
-}
 
 std::string symbol_safe(std::string_view name) {
   std::string out;

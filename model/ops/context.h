@@ -12,6 +12,7 @@
 #include "model/facts/diagnostic.h"
 #include "model/facts/inferred.h"
 #include "model/ir/graph.h"
+#include "model/ops/attrs.h"
 #include "model/ops/schema.h"
 #include "model/sym/dim.h"
 
@@ -65,18 +66,20 @@ class Context {
   // Sets output i to a tensor of dtype and shape.
   void set_output(size_t i, DType dtype, Shape shape);
 
-  // Attributes, with the schema's default where the node has none.
-  bool has_attr(std::string_view name) const;
-  std::optional<int64_t> attr_int(std::string_view name) const;
-  int64_t attr_int(std::string_view name, int64_t fallback) const;
-  std::optional<float> attr_float(std::string_view name) const;
-  float attr_float(std::string_view name, float fallback) const;
-  std::optional<std::string_view> attr_string(std::string_view name) const;
-  std::optional<std::vector<int64_t>> attr_ints(std::string_view name) const;
-  std::optional<std::vector<float>> attr_floats(std::string_view name) const;
-  const ir::Tensor* attr_tensor(std::string_view name) const;
-  const ir::Graph* attr_graph(std::string_view name) const;
-  const ir::Attribute* attr(std::string_view name) const;
+  // Attributes, with the schema's default where the node has none. Rules
+  // read them through their operator's typed struct: read<S>(ctx.attrs()).
+  const NodeAttrs& attrs() const { return attrs_; }
+  bool has_attr(std::string_view name) const { return attrs_.has(name); }
+  std::optional<int64_t> attr_int(std::string_view name) const { return attrs_.int_(name); }
+  int64_t attr_int(std::string_view name, int64_t fallback) const { return attrs_.int_(name).value_or(fallback); }
+  std::optional<float> attr_float(std::string_view name) const { return attrs_.float_(name); }
+  float attr_float(std::string_view name, float fallback) const { return attrs_.float_(name).value_or(fallback); }
+  std::optional<std::string_view> attr_string(std::string_view name) const { return attrs_.string(name); }
+  std::optional<std::vector<int64_t>> attr_ints(std::string_view name) const { return attrs_.ints(name); }
+  std::optional<std::vector<float>> attr_floats(std::string_view name) const { return attrs_.floats(name); }
+  const ir::Tensor* attr_tensor(std::string_view name) const { return attrs_.tensor(name); }
+  const ir::Graph* attr_graph(std::string_view name) const { return attrs_.graph(name); }
+  const ir::Attribute* attr(std::string_view name) const { return attrs_.raw(name); }
 
   // Dimensions.
   sym::Table& dims() const { return dims_; }
@@ -107,7 +110,7 @@ class Context {
   const std::vector<const Inferred*>& inputs_;
   std::vector<Inferred>& outputs_;
   Host& host_;
-  const ir::Node* caller_;  // the node calling the function this node is in
+  NodeAttrs attrs_;
 };
 
 // A name made of letters, digits and '_' that does not start with a digit,

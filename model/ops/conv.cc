@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include "model/ops/conv.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -15,13 +16,17 @@ namespace {
 
 struct Window {
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads: begins then ends
-  std::string auto_pad;
+  std::string_view auto_pad = "NOTSET";
   bool ceil_mode = false;
 };
 
-bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial, Window& w) {
-  if (auto k = ctx.attr_ints("kernel_shape")) {
-    w.kernel = *k;
+// The window of a convolution or pooling node from its attributes (A: one of
+// the structs of conv.h); the kernel from the weight's spatial dims when the
+// node does not say.
+template <class A>
+bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial, const A& a, Window& w) {
+  if (a.kernel_shape) {
+    w.kernel = *a.kernel_shape;
   } else if (weight_spatial) {
     for (Dim d : *weight_spatial) {
       auto c = d ? d.as_int() : std::nullopt;
@@ -36,14 +41,11 @@ bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial
                fmt::format("{} kernel has {} dimensions, the input {} spatial ones", op(ctx), w.kernel.size(), spatial));
     return false;
   }
-  w.strides = ctx.attr_ints("strides").value_or(std::vector<int64_t>(spatial, 1));
-  // Dilations and ceil_mode exist only in some versions (MaxPool-10,
-  // AveragePool-19, LpPool-18 on); an older node computes without them.
-  w.dilations = declared(ctx, "dilations") ? ctx.attr_ints("dilations").value_or(std::vector<int64_t>(spatial, 1))
-                                           : std::vector<int64_t>(spatial, 1);
-  w.pads = ctx.attr_ints("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
-  w.auto_pad = declared(ctx, "auto_pad") ? std::string(ctx.attr_string("auto_pad").value_or("NOTSET")) : "NOTSET";
-  w.ceil_mode = declared(ctx, "ceil_mode") && ctx.attr_int("ceil_mode", 0) != 0;
+  w.strides = a.strides.value_or(std::vector<int64_t>(spatial, 1));
+  w.dilations = a.dilations.value_or(std::vector<int64_t>(spatial, 1));
+  w.pads = a.pads.value_or(std::vector<int64_t>(2 * spatial, 0));
+  if constexpr (requires { a.auto_pad; }) w.auto_pad = a.auto_pad;
+  if constexpr (requires { a.ceil_mode; }) w.ceil_mode = a.ceil_mode;
   if (w.strides.size() != spatial || w.dilations.size() != spatial || w.pads.size() != 2 * spatial) {
     ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
                fmt::format("{} strides, dilations or pads do not match the {} spatial dimensions", op(ctx), spatial));
@@ -88,7 +90,8 @@ Dim window_out(const Context& ctx, Dim in, const Window& w, size_t i) {
 
 // The output of a convolution of input xi with weight wi: [N, M, spatial...],
 // M the weight's first dimension; diagnoses channel mismatches.
-Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
+template <class A>
+Shape conv_shape(Context& ctx, size_t xi, size_t wi, const A& a) {
   if (!ctx.input_rank_known(xi)) return Shape::unknown();
   const auto& x = ctx.input_shape(xi).dims;
   if (x.size() < 3) {
@@ -108,7 +111,7 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   }
   std::vector<Dim> w_spatial;
   if (w) w_spatial.assign(w->begin() + 2, w->end());
-  int64_t group = ctx.attr_int("group", 1);
+  int64_t group = a.group;
   if (group <= 0) {
     ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("{} has group {}", op(ctx), group));
     group = 1;
@@ -126,7 +129,7 @@ Shape conv_shape(Context& ctx, size_t xi, size_t wi) {
   }
   Window win;
   std::vector<Dim> out{x[0], w ? (*w)[0] : Dim()};
-  bool ok = window(ctx, spatial, w ? &w_spatial : nullptr, win);
+  bool ok = window(ctx, spatial, w ? &w_spatial : nullptr, a, win);
   if (ok && w) {
     for (size_t i = 0; i < spatial; ++i) {
       must_equal(ctx, w_spatial[i], ctx.dim(win.kernel[i]), Code::ConvAttribute,
@@ -143,21 +146,21 @@ Dim output_channels(const Context& ctx, size_t wi) {
 }
 
 void conv_rule(Context& ctx) {
-  ctx.set_output(0, DType::Undefined, conv_shape(ctx, 0, 1));
+  ctx.set_output(0, DType::Undefined, conv_shape(ctx, 0, 1, read<ConvAttrs>(ctx.attrs())));
   check_vector(ctx, 2, output_channels(ctx, 1), Code::ConvChannels, "Conv bias length vs the output channels",
                "the bias has one value per output channel (the weight's first dimension)");
 }
 
 // ConvInteger-10: y is int32, a type no input carries.
 void conv_integer_rule(Context& ctx) {
-  ctx.set_output(0, DType::Int32, conv_shape(ctx, 0, 1));
+  ctx.set_output(0, DType::Int32, conv_shape(ctx, 0, 1, read<ConvAttrs>(ctx.attrs())));
   check_quant_param(ctx, 2, Dim(), "x_zero_point");
   check_quant_param(ctx, 3, output_channels(ctx, 1), "w_zero_point");
 }
 
 // QLinearConv-10: x at 0, w at 3, bias at 8; y's type is y_zero_point's.
 void qlinear_conv_rule(Context& ctx) {
-  ctx.set_output(0, DType::Undefined, conv_shape(ctx, 0, 3));
+  ctx.set_output(0, DType::Undefined, conv_shape(ctx, 0, 3, read<ConvAttrs>(ctx.attrs())));
   Dim m = output_channels(ctx, 3);
   check_quant_param(ctx, 1, Dim(), "x_scale");
   check_quant_param(ctx, 2, Dim(), "x_zero_point");
@@ -175,15 +178,16 @@ void conv_transpose_rule(Context& ctx) {
   if (x.size() < 3) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   size_t spatial = x.size() - 2;
   const std::vector<Dim>* w = ctx.input_rank_known(1) ? &ctx.input_shape(1).dims : nullptr;
-  int64_t group = ctx.attr_int("group", 1);
+  const auto a = read<ConvTransposeAttrs>(ctx.attrs());
+  int64_t group = a.group;
   std::vector<Dim> out{x[0], w && w->size() > 1 && (*w)[1] ? (*w)[1] * group : Dim()};
   if (w && w->size() == x.size()) {
     must_equal(ctx, x[1], (*w)[0], Code::ConvChannels, "ConvTranspose input channels vs weight's first dimension",
                "the input's channel dimension must equal the weight's first dimension",
                std::string(ctx.input_name(0)));
   }
-  if (auto shape = ctx.attr_ints("output_shape")) {
-    std::vector<int64_t> s = *shape;
+  if (a.output_shape) {
+    std::vector<int64_t> s = *a.output_shape;
     if (s.size() == x.size()) s.erase(s.begin(), s.begin() + 2);
     for (size_t i = 0; i < spatial; ++i) out.push_back(i < s.size() ? ctx.dim(s[i]) : Dim());
     return ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
@@ -191,11 +195,11 @@ void conv_transpose_rule(Context& ctx) {
   std::vector<Dim> w_spatial;
   if (w && w->size() == x.size()) w_spatial.assign(w->begin() + 2, w->end());
   Window win;
-  if (!window(ctx, spatial, w_spatial.empty() ? nullptr : &w_spatial, win)) {
+  if (!window(ctx, spatial, w_spatial.empty() ? nullptr : &w_spatial, a, win)) {
     out.resize(x.size());
     return ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
   }
-  auto outpad = ctx.attr_ints("output_padding").value_or(std::vector<int64_t>(spatial, 0));
+  auto outpad = a.output_padding.value_or(std::vector<int64_t>(spatial, 0));
   for (size_t i = 0; i < spatial; ++i) {
     Dim in = x[i + 2];
     if (!in) {
@@ -217,20 +221,21 @@ void conv_transpose_rule(Context& ctx) {
 // ([N, offset_group*2*kH*kW, oH, oW]) and are weighted by `mask`
 // ([N, offset_group*kH*kW, oH, oW]); no auto_pad.
 void deform_conv_rule(Context& ctx) {
-  Shape y = conv_shape(ctx, 0, 1);
+  const auto a = read<DeformConvAttrs>(ctx.attrs());
+  Shape y = conv_shape(ctx, 0, 1, a);
   ctx.set_output(0, DType::Undefined, y);
   Dim m = output_channels(ctx, 1);
   check_vector(ctx, 3, m, Code::ConvChannels, "DeformConv bias length vs the output channels",
                "the bias has one value per output channel (the weight's first dimension)");
   if (!y.known) return;
   size_t spatial = y.rank() - 2;
-  int64_t offset_group = ctx.attr_int("offset_group", 1);
+  int64_t offset_group = a.offset_group;
   if (offset_group <= 0) {
     ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load, fmt::format("DeformConv has offset_group {}", offset_group));
     return;
   }
   Dim taps = ctx.dim(1);
-  if (auto k = ctx.attr_ints("kernel_shape"); k && k->size() == spatial) {
+  if (const auto& k = a.kernel_shape; k && k->size() == spatial) {
     for (int64_t v : *k) taps = taps * v;
   } else if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == spatial + 2) {
     taps = product(ctx, ctx.input_shape(1).dims, 2, spatial + 2);
@@ -262,6 +267,7 @@ void deform_conv_rule(Context& ctx) {
   }
 }
 
+template <class A>
 void pool_rule(Context& ctx) {
   if (!ctx.input_rank_known(0)) {
     ctx.set_output(0, DType::Undefined, Shape::unknown());
@@ -278,7 +284,7 @@ void pool_rule(Context& ctx) {
   size_t spatial = x.size() - 2;
   Window win;
   std::vector<Dim> out{x[0], x[1]};
-  bool ok = window(ctx, spatial, nullptr, win);
+  bool ok = window(ctx, spatial, nullptr, read<A>(ctx.attrs()), win);
   for (size_t i = 0; i < spatial; ++i) out.push_back(ok ? window_out(ctx, x[i + 2], win, i) : Dim());
   ctx.set_output(0, DType::Undefined, Shape::of(out));
   if (ctx.has_output(1)) ctx.set_output(1, DType::Int64, Shape::of(std::move(out)));
@@ -326,9 +332,10 @@ void max_unpool_rule(Context& ctx) {
   if (!x) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   size_t spatial = x->size() - 2;
   std::vector<Dim> out{(*x)[0], (*x)[1]};
-  auto kernel = ctx.attr_ints("kernel_shape");
-  auto strides = ctx.attr_ints("strides").value_or(std::vector<int64_t>(spatial, 1));
-  auto pads = ctx.attr_ints("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
+  const auto a = read<MaxUnpoolAttrs>(ctx.attrs());
+  const auto& kernel = a.kernel_shape;
+  auto strides = a.strides.value_or(std::vector<int64_t>(spatial, 1));
+  auto pads = a.pads.value_or(std::vector<int64_t>(2 * spatial, 0));
   if (!kernel || kernel->size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial) {
     if (kernel) {
       ctx.report(Code::ConvRank, Severity::Error, Phase::Load,
@@ -376,9 +383,10 @@ void col2im_rule(Context& ctx) {
   std::vector<Dim> out{x ? (*x)[0] : Dim(), channels};
   for (size_t i = 0; i < n; ++i) out.push_back(image ? size_dim((*image)[i]) : Dim());
   // The number of blocks: prod over axes of (image + pads - dilation*(block-1) - 1)/stride + 1.
-  auto strides = ctx.attr_ints("strides").value_or(std::vector<int64_t>(n, 1));
-  auto dilations = ctx.attr_ints("dilations").value_or(std::vector<int64_t>(n, 1));
-  auto pads = ctx.attr_ints("pads").value_or(std::vector<int64_t>(2 * n, 0));
+  const auto a = read<Col2ImAttrs>(ctx.attrs());
+  auto strides = a.strides.value_or(std::vector<int64_t>(n, 1));
+  auto dilations = a.dilations.value_or(std::vector<int64_t>(n, 1));
+  auto pads = a.pads.value_or(std::vector<int64_t>(2 * n, 0));
   if (x && image && block && strides.size() == n && dilations.size() == n && pads.size() == 2 * n &&
       std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s > 0; })) {
     Dim count = ctx.dim(1);
@@ -402,15 +410,19 @@ void col2im_rule(Context& ctx) {
 }  // namespace
 
 void register_conv(Registry& r) {
-  r.add("", "Conv", 1, conv_rule);
-  r.add("", "ConvInteger", 10, conv_integer_rule);
-  r.add("", "QLinearConv", 10, qlinear_conv_rule);
-  r.add("", "DeformConv", 19, deform_conv_rule);
-  r.add("", "ConvTranspose", 1, conv_transpose_rule);
-  r.add("", {"MaxPool", "AveragePool", "LpPool"}, 1, pool_rule);
+  r.define({.name = "Conv", .since = 1, .rule = conv_rule, .attrs = specs<ConvAttrs>()});
+  r.define({.name = "ConvInteger", .since = 10, .rule = conv_integer_rule, .attrs = specs<ConvAttrs>()});
+  r.define({.name = "QLinearConv", .since = 10, .rule = qlinear_conv_rule, .attrs = specs<ConvAttrs>()});
+  r.define({.name = "DeformConv", .since = 19, .rule = deform_conv_rule, .attrs = specs<DeformConvAttrs>()});
+  r.define({.name = "ConvTranspose", .since = 1, .rule = conv_transpose_rule, .attrs = specs<ConvTransposeAttrs>()});
+  r.define({.name = "MaxPool", .since = 1, .rule = pool_rule<MaxPoolAttrs>, .attrs = specs<MaxPoolAttrs>()});
+  r.define({.name = "AveragePool", .since = 1, .rule = pool_rule<AveragePoolAttrs>, .attrs = specs<AveragePoolAttrs>()});
+  r.define({.name = "LpPool", .since = 1, .until = 1, .rule = pool_rule<LpPool1Attrs>, .attrs = specs<LpPool1Attrs>()});
+  r.define({.name = "LpPool", .since = 2, .rule = pool_rule<LpPoolAttrs>, .attrs = specs<LpPoolAttrs>()});
   r.add("", {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"}, 1, global_pool_rule);
-  r.add("", "MaxUnpool", 9, max_unpool_rule);
-  r.add("", "Col2Im", 18, col2im_rule);
+  r.define({.name = "GlobalLpPool", .since = 2, .rule = global_pool_rule, .attrs = specs<GlobalLpPoolAttrs>()});
+  r.define({.name = "MaxUnpool", .since = 9, .rule = max_unpool_rule, .attrs = specs<MaxUnpoolAttrs>()});
+  r.define({.name = "Col2Im", .since = 18, .rule = col2im_rule, .attrs = specs<Col2ImAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -122,12 +122,22 @@ std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
       if (!d.rule) problems.push_back(what + ": no rule");
       // Every schema version the range covers has the attributes the rule reads.
       int last = d.until ? d.until : (i + 1 < defs.size() ? defs[i + 1]->since - 1 : INT_MAX);
+      std::vector<int> seen(d.attrs.size(), 0);  // covered versions that have each attribute
+      for (size_t a = 0; a < d.attrs.size(); ++a) {
+        for (size_t b = 0; b < a; ++b) {
+          if (d.attrs[a].name == d.attrs[b].name) problems.push_back(fmt::format("{}: attribute {} declared twice", what, d.attrs[a].name));
+        }
+      }
       for (const Schema* v : schemas.versions(d.domain, d.name)) {
         if (v->since_version < d.since || v->since_version > last) continue;
-        for (const AttrSpec& a : d.attrs) {
+        for (size_t ai = 0; ai < d.attrs.size(); ++ai) {
+          const AttrSpec& a = d.attrs[ai];
           const AttrFact* f = v->attribute(a.name);
+          if (f) ++seen[ai];
           if (!f) {
-            problems.push_back(fmt::format("{}: version {} has no attribute {}", what, v->since_version, a.name));
+            if (!a.some_versions && !v->deprecated) {
+              problems.push_back(fmt::format("{}: version {} has no attribute {}", what, v->since_version, a.name));
+            }
           } else if (f->type != a.type) {
             problems.push_back(fmt::format("{}: attribute {} of version {} has another type", what, a.name,
                                            v->since_version));
@@ -137,6 +147,11 @@ std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
           if (static_cast<int>(in) >= v->max_inputs()) {
             problems.push_back(fmt::format("{}: version {} has no input {}", what, v->since_version, in));
           }
+        }
+      }
+      for (size_t ai = 0; ai < d.attrs.size(); ++ai) {
+        if (d.attrs[ai].some_versions && !seen[ai]) {
+          problems.push_back(fmt::format("{}: no version of its range has attribute {}", what, d.attrs[ai].name));
         }
       }
       for (const RefusedAttribute& r : d.quirks.refused) {

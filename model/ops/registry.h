@@ -28,12 +28,6 @@ using Rule = void (*)(Context&);
 struct KernelContext;
 using Kernel = void (*)(KernelContext&);
 
-// An attribute a rule reads, with the type it reads it as.
-struct AttrSpec {
-  std::string_view name;
-  ir::AttrType type;
-};
-
 // An attribute value whose kernel constructor fails in every measured
 // release although the operator version and types have a kernel.
 struct RefusedAttribute {

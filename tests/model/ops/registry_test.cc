@@ -85,3 +85,62 @@ TEST(Registry, FamilyFilesStayShort) {
 
 }  // namespace
 }  // namespace onnxscope::ops
+
+#include <mutex>
+#include <set>
+
+#include "model/analysis/infer.h"
+#include "model/load/loader.h"
+#include "tests/model/ops/op_cases.h"
+#include "tests/support/infer_fixture.h"
+
+namespace onnxscope::ops {
+namespace {
+
+// Each attribute an inference rule reads is one its definition declares (and
+// the registry validates against the schema): attributes are named, typed and
+// defaulted once, in the operator's struct. Every operator of the backend
+// test data and the case tables is inferred with an observer on attribute
+// reads.
+std::set<std::string>& undeclared_reads() {
+  static std::set<std::string> s;
+  return s;
+}
+
+void observe(const ir::Node& node, const Schema* schema, std::string_view name) {
+  if (!schema) return;
+  const OpDef* d = Registry::builtin().find_def(schema->domain, schema->name, schema->since_version);
+  if (!d) return;
+  for (const AttrSpec& a : d->attrs) {
+    if (a.name == name) return;
+  }
+  undeclared_reads().insert(fmt::format("{}-{} reads {} (node {})", schema->name, schema->since_version, name,
+                                        node.op_type));
+}
+
+TEST(Registry, RulesReadOnlyTheAttributesTheirDefinitionDeclares) {
+  undeclared_reads().clear();
+  NodeAttrs::observer = observe;
+  size_t models = 0;
+  for (const auto& path : test::testdata_models()) {
+    std::unique_ptr<ir::Model> m;
+    try {
+      m = load::load_model(path);
+    } catch (const std::exception&) {
+      continue;
+    }
+    analysis::infer(*m, {});
+    ++models;
+  }
+  for (const test::OpCase& c : test::load_op_cases(test::source_dir() / "model" / "ops" / "cases")) {
+    test::Inference r(c.model_text());
+  }
+  NodeAttrs::observer = nullptr;
+  if (models == 0) GTEST_SKIP() << "the ONNX backend test data is not installed";
+  std::string all;
+  for (const auto& s : undeclared_reads()) all += s + "\n";
+  EXPECT_TRUE(undeclared_reads().empty()) << undeclared_reads().size() << " undeclared reads:\n" << all;
+}
+
+}  // namespace
+}  // namespace onnxscope::ops
