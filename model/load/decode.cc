@@ -216,6 +216,17 @@ void Decoder::decode_model() {
   }
 }
 
+void Decoder::decode_tensor(ir::Tensor& t) {
+  try {
+    Scope s(*this, "tensor", -1, file_, Msg::Tensor);
+    tensor(file_, t);
+  } catch (const WireError& e) {
+    uint64_t offset = static_cast<uint64_t>(e.at - file_.data());
+    throw Error(e.kind == WireError::Kind::Truncated ? "truncated" : "not-tensor",
+                fmt::format("not a TensorProto: byte {}: {}", offset, e.message));
+  }
+}
+
 void Decoder::model(Bytes b) {
   Cursor c(b);
   Field f;

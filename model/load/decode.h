@@ -39,6 +39,9 @@ class Decoder {
 
   // Decodes the whole ModelProto into `model`. Throws Error.
   void decode_model();
+  // Decodes the whole file as one TensorProto (a feed or an expected output
+  // of the ONNX test data). Throws Error.
+  void decode_tensor(ir::Tensor& t);
 
   PendingGraph& pending(const ir::Graph* g) { return *pending_.at(g); }
   bool has_pending(const ir::Graph* g) const { return pending_.count(g) != 0; }

@@ -100,6 +100,22 @@ std::unique_ptr<ir::Model> load_model_bytes(std::string bytes, const LoadOptions
   return decode_and_build(buffer, opts, opts.data_dir.empty() ? "." : opts.data_dir);
 }
 
+TensorFile load_tensor_file(const std::filesystem::path& path, const LoadOptions& opts) {
+  util::FileId id;
+  util::Fd fd = util::open_user_file(path, id);
+  if (id.size > kMaxModelFileBytes) fail("file-too-large", "the tensor file is 2 GiB or larger");
+  TensorFile out;
+  out.holder = std::make_unique<ir::Model>();
+  std::shared_ptr<const util::MappedFile> map =
+      id.size ? util::MappedFile::map(fd.get(), id.size, "the tensor file") : util::MappedFile::adopt(std::string());
+  out.holder->buffer = map;
+  out.holder->file_size = map->size();
+  std::filesystem::path dir = opts.data_dir.empty() ? path.parent_path() : opts.data_dir;
+  Decoder dec({map->data(), map->size()}, opts, *out.holder, dir.empty() ? "." : dir);
+  dec.decode_tensor(out.tensor);
+  return out;
+}
+
 std::unique_ptr<ir::Model> load_model_text(std::string_view text, const LoadOptions& opts) {
   auto model = load_model_bytes(text_to_model_bytes(text), opts);
   model->format = ir::ModelFormat::Text;

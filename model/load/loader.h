@@ -40,4 +40,12 @@ std::unique_ptr<ir::Model> load_model_bytes(std::string bytes, const LoadOptions
 // Parses the ONNX text format (onnx/defs/parser.h syntax).
 std::unique_ptr<ir::Model> load_model_text(std::string_view text, const LoadOptions& opts = {});
 
+// A serialized TensorProto file (.pb, as the ONNX test data stores inputs
+// and outputs): the tensor, whose views point into `holder`'s buffer.
+struct TensorFile {
+  std::unique_ptr<ir::Model> holder;
+  ir::Tensor tensor;
+};
+TensorFile load_tensor_file(const std::filesystem::path& path, const LoadOptions& opts = {});
+
 }  // namespace onnxscope::load

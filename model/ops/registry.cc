@@ -42,6 +42,7 @@ const Registry& Registry::builtin() {
     register_signal(x);
     register_text(x);
     register_training(x);
+    register_kernels(x);
 #ifndef NDEBUG
     // Release builds rely on tests/model/ops/registry_test.cc.
     if (auto problems = x.validate(SchemaTable::builtin()); !problems.empty()) {
@@ -56,7 +57,7 @@ const Registry& Registry::builtin() {
 }
 
 void Registry::define(OpDef def) {
-  const OpDef& d = defs_.emplace_back(std::move(def));
+  OpDef& d = defs_.emplace_back(std::move(def));
   auto& v = entries_[key(d.domain, d.name)];
   v.push_back({d.since, d.until, &d});
   std::stable_sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) { return a.since < b.since; });
@@ -64,6 +65,26 @@ void Registry::define(OpDef def) {
       std::find(shape_taking_.begin(), shape_taking_.end(), d.name) == shape_taking_.end()) {
     shape_taking_.push_back(d.name);
   }
+}
+
+void Registry::set_kernel(std::string_view domain, std::string_view name, int since, Kernel k, int until) {
+  size_t set = 0;
+  if (auto it = entries_.find(key(domain, name)); it != entries_.end()) {
+    auto& v = it->second;
+    for (size_t i = 0; i < v.size(); ++i) {
+      int last = v[i].until ? v[i].until : (i + 1 < v.size() ? v[i + 1].since - 1 : INT_MAX);
+      int lo = std::max(since, v[i].since), hi = std::min(until ? until : INT_MAX, last);
+      if (lo > hi) continue;
+      v[i].def->kernels.push_back({lo, hi == INT_MAX ? 0 : hi, k});
+      ++set;
+    }
+  }
+  if (!set) orphan_kernels_.push_back(fmt::format("{} {}-{}", domain_display_name(domain), name, since));
+}
+
+void Registry::set_kernel(std::string_view domain, std::initializer_list<std::string_view> names, int since,
+                          Kernel k, int until) {
+  for (auto n : names) set_kernel(domain, n, since, k, until);
 }
 
 void Registry::add(std::string_view domain, std::string_view name, int since, Rule rule) {
@@ -98,6 +119,7 @@ std::vector<std::pair<std::string, std::string>> Registry::ops() const {
 
 std::vector<std::string> Registry::validate(const SchemaTable& schemas) const {
   std::vector<std::string> problems;
+  for (const auto& o : orphan_kernels_) problems.push_back(o + ": a kernel for a version with no definition");
   std::vector<std::string_view> keys;
   for (const auto& [k, v] : entries_) keys.push_back(k);
   std::sort(keys.begin(), keys.end());  // a stable order of messages

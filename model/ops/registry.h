@@ -22,10 +22,9 @@ namespace onnxscope::ops {
 
 using Rule = void (*)(Context&);
 
-// The reference executor's view of a node (model/exec); no kernel exists
-// yet, the slot is there so that an executor finds kernels by the same
-// definitions as the rules.
-struct KernelContext;
+// The reference kernel of a definition (model/ops/kernel.h; the kernels
+// live in model/ops/kernels/ and are attached with Registry::set_kernel).
+class KernelContext;
 using Kernel = void (*)(KernelContext&);
 
 // An attribute value whose kernel constructor fails in every measured
@@ -73,7 +72,22 @@ struct OpDef {
   int since = 0;  // a schema version of the operator
   int until = 0;  // the last version covered; 0: up to the next definition
   Rule rule = nullptr;
-  Kernel kernel = nullptr;
+  // Reference kernels by schema version within the range (a kernel may
+  // cover only the later versions: Add-7 on, not the legacy broadcast of
+  // Add-1 and Add-6).
+  struct KernelVersions {
+    int since = 0;
+    int until = 0;  // 0: to the end of the range
+    Kernel kernel = nullptr;
+  };
+  std::vector<KernelVersions> kernels;
+  // The kernel for schema version `version`; nullptr if none.
+  Kernel kernel(int version) const {
+    for (const auto& k : kernels) {
+      if (version >= k.since && (!k.until || version <= k.until)) return k.kernel;
+    }
+    return nullptr;
+  }
   std::vector<AttrSpec> attrs;       // checked against the schema's attributes
   std::vector<size_t> shape_inputs;  // inputs whose contents are an output shape
   Quirks quirks;
@@ -98,6 +112,13 @@ class Registry {
   // `since` on (until the next definition of a later version).
   void add(std::string_view domain, std::string_view name, int since, Rule rule);
   void add(std::string_view domain, std::initializer_list<std::string_view> names, int since, Rule rule);
+
+  // Sets the kernel of the operator's schema versions in [since, until]
+  // (until 0: no end), in every definition whose range meets them. A kernel
+  // that meets no definition is reported by validate().
+  void set_kernel(std::string_view domain, std::string_view name, int since, Kernel k, int until = 0);
+  void set_kernel(std::string_view domain, std::initializer_list<std::string_view> names, int since, Kernel k,
+                  int until = 0);
 
   // The definition covering schema version `version` of the op; nullptr if none.
   const OpDef* find_def(std::string_view domain, std::string_view name, int version) const;
@@ -124,11 +145,12 @@ class Registry {
   struct Entry {
     int since;
     int until;
-    const OpDef* def;
+    OpDef* def;
   };
   std::deque<OpDef> defs_;                                       // stable addresses
   std::unordered_map<std::string, std::vector<Entry>> entries_;  // key: domain + '\0' + name; sorted by since
   std::vector<std::string_view> shape_taking_;
+  std::vector<std::string> orphan_kernels_;  // set_kernel calls that found no definition
 };
 
 // Family registrations (one file each under model/ops/).
@@ -152,5 +174,7 @@ void register_misc(Registry& r);
 void register_signal(Registry& r);
 void register_text(Registry& r);
 void register_training(Registry& r);
+// The reference kernels (model/ops/kernels/), after the definitions.
+void register_kernels(Registry& r);
 
 }  // namespace onnxscope::ops

@@ -1,0 +1,513 @@
+#include "model/exec/run.h"
+
+#include <unistd.h>
+
+#include <cmath>
+
+#include "model/ops/kernel.h"
+#include "model/ops/registry.h"
+#include "model/util/error.h"
+#include "model/util/text.h"
+
+namespace onnxscope::exec {
+
+using facts::Code;
+using facts::diagnostic;
+using facts::node_desc;
+
+uint64_t default_memory_budget() {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return uint64_t{4} << 30;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) / 2;
+}
+
+namespace {
+
+constexpr int kMaxDepth = 64;  // nested subgraphs and function calls
+
+std::string bytes_text(uint64_t b) {
+  if (b >= (uint64_t{1} << 30)) return fmt::format("{:.1f} GiB", double(b) / double(uint64_t{1} << 30));
+  if (b >= (uint64_t{1} << 20)) return fmt::format("{:.1f} MiB", double(b) / double(uint64_t{1} << 20));
+  if (b >= 1024) return fmt::format("{:.1f} KiB", double(b) / 1024.0);
+  return fmt::format("{} bytes", b);
+}
+
+bool non_finite(const Value& v) {
+  const Tensor* t = value::tensor_of(v);
+  if (!t || !is_float(t->dtype()) || !value::supported(t->dtype())) return false;
+  for (uint64_t i = 0; i < t->count(); ++i) {
+    if (!std::isfinite(t->as_double(i))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+namespace {
+
+// The memory the run holds, shared by every frame.
+struct Budget {
+  uint64_t budget = 0;
+  uint64_t held = 0;
+  uint64_t pending = 0;  // charged by the node running now
+  int64_t max_iterations = 0;
+  bool keep_values = true;
+  const ir::Model* model = nullptr;
+
+  void charge(uint64_t bytes, std::string_view what) {
+    if (bytes > budget || held + pending > budget - bytes) {
+      ops::kernel_fail(Code::RunMemoryBudget, "{} needs {}, and the run holds {} of its {} budget", what,
+                       bytes_text(bytes), bytes_text(held + pending), bytes_text(budget));
+    }
+    pending += bytes;
+  }
+};
+
+// One graph being computed: the main graph, a subgraph of an If/Loop/Scan
+// node, or a model-local function's body.
+class Frame : public ops::KernelHost {
+ public:
+  Frame(Budget& st, const ir::Graph& g, Frame* parent, const ir::Node* caller, int depth)
+      : st_(st), g_(g), parent_(parent), caller_(caller), depth_(depth), values_(g.values.size()),
+        charged_(g.nodes.size(), 0) {
+    uses_.resize(g.values.size());
+    for (const ir::Node& n : g.nodes) {
+      for (ir::ValueId v : n.inputs) if (v != ir::kNoValue) ++uses_[v];
+      for (ir::ValueId v : n.implicit_inputs) if (v != ir::kNoValue) ++uses_[v];
+    }
+  }
+  ~Frame() override {
+    for (uint64_t c : charged_) st_.held -= std::min(st_.held, c);
+  }
+
+  void bind(ir::ValueId v, Value x) { values_[v] = std::move(x); }
+  Value& slot(ir::ValueId v) { return values_[v]; }
+
+  // The value of v in this frame: computed, fed, an initializer, or the
+  // enclosing frame's.
+  const Value* lookup(ir::ValueId v) {
+    Value& x = values_[v];
+    if (!std::holds_alternative<std::monostate>(x)) return &x;
+    const ir::Value& d = g_.value(v);
+    if (d.kind == ir::ValueKind::OuterScope) return parent_ ? parent_->lookup(d.outer) : nullptr;
+    if (const ir::Tensor* c = g_.initializer_of(v)) {
+      x = value::from_constant(*c);
+      return &x;
+    }
+    return nullptr;
+  }
+
+  // Runs node k; throws ops::KernelError or Error.
+  void run_node(ir::NodeId k) {
+    const ir::Node& n = g_.nodes[k];
+    std::vector<const Value*> ins;
+    ins.reserve(n.inputs.size());
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      ir::ValueId v = n.inputs[i];
+      if (v == ir::kNoValue) {
+        ins.push_back(nullptr);
+        continue;
+      }
+      const Value* x = lookup(v);
+      if (!x) {
+        ops::kernel_fail(Code::RunFailed, "{} input {} ({}) has no value", node_desc(n), i,
+                         util::quote(g_.value(v).name));
+      }
+      ins.push_back(std::holds_alternative<value::None>(*x) ? nullptr : x);
+    }
+    std::vector<Value> outs(n.outputs.size());
+    const ops::Schema* schema = ops::SchemaTable::builtin().find(n.domain, n.op_type, n.opset);
+    st_.pending = 0;
+    if (!schema) {
+      const ir::Function* fn = st_.model->function(n.domain, n.op_type, n.overload);
+      if (!fn) {
+        ops::kernel_fail(Code::RunNoKernel, "{}: no operator {} in domain {} is known", node_desc(n), n.op_type,
+                         ir::is_default_domain(n.domain) ? "ai.onnx" : n.domain);
+      }
+      call(n, *fn, ins, outs);
+    } else {
+      const ops::OpDef* def = ops::Registry::builtin().find_def(schema->domain, schema->name, schema->since_version);
+      ops::Kernel kernel = def ? def->kernel(schema->since_version) : nullptr;
+      if (!kernel) {
+        ops::kernel_fail(Code::RunNoKernel, "{}: onnxscope has no kernel for {}-{}", node_desc(n), n.op_type,
+                         schema->since_version);
+      }
+      ops::KernelContext ctx(n, schema, caller_, std::move(ins), outs, *this);
+      kernel(ctx);
+    }
+    charged_[k] = st_.pending;
+    st_.held += st_.pending;
+    st_.pending = 0;
+    for (size_t i = 0; i < n.outputs.size(); ++i) {
+      if (n.outputs[i] != ir::kNoValue) values_[n.outputs[i]] = std::move(outs[i]);
+    }
+  }
+
+  // Drops values whose last consumer was node k (not graph outputs).
+  void release_after(ir::NodeId k) {
+    const ir::Node& n = g_.nodes[k];
+    auto drop = [&](ir::ValueId v) {
+      if (v == ir::kNoValue || --uses_[v] > 0) return;
+      const ir::Value& d = g_.value(v);
+      if (d.is_graph_output || d.kind != ir::ValueKind::NodeOutput) return;
+      ir::NodeId p = d.producer;
+      values_[v] = std::monostate{};
+      bool all_gone = true;
+      for (ir::ValueId o : g_.nodes[p].outputs) {
+        if (o != ir::kNoValue && !std::holds_alternative<std::monostate>(values_[o])) all_gone = false;
+      }
+      if (all_gone) {
+        st_.held -= std::min(st_.held, charged_[p]);
+        charged_[p] = 0;
+      }
+    };
+    for (ir::ValueId v : n.inputs) drop(v);
+    for (ir::ValueId v : n.implicit_inputs) drop(v);
+  }
+
+  uint64_t charged(ir::NodeId k) const { return charged_[k]; }
+
+  // KernelHost.
+  void charge(uint64_t bytes, std::string_view what) override { st_.charge(bytes, what); }
+  int64_t max_iterations() const override { return st_.max_iterations; }
+  std::vector<Value> run_subgraph(const ir::Graph& sub, std::vector<Value> inputs) override {
+    if (depth_ >= kMaxDepth) {
+      ops::kernel_fail(Code::RunFailed, "subgraphs nest deeper than {} levels", kMaxDepth);
+    }
+    uint64_t outer_pending = st_.pending;
+    st_.held += outer_pending;
+    Frame f(st_, sub, this, caller_, depth_ + 1);
+    for (size_t i = 0; i < sub.inputs.size() && i < inputs.size(); ++i) f.bind(sub.inputs[i], std::move(inputs[i]));
+    std::vector<Value> outs = f.run_all();
+    st_.held -= outer_pending;
+    st_.pending = outer_pending;
+    return outs;
+  }
+
+  std::vector<Value> run_all() {
+    for (ir::NodeId k = 0; k < g_.nodes.size(); ++k) {
+      try {
+        run_node(k);
+      } catch (ops::KernelError& e) {
+        // Name the node inside the subgraph, then let the outer node fail.
+        if (e.message.find(node_desc(g_.nodes[k])) == std::string::npos) {
+          e.message = fmt::format("in {} ({}): {}", node_desc(g_.nodes[k]), g_.path(), e.message);
+        }
+        throw;
+      }
+    }
+    std::vector<Value> outs;
+    for (ir::ValueId v : g_.outputs) {
+      const Value* x = lookup(v);
+      outs.push_back(x ? *x : Value(value::None{}));
+    }
+    return outs;
+  }
+
+ private:
+  void call(const ir::Node& n, const ir::Function& fn, const std::vector<const Value*>& ins,
+            std::vector<Value>& outs) {
+    if (depth_ >= kMaxDepth) {
+      ops::kernel_fail(Code::RunFailed, "{}: function calls nest deeper than {} levels", node_desc(n), kMaxDepth);
+    }
+    uint64_t outer_pending = st_.pending;
+    st_.held += outer_pending;
+    {
+      Frame f(st_, *fn.body, nullptr, &n, depth_ + 1);
+      for (size_t i = 0; i < fn.body->inputs.size(); ++i) {
+        if (i < ins.size() && ins[i]) f.bind(fn.body->inputs[i], *ins[i]);
+      }
+      std::vector<Value> r = f.run_all();
+      for (size_t i = 0; i < outs.size() && i < r.size(); ++i) outs[i] = std::move(r[i]);
+    }
+    st_.held -= outer_pending;
+    st_.pending = outer_pending;
+  }
+
+  Budget& st_;
+  const ir::Graph& g_;
+  Frame* parent_;
+  const ir::Node* caller_;
+  int depth_;
+  std::vector<Value> values_;
+  std::vector<uint64_t> charged_;
+  std::vector<uint32_t> uses_;
+};
+
+}  // namespace
+
+struct TrialRun::State {
+  Budget budget;
+  std::unique_ptr<Frame> main;
+};
+
+TrialRun::TrialRun(const ir::Model& model, const analysis::Analysis* analysis, RunOptions opts)
+    : model_(model), analysis_(analysis), opts_(opts),
+      budget_(opts.max_memory ? opts.max_memory : default_memory_budget()) {
+  stats_.resize(graph().nodes.size());
+}
+
+TrialRun::~TrialRun() = default;
+
+void TrialRun::feed(std::string name, Tensor t) {
+  feeds_[std::move(name)] = std::move(t);
+  reset();
+}
+
+namespace {
+
+std::string type_word(DType t) { return fmt::format("tensor({})", dtype_onnx_name(t)); }
+
+}  // namespace
+
+std::vector<facts::Diagnostic> TrialRun::check_feeds() const {
+  std::vector<facts::Diagnostic> out;
+  const ir::Graph& g = graph();
+  for (const auto& [name, t] : feeds_) {
+    ir::ValueId v = g.find(name);
+    bool is_input = v != ir::kNoValue && std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end();
+    if (!is_input) {
+      out.push_back(diagnostic(Code::FeedUnknown)
+                        .input(name)
+                        .message(fmt::format("the graph has no input {}; onnxruntime ignores this feed",
+                                             util::quote(name))));
+    }
+  }
+  for (ir::ValueId v : g.inputs) {
+    const ir::Value& d = g.value(v);
+    std::string name(d.name);
+    auto it = feeds_.find(name);
+    if (it == feeds_.end()) {
+      if (d.initializer == ir::kNone) {
+        out.push_back(diagnostic(Code::FeedMissing)
+                          .input(name)
+                          .message(fmt::format("onnxruntime: \"input '{}' is missing in 'feeds'.\" Input {} has no "
+                                               "default value and is not fed",
+                                               name, util::quote(name))));
+      }
+      continue;
+    }
+    const Tensor& t = it->second;
+    const ir::Type& decl = g.declared_type(v);
+    if (!decl.is_tensor()) continue;
+    if (decl.elem != DType::Undefined && t.dtype() != decl.elem) {
+      out.push_back(diagnostic(Code::FeedDtype)
+                        .input(name)
+                        .message(fmt::format("onnxruntime: \"Unexpected input data type. Actual: ({}) , expected: "
+                                             "({})\". Input {} is declared {}; the feed is {}",
+                                             type_word(t.dtype()), type_word(decl.elem), util::quote(name),
+                                             dtype_name(decl.elem), dtype_name(t.dtype())))
+                        .hint(is_integer(decl.elem) ? fmt::format("feed {} ({} in PyTorch)", dtype_name(decl.elem),
+                                                                  decl.elem == DType::Int64 ? ".long()" : ".int()")
+                                                    : fmt::format("feed {} ({} in PyTorch)", dtype_name(decl.elem),
+                                                                  decl.elem == DType::Float32 ? ".float()"
+                                                                  : decl.elem == DType::Float16 ? ".half()"
+                                                                                                : ".double()")));
+    }
+    if (!decl.has_shape) continue;
+    if (t.rank() != decl.rank()) {
+      out.push_back(diagnostic(Code::FeedRank)
+                        .input(name)
+                        .message(fmt::format("onnxruntime: \"Invalid rank for input: {} Got: {} Expected: {} Please "
+                                             "fix either the inputs/outputs or the model.\". The feed has {} "
+                                             "dimensions, the input {}",
+                                             name, t.rank(), decl.rank(), t.rank(), decl.rank())));
+      continue;
+    }
+    std::string bad, fixed, dynamic;
+    for (size_t a = 0; a < decl.rank(); ++a) {
+      const ir::DimDecl& dd = decl.dims[a];
+      if (dd.kind == ir::DimDecl::Kind::Value) {
+        fixed += fmt::format("{}{}={}", fixed.empty() ? "" : ", ", a, dd.value);
+        if (dd.value != t.dim(a)) bad += fmt::format(" index: {} Got: {} Expected: {}\n", a, t.dim(a), dd.value);
+      } else {
+        dynamic += fmt::format("{}{}{}", dynamic.empty() ? "" : ", ", a,
+                               dd.kind == ir::DimDecl::Kind::Param ? fmt::format(" ({})", dd.param) : "");
+      }
+    }
+    if (!bad.empty()) {
+      out.push_back(
+          diagnostic(Code::FeedDim)
+              .input(name)
+              .message(fmt::format("onnxruntime: \"Got invalid dimensions for input: {} for the following indices\n"
+                                   "{} Please fix either the inputs/outputs or the model.\". Input {} fixes axes {}{}",
+                                   name, bad, util::quote(name), fixed,
+                                   dynamic.empty() ? "; no axis is dynamic" : "; dynamic: " + dynamic))
+              .hint("export with this axis in dynamic_axes (torch.onnx.export) or dynamic_shapes (torch.export), "
+                    "or feed the size the model fixes"));
+    }
+  }
+  return out;
+}
+
+void TrialRun::start() {
+  state_ = std::make_unique<State>();
+  state_->budget.budget = budget_;
+  state_->budget.max_iterations = opts_.max_iterations;
+  state_->budget.keep_values = opts_.keep_values;
+  state_->budget.model = &model_;
+  state_->main = std::make_unique<Frame>(state_->budget, graph(), nullptr, nullptr, 0);
+  bindings_.clear();
+  const ir::Graph& g = graph();
+  for (ir::ValueId v : g.inputs) {
+    auto it = feeds_.find(g.value(v).name);
+    if (it == feeds_.end()) continue;
+    state_->main->bind(v, it->second);
+    const ir::Type& decl = g.declared_type(v);
+    if (decl.is_tensor() && decl.has_shape && decl.rank() == it->second.rank()) {
+      for (size_t a = 0; a < decl.rank(); ++a) {
+        if (decl.dims[a].kind == ir::DimDecl::Kind::Param) bindings_.emplace(decl.dims[a].param, it->second.dim(a));
+      }
+    }
+  }
+  if (analysis_) {
+    // Fresh symbols inference named after an input's axis, bound too.
+    for (const auto& [symbol, origin] : analysis_->origins) {
+      auto it = feeds_.find(origin.input);
+      if (it != feeds_.end() && origin.axis < it->second.rank()) bindings_.emplace(symbol, it->second.dim(origin.axis));
+    }
+  }
+}
+
+void TrialRun::reset() {
+  state_.reset();
+  next_ = 0;
+  failure_.reset();
+  findings_.clear();
+  std::fill(stats_.begin(), stats_.end(), NodeStats{});
+}
+
+void TrialRun::fail(ir::NodeId n, facts::Code code, std::string message) {
+  failure_ = diagnostic(code).node(graph(), n).message(std::move(message));
+}
+
+Stop TrialRun::step() {
+  if (failure_) return Stop::Failed;
+  if (next_ >= graph().nodes.size()) return Stop::Done;
+  if (!state_) {
+    start();
+    auto problems = check_feeds();
+    for (auto& p : problems) {
+      if (p.severity == facts::Severity::Error && !failure_) failure_ = p;
+      else findings_.push_back(p);
+    }
+    if (failure_) return Stop::Failed;
+  }
+  ir::NodeId k = static_cast<ir::NodeId>(next_);
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    state_->main->run_node(k);
+  } catch (const ops::KernelError& e) {
+    fail(k, e.code, e.message);
+  } catch (const Error& e) {
+    fail(k, e.code() == "exec-dtype" ? Code::RunNoKernel : Code::RunFailed,
+         fmt::format("{}: {}", node_desc(graph().nodes[k]), e.what()));
+  } catch (const std::bad_alloc&) {
+    fail(k, Code::RunMemoryBudget, fmt::format("{}: out of memory", node_desc(graph().nodes[k])));
+  }
+  NodeStats& st = stats_[k];
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (failure_) return Stop::Failed;
+  st.ran = true;
+  st.bytes = state_->main->charged(k);
+  check_shapes(k);
+  note_non_finite(k);
+  if (!opts_.keep_values) state_->main->release_after(k);
+  ++next_;
+  return next_ >= graph().nodes.size() ? Stop::Done : Stop::Ran;
+}
+
+Stop TrialRun::run_to(ir::NodeId node) {
+  while (next_ <= node) {
+    Stop s = step();
+    if (s != Stop::Ran) return s;
+  }
+  return Stop::Ran;
+}
+
+Stop TrialRun::run(bool stop_at_non_finite, const std::set<ir::NodeId>& breakpoints) {
+  bool first = true;
+  while (true) {
+    if (!first && breakpoints.count(static_cast<ir::NodeId>(next_))) return Stop::Breakpoint;
+    first = false;
+    size_t k = next_;
+    Stop s = step();
+    if (s == Stop::Failed || s == Stop::Done) return s;
+    if (stop_at_non_finite && stats_[k].non_finite) return Stop::NonFinite;
+  }
+}
+
+const Value* TrialRun::value(ir::ValueId v) const {
+  if (!state_) return nullptr;
+  const Value* x = state_->main->lookup(v);
+  return x && !std::holds_alternative<std::monostate>(*x) ? x : nullptr;
+}
+
+uint64_t TrialRun::bytes_held() const { return state_ ? state_->budget.held : 0; }
+
+double TrialRun::seconds() const {
+  double s = 0;
+  for (const NodeStats& n : stats_) s += n.seconds;
+  return s;
+}
+
+void TrialRun::check_shapes(ir::NodeId k) {
+  if (!analysis_) return;
+  const ir::Graph& g = graph();
+  const ir::Node& n = g.nodes[k];
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    if (n.outputs[i] == ir::kNoValue) continue;
+    const Value* x = value(n.outputs[i]);
+    const Tensor* t = x ? value::tensor_of(*x) : nullptr;
+    if (!t) continue;
+    const facts::Inferred& inf = analysis_->value(g, n.outputs[i]);
+    if (inf.kind != facts::Inferred::Kind::Tensor || !inf.shape.known) continue;
+    std::string why;
+    if (inf.shape.rank() != t->rank()) {
+      why = fmt::format("rank {}, inference {}", t->rank(), inf.shape.rank());
+    } else {
+      for (size_t a = 0; a < t->rank() && why.empty(); ++a) {
+        sym::Dim d = inf.shape.dims[a];
+        if (!d) continue;
+        auto want = sym::eval(d, bindings_);
+        if (want && *want != t->dim(a)) {
+          why = fmt::format("dimension {} is {}, inference {} = {}", a, t->dim(a), sym::to_string(d), *want);
+        }
+      }
+    }
+    if (!why.empty()) {
+      findings_.push_back(diagnostic(Code::RunInferenceDisagrees)
+                              .node(g, k)
+                              .input(std::string(g.value(n.outputs[i]).name))
+                              .message(fmt::format("{} output {} has shape [{}]: {}", node_desc(n), i,
+                                                   fmt::join(t->shape(), ","), why)));
+    }
+  }
+}
+
+void TrialRun::note_non_finite(ir::NodeId k) {
+  const ir::Graph& g = graph();
+  const ir::Node& n = g.nodes[k];
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    if (n.outputs[i] == ir::kNoValue) continue;
+    const Value* x = value(n.outputs[i]);
+    if (!x || !non_finite(*x)) continue;
+    stats_[k].non_finite = true;
+    // Reported where it appears: not when an input already held one.
+    bool inherited = false;
+    for (ir::ValueId v : n.inputs) {
+      const Value* in = v == ir::kNoValue ? nullptr : state_->main->lookup(v);
+      if (in && non_finite(*in)) inherited = true;
+    }
+    if (!inherited) {
+      findings_.push_back(diagnostic(Code::RunNonFinite)
+                              .node(g, k)
+                              .input(std::string(g.value(n.outputs[i]).name))
+                              .message(fmt::format("{} output {} holds NaN or infinity, from finite inputs",
+                                                   node_desc(n), i)));
+    }
+    break;
+  }
+}
+
+}  // namespace onnxscope::exec

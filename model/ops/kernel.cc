@@ -1,0 +1,44 @@
+#include "model/ops/kernel.h"
+
+#include "model/facts/diagnostic.h"
+
+namespace onnxscope::ops {
+
+const Value& KernelContext::value(size_t i) const {
+  if (!has_input(i)) kernel_fail(Code::RunFailed, "{} needs input {}, which is absent", label(), i);
+  return *inputs_[i];
+}
+
+const Tensor& KernelContext::input(size_t i) const {
+  const Tensor* t = value::tensor_of(value(i));
+  if (!t) kernel_fail(Code::RunFailed, "{} input {} is not a tensor", label(), i);
+  return *t;
+}
+
+Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape) {
+  static thread_local Value sink;
+  auto count = value::element_count(shape);
+  if (!count) {
+    kernel_fail(Code::RunFailed, "{} output {} would have the shape [{}], which is no shape", label(), i,
+                fmt::join(shape, ","));
+  }
+  if (!value::supported(dtype)) value::throw_unsupported(dtype);
+  uint64_t per = dtype == DType::String ? 32 : value::elem_size(dtype);
+  if (*count > UINT64_MAX / std::max<uint64_t>(per, 1)) {
+    kernel_fail(Code::RunMemoryBudget, "{} output {} of shape [{}] has more bytes than a 64-bit count holds", label(),
+                i, fmt::join(shape, ","));
+  }
+  host_.charge(*count * per, fmt::format("{} output {} of shape [{}] ({})", label(), i, fmt::join(shape, ","),
+                                         dtype_name(dtype)));
+  Value& slot = i < outputs_.size() ? outputs_[i] : sink;
+  slot = Tensor(dtype, std::move(shape));
+  return std::get<Tensor>(slot);
+}
+
+void KernelContext::set_output(size_t i, Value v) {
+  if (i < outputs_.size()) outputs_[i] = std::move(v);
+}
+
+std::string KernelContext::label() const { return facts::node_desc(node_); }
+
+}  // namespace onnxscope::ops

@@ -1,0 +1,95 @@
+// What an operator's reference kernel sees of its node at run time: the
+// input values, the node's attributes (through the operator's typed struct,
+// as the inference rule reads them), outputs to allocate under the run's
+// memory budget, and subgraphs to run. Kernels are found through the
+// operator definitions of registry.h, like the rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "model/facts/codes.h"
+#include "model/ir/graph.h"
+#include "model/ops/attrs.h"
+#include "model/ops/schema.h"
+#include "model/value/tensor.h"
+
+namespace onnxscope::ops {
+
+using facts::Code;
+using value::Tensor;
+using value::Value;
+using value::visit_numeric;
+
+// A failure while a node runs, as a diagnostic code of facts/codes.def
+// (Code::RunIndexRange; Code::Broadcast for shapes that do not broadcast)
+// and a message; the executor names the node.
+struct KernelError {
+  facts::Code code;
+  std::string message;
+};
+
+template <typename... Args>
+[[noreturn]] void kernel_fail(facts::Code code, fmt::format_string<Args...> f, Args&&... args) {
+  throw KernelError{code, fmt::format(f, std::forward<Args>(args)...)};
+}
+
+// What the executor provides to kernels beyond the node.
+class KernelHost {
+ public:
+  virtual ~KernelHost() = default;
+  // Refuses (KernelError "run-memory-budget") an allocation over the budget.
+  virtual void charge(uint64_t bytes, std::string_view what) = 0;
+  // Runs a subgraph of the node with the given inputs (formal parameters in
+  // order); outer-scope values resolve through the running frames.
+  virtual std::vector<Value> run_subgraph(const ir::Graph& g, std::vector<Value> inputs) = 0;
+  // Loop's iteration budget.
+  virtual int64_t max_iterations() const = 0;
+};
+
+class KernelContext {
+ public:
+  KernelContext(const ir::Node& node, const Schema* schema, const ir::Node* caller,
+                std::vector<const Value*> inputs, std::vector<Value>& outputs, KernelHost& host)
+      : node_(node), schema_(schema), attrs_(node, schema, caller), inputs_(std::move(inputs)),
+        outputs_(outputs), host_(host) {}
+
+  const ir::Node& node() const { return node_; }
+  const Schema* schema() const { return schema_; }
+  int version() const { return schema_ ? schema_->since_version : 0; }
+  const NodeAttrs& attrs() const { return attrs_; }
+
+  size_t num_inputs() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
+  const Value& value(size_t i) const;
+  // Input i as a tensor (KernelError when it is absent or not a tensor).
+  const Tensor& input(size_t i) const;
+  size_t num_outputs() const { return outputs_.size(); }
+  bool has_output(size_t i) const { return i < outputs_.size(); }
+
+  // A new output tensor, charged against the memory budget first.
+  Tensor& output(size_t i, DType dtype, std::vector<int64_t> shape);
+  // Sets an output to an existing value (a view, a sequence).
+  void set_output(size_t i, Value v);
+
+  KernelHost& host() { return host_; }
+  std::vector<Value> run_subgraph(const ir::Graph& g, std::vector<Value> inputs) {
+    return host_.run_subgraph(g, std::move(inputs));
+  }
+  // The node as messages name it: "Gather 'emb/Gather_3'".
+  std::string label() const;
+
+ private:
+  const ir::Node& node_;
+  const Schema* schema_;
+  NodeAttrs attrs_;
+  std::vector<const Value*> inputs_;
+  std::vector<Value>& outputs_;
+  KernelHost& host_;
+};
+
+}  // namespace onnxscope::ops

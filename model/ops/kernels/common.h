@@ -1,0 +1,93 @@
+// Helpers of the reference kernels: element types, broadcasting, axes.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "model/ops/kernel.h"
+#include "model/ops/registry.h"
+
+namespace onnxscope::ops::kernels {
+
+using value::BFloat16;
+using value::Half;
+
+template <class T>
+constexpr bool is_half = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+
+// The type arithmetic on T is done in: float for the 16-bit floats.
+template <class T>
+using Acc = std::conditional_t<is_half<T>, float, T>;
+
+template <class T>
+Acc<T> load(T v) {
+  if constexpr (is_half<T>) return value::to_float(v);
+  else return v;
+}
+
+template <class T, class A>
+T store(A v) {
+  if constexpr (std::is_same_v<T, Half>) return value::to_half(static_cast<float>(v));
+  else if constexpr (std::is_same_v<T, BFloat16>) return value::to_bfloat16(static_cast<float>(v));
+  else if constexpr (std::is_same_v<T, bool>) return v != A{};
+  else return static_cast<T>(v);
+}
+
+// Numpy broadcasting of shapes; KernelError Code::Broadcast naming the shapes
+// when two dimensions differ and neither is 1.
+std::vector<int64_t> broadcast_shape(const KernelContext& ctx, const std::vector<const Tensor*>& ins);
+
+// For each input, the element strides over the output's shape (0 along
+// broadcast axes), so that output element i reads input element off(i).
+struct Broadcast {
+  std::vector<int64_t> shape;                 // the output's
+  std::vector<std::vector<int64_t>> strides;  // per input, per output axis
+  bool same = true;                           // every input has the output's shape
+  Broadcast(const KernelContext& ctx, const std::vector<const Tensor*>& ins);
+
+  // Calls f(out_index, in_offsets) for every output element, in order.
+  template <class F>
+  void each(size_t inputs, F&& f) const {
+    uint64_t n = 1;
+    for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+    if (n == 0) return;
+    std::vector<int64_t> off(inputs, 0);
+    if (same) {
+      for (uint64_t i = 0; i < n; ++i) {
+        for (auto& o : off) o = static_cast<int64_t>(i);
+        f(i, off);
+      }
+      return;
+    }
+    size_t r = shape.size();
+    std::vector<int64_t> idx(r, 0);
+    for (uint64_t i = 0; i < n; ++i) {
+      f(i, off);
+      for (size_t a = r; a-- > 0;) {
+        ++idx[a];
+        for (size_t k = 0; k < inputs; ++k) off[k] += strides[k][a];
+        if (idx[a] < shape[a]) break;
+        for (size_t k = 0; k < inputs; ++k) off[k] -= strides[k][a] * shape[a];
+        idx[a] = 0;
+      }
+    }
+  }
+};
+
+// Row-major strides of a shape.
+std::vector<int64_t> strides_of(const std::vector<int64_t>& shape);
+
+// An axis attribute or input normalized to [0, rank); KernelError naming it.
+size_t axis_of(const KernelContext& ctx, int64_t axis, size_t rank, std::string_view what = "axis");
+
+// Product of shape[from, to).
+int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);
+
+// Every kernel family's registration (one file each).
+void register_elementwise(Registry& r);
+void register_tensor(Registry& r);
+void register_linear(Registry& r);
+
+}  // namespace onnxscope::ops::kernels

@@ -1,0 +1,75 @@
+// The reference kernels, attached to the operator definitions after these are
+// registered; shared helpers.
+#include "model/ops/kernels/common.h"
+#include "model/ops/registry.h"
+
+namespace onnxscope::ops {
+
+void register_kernels(Registry& r) {
+  kernels::register_elementwise(r);
+  kernels::register_tensor(r);
+  kernels::register_linear(r);
+}
+
+namespace kernels {
+
+std::vector<int64_t> broadcast_shape(const KernelContext& ctx, const std::vector<const Tensor*>& ins) {
+  size_t rank = 0;
+  for (const Tensor* t : ins) rank = std::max(rank, t->rank());
+  std::vector<int64_t> out(rank, 1);
+  for (const Tensor* t : ins) {
+    size_t pad = rank - t->rank();
+    for (size_t a = 0; a < t->rank(); ++a) {
+      int64_t d = t->dim(a);
+      int64_t& o = out[pad + a];
+      if (d == o || d == 1) continue;
+      if (o == 1) {
+        o = d;
+        continue;
+      }
+      std::string shapes;
+      for (const Tensor* u : ins) shapes += fmt::format("{}[{}]", shapes.empty() ? "" : " and ", fmt::join(u->shape(), ","));
+      kernel_fail(Code::Broadcast, "{}: shapes {} do not broadcast (dimension {} from the right: {} vs {})", ctx.label(),
+                  shapes, rank - pad - a, o, d);
+    }
+  }
+  return out;
+}
+
+Broadcast::Broadcast(const KernelContext& ctx, const std::vector<const Tensor*>& ins)
+    : shape(broadcast_shape(ctx, ins)) {
+  size_t r = shape.size();
+  for (const Tensor* t : ins) {
+    if (t->shape() != shape) same = false;
+    std::vector<int64_t> s(r, 0);
+    int64_t stride = 1;
+    for (size_t a = t->rank(); a-- > 0;) {
+      if (t->dim(a) != 1) s[r - t->rank() + a] = stride;
+      stride *= t->dim(a);
+    }
+    strides.push_back(std::move(s));
+  }
+}
+
+std::vector<int64_t> strides_of(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (size_t a = shape.size(); a-- > 1;) s[a - 1] = s[a] * shape[a];
+  return s;
+}
+
+size_t axis_of(const KernelContext& ctx, int64_t axis, size_t rank, std::string_view what) {
+  int64_t r = static_cast<int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    kernel_fail(Code::AxisRange, "{}: {} {} is outside [{}, {}] for rank {}", ctx.label(), what, axis, -r, r - 1, rank);
+  }
+  return static_cast<size_t>(axis < 0 ? axis + r : axis);
+}
+
+int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to) {
+  int64_t n = 1;
+  for (size_t a = from; a < to && a < shape.size(); ++a) n *= shape[a];
+  return n;
+}
+
+}  // namespace kernels
+}  // namespace onnxscope::ops

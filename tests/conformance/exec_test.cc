@@ -1,0 +1,156 @@
+// The reference executor against the ONNX backend test data: every model
+// whose operators all have kernels is run on its test_data_set_0 inputs and
+// its outputs compared with the expected ones (rtol 1e-3, atol 1e-5 as
+// onnx's backend tests, wider for float16). Models that disagree are listed
+// in exec_misses.txt with the reason; operator versions the data uses that
+// have no kernel yet are listed in exec_kernels_missing.txt. Both lists must
+// be exact: a fix or a new kernel updates them (ONNXSCOPE_UPDATE_GOLDEN=1).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "model/exec/run.h"
+#include "model/load/loader.h"
+#include "model/ops/registry.h"
+#include "model/util/error.h"
+#include "tests/support/support.h"
+
+namespace onnxscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Operator versions (including those in subgraphs and function bodies) a
+// model uses that have no kernel.
+void missing_kernels(const ir::Model& m, const ir::Graph& g, std::set<std::string>& out) {
+  for (const ir::Node& n : g.nodes) {
+    for (const ir::Attribute& a : n.attributes) {
+      for (const ir::Graph* sub : a.subgraphs()) missing_kernels(m, *sub, out);
+    }
+    const ops::Schema* s = ops::SchemaTable::builtin().find(n.domain, n.op_type, n.opset);
+    if (!s) {
+      if (const ir::Function* fn = m.function(n.domain, n.op_type, n.overload)) missing_kernels(m, *fn->body, out);
+      else out.insert(fmt::format("{}{}", n.domain.empty() ? "" : std::string(n.domain) + ".", n.op_type));
+      continue;
+    }
+    const ops::OpDef* d = ops::Registry::builtin().find_def(s->domain, s->name, s->since_version);
+    if (!d || !d->kernel(s->since_version)) {
+      out.insert(fmt::format("{}{}-{}", s->domain.empty() ? "" : s->domain + ".", s->name, s->since_version));
+    }
+  }
+}
+
+std::string compare(const value::Tensor& got, const value::Tensor& want) {
+  if (got.dtype() != want.dtype()) return fmt::format("dtype {} vs {}", dtype_name(got.dtype()), dtype_name(want.dtype()));
+  if (got.shape() != want.shape()) {
+    return fmt::format("shape [{}] vs [{}]", fmt::join(got.shape(), ","), fmt::join(want.shape(), ","));
+  }
+  if (got.dtype() == DType::String) {
+    for (uint64_t i = 0; i < got.count(); ++i) {
+      if (got.data<std::string>()[i] != want.data<std::string>()[i]) return fmt::format("string {} differs", i);
+    }
+    return {};
+  }
+  bool half = got.dtype() == DType::Float16 || got.dtype() == DType::BFloat16;
+  double rtol = half ? 1e-2 : 1e-3, atol = half ? 1e-3 : 1e-5;
+  for (uint64_t i = 0; i < got.count(); ++i) {
+    double g = got.as_double(i), w = want.as_double(i);
+    if (std::isnan(w) && std::isnan(g)) continue;
+    if (std::isinf(w) && g == w) continue;
+    if (!(std::fabs(g - w) <= atol + rtol * std::fabs(w))) {
+      return fmt::format("element {}: {} vs {}", i, g, w);
+    }
+  }
+  return {};
+}
+
+struct Outcome {
+  std::string model;
+  std::string problem;  // empty: agrees
+};
+
+TEST(ExecConformance, BackendTestDataOutputsMatch) {
+  std::set<std::string> missing;
+  std::vector<Outcome> outcomes;
+  size_t models = 0, runnable = 0;
+  for (const auto& path : test::testdata_models()) {
+    std::string name = path.parent_path().parent_path().filename().string() + "/" + path.parent_path().filename().string();
+    if (name.find("training") != std::string::npos) continue;  // ai.onnx.preview.training
+    std::unique_ptr<ir::Model> m;
+    try {
+      m = load::load_model(path);
+    } catch (const Error&) {
+      continue;
+    }
+    ++models;
+    std::set<std::string> mine;
+    missing_kernels(*m, *m->graph, mine);
+    missing.insert(mine.begin(), mine.end());
+    if (!mine.empty()) continue;
+    fs::path data = path.parent_path() / "test_data_set_0";
+    exec::TrialRun run(*m, nullptr, {});
+    const ir::Graph& g = *m->graph;
+    std::vector<ir::ValueId> fed_inputs;
+    for (ir::ValueId v : g.inputs) {
+      if (g.value(v).initializer == ir::kNone) fed_inputs.push_back(v);
+    }
+    std::string problem;
+    try {
+      for (size_t i = 0; fs::exists(data / fmt::format("input_{}.pb", i)); ++i) {
+        auto tf = load::load_tensor_file(data / fmt::format("input_{}.pb", i));
+        std::string in = tf.tensor.name.empty() && i < fed_inputs.size() ? std::string(g.value(fed_inputs[i]).name)
+                                                                         : std::string(tf.tensor.name);
+        run.feed(in, value::from_constant(tf.tensor, tf.holder->buffer));
+      }
+    } catch (const Error& e) {
+      continue;  // a sequence or optional feed: not a tensor file
+    }
+    ++runnable;
+    exec::Stop s = run.run();
+    if (s == exec::Stop::Failed) {
+      problem = "fails: " + run.failure()->message;
+    } else {
+      for (size_t i = 0; i < g.outputs.size() && problem.empty(); ++i) {
+        fs::path f = data / fmt::format("output_{}.pb", i);
+        if (!fs::exists(f)) continue;
+        value::Tensor want;
+        try {
+          auto tf = load::load_tensor_file(f);
+          want = value::from_constant(tf.tensor, tf.holder->buffer);
+        } catch (const Error&) {
+          continue;
+        }
+        const value::Value* got = run.value(g.outputs[i]);
+        const value::Tensor* t = got ? value::tensor_of(*got) : nullptr;
+        if (!t) {
+          problem = fmt::format("output {} is not a tensor", i);
+          break;
+        }
+        std::string d = compare(*t, want);
+        if (!d.empty()) problem = fmt::format("output {}: {}", i, d);
+      }
+    }
+    outcomes.push_back({name, problem});
+  }
+  if (models == 0) GTEST_SKIP() << "the ONNX backend test data is not installed";
+  size_t agree = 0;
+  std::string misses =
+      "# Backend test models whose trial run disagrees with the expected outputs (tests/conformance/exec_test.cc).\n";
+  for (const auto& o : outcomes) {
+    if (o.problem.empty()) ++agree;
+    else misses += o.model + ": " + o.problem + "\n";
+  }
+  std::string kernels =
+      "# Operator versions of the backend test data without a reference kernel (tests/conformance/exec_test.cc).\n";
+  for (const auto& k : missing) kernels += k + "\n";
+  fmt::print("exec conformance: {} models, {} with every kernel, {} agree, {} operator versions without a kernel\n",
+             models, runnable, agree, missing.size());
+  fs::path dir = test::source_dir() / "conformance";
+  test::compare_golden(dir / "exec_misses.txt", misses);
+  test::compare_golden(dir / "exec_kernels_missing.txt", kernels);
+}
+
+}  // namespace
+}  // namespace onnxscope

@@ -1,0 +1,206 @@
+// The trial run's session: feeds checked as onnxruntime checks them, steps,
+// run-to, stops at failures, non-finite values and breakpoints, the memory
+// budget, model-local functions, values dropped after their last use.
+#include <gtest/gtest.h>
+
+#include "model/analysis/infer.h"
+#include "model/exec/run.h"
+#include "model/load/loader.h"
+
+namespace onnxscope::exec {
+namespace {
+
+std::unique_ptr<ir::Model> model(std::string_view text) { return load::load_model_text(text); }
+
+Tensor floats(std::vector<int64_t> shape, std::vector<float> v) {
+  Tensor t(DType::Float32, std::move(shape));
+  std::copy(v.begin(), v.end(), t.data<float>());
+  return t;
+}
+
+Tensor ints(DType dt, std::vector<int64_t> shape, std::vector<int64_t> v) {
+  Tensor t(dt, std::move(shape));
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (dt == DType::Int64) t.data<int64_t>()[i] = v[i];
+    else t.data<int32_t>()[i] = static_cast<int32_t>(v[i]);
+  }
+  return t;
+}
+
+const Tensor& out(const TrialRun& r, std::string_view name) {
+  const Value* v = r.value(r.graph().find(name));
+  EXPECT_NE(v, nullptr) << name;
+  static Tensor none;
+  return v && value::tensor_of(*v) ? *value::tensor_of(*v) : none;
+}
+
+constexpr std::string_view kChain = R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 2] x, float[2, 3] w) => (float[N, 3] y) {
+  h = MatMul(x, w)
+  s = Sigmoid(h)
+  y = Add(s, h)
+})";
+
+TEST(Run, StepsNodeByNodeAndKeepsEveryValue) {
+  auto m = model(kChain);
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({2, 2}, {1, 2, 3, 4}));
+  r.feed("w", floats({2, 3}, {1, 0, 1, 0, 1, 1}));
+  EXPECT_EQ(r.position(), 0u);
+  EXPECT_EQ(r.step(), Stop::Ran);
+  const Tensor& h = out(r, "h");
+  ASSERT_EQ(h.shape(), (std::vector<int64_t>{2, 3}));
+  EXPECT_FLOAT_EQ(h.data<float>()[2], 3.0f);  // 1*1 + 2*1
+  EXPECT_FLOAT_EQ(h.data<float>()[5], 7.0f);
+  EXPECT_EQ(r.value(r.graph().find("s")), nullptr);  // not run yet
+  EXPECT_EQ(r.run(), Stop::Done);
+  EXPECT_TRUE(r.stats(0).ran);
+  EXPECT_EQ(r.stats(0).bytes, 6u * 4u);
+  EXPECT_NEAR(out(r, "y").data<float>()[0], 1.0f + 1.0f / (1.0f + std::exp(-1.0f)), 1e-6);
+  EXPECT_NE(r.value(r.graph().find("h")), nullptr);  // kept for inspection
+  r.reset();
+  EXPECT_EQ(r.position(), 0u);
+  EXPECT_EQ(r.value(r.graph().find("h")), nullptr);
+  EXPECT_EQ(r.run_to(1), Stop::Ran);
+  EXPECT_EQ(r.position(), 2u);
+}
+
+TEST(Run, DropsValuesAfterTheirLastUseWhenAsked) {
+  auto m = model(kChain);
+  TrialRun r(*m, nullptr, {.keep_values = false});
+  r.feed("x", floats({1, 2}, {1, 2}));
+  r.feed("w", floats({2, 3}, {1, 0, 1, 0, 1, 1}));
+  EXPECT_EQ(r.run(), Stop::Done);
+  EXPECT_EQ(r.value(r.graph().find("s")), nullptr);
+  EXPECT_NE(r.value(r.graph().find("y")), nullptr);  // a graph output stays
+  EXPECT_EQ(r.bytes_held(), 3u * 4u);
+}
+
+TEST(Run, FeedsAreCheckedAsOnnxruntimeChecksThemAllAtOnce) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (int64[1, T] ids, float[B, 4] feats, float[3] bias) => (int64[1, T] y) {
+  y = Identity(ids)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("ids", ints(DType::Int32, {5, 7}, std::vector<int64_t>(35, 1)));
+  r.feed("feats", floats({2, 4, 1}, std::vector<float>(8, 0.f)));
+  r.feed("extra", floats({1}, {0}));
+  auto problems = r.check_feeds();
+  std::string all;
+  for (const auto& p : problems) all += std::string(facts::code_name(p.code)) + ": " + p.message + "\n";
+  EXPECT_NE(all.find("feed-unknown: the graph has no input 'extra'; onnxruntime ignores this feed"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("feed-dtype: onnxruntime: \"Unexpected input data type. Actual: (tensor(int32)) , expected: "
+                     "(tensor(int64))\""),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("index: 0 Got: 5 Expected: 1"), std::string::npos) << all;
+  EXPECT_NE(all.find("fixes axes 0=1; dynamic: 1 (T)"), std::string::npos) << all;
+  EXPECT_NE(all.find("feed-rank: onnxruntime: \"Invalid rank for input: feats Got: 3 Expected: 2"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("feed-missing: onnxruntime: \"input 'bias' is missing in 'feeds'.\""), std::string::npos) << all;
+  EXPECT_EQ(problems.size(), 5u) << all;
+  EXPECT_EQ(r.step(), Stop::Failed);
+  EXPECT_EQ(r.position(), 0u);
+}
+
+TEST(Run, IntegerDivisionByZeroIsADiagnosticNamingTheNode) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (int64[2] a, int64[2] b) => (int64[2] q) {
+  q = Div(a, b)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("a", ints(DType::Int64, {2}, {4, INT64_MIN}));
+  r.feed("b", ints(DType::Int64, {2}, {2, 0}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  ASSERT_TRUE(r.failure());
+  EXPECT_EQ(r.failure()->code, facts::Code::RunIntegerDivision);
+  EXPECT_EQ(r.failure()->node.node, 0u);
+  EXPECT_NE(r.failure()->message.find("Div node @Div_0"), std::string::npos) << r.failure()->message;
+  EXPECT_TRUE(r.done());
+  r.feed("b", ints(DType::Int64, {2}, {2, -1}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  EXPECT_NE(r.failure()->message.find("/ -1 overflows int64"), std::string::npos) << r.failure()->message;
+}
+
+TEST(Run, RefusesAnOutputOverTheMemoryBudgetBeforeAllocating) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] x, int64[2] shape) => (float[A, B] y) {
+  y = Expand(x, shape)
+})");
+  TrialRun r(*m, nullptr, {.max_memory = 1 << 20});
+  r.feed("x", floats({1}, {1}));
+  r.feed("shape", ints(DType::Int64, {2}, {1 << 20, 1 << 20}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::RunMemoryBudget);
+  EXPECT_NE(r.failure()->message.find("shape [1048576,1048576]"), std::string::npos) << r.failure()->message;
+  EXPECT_NE(r.failure()->message.find("needs 4096.0 GiB, and the run holds 0 bytes of its 1.0 MiB budget"),
+            std::string::npos)
+      << r.failure()->message;
+  EXPECT_LT(r.bytes_held(), 1u << 20);
+}
+
+TEST(Run, StopsAtTheFirstNonFiniteOutputAndAtBreakpoints) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] z) {
+  l = Log(x)
+  e = Exp(l)
+  z = Abs(e)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({2}, {1.0f, -1.0f}));
+  EXPECT_EQ(r.run(/*stop_at_non_finite=*/true), Stop::NonFinite);
+  EXPECT_EQ(r.position(), 1u);
+  ASSERT_EQ(r.findings().size(), 1u);
+  EXPECT_EQ(r.findings()[0].code, facts::Code::RunNonFinite);
+  EXPECT_EQ(r.findings()[0].node.node, 0u);
+  // Exp(NaN) inherits the NaN: not reported again.
+  EXPECT_EQ(r.run(false, {2}), Stop::Breakpoint);
+  EXPECT_EQ(r.position(), 2u);
+  EXPECT_EQ(r.findings().size(), 1u);
+  EXPECT_EQ(r.run(), Stop::Done);
+}
+
+TEST(Run, CallsModelLocalFunctions) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[2] x) => (float[2] y) {
+  y = local.Twice(x)
+}
+<domain: "local", opset_import: ["" : 17]>
+Twice (a) => (b) {
+  b = Add(a, a)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({2}, {1.5f, -2.0f}));
+  ASSERT_EQ(r.run(), Stop::Done) << (r.failure() ? r.failure()->message : "");
+  EXPECT_FLOAT_EQ(out(r, "y").data<float>()[0], 3.0f);
+  EXPECT_FLOAT_EQ(out(r, "y").data<float>()[1], -4.0f);
+}
+
+TEST(Run, BroadcastFailuresNameTheShapes) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 3] a, float[N, 4] b) => (float[N, 3] y) {
+  y = Add(a, b)
+})");
+  auto a = analysis::infer(*m);
+  TrialRun r(*m, a.get());
+  r.feed("a", floats({2, 3}, std::vector<float>(6, 1.f)));
+  r.feed("b", floats({2, 4}, std::vector<float>(8, 1.f)));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::Broadcast);
+  EXPECT_NE(r.failure()->message.find("[2,3] and [2,4]"), std::string::npos) << r.failure()->message;
+}
+
+TEST(Run, ShapesAreCheckedAgainstInference) {
+  // Inference says y is [N, 3]; the run computes [2, 3] with N bound to 2.
+  auto m = model(kChain);
+  auto a = analysis::infer(*m);
+  TrialRun r(*m, a.get());
+  r.feed("x", floats({2, 2}, {1, 2, 3, 4}));
+  r.feed("w", floats({2, 3}, {1, 0, 1, 0, 1, 1}));
+  EXPECT_EQ(r.run(), Stop::Done);
+  EXPECT_TRUE(r.findings().empty());
+}
+
+}  // namespace
+}  // namespace onnxscope::exec
