@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # Debian bookworm packages onnxscope builds and tests with.
 PACKAGES := build-essential cmake pkg-config libprotobuf-dev protobuf-compiler libonnx-dev \
             libncurses-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev \
-            libbenchmark-dev libonnx-testdata python3-onnx tmux libopenblas-dev
+            libbenchmark-dev libonnx-testdata python3-onnx tmux libopenblas-dev zlib1g-dev
 
 DEMO_MODEL := share/demo/broken_export.onnx
 

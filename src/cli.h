@@ -25,6 +25,7 @@ enum class Format { Text, Json, Markdown };
 struct GlobalOptions {
   std::string color = "auto";  // auto | always | never
   uint64_t max_memory_mib = 1024;
+  bool max_memory_given = false;  // --max-memory on the command line
 };
 
 // Colour on stdout: --color always/never, else only when stdout is a
@@ -54,6 +55,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd);  // check, targets
 void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 
 
 }  // namespace onnxscope::cli

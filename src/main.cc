@@ -47,8 +47,8 @@ int run(int argc, char** argv) {
   app.add_option("--color", g.color, "Colour output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_str("auto");
-  app.add_option("--max-memory", g.max_memory_mib,
-                 "MiB the model's structure may take in memory (not its weights)")
+  auto* max_memory = app.add_option("--max-memory", g.max_memory_mib,
+                 "MiB the model's structure may take in memory (not its weights), and the values of a trial run")
       ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20))
       ->default_str("1024");
 
@@ -59,6 +59,7 @@ int run(int argc, char** argv) {
   cli::add_check_command(app, g, cmd);
   cli::add_probe_command(app, g, cmd);
   cli::add_tui_command(app, g, cmd);
+  cli::add_run_command(app, g, cmd);
 
   // `onnxscope MODEL ...` is `onnxscope tui MODEL ...`: the first word that is
   // neither an option nor a command names a model.
@@ -114,6 +115,7 @@ int run(int argc, char** argv) {
     return cli::kExitBadInput;
   }
 
+  g.max_memory_given = max_memory->count() > 0;
   try {
     return cmd.run();
   } catch (const Error& e) {

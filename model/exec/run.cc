@@ -410,6 +410,11 @@ Stop TrialRun::step() {
   if (failure_) return Stop::Failed;
   st.ran = true;
   st.bytes = state_->main->charged(k);
+  for (ir::ValueId v : graph().nodes[k].outputs) {
+    const Value* x = v == ir::kNoValue ? nullptr : value(v);
+    const Tensor* t = x ? value::tensor_of(*x) : nullptr;
+    st.outputs.emplace_back(t ? t->dtype() : DType::Undefined, t ? t->shape() : std::vector<int64_t>{});
+  }
   check_shapes(k);
   note_non_finite(k);
   if (!opts_.keep_values) state_->main->release_after(k);

@@ -42,6 +42,9 @@ struct NodeStats {
   double seconds = 0;
   uint64_t bytes = 0;  // bytes of the outputs it allocated
   bool non_finite = false;  // a floating output holds NaN or an infinity
+  // Each output's dtype and shape (Undefined: absent or not a tensor), kept
+  // when the values themselves are dropped.
+  std::vector<std::pair<DType, std::vector<int64_t>>> outputs;
 };
 
 enum class Stop { Ran, Done, Failed, NonFinite, Breakpoint };

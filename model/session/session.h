@@ -18,6 +18,7 @@
 #include "model/analysis/check.h"
 #include "model/analysis/infer.h"
 #include "model/analysis/summary.h"
+#include "model/exec/run.h"
 #include "model/ir/graph.h"
 #include "model/load/loader.h"
 #include "model/ops/support.h"
@@ -179,6 +180,36 @@ struct Explanation {
 };
 Explanation explain(std::string_view code);  // throws Error "usage" for an unknown code
 
+// `run`: a trial run on the reference executor.
+struct RunRequest {
+  std::vector<std::string> feeds;  // "NAME=FILE" or "FILE" (.npy, .npz, .pb)
+  bool random = false;             // inputs not fed are drawn at random (--bind sizes them)
+  uint64_t seed = 1;
+  uint64_t max_memory = 0;         // bytes; 0: half of physical memory
+  int64_t max_iterations = 1'000'000;
+  std::string to_node;             // stop once this node (by name) has run
+  bool stop_at_non_finite = false;
+  bool keep_values = false;        // keep every value (the inspector), not only outputs
+};
+struct FeedRow {
+  std::string input;
+  std::string source;  // "x.npy", "batch.npz:ids", "random"
+  const value::Tensor* tensor = nullptr;
+};
+struct RunOutputRow {
+  std::string name;
+  const value::Tensor* tensor = nullptr;  // nullptr: not computed
+  value::Summary summary;
+};
+struct RunReport {
+  const ir::Model* model = nullptr;
+  const exec::TrialRun* run = nullptr;
+  exec::Stop stop = exec::Stop::Done;
+  std::vector<FeedRow> feeds;
+  std::vector<RunOutputRow> outputs;  // the graph's outputs
+  bool failing() const { return run && run->failure().has_value(); }
+};
+
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
 // The node as people should find it: its name, and the subgraph it is in.
@@ -247,6 +278,15 @@ class Session {
   CheckReport check_selected();
   CheckReport check_every();
 
+  // A trial run with these feeds, replacing the previous one; runs to the
+  // end, a failure, the node asked for or the first non-finite output. Feed
+  // files that cannot be read throw Error. The run stays for stepping
+  // (trial()) until the next trial_run() or a change of options.
+  RunReport trial_run(const RunRequest& request);
+  // The current trial run (nullptr when none, or when the analysis changed since).
+  exec::TrialRun* trial() { return trial_ && trial_generation_ == generation_ ? trial_.get() : nullptr; }
+  RunReport run_report() const;
+
   // Leaves the model and analysis to the operating system when the process
   // exits: freeing a graph of 100k nodes piece by piece costs more than a
   // command's output.
@@ -265,6 +305,9 @@ class Session {
   // Checks the tables not checked yet in one pass (one check() for one).
   void check_in_one_pass(const std::vector<size_t>& tables);
   std::map<size_t, std::unique_ptr<TargetCheck>> checks_;
+  std::unique_ptr<exec::TrialRun> trial_;
+  uint64_t trial_generation_ = 0;
+  std::vector<std::pair<std::string, std::string>> feed_sources_;  // input, source
 };
 
 }  // namespace onnxscope::session

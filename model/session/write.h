@@ -48,6 +48,11 @@ std::string write_json_error(const Error& e);
 // replaced by U+FFFD.
 std::string json_quote(std::string_view s);
 
+// ---- run (write_run.cc; JSON in write_json.cc, docs/run-json.md) ----
+StyledText write_text(const RunReport& r, NodeListing nodes);
+std::string write_json(const RunReport& r, NodeListing nodes);
+std::string_view run_stop_name(exec::Stop s);  // "done", "failed", "non-finite", ...
+
 // ---- Markdown (write_markdown.cc) ----
 std::string write_markdown(const CheckReport& r);
 

@@ -87,6 +87,11 @@ class Json {
     element();
     out_ += "null";
   }
+  // A number already formatted ("1.5e-07").
+  void literal(std::string_view s) {
+    element();
+    out_ += s;
+  }
   // Raw text, for writers that lay out a part themselves.
   void raw(std::string_view s) { out_ += s; }
   std::string& out() { return out_; }
@@ -642,6 +647,89 @@ std::string write_json_error(const Error& e) {
   j.key("code").str(e.code());
   j.key("message").str(e.what());
   j.end();
+  j.end();
+  j.raw("\n");
+  return std::move(j.out());
+}
+
+}  // namespace onnxscope::session
+
+namespace onnxscope::session {
+
+// ---- run (docs/run-json.md) ----
+
+std::string write_json(const RunReport& r, NodeListing nodes) {
+  Json j;
+  const exec::TrialRun& run = *r.run;
+  const ir::Graph& g = run.graph();
+  auto shape = [&](const value::Tensor& t) {
+    j.array(true);
+    for (int64_t d : t.shape()) j.num(d);
+    j.end();
+  };
+  j.object();
+  j.key("bytes_held").num(run.bytes_held());
+  j.key("diagnostics").array();
+  if (run.failure()) diagnostic(j, *run.failure(), true);
+  for (const auto& d : run.findings()) diagnostic(j, d, true);
+  j.end();
+  j.key("feeds").array();
+  for (const auto& f : r.feeds) {
+    j.object(true);
+    j.key("dtype");
+    if (f.tensor) j.str(dtype_name(f.tensor->dtype()));
+    else j.null();
+    j.key("input").str(f.input);
+    j.key("shape");
+    if (f.tensor) shape(*f.tensor);
+    else j.null();
+    j.key("source").str(f.source);
+    j.end();
+  }
+  j.end();
+  if (nodes == NodeListing::Nodes) {
+    j.key("nodes").array();
+    for (size_t k = 0; k < g.nodes.size(); ++k) {
+      const exec::NodeStats& s = run.stats(static_cast<ir::NodeId>(k));
+      j.object(true);
+      j.key("bytes").num(s.bytes);
+      j.key("index").num(static_cast<uint64_t>(k));
+      j.key("node").str(node_label({&g, static_cast<ir::NodeId>(k)}));
+      j.key("non_finite").boolean(s.non_finite);
+      j.key("op_type").str(g.nodes[k].op_type);
+      j.key("ran").boolean(s.ran);
+      j.key("seconds").literal(fmt::format("{:.6g}", s.seconds));
+      j.end();
+    }
+    j.end();
+  }
+  j.key("outputs").array();
+  for (const auto& o : r.outputs) {
+    j.object(true);
+    j.key("dtype");
+    if (o.tensor) j.str(dtype_name(o.tensor->dtype()));
+    else j.null();
+    bool numeric = o.tensor && o.tensor->dtype() != DType::String && o.summary.count > o.summary.nan + o.summary.inf;
+    auto num_or_null = [&](std::string_view k, double v) {
+      j.key(k);
+      if (numeric) j.literal(fmt::format("{:.9g}", v));
+      else j.null();
+    };
+    j.key("inf").num(o.summary.inf);
+    num_or_null("max", o.summary.max);
+    num_or_null("mean", o.summary.mean);
+    num_or_null("min", o.summary.min);
+    j.key("name").str(o.name);
+    j.key("nan").num(o.summary.nan);
+    j.key("shape");
+    if (o.tensor) shape(*o.tensor);
+    else j.null();
+    j.end();
+  }
+  j.end();
+  j.key("schema").str("onnxscope.run/1");
+  j.key("seconds").literal(fmt::format("{:.6g}", run.seconds()));
+  j.key("stop").str(run_stop_name(r.stop));
   j.end();
   j.raw("\n");
   return std::move(j.out());

@@ -181,6 +181,29 @@ std::vector<int64_t> Tensor::ints() const {
   return out;
 }
 
+Summary summarize(const Tensor& t) {
+  Summary s;
+  s.count = t.count();
+  if (t.dtype() == DType::String || !supported(t.dtype())) return s;
+  uint64_t finite = 0;
+  double sum = 0;
+  for (uint64_t i = 0; i < t.count(); ++i) {
+    double v = t.as_double(i);
+    if (std::isnan(v)) {
+      ++s.nan;
+    } else if (std::isinf(v)) {
+      ++s.inf;
+    } else {
+      if (!finite || v < s.min) s.min = v;
+      if (!finite || v > s.max) s.max = v;
+      sum += v;
+      ++finite;
+    }
+  }
+  s.mean = finite ? sum / double(finite) : 0;
+  return s;
+}
+
 Tensor from_constant(const ir::Tensor& c, std::shared_ptr<const void> keeper) {
   if (c.dtype == DType::String) {
     Tensor t(DType::String, c.dims);

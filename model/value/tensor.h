@@ -132,6 +132,14 @@ class Tensor {
 // Throws Error for dtypes the executor does not hold.
 Tensor from_constant(const ir::Tensor& t, std::shared_ptr<const void> keeper = {});
 
+// Numbers that describe a numeric tensor's elements (finite ones for min,
+// max and mean).
+struct Summary {
+  uint64_t count = 0, nan = 0, inf = 0;
+  double min = 0, max = 0, mean = 0;
+};
+Summary summarize(const Tensor& t);
+
 struct Sequence {
   DType elem = DType::Undefined;
   std::vector<Tensor> items;

@@ -1,0 +1,46 @@
+// Feeds for a trial run: tensors read from .npy, .npz (numpy) and .pb
+// (TensorProto, as the ONNX test data stores them) files, or drawn at random
+// from the declared input types with the symbols bound.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/analysis/infer.h"
+#include "model/ir/graph.h"
+#include "model/value/tensor.h"
+
+namespace onnxscope::exec {
+
+// Largest feed file read (and largest array inside an .npz).
+inline constexpr uint64_t kMaxFeedBytes = uint64_t{4} << 30;
+
+// One array of a .npy file. Throws Error ("feed-file") naming the file and
+// what is wrong: not numpy, an element type onnxscope does not hold,
+// Fortran order, a size that does not match the header.
+value::Tensor read_npy(const std::filesystem::path& path);
+value::Tensor parse_npy(std::string_view bytes, const std::string& where);
+// Every array of an .npz archive (stored or deflated), by name without ".npy".
+std::map<std::string, value::Tensor> read_npz(const std::filesystem::path& path);
+// A TensorProto file; its name (may be empty) in `name`.
+value::Tensor read_pb(const std::filesystem::path& path, std::string* name = nullptr);
+
+// `--input NAME=FILE` or a bare FILE: the tensors a file holds, by input
+// name. A .npy or unnamed .pb feeds `name` (or, when empty, the graph's only
+// input without a default); an .npz feeds its arrays by name.
+std::map<std::string, value::Tensor> read_feed_file(const ir::Graph& g, const std::string& name,
+                                                     const std::filesystem::path& path);
+
+// Random feeds for every graph input without a default value, from its
+// declared type: symbolic dims from `bindings` (Error "feed-random" naming
+// the symbols that are not bound), floats uniform in [-1, 1), integers that
+// index a Gather's data within that dimension (when the analysis knows it),
+// other integers in [0, 10), bools fair. Deterministic for a seed.
+std::map<std::string, value::Tensor> random_feeds(const ir::Model& m, const analysis::Analysis* a,
+                                                  const std::map<std::string, int64_t, std::less<>>& bindings,
+                                                  uint64_t seed = 1);
+
+}  // namespace onnxscope::exec

@@ -1,0 +1,115 @@
+// `run`: a trial run as text for people (docs/cli.md#run).
+#include <fmt/format.h>
+
+#include "model/facts/diagnostic.h"
+#include "model/session/write.h"
+#include "model/util/text.h"
+
+namespace onnxscope::session {
+
+namespace {
+
+std::string shape_text(const value::Tensor& t) { return fmt::format("[{}]", fmt::join(t.shape(), ",")); }
+
+std::string number(double v) { return fmt::format("{:.6g}", v); }
+
+std::string stop_word(exec::Stop s) {
+  switch (s) {
+    case exec::Stop::Ran: return "stopped";
+    case exec::Stop::Done: return "done";
+    case exec::Stop::Failed: return "failed";
+    case exec::Stop::NonFinite: return "non-finite";
+    case exec::Stop::Breakpoint: return "breakpoint";
+  }
+  return "?";
+}
+
+std::string ms(double s) { return fmt::format("{:.2f} ms", s * 1e3); }
+
+}  // namespace
+
+std::string_view run_stop_name(exec::Stop s) {
+  static const std::string words[] = {stop_word(exec::Stop::Ran), stop_word(exec::Stop::Done),
+                                      stop_word(exec::Stop::Failed), stop_word(exec::Stop::NonFinite),
+                                      stop_word(exec::Stop::Breakpoint)};
+  return words[static_cast<size_t>(s)];
+}
+
+StyledText write_text(const RunReport& r, NodeListing nodes) {
+  StyledText t;
+  const exec::TrialRun& run = *r.run;
+  const ir::Graph& g = run.graph();
+  size_t ran = 0;
+  for (size_t k = 0; k < g.nodes.size(); ++k) ran += run.stats(static_cast<ir::NodeId>(k)).ran;
+  t.add("Trial run", Role::Heading);
+  t += fmt::format(" (onnxscope's reference kernels): {} of {} nodes in {}, ", ran, g.nodes.size(), ms(run.seconds()));
+  if (r.stop == exec::Stop::Failed) t.add("failed", Role::Error);
+  else if (r.stop == exec::Stop::Done) t.add("done", Role::Ok);
+  else t.add(run_stop_name(r.stop), Role::Warning);
+  t += "\n";
+
+  if (!r.feeds.empty()) {
+    t += "\n";
+    t.add("Feeds", Role::Heading);
+    t += "\n";
+    size_t w = 4;
+    for (const auto& f : r.feeds) w = std::max(w, util::printable(f.input).size());
+    for (const auto& f : r.feeds) {
+      t += fmt::format("  {:<{}}  ", util::printable(f.input), w);
+      if (f.tensor) {
+        t.add(dtype_name(f.tensor->dtype()), Role::Code);
+        t += fmt::format(" {}  ", shape_text(*f.tensor));
+      }
+      t.add(util::printable(f.source), Role::Muted);
+      t += "\n";
+    }
+  }
+
+  if (nodes == NodeListing::Nodes) {
+    t += "\n";
+    t.add("Nodes", Role::Heading);
+    t += "\n";
+    for (size_t k = 0; k < g.nodes.size(); ++k) {
+      const exec::NodeStats& s = run.stats(static_cast<ir::NodeId>(k));
+      if (!s.ran) continue;
+      const ir::Node& n = g.nodes[k];
+      std::string shapes;
+      for (const auto& [dt, shape] : s.outputs) {
+        if (!shapes.empty()) shapes += " ";
+        shapes += dt == DType::Undefined ? "-" : fmt::format("{}[{}]", dtype_name(dt), fmt::join(shape, ","));
+      }
+      t += fmt::format("  {:>5}  {:<32} {:<16} ", k, util::printable(facts::node_desc(n)).substr(0, 32),
+                       util::printable(n.op_type).substr(0, 16));
+      t.add(shapes, Role::Code);
+      t += fmt::format("  {}  {}", ms(s.seconds), util::human_bytes(s.bytes));
+      if (s.non_finite) t.add("  non-finite", Role::Warning);
+      t += "\n";
+    }
+  }
+
+  t += "\n";
+  t.add("Outputs", Role::Heading);
+  t += "\n";
+  for (const auto& o : r.outputs) {
+    t += fmt::format("  {}  ", util::printable(o.name));
+    if (!o.tensor) {
+      t.add("not computed", Role::Muted);
+      t += "\n";
+      continue;
+    }
+    t.add(fmt::format("{}{}", dtype_name(o.tensor->dtype()), shape_text(*o.tensor)), Role::Code);
+    const value::Summary& s = o.summary;
+    if (o.tensor->dtype() != DType::String && s.count) {
+      t += fmt::format("  min {}  max {}  mean {}", number(s.min), number(s.max), number(s.mean));
+      if (s.nan || s.inf) t.add(fmt::format("  {} NaN, {} infinite", s.nan, s.inf), Role::Warning);
+    }
+    t += "\n";
+  }
+
+  std::vector<analysis::Diagnostic> diags = run.findings();
+  if (run.failure()) diags.insert(diags.begin(), *run.failure());
+  t += write_diagnostics_text(diags);
+  return t;
+}
+
+}  // namespace onnxscope::session
