@@ -96,4 +96,11 @@ const ir::Graph* NodeAttrs::graph(std::string_view name) const {
   return a ? a->g() : nullptr;
 }
 
+const ir::SparseTensor* NodeAttrs::sparse_tensor(std::string_view name) const {
+  const auto* a = raw(name);
+  if (!a) return nullptr;
+  const auto* sp = std::get_if<std::unique_ptr<ir::SparseTensor>>(&a->value);
+  return sp ? sp->get() : nullptr;
+}
+
 }  // namespace onnxscope::ops
