@@ -246,10 +246,9 @@ bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
   return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
 }
 
-std::optional<DType> output_dtype_attr(const Context& ctx) {
-  if (!declared(ctx, "output_dtype")) return std::nullopt;
-  int64_t v = ctx.attr_int("output_dtype", 0);
-  if (v == 0) return std::nullopt;
+std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t> output_dtype) {
+  if (!output_dtype || *output_dtype == 0) return std::nullopt;
+  int64_t v = *output_dtype;
   std::string_view constraint = ctx.schema() && !ctx.schema()->outputs.empty() ? ctx.schema()->outputs[0].type : "";
   if (!is_known_dtype_enum(v) || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
     ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,

@@ -172,9 +172,10 @@ bool check_choice(const Context& ctx, std::string_view attr, std::string_view va
 // Whether the schema's type constraint `name` admits tensors of `dt`.
 bool constraint_allows(const Context& ctx, std::string_view name, DType dt);
 
-// The element type an `output_dtype` attribute names (0: not set); diagnosed
-// when it is no data type or outside the output's type constraint.
-std::optional<DType> output_dtype_attr(const Context& ctx);
+// The element type an `output_dtype` attribute names (0 or none, on a
+// version without it: not set); diagnosed when it is no data type or outside
+// the output's type constraint.
+std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t> output_dtype);
 
 // A quantization parameter (scale or zero point): a scalar or a one-element
 // vector, or where `per` is given also a 1-D tensor of that length (per row,
