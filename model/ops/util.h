@@ -143,11 +143,6 @@ std::vector<std::vector<int64_t>> all_of(const std::vector<int64_t>& dims);
 // Input i's value name ("" when absent), for a diagnostic's input.
 std::string name_of(const Context& ctx, size_t i);
 
-// Whether the operator version in force has attribute `name`: attributes a
-// later version introduced (LpPool's dilations, RNN's layout) are ignored on
-// older nodes. A deprecated schema lists no attributes; it is taken at its word.
-bool declared(const Context& ctx, std::string_view name);
-
 // a / k where the spec requires k to divide a: an error when a provably
 // leaves a remainder (at load when a is a number, else when it runs).
 Dim divide_exact(const Context& ctx, Dim a, int64_t k, const std::string& what, const std::string& hint,
@@ -183,12 +178,10 @@ std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t
 // parameters ([D1, D2, M, 1] per row), which are not checked here.
 void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string& what, bool nd = false);
 
-// The number of elements of a list attribute (ints, floats or strings);
-// nullopt when the node does not set it.
-std::optional<size_t> list_size(const Context& ctx, std::string_view name);
-
-// An enumerated string attribute must be one of `allowed` (attribute-value
-// when it is not: "X's mode is "foo"; it must be one of ...").
-void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed);
+// An enumerated string attribute `attr` (its value; none: not set) must be
+// one of `allowed` (attribute-value when it is not: "X's mode is "foo"; it
+// must be one of ...").
+void check_enum(const Context& ctx, std::string_view attr, std::optional<std::string_view> value,
+                std::initializer_list<std::string_view> allowed);
 
 }  // namespace onnxscope::ops
