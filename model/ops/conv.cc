@@ -419,7 +419,9 @@ void register_conv(Registry& r) {
   r.define({.name = "AveragePool", .since = 1, .rule = pool_rule<AveragePoolAttrs>, .attrs = specs<AveragePoolAttrs>()});
   r.define({.name = "LpPool", .since = 1, .until = 1, .rule = pool_rule<LpPool1Attrs>, .attrs = specs<LpPool1Attrs>()});
   r.define({.name = "LpPool", .since = 2, .rule = pool_rule<LpPoolAttrs>, .attrs = specs<LpPoolAttrs>()});
-  r.add("", {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"}, 1, global_pool_rule);
+  r.add("", {"GlobalAveragePool", "GlobalMaxPool"}, 1, global_pool_rule);
+  r.define({.name = "GlobalLpPool", .since = 1, .until = 1, .rule = global_pool_rule,
+            .attrs = specs<GlobalLpPool1Attrs>()});
   r.define({.name = "GlobalLpPool", .since = 2, .rule = global_pool_rule, .attrs = specs<GlobalLpPoolAttrs>()});
   r.define({.name = "MaxUnpool", .since = 9, .rule = max_unpool_rule, .attrs = specs<MaxUnpoolAttrs>()});
   r.define({.name = "Col2Im", .since = 18, .rule = col2im_rule, .attrs = specs<Col2ImAttrs>()});
