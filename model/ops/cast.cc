@@ -205,9 +205,10 @@ void constant_rule(Context& ctx) {
 }
 
 void constant_of_shape_rule(Context& ctx) {
+  const auto attrs = read<ConstantOfShapeAttrs>(ctx.attrs());
   DType dt = DType::Float32;
   std::optional<Inferred> value;
-  if (const ir::Tensor* t = read<ConstantOfShapeAttrs>(ctx.attrs()).value) {
+  if (const ir::Tensor* t = attrs.value) {
     dt = t->dtype;
     value = Context::constant(*t, ctx.dims());
     if (t->count != 1) {

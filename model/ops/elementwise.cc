@@ -107,6 +107,7 @@ Dim arith(Arith op, Dim a, Dim b) {
 
 template <Arith Op>
 void binary_arith(Context& ctx) {
+  const bool fmod = Op == Arith::Mod && read<ModAttrs>(ctx.attrs()).fmod;  // C fmod: sign of the dividend
   if (legacy_binary(ctx)) return;
   Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
   if (ctx.input(0).kind != Inferred::Kind::Tensor && ctx.input(1).kind != Inferred::Kind::Tensor) return;
@@ -134,7 +135,7 @@ void binary_arith(Context& ctx) {
     }
     return;
   }
-  if (Op == Arith::Mod && read<ModAttrs>(ctx.attrs()).fmod) return;  // C fmod: sign of the dividend
+  if (fmod) return;
   ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1)},
                                 [](const std::vector<Dim>& v) { return arith(Op, v[0], v[1]); });
 }

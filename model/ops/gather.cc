@@ -16,10 +16,11 @@ namespace onnxscope::ops {
 namespace {
 
 void gather_rule(Context& ctx) {
+  const auto attrs = read<GatherAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0) || !ctx.input_rank_known(1)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   const auto& idx = ctx.input_shape(1).dims;
-  auto axis = checked_axis(ctx, read<GatherAttrs>(ctx.attrs()).axis, d.size());
+  auto axis = checked_axis(ctx, attrs.axis, d.size());
   if (!axis) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   std::vector<Dim> out(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(*axis));
   out.insert(out.end(), idx.begin(), idx.end());
@@ -71,13 +72,14 @@ bool same_rank(const Context& ctx, size_t a, size_t b, const char* what_a, const
 }
 
 void gather_elements_rule(Context& ctx) {
+  const auto attrs = read<GatherAttrs>(ctx.attrs());
   const Inferred& data = ctx.input(0);
   const Inferred& idx = ctx.input(1);
   bool ranks_ok = same_rank(ctx, 0, 1, "data", "indices");
   size_t rank = data.rank_known() ? data.shape.rank() : idx.rank_known() ? idx.shape.rank() : 0;
   if (!data.rank_known() && !idx.rank_known()) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   check_rank(ctx, 0, 1, "data");
-  auto axis = checked_axis(ctx, read<GatherAttrs>(ctx.attrs()).axis, rank);
+  auto axis = checked_axis(ctx, attrs.axis, rank);
   if (!idx.rank_known()) return ctx.set_output(0, DType::Undefined, unknown_dims(rank));
   // The output has the indices' shape; off the axis the indices may not
   // reach beyond the data (onnxruntime checks this).
@@ -195,6 +197,7 @@ void scatter_nd_rule(Context& ctx) {
 // inference tracks the data; otherwise it is a fresh symbol.
 
 void compress_rule(Context& ctx) {
+  const auto attrs = read<CompressAttrs>(ctx.attrs());
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
     ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                fmt::format("Compress condition has rank {}; it is a 1-D tensor", ctx.input_shape(1).rank()), "",
@@ -211,7 +214,7 @@ void compress_rule(Context& ctx) {
     return ctx.dim(std::count_if(cond->begin(), cond->begin() + static_cast<std::ptrdiff_t>(limit),
                                  [](int64_t c) { return c != 0; }));
   };
-  auto axis_attr = read<CompressAttrs>(ctx.attrs()).axis;
+  auto axis_attr = attrs.axis;
   if (!axis_attr) {
     // The input flattened.
     Dim numel;
@@ -292,9 +295,10 @@ std::optional<int64_t> distinct_slices(const std::vector<double>& vals, const st
 }
 
 void unique_rule(Context& ctx) {
+  const auto attrs = read<UniqueAttrs>(ctx.attrs());
   const Shape& s = ctx.input_shape(0);
   bool rank_known = ctx.input_rank_known(0);
-  auto axis_attr = read<UniqueAttrs>(ctx.attrs()).axis;
+  auto axis_attr = attrs.axis;
   std::optional<size_t> axis;
   if (axis_attr && rank_known) {
     axis = checked_axis(ctx, *axis_attr, s.rank());
@@ -354,6 +358,7 @@ void check_one_element(const Context& ctx, size_t i, const char* what) {
 }
 
 void onehot_rule(Context& ctx) {
+  const auto attrs = read<OneHotAttrs>(ctx.attrs());
   check_one_element(ctx, 1, "depth");
   if (ctx.input_rank_known(2)) {
     const Shape& v = ctx.input_shape(2);
@@ -366,7 +371,7 @@ void onehot_rule(Context& ctx) {
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   std::vector<Dim> out = ctx.input_shape(0).dims;
   // The new axis indexes the output, of rank r + 1.
-  auto axis = checked_axis(ctx, read<OneHotAttrs>(ctx.attrs()).axis, out.size() + 1, "axis (of the output)");
+  auto axis = checked_axis(ctx, attrs.axis, out.size() + 1, "axis (of the output)");
   if (!axis) return ctx.set_output(0, DType::Undefined, unknown_dims(out.size() + 1));
   // A non-integer depth is cast to int64 (truncated).
   Dim depth = scalar_value(ctx, 1).value_or(Dim());

@@ -237,9 +237,10 @@ void array_feature_extractor_rule(Context& ctx) {
 // FeatureVectorizer: inputs [N, C_i] (or [C_i]) to [N, sum(inputdimensions)],
 // N from the first input.
 void feature_vectorizer_rule(Context& ctx) {
+  const auto a = read<FeatureVectorizerAttrs>(ctx.attrs());
   Dim batch = batch_of(ctx);
   Dim total;
-  if (const auto& dims = read<FeatureVectorizerAttrs>(ctx.attrs()).inputdimensions) {
+  if (const auto& dims = a.inputdimensions) {
     int64_t sum = 0;
     for (int64_t v : *dims) sum += v;
     total = ctx.dim(sum);

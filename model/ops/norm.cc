@@ -81,10 +81,11 @@ void layer_norm_rule(Context& ctx) {
 // RMSNormalization-23: Y has X's shape and scale's type (V, which the
 // engine binds from scale).
 void rms_norm_rule(Context& ctx) {
+  const auto attrs = read<LayerNormalizationAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   if (!x.rank_known()) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   ctx.set_output(0, DType::Undefined, x.shape);
-  int64_t axis_attr = read<LayerNormalizationAttrs>(ctx.attrs()).axis;
+  int64_t axis_attr = attrs.axis;
   auto axis = normalize_axis(axis_attr, x.shape.rank());
   if (!axis) {
     ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
@@ -98,13 +99,14 @@ void rms_norm_rule(Context& ctx) {
 // GroupNormalization: C must be a multiple of num_groups; scale and bias
 // have one value per group in version 18, per channel from 21 on.
 void group_norm_rule(Context& ctx) {
+  const auto attrs = read<GroupNormalizationAttrs>(ctx.attrs());
   const Inferred& xi = ctx.input(0);
   // The deprecated version 18 has no facts (no type constraints for the
   // engine to bind): Y's type is X's.
   DType dt = ctx.schema() && ctx.schema()->deprecated ? xi.dtype : DType::Undefined;
   ctx.set_output(0, dt, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   const auto* x = ranked(ctx, 0, 2, SIZE_MAX, "[N, C, D1, ...]");
-  auto groups = read<GroupNormalizationAttrs>(ctx.attrs()).num_groups;
+  auto groups = attrs.num_groups;
   if (!groups) return;  // required: the engine reports it missing
   if (*groups <= 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
@@ -140,10 +142,11 @@ void instance_norm_rule(Context& ctx) {
 
 // LRN: the shape of X ([N, C, D1, ...]); size is the channel window.
 void lrn_rule(Context& ctx) {
+  const auto attrs = read<LRNAttrs>(ctx.attrs());
   const Inferred& xi = ctx.input(0);
   ctx.set_output(0, DType::Undefined, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   ranked(ctx, 0, 3, SIZE_MAX, "[N, C, D1, ...]");
-  if (auto size = read<LRNAttrs>(ctx.attrs()).size; size && *size <= 0) {
+  if (auto size = attrs.size; size && *size <= 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("LRN size is {}", *size),
                "size is the number of channels to sum over, a positive number");
   }
@@ -157,10 +160,11 @@ void dropout_rule(Context& ctx) {
 }
 
 void softmax_rule(Context& ctx) {
+  const auto attrs = read<SoftmaxAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   ctx.set_output(0, DType::Undefined, x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
   if (x.rank_known()) {
-    int64_t axis = read<SoftmaxAttrs>(ctx.attrs()).axis;
+    int64_t axis = attrs.axis;
     if (!normalize_axis(axis, x.shape.rank()) && !(x.shape.rank() == 0 && (axis == 0 || axis == -1))) {
       ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                  fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis, x.shape.rank()));

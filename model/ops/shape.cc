@@ -158,12 +158,13 @@ void reshape_rule(Context& ctx) {
 }
 
 void flatten_rule(Context& ctx) {
+  const auto attrs = read<FlattenAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0)) {
     ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
     return;
   }
   const auto& d = ctx.input_shape(0).dims;
-  int64_t axis = read<FlattenAttrs>(ctx.attrs()).axis;
+  int64_t axis = attrs.axis;
   auto r = static_cast<int64_t>(d.size());
   // The axis may equal the rank (everything in the first dim). Negative
   // values count from the back: documented from Flatten-11, accepted by
@@ -453,10 +454,11 @@ void split_rule(Context& ctx) {
 
 
 void transpose_rule(Context& ctx) {
+  const auto attrs = read<TransposeAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   std::vector<int64_t> perm;
-  if (auto p = read<TransposeAttrs>(ctx.attrs()).perm) perm = *p;
+  if (auto p = attrs.perm) perm = *p;
   else for (size_t i = d.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
   if (perm.size() != d.size()) {
     ctx.report(Code::TransposePerm, Severity::Error, Phase::Load,

@@ -276,6 +276,7 @@ void pad_rule(Context& ctx) {
 
 
 void center_crop_pad_rule(Context& ctx) {
+  const auto attrs = read<CenterCropPadAttrs>(ctx.attrs());
   const auto* shape = ints(ctx, 1);
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
     ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
@@ -290,7 +291,7 @@ void center_crop_pad_rule(Context& ctx) {
     }
     return d;
   };
-  auto axes_attr = read<CenterCropPadAttrs>(ctx.attrs()).axes;
+  auto axes_attr = attrs.axes;
   if (!ctx.input_rank_known(0)) {
     if (!axes_attr && shape) {
       std::vector<Dim> out;
