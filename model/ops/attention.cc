@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include "model/ops/attention.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -45,6 +46,7 @@ Heads split_heads(const Context& ctx, size_t i, const std::vector<Dim>* d, std::
 }
 
 void attention_rule(Context& ctx) {
+  const auto attrs = read<AttentionAttrs>(ctx.attrs());
   const char* qkv = "[batch, heads, seq, head_size] or [batch, seq, hidden]";
   const auto* q = ranked(ctx, 0, 3, 4, qkv);
   const auto* k = ranked(ctx, 1, 3, 4, qkv);
@@ -55,7 +57,7 @@ void attention_rule(Context& ctx) {
                "Attention Q, K and V must all be 3-D or all be 4-D");
     q = k = v = nullptr;
   }
-  auto qn = ctx.attr_int("q_num_heads"), kvn = ctx.attr_int("kv_num_heads");
+  auto qn = attrs.q_num_heads, kvn = attrs.kv_num_heads;
   Heads Q = split_heads(ctx, 0, q, qn, "q_num_heads");
   Heads K = split_heads(ctx, 1, k, kvn, "kv_num_heads");
   Heads V = split_heads(ctx, 2, v, kvn, "kv_num_heads");
@@ -119,6 +121,7 @@ void attention_rule(Context& ctx) {
 // [batch, seq, num_heads*head_size]; the caches' last dimension is half the
 // rotated size (rotary_embedding_dim, by default head_size).
 void rotary_rule(Context& ctx) {
+  const auto a = read<RotaryEmbeddingAttrs>(ctx.attrs());
   const Inferred& xi = ctx.input(0);
   ctx.set_output(0, DType::Undefined, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   const auto* x = ranked(ctx, 0, 3, 4, "[batch, num_heads, seq, head_size] or [batch, seq, hidden]");
@@ -128,7 +131,7 @@ void rotary_rule(Context& ctx) {
     seq = (*x)[x->size() == 4 ? 2 : 1];
     if (x->size() == 4) {
       head = (*x)[3];
-    } else if (auto n = ctx.attr_int("num_heads"); n && *n > 0) {
+    } else if (auto n = a.num_heads; n && *n > 0) {
       head = divide_exact(ctx, (*x)[2], *n, "RotaryEmbedding hidden size vs num_heads",
                           "a 3-D input's last dimension is num_heads x head_size", name_of(ctx, 0));
     } else {
@@ -138,7 +141,7 @@ void rotary_rule(Context& ctx) {
                  "set num_heads, or pass X as [batch, num_heads, seq, head_size]", name_of(ctx, 0));
     }
   }
-  int64_t rot_attr = ctx.attr_int("rotary_embedding_dim", 0);
+  int64_t rot_attr = a.rotary_embedding_dim;
   Dim rot = rot_attr > 0 ? ctx.dim(rot_attr) : head;
   if (rot_attr > 0 && head && sym::proven_gt(rot, head)) {
     ctx.report(Code::RotaryDims, Severity::Error, rot.as_int() && head.as_int() ? Phase::Load : Phase::Run,
@@ -176,8 +179,8 @@ void rotary_rule(Context& ctx) {
 }  // namespace
 
 void register_attention(Registry& r) {
-  r.add("", "Attention", 23, attention_rule);
-  r.add("", "RotaryEmbedding", 23, rotary_rule);
+  r.define({.name = "Attention", .since = 23, .rule = attention_rule, .attrs = specs<AttentionAttrs>()});
+  r.define({.name = "RotaryEmbedding", .since = 23, .rule = rotary_rule, .attrs = specs<RotaryEmbeddingAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -96,4 +96,18 @@ const ir::Graph* NodeAttrs::graph(std::string_view name) const {
   return a ? a->g() : nullptr;
 }
 
+const ir::SparseTensor* NodeAttrs::sparse_tensor(std::string_view name) const {
+  const auto* a = raw(name);
+  if (!a) return nullptr;
+  const auto* sp = std::get_if<std::unique_ptr<ir::SparseTensor>>(&a->value);
+  return sp ? sp->get() : nullptr;
+}
+
+const ir::Type* NodeAttrs::type(std::string_view name) const {
+  const auto* a = raw(name);
+  if (!a) return nullptr;
+  const auto* t = std::get_if<std::unique_ptr<ir::Type>>(&a->value);
+  return t ? t->get() : nullptr;
+}
+
 }  // namespace onnxscope::ops

@@ -62,6 +62,8 @@ class NodeAttrs {
   std::optional<std::vector<std::string_view>> strings(std::string_view name) const;
   const ir::Tensor* tensor(std::string_view name) const;
   const ir::Graph* graph(std::string_view name) const;
+  const ir::SparseTensor* sparse_tensor(std::string_view name) const;
+  const ir::Type* type(std::string_view name) const;
 
   const ir::Node& node() const { return node_; }
   const Schema* schema() const { return schema_; }
@@ -127,6 +129,10 @@ constexpr ir::AttrType type_of() {
     return ir::AttrType::Tensor;
   } else if constexpr (std::is_same_v<T, const ir::Graph*>) {
     return ir::AttrType::Graph;
+  } else if constexpr (std::is_same_v<T, const ir::SparseTensor*>) {
+    return ir::AttrType::SparseTensor;
+  } else if constexpr (std::is_same_v<T, const ir::Type*>) {
+    return ir::AttrType::TypeProto;
   } else {
     static_assert(sizeof(T) == 0, "no attribute type for this member type");
   }
@@ -151,6 +157,12 @@ std::optional<T> value_of(const NodeAttrs& a, std::string_view name) {
     return a.strings(name);
   } else if constexpr (std::is_same_v<T, const ir::Tensor*>) {
     const ir::Tensor* t = a.tensor(name);
+    return t ? std::optional<T>(t) : std::nullopt;
+  } else if constexpr (std::is_same_v<T, const ir::SparseTensor*>) {
+    const ir::SparseTensor* t = a.sparse_tensor(name);
+    return t ? std::optional<T>(t) : std::nullopt;
+  } else if constexpr (std::is_same_v<T, const ir::Type*>) {
+    const ir::Type* t = a.type(name);
     return t ? std::optional<T>(t) : std::nullopt;
   } else {
     const ir::Graph* g = a.graph(name);

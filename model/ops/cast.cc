@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include "model/ops/cast.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -127,18 +128,20 @@ void copy_contents_cast(Context& ctx, DType to) {
   }
 }
 
+template <class A>
 void cast_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   std::optional<DType> to;
   if (ctx.version() < 6) {
     // Cast-1 names the type with a string ("FLOAT", "INT64").
-    if (auto s = ctx.attr_string("to")) {
+    if (auto s = a.to_name) {
       to = parse_dtype(*s);
       if (!to) {
         ctx.report(Code::DtypeUnsupported, Severity::Error, Phase::Load,
                    fmt::format("Cast-1 'to' is {}, not a data type", util::quote(*s)));
       }
     }
-  } else if (auto i = ctx.attr_int("to")) {
+  } else if (auto i = a.to) {
     if (is_known_dtype_enum(*i) && *i != 0) {
       to = static_cast<DType>(*i);
     } else {
@@ -163,52 +166,49 @@ void cast_like_rule(Context& ctx) {
 }
 
 void constant_rule(Context& ctx) {
-  static constexpr const char* kValueAttrs[] = {"value", "sparse_value", "value_int", "value_ints",
-                                                "value_float", "value_floats", "value_string", "value_strings"};
-  int given = 0;
-  for (const char* a : kValueAttrs) given += ctx.node().attr(a) != nullptr;
+  const auto a = read<ConstantAttrs>(ctx.attrs());
+  int given = a.given();
   if (given != 1) {
     ctx.report(Code::ConstantValue, Severity::Error, Phase::Load,
                fmt::format("Constant has {} value attributes", given),
                "a Constant sets exactly one of value, sparse_value, value_int(s), value_float(s), value_string(s)");
     if (given == 0) return;
   }
-  if (const ir::Tensor* t = ctx.attr_tensor("value")) {
+  if (const ir::Tensor* t = a.value) {
     ctx.output(0) = Context::constant(*t, ctx.dims());
     return;
   }
-  if (const auto* a = ctx.attr("sparse_value")) {
-    if (const auto* sp = std::get_if<std::unique_ptr<ir::SparseTensor>>(&a->value)) {
-      std::vector<Dim> dims;
-      for (int64_t d : (*sp)->dims) dims.push_back(ctx.dim(d));
-      ctx.set_output(0, (*sp)->values.dtype, Shape::of(std::move(dims)));
-    }
+  if (const ir::SparseTensor* sp = a.sparse_value) {
+    std::vector<Dim> dims;
+    for (int64_t d : sp->dims) dims.push_back(ctx.dim(d));
+    ctx.set_output(0, sp->values.dtype, Shape::of(std::move(dims)));
     return;
   }
-  if (auto v = ctx.attr_int("value_int")) {
+  if (auto v = a.value_int) {
     ctx.set_output(0, DType::Int64, Shape::of({}));
     ctx.output(0).ints = {{ctx.dim(*v)}};
-  } else if (auto v2 = ctx.attr_ints("value_ints")) {
+  } else if (const auto& v2 = a.value_ints) {
     std::vector<Dim> vals;
     for (int64_t x : *v2) vals.push_back(ctx.dim(x));
     set_int_vector(ctx, 0, std::move(vals));
-  } else if (auto f = ctx.attr_float("value_float")) {
+  } else if (auto f = a.value_float) {
     ctx.set_output(0, DType::Float32, Shape::of({}));
     ctx.output(0).floats = {{*f}};
-  } else if (auto fs = ctx.attr_floats("value_floats")) {
+  } else if (const auto& fs = a.value_floats) {
     ctx.set_output(0, DType::Float32, Shape::of({ctx.dim(static_cast<int64_t>(fs->size()))}));
     ctx.output(0).floats = std::vector<double>(fs->begin(), fs->end());
-  } else if (ctx.attr_string("value_string")) {
+  } else if (a.value_string) {
     ctx.set_output(0, DType::String, Shape::of({}));
-  } else if (const auto* a = ctx.attr("value_strings"); a && a->strings()) {
-    ctx.set_output(0, DType::String, Shape::of({ctx.dim(static_cast<int64_t>(a->strings()->size()))}));
+  } else if (const auto& ss = a.value_strings) {
+    ctx.set_output(0, DType::String, Shape::of({ctx.dim(static_cast<int64_t>(ss->size()))}));
   }
 }
 
 void constant_of_shape_rule(Context& ctx) {
+  const auto attrs = read<ConstantOfShapeAttrs>(ctx.attrs());
   DType dt = DType::Float32;
   std::optional<Inferred> value;
-  if (const ir::Tensor* t = ctx.attr_tensor("value")) {
+  if (const ir::Tensor* t = attrs.value) {
     dt = t->dtype;
     value = Context::constant(*t, ctx.dims());
     if (t->count != 1) {
@@ -311,11 +311,13 @@ void range_rule(Context& ctx) {
 }  // namespace
 
 void register_cast(Registry& r) {
-  r.add("", "Cast", 1, cast_rule);
-  r.add("", "CastLike", 15, cast_like_rule);
-  r.add("", "Constant", 1, constant_rule);
-  r.define({.domain = "", .name = "ConstantOfShape", .since = 9, .rule = constant_of_shape_rule, .shape_inputs = {0}});
-  r.add("", "Range", 11, range_rule);
+  r.define({.name = "Cast", .since = 1, .until = 5, .rule = cast_rule<Cast1Attrs>, .attrs = specs<Cast1Attrs>()});
+  r.define({.name = "Cast", .since = 6, .rule = cast_rule<Cast6Attrs>, .attrs = specs<Cast6Attrs>()});
+  r.define({.name = "CastLike", .since = 15, .rule = cast_like_rule, .attrs = specs<CastLikeAttrs>()});
+  r.define({.name = "Constant", .since = 1, .rule = constant_rule, .attrs = specs<ConstantAttrs>()});
+  r.define({.name = "ConstantOfShape", .since = 9, .rule = constant_of_shape_rule, .attrs = specs<ConstantOfShapeAttrs>(),
+            .shape_inputs = {0}});
+  r.define({.name = "Range", .since = 11, .rule = range_rule, .attrs = specs<RangeAttrs>()});
 }
 
 }  // namespace onnxscope::ops

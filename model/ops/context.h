@@ -67,19 +67,10 @@ class Context {
   void set_output(size_t i, DType dtype, Shape shape);
 
   // Attributes, with the schema's default where the node has none. Rules
-  // read them through their operator's typed struct: read<S>(ctx.attrs()).
+  // read them through their operator's typed struct, once:
+  // read<S>(ctx.attrs()) (S in the family's header, S's specs in the
+  // definition).
   const NodeAttrs& attrs() const { return attrs_; }
-  bool has_attr(std::string_view name) const { return attrs_.has(name); }
-  std::optional<int64_t> attr_int(std::string_view name) const { return attrs_.int_(name); }
-  int64_t attr_int(std::string_view name, int64_t fallback) const { return attrs_.int_(name).value_or(fallback); }
-  std::optional<float> attr_float(std::string_view name) const { return attrs_.float_(name); }
-  float attr_float(std::string_view name, float fallback) const { return attrs_.float_(name).value_or(fallback); }
-  std::optional<std::string_view> attr_string(std::string_view name) const { return attrs_.string(name); }
-  std::optional<std::vector<int64_t>> attr_ints(std::string_view name) const { return attrs_.ints(name); }
-  std::optional<std::vector<float>> attr_floats(std::string_view name) const { return attrs_.floats(name); }
-  const ir::Tensor* attr_tensor(std::string_view name) const { return attrs_.tensor(name); }
-  const ir::Graph* attr_graph(std::string_view name) const { return attrs_.graph(name); }
-  const ir::Attribute* attr(std::string_view name) const { return attrs_.raw(name); }
 
   // Dimensions.
   sym::Table& dims() const { return dims_; }

@@ -2,6 +2,7 @@
 // disagree on becomes a fresh symbol); Loop and Scan infer their bodies, and
 // loop-carried values whose shapes change between iterations are generalized
 // and the body inferred again.
+#include "model/ops/control.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -47,8 +48,9 @@ Inferred merge(const Context& ctx, const Inferred& a, const Inferred& b, size_t 
 }
 
 void if_rule(Context& ctx) {
-  const ir::Graph* then_g = ctx.attr_graph("then_branch");
-  const ir::Graph* else_g = ctx.attr_graph("else_branch");
+  const auto a = read<IfAttrs>(ctx.attrs());
+  const ir::Graph* then_g = a.then_branch;
+  const ir::Graph* else_g = a.else_branch;
   if (!then_g || !else_g) return;
   std::vector<Inferred> t = ctx.infer_subgraph(*then_g, {});
   std::vector<Inferred> e = ctx.infer_subgraph(*else_g, {});
@@ -138,7 +140,7 @@ bool unroll_loop(Context& ctx, const ir::Graph& body, size_t carried, int64_t n)
 }
 
 void loop_rule(Context& ctx) {
-  const ir::Graph* body = ctx.attr_graph("body");
+  const ir::Graph* body = read<LoopAttrs>(ctx.attrs()).body;
   if (!body) return;
   size_t carried = ctx.num_inputs() >= 2 ? ctx.num_inputs() - 2 : 0;
   Dim iterations = loop_iterations(ctx, *body);
@@ -193,16 +195,18 @@ void loop_rule(Context& ctx) {
   }
 }
 
+template <class A>
 void scan_rule(Context& ctx) {
-  const ir::Graph* body = ctx.attr_graph("body");
+  const auto attrs = read<A>(ctx.attrs());
+  const ir::Graph* body = attrs.body;
   if (!body) return;
   bool v8 = ctx.version() < 9;
   size_t first = v8 ? 1 : 0;  // Scan-8 starts with optional sequence_lens
-  int64_t m = ctx.attr_int("num_scan_inputs", 0);
+  int64_t m = attrs.num_scan_inputs;
   size_t total = ctx.num_inputs() - first;
   if (m < 0 || static_cast<size_t>(m) > total) return;
   size_t n_state = total - static_cast<size_t>(m);
-  auto in_axes = ctx.attr_ints("scan_input_axes").value_or(std::vector<int64_t>(static_cast<size_t>(m), 0));
+  auto in_axes = attrs.scan_input_axes.value_or(std::vector<int64_t>(static_cast<size_t>(m), 0));
   std::vector<Inferred> in;
   Dim seq_len, batch;
   for (size_t i = 0; i < n_state; ++i) {
@@ -233,7 +237,7 @@ void scan_rule(Context& ctx) {
     in.push_back(v);
   }
   std::vector<Inferred> out = ctx.infer_subgraph(*body, in);
-  auto out_axes = ctx.attr_ints("scan_output_axes");
+  const auto& out_axes = attrs.scan_output_axes;
   for (size_t k = 0; k < ctx.num_outputs() && k < out.size(); ++k) {
     Inferred v = out[k];
     v.ints.reset();
@@ -253,9 +257,10 @@ void scan_rule(Context& ctx) {
 }  // namespace
 
 void register_control(Registry& r) {
-  r.add("", "If", 1, if_rule);
-  r.add("", "Loop", 1, loop_rule);
-  r.add("", "Scan", 8, scan_rule);
+  r.define({.name = "If", .since = 1, .rule = if_rule, .attrs = specs<IfAttrs>()});
+  r.define({.name = "Loop", .since = 1, .rule = loop_rule, .attrs = specs<LoopAttrs>()});
+  r.define({.name = "Scan", .since = 8, .until = 8, .rule = scan_rule<Scan8Attrs>, .attrs = specs<Scan8Attrs>()});
+  r.define({.name = "Scan", .since = 9, .rule = scan_rule<Scan9Attrs>, .attrs = specs<Scan9Attrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -269,6 +269,7 @@ void deform_conv_rule(Context& ctx) {
 
 template <class A>
 void pool_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   if (!ctx.input_rank_known(0)) {
     ctx.set_output(0, DType::Undefined, Shape::unknown());
     if (ctx.has_output(1)) ctx.set_output(1, DType::Int64, Shape::unknown());
@@ -284,7 +285,7 @@ void pool_rule(Context& ctx) {
   size_t spatial = x.size() - 2;
   Window win;
   std::vector<Dim> out{x[0], x[1]};
-  bool ok = window(ctx, spatial, nullptr, read<A>(ctx.attrs()), win);
+  bool ok = window(ctx, spatial, nullptr, a, win);
   for (size_t i = 0; i < spatial; ++i) out.push_back(ok ? window_out(ctx, x[i + 2], win, i) : Dim());
   ctx.set_output(0, DType::Undefined, Shape::of(out));
   if (ctx.has_output(1)) ctx.set_output(1, DType::Int64, Shape::of(std::move(out)));
@@ -300,6 +301,7 @@ void global_pool_rule(Context& ctx) {
 // MaxUnpool-9: the output_shape input when given, else per spatial axis
 // (in - 1)*stride + kernel - pad_begin - pad_end.
 void max_unpool_rule(Context& ctx) {
+  const auto a = read<MaxUnpoolAttrs>(ctx.attrs());
   const auto* x = ranked(ctx, 0, 3, SIZE_MAX, "[N, C, spatial...]");
   if (x) {
     if (const auto* idx = ranked(ctx, 1, x->size(), x->size(), "the shape of X")) {
@@ -332,7 +334,6 @@ void max_unpool_rule(Context& ctx) {
   if (!x) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   size_t spatial = x->size() - 2;
   std::vector<Dim> out{(*x)[0], (*x)[1]};
-  const auto a = read<MaxUnpoolAttrs>(ctx.attrs());
   const auto& kernel = a.kernel_shape;
   auto strides = a.strides.value_or(std::vector<int64_t>(spatial, 1));
   auto pads = a.pads.value_or(std::vector<int64_t>(2 * spatial, 0));
@@ -354,6 +355,7 @@ void max_unpool_rule(Context& ctx) {
 // Col2Im-18: [N, C*prod(block_shape), L] -> [N, C, image_shape...], where L
 // is the number of block positions the image holds.
 void col2im_rule(Context& ctx) {
+  const auto a = read<Col2ImAttrs>(ctx.attrs());
   const auto* x = ranked(ctx, 0, 3, 3, "[N, C*prod(block_shape), L]");
   const auto* image = ints(ctx, 1);
   const auto* block = ints(ctx, 2);
@@ -383,7 +385,6 @@ void col2im_rule(Context& ctx) {
   std::vector<Dim> out{x ? (*x)[0] : Dim(), channels};
   for (size_t i = 0; i < n; ++i) out.push_back(image ? size_dim((*image)[i]) : Dim());
   // The number of blocks: prod over axes of (image + pads - dilation*(block-1) - 1)/stride + 1.
-  const auto a = read<Col2ImAttrs>(ctx.attrs());
   auto strides = a.strides.value_or(std::vector<int64_t>(n, 1));
   auto dilations = a.dilations.value_or(std::vector<int64_t>(n, 1));
   auto pads = a.pads.value_or(std::vector<int64_t>(2 * n, 0));
@@ -419,7 +420,9 @@ void register_conv(Registry& r) {
   r.define({.name = "AveragePool", .since = 1, .rule = pool_rule<AveragePoolAttrs>, .attrs = specs<AveragePoolAttrs>()});
   r.define({.name = "LpPool", .since = 1, .until = 1, .rule = pool_rule<LpPool1Attrs>, .attrs = specs<LpPool1Attrs>()});
   r.define({.name = "LpPool", .since = 2, .rule = pool_rule<LpPoolAttrs>, .attrs = specs<LpPoolAttrs>()});
-  r.add("", {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"}, 1, global_pool_rule);
+  r.add("", {"GlobalAveragePool", "GlobalMaxPool"}, 1, global_pool_rule);
+  r.define({.name = "GlobalLpPool", .since = 1, .until = 1, .rule = global_pool_rule,
+            .attrs = specs<GlobalLpPool1Attrs>()});
   r.define({.name = "GlobalLpPool", .since = 2, .rule = global_pool_rule, .attrs = specs<GlobalLpPoolAttrs>()});
   r.define({.name = "MaxUnpool", .since = 9, .rule = max_unpool_rule, .attrs = specs<MaxUnpoolAttrs>()});
   r.define({.name = "Col2Im", .since = 18, .rule = col2im_rule, .attrs = specs<Col2ImAttrs>()});

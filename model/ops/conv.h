@@ -104,6 +104,12 @@ struct GlobalLpPoolAttrs {
   static constexpr auto fields() { return std::tuple{field("p", &GlobalLpPoolAttrs::p)}; }
 };
 
+// GlobalLpPool-1 has a float p.
+struct GlobalLpPool1Attrs {
+  float p = 2.0f;
+  static constexpr auto fields() { return std::tuple{field("p", &GlobalLpPool1Attrs::p)}; }
+};
+
 struct MaxUnpoolAttrs {
   std::optional<std::vector<int64_t>> kernel_shape, pads, strides;
   static constexpr auto fields() {

@@ -4,6 +4,7 @@
 // shape computations (`x.size(1) * 2`, `seq - 1`) are made of them.
 #include <cmath>
 
+#include "model/ops/elementwise.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 
@@ -106,6 +107,7 @@ Dim arith(Arith op, Dim a, Dim b) {
 
 template <Arith Op>
 void binary_arith(Context& ctx) {
+  const bool fmod = Op == Arith::Mod && read<ModAttrs>(ctx.attrs()).fmod;  // C fmod: sign of the dividend
   if (legacy_binary(ctx)) return;
   Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
   if (ctx.input(0).kind != Inferred::Kind::Tensor && ctx.input(1).kind != Inferred::Kind::Tensor) return;
@@ -133,7 +135,7 @@ void binary_arith(Context& ctx) {
     }
     return;
   }
-  if (Op == Arith::Mod && ctx.attr_int("fmod", 0) != 0) return;  // C fmod: sign of the dividend
+  if (fmod) return;
   ctx.output(0).ints = zip_ints({ints(ctx, 0), ints(ctx, 1)},
                                 [](const std::vector<Dim>& v) { return arith(Op, v[0], v[1]); });
 }
@@ -215,6 +217,19 @@ void where(Context& ctx) {
   });
 }
 
+// Operators whose rule reads no attribute, declared with the struct of
+// their kernel.
+template <class S>
+void define_with(Registry& r, std::string_view name, int since, Rule rule, int until = 0) {
+  r.define({.name = name, .since = since, .until = until, .rule = rule, .attrs = specs<S>()});
+}
+
+// A binary operator with the legacy broadcast of opsets 1-6 (LegacyBroadcastAttrs).
+void define_binary(Registry& r, std::string_view name, Rule rule) {
+  define_with<LegacyBroadcastAttrs>(r, name, 1, rule, 6);
+  r.add("", name, 7, rule);
+}
+
 }  // namespace
 
 void register_elementwise(Registry& r) {
@@ -226,32 +241,38 @@ void register_elementwise(Registry& r) {
   r.add("", "Floor", 1, floor_rule);
   r.add("", "Round", 11, round_rule);
   r.add("", "Relu", 1, relu_rule);
-  r.add("", {"Clip", "Elu", "Exp", "HardSigmoid", "LeakyRelu", "Log", "Reciprocal", "Selu", "Sigmoid", "Softplus",
-             "Softsign", "Sqrt", "Tanh", "PRelu"},
-        1, same_shape);
+  r.add("", {"Exp", "Log", "Reciprocal", "Sigmoid", "Softplus", "Softsign", "Sqrt", "Tanh", "PRelu"}, 1, same_shape);
+  define_with<ClipAttrs>(r, "Clip", 1, same_shape, 10);
+  r.add("", "Clip", 11, same_shape);
+  define_with<AlphaAttrs>(r, "Elu", 1, same_shape);
+  define_with<HardSigmoidAttrs>(r, "HardSigmoid", 1, same_shape);
+  define_with<AlphaAttrs>(r, "LeakyRelu", 1, same_shape);
+  define_with<SeluAttrs>(r, "Selu", 1, same_shape);
   r.add("", {"Acos", "Asin", "Atan", "Cos", "Sin", "Tan"}, 7, same_shape);
-  r.add("", {"Acosh", "Asinh", "Atanh", "Cosh", "Erf", "IsNaN", "Shrink", "Sign", "Sinh"}, 9, same_shape);
-  r.add("", {"IsInf", "ThresholdedRelu"}, 10, same_shape);
-  r.add("", "Celu", 12, same_shape);
+  r.add("", {"Acosh", "Asinh", "Atanh", "Cosh", "Erf", "IsNaN", "Sign", "Sinh"}, 9, same_shape);
+  define_with<ShrinkAttrs>(r, "Shrink", 9, same_shape);
+  define_with<IsInfAttrs>(r, "IsInf", 10, same_shape);
+  define_with<AlphaAttrs>(r, "ThresholdedRelu", 10, same_shape);
+  define_with<AlphaAttrs>(r, "Celu", 12, same_shape);
   r.add("", "HardSwish", 14, same_shape);
   r.add("", {"BitwiseNot", "Mish"}, 18, same_shape);
-  r.add("", "Gelu", 20, same_shape);
-  r.add("", {"Add"}, 1, binary_arith<Arith::Add>);
-  r.add("", {"Sub"}, 1, binary_arith<Arith::Sub>);
-  r.add("", {"Mul"}, 1, binary_arith<Arith::Mul>);
-  r.add("", {"Div"}, 1, binary_arith<Arith::Div>);
-  r.add("", {"Mod"}, 10, binary_arith<Arith::Mod>);
-  r.add("", "Pow", 1, broadcast_binary);
-  r.add("", "BitShift", 11, broadcast_binary);
+  define_with<GeluAttrs>(r, "Gelu", 20, same_shape);
+  define_binary(r, "Add", binary_arith<Arith::Add>);
+  define_binary(r, "Sub", binary_arith<Arith::Sub>);
+  define_binary(r, "Mul", binary_arith<Arith::Mul>);
+  define_binary(r, "Div", binary_arith<Arith::Div>);
+  define_with<ModAttrs>(r, "Mod", 10, binary_arith<Arith::Mod>);
+  define_binary(r, "Pow", broadcast_binary);
+  define_with<BitShiftAttrs>(r, "BitShift", 11, broadcast_binary);
   r.add("", {"BitwiseAnd", "BitwiseOr", "BitwiseXor"}, 18, broadcast_binary);
-  r.add("", {"Equal"}, 1, compare<Cmp::Eq>);
-  r.add("", {"Less"}, 1, compare<Cmp::Lt>);
-  r.add("", {"Greater"}, 1, compare<Cmp::Gt>);
+  define_binary(r, "Equal", compare<Cmp::Eq>);
+  define_binary(r, "Less", compare<Cmp::Lt>);
+  define_binary(r, "Greater", compare<Cmp::Gt>);
   r.add("", {"LessOrEqual"}, 12, compare<Cmp::Le>);
   r.add("", {"GreaterOrEqual"}, 12, compare<Cmp::Ge>);
-  r.add("", {"And"}, 1, logic<Logic::And>);
-  r.add("", {"Or"}, 1, logic<Logic::Or>);
-  r.add("", {"Xor"}, 1, logic<Logic::Xor>);
+  define_binary(r, "And", logic<Logic::And>);
+  define_binary(r, "Or", logic<Logic::Or>);
+  define_binary(r, "Xor", logic<Logic::Xor>);
   r.add("", {"Sum"}, 1, variadic<Arith::Add>);
   r.add("", {"Mean"}, 1, variadic<Arith::Div>);
   r.add("", {"Max"}, 1, variadic<Arith::Max>);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include "model/ops/gather.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -15,10 +16,11 @@ namespace onnxscope::ops {
 namespace {
 
 void gather_rule(Context& ctx) {
+  const auto attrs = read<GatherAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0) || !ctx.input_rank_known(1)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   const auto& idx = ctx.input_shape(1).dims;
-  auto axis = checked_axis(ctx, ctx.attr_int("axis", 0), d.size());
+  auto axis = checked_axis(ctx, attrs.axis, d.size());
   if (!axis) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   std::vector<Dim> out(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(*axis));
   out.insert(out.end(), idx.begin(), idx.end());
@@ -70,13 +72,14 @@ bool same_rank(const Context& ctx, size_t a, size_t b, const char* what_a, const
 }
 
 void gather_elements_rule(Context& ctx) {
+  const auto attrs = read<GatherAttrs>(ctx.attrs());
   const Inferred& data = ctx.input(0);
   const Inferred& idx = ctx.input(1);
   bool ranks_ok = same_rank(ctx, 0, 1, "data", "indices");
   size_t rank = data.rank_known() ? data.shape.rank() : idx.rank_known() ? idx.shape.rank() : 0;
   if (!data.rank_known() && !idx.rank_known()) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   check_rank(ctx, 0, 1, "data");
-  auto axis = checked_axis(ctx, ctx.attr_int("axis", 0), rank);
+  auto axis = checked_axis(ctx, attrs.axis, rank);
   if (!idx.rank_known()) return ctx.set_output(0, DType::Undefined, unknown_dims(rank));
   // The output has the indices' shape; off the axis the indices may not
   // reach beyond the data (onnxruntime checks this).
@@ -91,7 +94,7 @@ void gather_elements_rule(Context& ctx) {
 }
 
 void gather_nd_rule(Context& ctx) {
-  int64_t b = ctx.version() >= 12 ? ctx.attr_int("batch_dims", 0) : 0;
+  int64_t b = read<GatherNDAttrs>(ctx.attrs()).batch_dims;
   bool ok = check_rank(ctx, 0, 1, "data") & check_rank(ctx, 1, 1, "indices");
   if (!ctx.input_rank_known(0) || !ctx.input_rank_known(1) || !ok) {
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
@@ -126,9 +129,8 @@ void gather_nd_rule(Context& ctx) {
 }
 
 // ScatterElements-16 and ScatterND-16 add `reduction`; 18 adds max and min.
-void check_reduction(const Context& ctx) {
+void check_reduction(const Context& ctx, std::string_view red) {
   if (ctx.version() < 16) return;
-  std::string red(ctx.attr_string("reduction").value_or("none"));
   bool ok = red == "none" || red == "add" || red == "mul" || (ctx.version() >= 18 && (red == "max" || red == "min"));
   if (!ok) {
     ctx.report(Code::ScatterReduction, Severity::Error, Phase::Load,
@@ -138,11 +140,13 @@ void check_reduction(const Context& ctx) {
   }
 }
 
+template <class A>
 void scatter_elements_rule(Context& ctx) {
-  check_reduction(ctx);
+  const auto a = read<A>(ctx.attrs());
+  check_reduction(ctx, a.reduction);
   const Inferred& data = ctx.input(0);
   bool ok = same_rank(ctx, 0, 1, "data", "indices") & same_rank(ctx, 1, 2, "indices", "updates");
-  if (data.rank_known()) checked_axis(ctx, ctx.attr_int("axis", 0), data.shape.rank());
+  if (data.rank_known()) checked_axis(ctx, a.axis, data.shape.rank());
   if (ok && ctx.input_rank_known(1) && ctx.input_rank_known(2)) {
     const auto& i = ctx.input_shape(1).dims;
     const auto& u = ctx.input_shape(2).dims;
@@ -155,7 +159,7 @@ void scatter_elements_rule(Context& ctx) {
 }
 
 void scatter_nd_rule(Context& ctx) {
-  check_reduction(ctx);
+  check_reduction(ctx, read<ScatterNDAttrs>(ctx.attrs()).reduction);
   const Inferred& data = ctx.input(0);
   ctx.set_output(0, DType::Undefined, data.kind == Inferred::Kind::Tensor ? data.shape : Shape::unknown());
   if (!check_rank(ctx, 1, 1, "indices") || !data.rank_known() || !ctx.input_rank_known(1)) return;
@@ -193,6 +197,7 @@ void scatter_nd_rule(Context& ctx) {
 // inference tracks the data; otherwise it is a fresh symbol.
 
 void compress_rule(Context& ctx) {
+  const auto attrs = read<CompressAttrs>(ctx.attrs());
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
     ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
                fmt::format("Compress condition has rank {}; it is a 1-D tensor", ctx.input_shape(1).rank()), "",
@@ -209,7 +214,7 @@ void compress_rule(Context& ctx) {
     return ctx.dim(std::count_if(cond->begin(), cond->begin() + static_cast<std::ptrdiff_t>(limit),
                                  [](int64_t c) { return c != 0; }));
   };
-  auto axis_attr = ctx.attr_int("axis");
+  auto axis_attr = attrs.axis;
   if (!axis_attr) {
     // The input flattened.
     Dim numel;
@@ -290,9 +295,10 @@ std::optional<int64_t> distinct_slices(const std::vector<double>& vals, const st
 }
 
 void unique_rule(Context& ctx) {
+  const auto attrs = read<UniqueAttrs>(ctx.attrs());
   const Shape& s = ctx.input_shape(0);
   bool rank_known = ctx.input_rank_known(0);
-  auto axis_attr = ctx.attr_int("axis");
+  auto axis_attr = attrs.axis;
   std::optional<size_t> axis;
   if (axis_attr && rank_known) {
     axis = checked_axis(ctx, *axis_attr, s.rank());
@@ -352,6 +358,7 @@ void check_one_element(const Context& ctx, size_t i, const char* what) {
 }
 
 void onehot_rule(Context& ctx) {
+  const auto attrs = read<OneHotAttrs>(ctx.attrs());
   check_one_element(ctx, 1, "depth");
   if (ctx.input_rank_known(2)) {
     const Shape& v = ctx.input_shape(2);
@@ -364,7 +371,7 @@ void onehot_rule(Context& ctx) {
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   std::vector<Dim> out = ctx.input_shape(0).dims;
   // The new axis indexes the output, of rank r + 1.
-  auto axis = checked_axis(ctx, ctx.attr_int("axis", -1), out.size() + 1, "axis (of the output)");
+  auto axis = checked_axis(ctx, attrs.axis, out.size() + 1, "axis (of the output)");
   if (!axis) return ctx.set_output(0, DType::Undefined, unknown_dims(out.size() + 1));
   // A non-integer depth is cast to int64 (truncated).
   Dim depth = scalar_value(ctx, 1).value_or(Dim());
@@ -377,10 +384,12 @@ void onehot_rule(Context& ctx) {
   ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
 }
 
+template <class A>
 void topk_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   Dim k;
   if (ctx.version() < 10) {
-    if (auto a = ctx.attr_int("k")) k = ctx.dim(*a);
+    if (a.k) k = ctx.dim(*a.k);
   } else {
     // K is a 1-D tensor of one element.
     if (ctx.input_rank_known(1)) {
@@ -403,7 +412,7 @@ void topk_rule(Context& ctx) {
     return;
   }
   std::vector<Dim> out = ctx.input_shape(0).dims;
-  auto axis = checked_axis(ctx, ctx.attr_int("axis", -1), out.size());
+  auto axis = checked_axis(ctx, a.axis, out.size());
   if (!axis) {
     ctx.set_output(0, DType::Undefined, unknown_dims(out.size()));
     ctx.set_output(1, DType::Int64, unknown_dims(out.size()));
@@ -439,7 +448,8 @@ void reverse_sequence_rule(Context& ctx) {
   const Inferred& x = ctx.input(0);
   ctx.set_output(0, DType::Undefined, x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
   check_rank(ctx, 0, 2, "input");
-  int64_t batch = ctx.attr_int("batch_axis", 1), time = ctx.attr_int("time_axis", 0);
+  const auto a = read<ReverseSequenceAttrs>(ctx.attrs());
+  int64_t batch = a.batch_axis, time = a.time_axis;
   if ((batch != 0 && batch != 1) || (time != 0 && time != 1) || batch == time) {
     ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                fmt::format("ReverseSequence batch_axis {} and time_axis {}: one is 0, the other 1", batch, time));
@@ -461,25 +471,29 @@ void reverse_sequence_rule(Context& ctx) {
 }  // namespace
 
 void register_gather(Registry& r) {
-  r.add("", "Gather", 1, gather_rule);
-  r.add("", "GatherElements", 11, gather_elements_rule);
-  r.add("", "GatherND", 11, gather_nd_rule);
-  r.add("", "Scatter", 9, scatter_elements_rule);
+  r.define({.name = "Gather", .since = 1, .rule = gather_rule, .attrs = specs<GatherAttrs>()});
+  r.define({.name = "GatherElements", .since = 11, .rule = gather_elements_rule, .attrs = specs<GatherAttrs>()});
+  r.define({.name = "GatherND", .since = 11, .rule = gather_nd_rule, .attrs = specs<GatherNDAttrs>()});
+  r.define({.name = "Scatter", .since = 9, .rule = scatter_elements_rule<ScatterAttrs>, .attrs = specs<ScatterAttrs>()});
   r.define({.domain = "",
             .name = "Scatter",
             .since = 11,  // deprecated
-            .rule = scatter_elements_rule,
+            .rule = scatter_elements_rule<ScatterAttrs>,
+            .attrs = specs<ScatterAttrs>(),
             .quirks = {.replacement = "ScatterElements (what Scatter was renamed to)"}});
-  r.add("", "ScatterElements", 11, scatter_elements_rule);
-  r.add("", "ScatterND", 11, scatter_nd_rule);
-  r.add("", "Compress", 9, compress_rule);
+  r.define({.name = "ScatterElements", .since = 11, .rule = scatter_elements_rule<ScatterElementsAttrs>,
+            .attrs = specs<ScatterElementsAttrs>()});
+  r.define({.name = "ScatterND", .since = 11, .rule = scatter_nd_rule, .attrs = specs<ScatterNDAttrs>()});
+  r.define({.name = "Compress", .since = 9, .rule = compress_rule, .attrs = specs<CompressAttrs>()});
   r.add("", "NonZero", 9, nonzero_rule);
-  r.add("", "Unique", 11, unique_rule);
-  r.add("", "OneHot", 9, onehot_rule);
-  r.add("", "TopK", 1, topk_rule);
-  r.add("", "Trilu", 14, trilu_rule);
-  r.add("", "CumSum", 11, cumsum_rule);
-  r.add("", "ReverseSequence", 10, reverse_sequence_rule);
+  r.define({.name = "Unique", .since = 11, .rule = unique_rule, .attrs = specs<UniqueAttrs>()});
+  r.define({.name = "OneHot", .since = 9, .rule = onehot_rule, .attrs = specs<OneHotAttrs>()});
+  r.define({.name = "TopK", .since = 1, .until = 9, .rule = topk_rule<TopK1Attrs>, .attrs = specs<TopK1Attrs>()});
+  r.define({.name = "TopK", .since = 10, .rule = topk_rule<TopK10Attrs>, .attrs = specs<TopK10Attrs>()});
+  r.define({.name = "Trilu", .since = 14, .rule = trilu_rule, .attrs = specs<TriluAttrs>()});
+  r.define({.name = "CumSum", .since = 11, .rule = cumsum_rule, .attrs = specs<CumSumAttrs>()});
+  r.define({.name = "ReverseSequence", .since = 10, .rule = reverse_sequence_rule,
+            .attrs = specs<ReverseSequenceAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include "model/ops/linear.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -66,6 +67,7 @@ void qlinear_matmul_rule(Context& ctx) {
 }
 
 void gemm_rule(Context& ctx) {
+  const auto attrs = read<GemmAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0) || !ctx.input_rank_known(1)) return ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
   const auto& a = ctx.input_shape(0).dims;
   const auto& b = ctx.input_shape(1).dims;
@@ -75,7 +77,7 @@ void gemm_rule(Context& ctx) {
                "use MatMul for batched products");
     return ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
   }
-  bool ta = ctx.attr_int("transA", 0) != 0, tb = ctx.attr_int("transB", 0) != 0;
+  bool ta = attrs.transA, tb = attrs.transB;
   Dim m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1];
   Dim kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];
   must_equal(ctx, ka, kb, Code::MatmulInner, "Gemm inner dimensions (K of A and of B)",
@@ -95,19 +97,21 @@ void gemm_rule(Context& ctx) {
 // Scale and zero point against x: a scalar (per tensor), a 1-D tensor of
 // x[axis]'s length (per axis, from opset 13), or from opset 21 with
 // block_size > 0 x's shape with ceil(x[axis]/block_size) at axis (blocked).
-void check_quant_params(Context& ctx, size_t si, size_t zi) {
+// A: QuantizeLinearAttrs or DequantizeLinearAttrs.
+template <class A>
+void check_quant_params(Context& ctx, const A& a, size_t si, size_t zi) {
   const auto* x = ctx.input_rank_known(0) ? &ctx.input_shape(0).dims : nullptr;
-  int64_t block = declared(ctx, "block_size") ? ctx.attr_int("block_size", 0) : 0;
+  int64_t block = a.block_size.value_or(0);
   if (block < 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} block_size is {}", op(ctx), block));
     return;
   }
-  int64_t axis_attr = ctx.attr_int("axis", 1);
+  int64_t axis_attr = a.axis.value_or(1);
   std::string sname = name_of(ctx, si);
   if (ctx.input_rank_known(si)) {
     const auto& s = ctx.input_shape(si).dims;
     if (s.size() == 1 && block == 0 && !(s[0] && s[0].is_const(1))) {
-      if (!declared(ctx, "axis")) {
+      if (!a.axis) {
         if (s[0] && sym::proven_ne(s[0], ctx.dim(1))) {
           ctx.report(Code::QuantParamShape, Severity::Error, s[0].as_int() ? Phase::Load : Phase::Run,
                      fmt::format("{}-{} scale has {} values; this version quantizes per tensor only", op(ctx),
@@ -129,7 +133,7 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
       if (block == 0) {
         ctx.report(Code::QuantParamShape, Severity::Error, Phase::Load,
                    fmt::format("{}-{} scale has rank {}; it is a scalar or 1-D{}", op(ctx), ctx.version(), s.size(),
-                               declared(ctx, "block_size") ? " unless block_size is set (blocked quantization)" : ""),
+                               a.block_size ? " unless block_size is set (blocked quantization)" : ""),
                    {}, sname);
       } else if (x) {
         auto axis = normalize_axis(axis_attr, x->size());
@@ -175,8 +179,9 @@ void check_quant_params(Context& ctx, size_t si, size_t zi) {
 void quantize_rule(Context& ctx) {
   const Inferred& x = ctx.input(0);
   Shape s = x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown();
+  const auto a = read<QuantizeLinearAttrs>(ctx.attrs());
   DType dt = DType::Undefined;
-  if (auto attr = output_dtype_attr(ctx)) {
+  if (auto attr = output_dtype_attr(ctx, a.output_dtype)) {
     dt = *attr;
     DType zp = ctx.has_input(2) ? ctx.input_dtype(2) : DType::Undefined;
     if (dt != DType::Undefined && zp != DType::Undefined && zp != dt) {
@@ -189,7 +194,7 @@ void quantize_rule(Context& ctx) {
     dt = DType::UInt8;
   }
   ctx.set_output(0, dt, s);
-  check_quant_params(ctx, 1, 2);
+  check_quant_params(ctx, a, 1, 2);
 }
 
 // DequantizeLinear: y has x's shape; its type is float (10, 13), x_scale's
@@ -197,13 +202,14 @@ void quantize_rule(Context& ctx) {
 void dequantize_rule(Context& ctx) {
   const Inferred& x = ctx.input(0);
   Shape s = x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown();
+  const auto a = read<DequantizeLinearAttrs>(ctx.attrs());
   DType dt = DType::Undefined;
-  if (declared(ctx, "output_dtype")) {
-    auto attr = output_dtype_attr(ctx);
+  if (a.output_dtype) {
+    auto attr = output_dtype_attr(ctx, a.output_dtype);
     dt = attr ? *attr : ctx.input_dtype(1);
   }
   ctx.set_output(0, dt, s);
-  check_quant_params(ctx, 1, 2);
+  check_quant_params(ctx, a, 1, 2);
 }
 
 // DynamicQuantizeLinear-11: y uint8 of x's shape, scalar scale and zero point.
@@ -224,7 +230,7 @@ constexpr int kEllipsis = -1;  // "..." in a parsed Einsum term
 // Without "->" the output is the ellipsis dimensions followed by the labels
 // used once, in ASCII order (numpy's implicit mode).
 void einsum_rule(Context& ctx) {
-  auto attr = ctx.attr_string("equation");
+  auto attr = read<EinsumAttrs>(ctx.attrs()).equation;
   if (!attr) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   std::string eq;
   for (char c : *attr) {
@@ -359,11 +365,11 @@ void register_linear(Registry& r) {
   r.add("", "MatMul", 1, matmul_rule);
   r.add("", "MatMulInteger", 10, matmul_integer_rule);
   r.add("", "QLinearMatMul", 10, qlinear_matmul_rule);
-  r.add("", "Gemm", 1, gemm_rule);
-  r.add("", "QuantizeLinear", 10, quantize_rule);
-  r.add("", "DequantizeLinear", 10, dequantize_rule);
+  r.define({.name = "Gemm", .since = 1, .rule = gemm_rule, .attrs = specs<GemmAttrs>()});
+  r.define({.name = "QuantizeLinear", .since = 10, .rule = quantize_rule, .attrs = specs<QuantizeLinearAttrs>()});
+  r.define({.name = "DequantizeLinear", .since = 10, .rule = dequantize_rule, .attrs = specs<DequantizeLinearAttrs>()});
   r.add("", "DynamicQuantizeLinear", 11, dynamic_quantize_rule);
-  r.add("", "Einsum", 12, einsum_rule);
+  r.define({.name = "Einsum", .since = 12, .rule = einsum_rule, .attrs = specs<EinsumAttrs>()});
   r.add("", "Det", 11, det_rule);
 }
 

@@ -2,6 +2,7 @@
 // from attributes.
 #include <algorithm>
 
+#include "model/ops/misc.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 
@@ -21,8 +22,7 @@ std::string allowed_types(const Context& ctx, std::string_view name) {
 // type (0, UNDEFINED, means "not set"), else `fallback` (the schema default
 // or the input's type, as each operator's spec says). A type outside the
 // output's constraint has no kernel in onnxruntime: the session fails to load.
-DType output_dtype(const Context& ctx, DType fallback, std::string_view constraint) {
-  auto d = ctx.attr_int("dtype");
+DType output_dtype(const Context& ctx, std::optional<int64_t> d, DType fallback, std::string_view constraint) {
   bool from_attr = d && *d != 0;
   if (from_attr && !is_known_dtype_enum(*d)) {
     ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
@@ -45,9 +45,11 @@ DType output_dtype(const Context& ctx, DType fallback, std::string_view constrai
 }
 
 // RandomNormal, RandomUniform: the shape attribute is the output's shape.
+template <class A>
 void random_rule(Context& ctx) {
-  DType dt = output_dtype(ctx, DType::Float32, "T");
-  auto s = ctx.attr_ints("shape");
+  const auto a = read<A>(ctx.attrs());
+  DType dt = output_dtype(ctx, a.dtype, DType::Float32, "T");
+  const auto& s = a.shape;
   if (!s) return ctx.set_output(0, dt, Shape::unknown());  // required: the engine reports it missing
   std::vector<Dim> dims;
   for (int64_t v : *s) {
@@ -64,16 +66,21 @@ void random_rule(Context& ctx) {
 
 // RandomNormalLike, RandomUniformLike, Bernoulli: the input's shape; the
 // dtype attribute, else the input's element type.
-void like_rule(Context& ctx) {
+void like(Context& ctx, std::optional<int64_t> dtype) {
   const Inferred& x = ctx.input(0);
-  DType dt = output_dtype(ctx, x.kind == Inferred::Kind::Tensor ? x.dtype : DType::Undefined, "T2");
+  DType dt = output_dtype(ctx, dtype, x.kind == Inferred::Kind::Tensor ? x.dtype : DType::Undefined, "T2");
   ctx.set_output(0, dt, x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
+}
+
+template <class A>
+void like_rule(Context& ctx) {
+  like(ctx, read<A>(ctx.attrs()).dtype);
 }
 
 // EyeLike: a 2-D input only (spec: "Only 2D tensors are supported"), so a
 // 2-D output even when the input's rank is unknown.
 void eye_like_rule(Context& ctx) {
-  like_rule(ctx);
+  like(ctx, read<EyeLikeAttrs>(ctx.attrs()).dtype);
   bool known = ctx.input_rank_known(0);
   if (known && ctx.input_shape(0).rank() != 2) {
     ctx.report(Code::InputRank, Severity::Error, Phase::Load,
@@ -84,7 +91,8 @@ void eye_like_rule(Context& ctx) {
 
 // Multinomial: input [batch_size, class_size], output [batch_size, sample_size].
 void multinomial_rule(Context& ctx) {
-  DType dt = output_dtype(ctx, DType::Int32, "T2");
+  const auto a = read<MultinomialAttrs>(ctx.attrs());
+  DType dt = output_dtype(ctx, a.dtype, DType::Int32, "T2");
   Dim batch;
   if (ctx.input_rank_known(0)) {
     if (ctx.input_shape(0).rank() == 2) {
@@ -95,7 +103,7 @@ void multinomial_rule(Context& ctx) {
                              ctx.input_shape(0).rank()));
     }
   }
-  int64_t samples = ctx.attr_int("sample_size", 1);
+  int64_t samples = a.sample_size;
   Dim s;
   if (samples < 0) {
     ctx.report(Code::NegativeDim, Severity::Error, Phase::Load,
@@ -111,11 +119,17 @@ void multinomial_rule(Context& ctx) {
 void register_misc(Registry& r) {
   // Versions 1 and 22 (15 and 22 for Bernoulli, 9 and 22 for EyeLike, 7 and
   // 22 for Multinomial) differ only in the type constraints the engine checks.
-  r.add("", {"RandomNormal", "RandomUniform"}, 1, random_rule);
-  r.add("", {"RandomNormalLike", "RandomUniformLike"}, 1, like_rule);
-  r.add("", "Bernoulli", 15, like_rule);
-  r.add("", "EyeLike", 9, eye_like_rule);
-  r.add("", "Multinomial", 7, multinomial_rule);
+  r.define({.name = "RandomNormal", .since = 1, .rule = random_rule<RandomNormalAttrs>,
+            .attrs = specs<RandomNormalAttrs>()});
+  r.define({.name = "RandomUniform", .since = 1, .rule = random_rule<RandomUniformAttrs>,
+            .attrs = specs<RandomUniformAttrs>()});
+  r.define({.name = "RandomNormalLike", .since = 1, .rule = like_rule<RandomNormalLikeAttrs>,
+            .attrs = specs<RandomNormalLikeAttrs>()});
+  r.define({.name = "RandomUniformLike", .since = 1, .rule = like_rule<RandomUniformLikeAttrs>,
+            .attrs = specs<RandomUniformLikeAttrs>()});
+  r.define({.name = "Bernoulli", .since = 15, .rule = like_rule<BernoulliAttrs>, .attrs = specs<BernoulliAttrs>()});
+  r.define({.name = "EyeLike", .since = 9, .rule = eye_like_rule, .attrs = specs<EyeLikeAttrs>()});
+  r.define({.name = "Multinomial", .since = 7, .rule = multinomial_rule, .attrs = specs<MultinomialAttrs>()});
 }
 
 }  // namespace onnxscope::ops

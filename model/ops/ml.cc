@@ -8,6 +8,7 @@
 // rejects an input, it fails when it runs.
 #include <algorithm>
 
+#include "model/ops/ml.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 
@@ -17,10 +18,19 @@ namespace {
 constexpr std::string_view kML = "ai.onnx.ml";
 
 // Set and non-empty, as onnxruntime's GetAttrsOrDefault(...).empty() reads it.
-bool nonempty(const Context& ctx, std::string_view name) { return list_size(ctx, name).value_or(0) > 0; }
+template <class T>
+bool nonempty(const std::optional<std::vector<T>>& v) {
+  return v && !v->empty();
+}
 
-void check_post_transform(const Context& ctx) {
-  check_enum(ctx, "post_transform", {"NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"});
+// The length of a list attribute; nullopt when the node does not set it.
+template <class T>
+std::optional<size_t> size_of(const std::optional<std::vector<T>>& v) {
+  return v ? std::optional<size_t>(v->size()) : std::nullopt;
+}
+
+void check_post_transform(const Context& ctx, std::string_view value) {
+  check_enum(ctx, "post_transform", value, {"NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"});
 }
 
 void attribute_error(const Context& ctx, std::string message, std::string hint = {}) {
@@ -51,18 +61,20 @@ Dim batch_of(const Context& ctx, size_t max_rank = 0, Phase phase = Phase::Run) 
 
 // The label type of a classifier: string when classlabels_strings is set
 // and non-empty, else int64 (as onnx's shape inference decides it).
-DType label_dtype(const Context& ctx, std::string_view strings_attr) {
-  return nonempty(ctx, strings_attr) ? DType::String : DType::Int64;
+DType label_dtype(const OptStrings& classlabels_strings) {
+  return nonempty(classlabels_strings) ? DType::String : DType::Int64;
 }
 
-// The number of classes of a classifier: its labels, strings or integers.
-std::optional<size_t> class_count(const Context& ctx, std::string_view strings_attr, std::string_view ints_attr) {
-  bool s = nonempty(ctx, strings_attr), i = nonempty(ctx, ints_attr);
+// The number of classes of a classifier: its labels, strings or integers
+// (the attributes named `strings_attr` and `ints_attr`).
+std::optional<size_t> class_count(const Context& ctx, const OptStrings& strings, std::string_view strings_attr,
+                                  const OptInts& ints, std::string_view ints_attr) {
+  bool s = nonempty(strings), i = nonempty(ints);
   if (s == i) {
     attribute_error(ctx, fmt::format("exactly one of {} and {} must be set", strings_attr, ints_attr));
     return std::nullopt;
   }
-  return s ? list_size(ctx, strings_attr) : list_size(ctx, ints_attr);
+  return s ? size_of(strings) : size_of(ints);
 }
 
 Dim count_dim(const Context& ctx, std::optional<size_t> n) {
@@ -83,7 +95,8 @@ void binarizer_rule(Context& ctx) { ctx.set_output(0, DType::Undefined, same_sha
 // Imputer: same shape and type; the imputed values are one per feature (the
 // last dimension) or a single one.
 void imputer_rule(Context& ctx) {
-  bool f = nonempty(ctx, "imputed_value_floats"), i = nonempty(ctx, "imputed_value_int64s");
+  const auto a = read<ImputerAttrs>(ctx.attrs());
+  bool f = nonempty(a.imputed_value_floats), i = nonempty(a.imputed_value_int64s);
   if (f == i) {
     attribute_error(ctx, "exactly one of imputed_value_floats and imputed_value_int64s must be set");
   } else if (ctx.input(0).is_tensor() && ctx.input_dtype(0) != DType::Undefined &&
@@ -92,7 +105,7 @@ void imputer_rule(Context& ctx) {
                                      dtype_onnx_name(ctx.input_dtype(0)), f ? "floats" : "int64s"),
                     "float inputs take imputed_value_floats, integer inputs imputed_value_int64s");
   } else if (const auto* d = input_dims(ctx, 0); d && !d->empty() && d->back()) {
-    size_t n = *list_size(ctx, f ? "imputed_value_floats" : "imputed_value_int64s");
+    size_t n = *(f ? size_of(a.imputed_value_floats) : size_of(a.imputed_value_int64s));
     if (n != 1 && sym::proven_ne(d->back(), ctx.dim(static_cast<int64_t>(n)))) {
       ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                  fmt::format("Imputer has {} imputed values for {} features; it needs 1 or one per feature", n,
@@ -104,12 +117,12 @@ void imputer_rule(Context& ctx) {
 
 // Scaler: same shape, float; offset and scale have one value per feature or one.
 void scaler_rule(Context& ctx) {
+  const auto attrs = read<ScalerAttrs>(ctx.attrs());
   const auto* d = input_dims(ctx, 0);
   if (d && d->empty()) {
     ctx.report(Code::MlInputRank, Severity::Error, Phase::Run, "Scaler's input is a scalar; it takes [N, F] or [F]");
   } else if (d && d->back()) {
-    for (const char* a : {"offset", "scale"}) {
-      auto n = list_size(ctx, a);
+    for (auto [a, n] : {std::pair{"offset", size_of(attrs.offset)}, std::pair{"scale", size_of(attrs.scale)}}) {
       if (n && *n != 1 && sym::proven_ne(d->back(), ctx.dim(static_cast<int64_t>(*n)))) {
         ctx.report(Code::MlFeatureCount, Severity::Error, Phase::Run,
                    fmt::format("Scaler's {} has {} values for {} features; it needs 1 or one per feature", a, *n,
@@ -122,7 +135,7 @@ void scaler_rule(Context& ctx) {
 
 // Normalizer: same shape, float; [N, C] or [C] only.
 void normalizer_rule(Context& ctx) {
-  check_enum(ctx, "norm", {"MAX", "L1", "L2"});
+  check_enum(ctx, "norm", read<NormalizerAttrs>(ctx.attrs()).norm, {"MAX", "L1", "L2"});
   if (const auto* d = input_dims(ctx, 0); d && (d->empty() || d->size() > 2)) {
     ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
                fmt::format("Normalizer takes [N, C] or [C], not a tensor of rank {}", d->size()));
@@ -134,24 +147,20 @@ void normalizer_rule(Context& ctx) {
 void category_mapper_rule(Context& ctx) {
   DType in = ctx.input(0).is_tensor() ? ctx.input_dtype(0) : DType::Undefined;
   DType out = in == DType::String ? DType::Int64 : in == DType::Int64 ? DType::String : DType::Undefined;
-  auto ns = list_size(ctx, "cats_strings"), ni = list_size(ctx, "cats_int64s");
+  const auto a = read<CategoryMapperAttrs>(ctx.attrs());
+  auto ns = size_of(a.cats_strings), ni = size_of(a.cats_int64s);
   if (!ns || !ni || *ns != *ni) {
     attribute_error(ctx, "cats_strings and cats_int64s must both be set, with the same length");
   }
   ctx.set_output(0, out, same_shape(ctx));
 }
 
-// The element type a tensor attribute holds (LabelEncoder-4's keys_tensor).
-std::optional<DType> tensor_attr_dtype(const Context& ctx, std::string_view name) {
-  const ir::Tensor* t = ctx.attr_tensor(name);
-  return t ? std::optional<DType>(t->dtype) : std::nullopt;
-}
-
 // LabelEncoder: one-to-one, so the input's shape. Version 1 maps strings to
 // int64 and back (classes_strings); version 2 maps keys_* to values_*, the
-// output type being that of values_*; version 4 (ai.onnx.ml opset 4) adds
-// keys_tensor / values_tensor, whose element types decide.
+// output type being that of values_*.
+template <class A>
 void label_encoder_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   DType in = ctx.input(0).is_tensor() ? ctx.input_dtype(0) : DType::Undefined;
   if (ctx.version() < 2) {
     DType out = in == DType::String ? DType::Int64 : in == DType::Int64 ? DType::String : DType::Undefined;
@@ -160,25 +169,25 @@ void label_encoder_rule(Context& ctx) {
   struct Typed {
     const char* attr;
     DType dtype;
+    bool set;
   };
-  auto pick = [&](const char* what, std::initializer_list<Typed> lists, const char* tensor_attr) {
+  auto pick = [&](const char* what, std::initializer_list<Typed> lists) {
     std::vector<std::pair<std::string, DType>> set;
     for (const Typed& t : lists) {
-      if (ctx.has_attr(t.attr)) set.emplace_back(t.attr, t.dtype);
+      if (t.set) set.emplace_back(t.attr, t.dtype);
     }
-    if (auto dt = tensor_attr_dtype(ctx, tensor_attr)) set.emplace_back(tensor_attr, *dt);
     if (set.size() != 1) {
       attribute_error(ctx, fmt::format("exactly one of the {} attributes must be set, not {}", what, set.size()));
       return std::optional<std::pair<std::string, DType>>();
     }
     return std::optional<std::pair<std::string, DType>>(set[0]);
   };
-  auto keys = pick("keys_*", {{"keys_strings", DType::String}, {"keys_int64s", DType::Int64},
-                              {"keys_floats", DType::Float32}},
-                   "keys_tensor");
-  auto values = pick("values_*", {{"values_strings", DType::String}, {"values_int64s", DType::Int64},
-                                  {"values_floats", DType::Float32}},
-                     "values_tensor");
+  auto keys = pick("keys_*", {{"keys_strings", DType::String, a.keys_strings.has_value()},
+                              {"keys_int64s", DType::Int64, a.keys_int64s.has_value()},
+                              {"keys_floats", DType::Float32, a.keys_floats.has_value()}});
+  auto values = pick("values_*", {{"values_strings", DType::String, a.values_strings.has_value()},
+                                  {"values_int64s", DType::Int64, a.values_int64s.has_value()},
+                                  {"values_floats", DType::Float32, a.values_floats.has_value()}});
   if (keys && in != DType::Undefined && keys->second != in) {
     attribute_error(ctx, fmt::format("the input is {} but {} holds {}", dtype_onnx_name(in), keys->first,
                                      dtype_onnx_name(keys->second)),
@@ -228,9 +237,10 @@ void array_feature_extractor_rule(Context& ctx) {
 // FeatureVectorizer: inputs [N, C_i] (or [C_i]) to [N, sum(inputdimensions)],
 // N from the first input.
 void feature_vectorizer_rule(Context& ctx) {
+  const auto a = read<FeatureVectorizerAttrs>(ctx.attrs());
   Dim batch = batch_of(ctx);
   Dim total;
-  if (auto dims = ctx.attr_ints("inputdimensions")) {
+  if (const auto& dims = a.inputdimensions) {
     int64_t sum = 0;
     for (int64_t v : *dims) sum += v;
     total = ctx.dim(sum);
@@ -247,12 +257,13 @@ void feature_vectorizer_rule(Context& ctx) {
 
 // OneHotEncoder: X's shape plus the number of categories; float.
 void one_hot_encoder_rule(Context& ctx) {
-  bool s = nonempty(ctx, "cats_strings"), i = nonempty(ctx, "cats_int64s");
+  const auto a = read<OneHotEncoderAttrs>(ctx.attrs());
+  bool s = nonempty(a.cats_strings), i = nonempty(a.cats_int64s);
   std::optional<size_t> cats;
   if (s == i) {
     attribute_error(ctx, "exactly one of cats_strings and cats_int64s must be set");
   } else {
-    cats = list_size(ctx, s ? "cats_strings" : "cats_int64s");
+    cats = s ? size_of(a.cats_strings) : size_of(a.cats_int64s);
     if (ctx.input(0).is_tensor() && ctx.input_dtype(0) != DType::Undefined &&
         (ctx.input_dtype(0) == DType::String) != s) {
       attribute_error(ctx, fmt::format("the input is {} but the categories are {}",
@@ -276,15 +287,16 @@ void one_hot_encoder_rule(Context& ctx) {
 // CastMap: map(int64, string|float) to a [1, n] tensor of cast_to's type; n
 // is the map's size (DENSE, known only at run time) or max_map (SPARSE).
 void cast_map_rule(Context& ctx) {
-  check_enum(ctx, "cast_to", {"TO_FLOAT", "TO_STRING", "TO_INT64"});
-  check_enum(ctx, "map_form", {"DENSE", "SPARSE"});
-  auto to = ctx.attr_string("cast_to").value_or("TO_FLOAT");
+  const auto a = read<CastMapAttrs>(ctx.attrs());
+  check_enum(ctx, "cast_to", a.cast_to, {"TO_FLOAT", "TO_STRING", "TO_INT64"});
+  check_enum(ctx, "map_form", a.map_form, {"DENSE", "SPARSE"});
+  auto to = a.cast_to;
   DType dt = to == "TO_FLOAT" ? DType::Float32 : to == "TO_STRING" ? DType::String
                                              : to == "TO_INT64"  ? DType::Int64
                                                                  : DType::Undefined;
   Dim n;
-  if (ctx.attr_string("map_form").value_or("DENSE") == "SPARSE") {
-    int64_t max_map = ctx.attr_int("max_map", 1);
+  if (a.map_form == "SPARSE") {
+    int64_t max_map = a.max_map;
     if (max_map <= 0) {
       attribute_error(ctx, fmt::format("max_map is {}; a SPARSE map needs a positive length", max_map));
     } else {
@@ -299,12 +311,13 @@ void cast_map_rule(Context& ctx) {
 // string keys, int64_vocabulary for int64 keys).
 void dict_vectorizer_rule(Context& ctx) {
   const Inferred& x = ctx.input(0);
-  bool s = ctx.has_attr("string_vocabulary"), i = ctx.has_attr("int64_vocabulary");
+  const auto a = read<DictVectorizerAttrs>(ctx.attrs());
+  bool s = a.string_vocabulary.has_value(), i = a.int64_vocabulary.has_value();
   std::optional<size_t> n;
   if (s == i) {
     attribute_error(ctx, "exactly one of string_vocabulary and int64_vocabulary must be set");
   } else {
-    n = list_size(ctx, s ? "string_vocabulary" : "int64_vocabulary");
+    n = s ? size_of(a.string_vocabulary) : size_of(a.int64_vocabulary);
     if (x.kind == Inferred::Kind::Map && x.dtype != DType::Undefined && (x.dtype == DType::String) != s) {
       attribute_error(ctx, fmt::format("the map's keys are {} but the vocabulary is {}", dtype_onnx_name(x.dtype),
                                        s ? "string_vocabulary" : "int64_vocabulary"),
@@ -319,7 +332,9 @@ void dict_vectorizer_rule(Context& ctx) {
 // ZipMap: [N, C] (or [C]) scores to a sequence of N maps from the class
 // labels to float.
 void zip_map_rule(Context& ctx) {
-  auto labels = class_count(ctx, "classlabels_strings", "classlabels_int64s");
+  const auto a = read<ZipMapAttrs>(ctx.attrs());
+  auto labels = class_count(ctx, a.classlabels_strings, "classlabels_strings", a.classlabels_int64s,
+                            "classlabels_int64s");
   if (const auto* d = input_dims(ctx, 0)) {
     if (d->empty() || d->size() > 2) {
       ctx.report(Code::MlInputRank, Severity::Error, Phase::Run,
@@ -332,8 +347,8 @@ void zip_map_rule(Context& ctx) {
   }
   Inferred map;
   map.kind = Inferred::Kind::Map;
-  map.dtype = nonempty(ctx, "classlabels_strings") ? DType::String
-              : nonempty(ctx, "classlabels_int64s") ? DType::Int64
+  map.dtype = nonempty(a.classlabels_strings) ? DType::String
+              : nonempty(a.classlabels_int64s)  ? DType::Int64
                                                     : DType::Undefined;
   map.elem = std::make_shared<Inferred>(Inferred::tensor(DType::Float32, Shape::unknown()));
   Inferred seq;
@@ -347,24 +362,26 @@ void zip_map_rule(Context& ctx) {
 // LinearClassifier: labels [N], scores [N, E]; E = len(intercepts), or 2
 // for a binary model with one intercept and two labels.
 void linear_classifier_rule(Context& ctx) {
-  check_post_transform(ctx);
-  bool strings = nonempty(ctx, "classlabels_strings");
-  auto labels = list_size(ctx, strings ? "classlabels_strings" : "classlabels_ints").value_or(0);
+  const auto a = read<LinearClassifierAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
+  bool strings = nonempty(a.classlabels_strings);
+  auto labels = (strings ? size_of(a.classlabels_strings) : size_of(a.classlabels_ints)).value_or(0);
   // onnx's shape inference rejects ranks above 2 when the model loads.
   Dim batch = batch_of(ctx, 2, Phase::Load);
-  auto intercepts = list_size(ctx, "intercepts").value_or(0);
+  auto intercepts = size_of(a.intercepts).value_or(0);
   size_t classes = intercepts == 1 && labels == 2 ? 2 : intercepts;
-  ctx.set_output(0, label_dtype(ctx, "classlabels_strings"), Shape::of({batch}));
+  ctx.set_output(0, label_dtype(a.classlabels_strings), Shape::of({batch}));
   ctx.set_output(1, DType::Float32, Shape::of({batch, ctx.dim(static_cast<int64_t>(classes))}));
 }
 
 // LinearRegressor: [N, targets].
 void linear_regressor_rule(Context& ctx) {
-  check_post_transform(ctx);
+  const auto a = read<LinearRegressorAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
   // The kernel reads a scalar as one example, like a vector.
   Dim batch;
   if (const auto* d = input_dims(ctx, 0)) batch = d->size() <= 1 ? ctx.dim(1) : (*d)[0];
-  ctx.set_output(0, DType::Float32, Shape::of({batch, ctx.dim(ctx.attr_int("targets", 1))}));
+  ctx.set_output(0, DType::Float32, Shape::of({batch, ctx.dim(a.targets)}));
 }
 
 // SVMClassifier: labels [N], scores [N, E]. E is the number of classes,
@@ -372,62 +389,84 @@ void linear_regressor_rule(Context& ctx) {
 // prob_a), whose scores are the pairwise votes: C*(C-1)/2 for C > 2
 // classes, 2 for binary (onnxruntime's svmclassifier).
 void svm_classifier_rule(Context& ctx) {
-  check_post_transform(ctx);
-  check_enum(ctx, "kernel_type", {"LINEAR", "POLY", "RBF", "SIGMOID"});
-  auto classes = class_count(ctx, "classlabels_strings", "classlabels_ints");
-  if (list_size(ctx, "prob_a").value_or(0) != list_size(ctx, "prob_b").value_or(0)) {
+  const auto a = read<SVMClassifierAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
+  check_enum(ctx, "kernel_type", a.kernel_type, {"LINEAR", "POLY", "RBF", "SIGMOID"});
+  auto classes = class_count(ctx, a.classlabels_strings, "classlabels_strings", a.classlabels_ints, "classlabels_ints");
+  if (size_of(a.prob_a).value_or(0) != size_of(a.prob_b).value_or(0)) {
     attribute_error(ctx, "prob_a and prob_b must have the same length");
   }
-  if (auto v = list_size(ctx, "vectors_per_class"); v && *v > 0 && classes && *v != *classes) {
+  if (auto v = size_of(a.vectors_per_class); v && *v > 0 && classes && *v != *classes) {
     attribute_error(ctx, fmt::format("vectors_per_class has {} entries for {} classes", *v, *classes));
   }
   Dim batch = batch_of(ctx);
   Dim scores;
   if (classes) {
     auto c = static_cast<int64_t>(*classes);
-    bool svc = nonempty(ctx, "vectors_per_class");
-    bool proba = nonempty(ctx, "prob_a");
+    bool svc = nonempty(a.vectors_per_class);
+    bool proba = nonempty(a.prob_a);
     scores = ctx.dim(svc && !proba ? (c > 2 ? c * (c - 1) / 2 : 2) : c);
   }
-  ctx.set_output(0, label_dtype(ctx, "classlabels_strings"), Shape::of({batch}));
+  ctx.set_output(0, label_dtype(a.classlabels_strings), Shape::of({batch}));
   ctx.set_output(1, DType::Float32, Shape::of({batch, scores}));
 }
 
 // SVMRegressor: [N, 1] (one target).
 void svm_regressor_rule(Context& ctx) {
-  check_post_transform(ctx);
-  check_enum(ctx, "kernel_type", {"LINEAR", "POLY", "RBF", "SIGMOID"});
+  const auto a = read<SVMRegressorAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
+  check_enum(ctx, "kernel_type", a.kernel_type, {"LINEAR", "POLY", "RBF", "SIGMOID"});
   ctx.set_output(0, DType::Float32, Shape::of({batch_of(ctx), ctx.dim(1)}));
 }
 
 // Version 3 of the tree ensembles adds *_as_tensor attributes (double
 // precision); onnx's shape inference rejects a node that sets both forms.
-void check_as_tensor(const Context& ctx, std::initializer_list<const char*> names) {
-  for (const char* n : names) {
-    std::string t = std::string(n) + "_as_tensor";
-    if (ctx.has_attr(n) && ctx.has_attr(t)) {
-      attribute_error(ctx, fmt::format("only one of {} and {} may be set", n, t));
-    }
+struct BothForms {
+  const char* name;
+  bool list, tensor;
+};
+void check_as_tensor(const Context& ctx, std::initializer_list<BothForms> attrs) {
+  for (const BothForms& f : attrs) {
+    if (f.list && f.tensor) attribute_error(ctx, fmt::format("only one of {} and {}_as_tensor may be set", f.name, f.name));
   }
+}
+
+// The list and tensor forms of the attributes both ensembles have.
+std::vector<BothForms> node_forms(const TreeNodesAttrs& a) {
+  return {{"nodes_values", a.nodes_values.has_value(), a.nodes_values_as_tensor != nullptr},
+          {"nodes_hitrates", a.nodes_hitrates.has_value(), a.nodes_hitrates_as_tensor != nullptr}};
 }
 
 // TreeEnsembleClassifier (1, 3): labels [N], scores [N, number of classes].
 void tree_classifier_rule(Context& ctx) {
-  check_post_transform(ctx);
-  if (ctx.version() >= 3) check_as_tensor(ctx, {"nodes_values", "nodes_hitrates", "class_weights", "base_values"});
-  auto classes = class_count(ctx, "classlabels_strings", "classlabels_int64s");
+  const auto a = read<TreeEnsembleClassifierAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
+  if (ctx.version() >= 3) {
+    auto forms = node_forms(a);
+    check_as_tensor(ctx, {forms[0], forms[1],
+                          {"class_weights", a.class_weights.has_value(), a.class_weights_as_tensor != nullptr},
+                          {"base_values", a.base_values.has_value(), a.base_values_as_tensor != nullptr}});
+  }
+  auto classes = class_count(ctx, a.classlabels_strings, "classlabels_strings", a.classlabels_int64s,
+                             "classlabels_int64s");
   Dim batch = batch_of(ctx);
-  ctx.set_output(0, label_dtype(ctx, "classlabels_strings"), Shape::of({batch}));
+  ctx.set_output(0, label_dtype(a.classlabels_strings), Shape::of({batch}));
   ctx.set_output(1, DType::Float32, Shape::of({batch, count_dim(ctx, classes)}));
 }
 
 // TreeEnsembleRegressor (1, 3): [N, n_targets].
 void tree_regressor_rule(Context& ctx) {
-  check_post_transform(ctx);
-  check_enum(ctx, "aggregate_function", {"AVERAGE", "SUM", "MIN", "MAX"});
-  if (ctx.version() >= 3) check_as_tensor(ctx, {"nodes_values", "nodes_hitrates", "target_weights", "base_values"});
+  const auto a = read<TreeEnsembleRegressorAttrs>(ctx.attrs());
+  check_post_transform(ctx, a.post_transform);
+  check_enum(ctx, "aggregate_function", a.aggregate_function, {"AVERAGE", "SUM", "MIN", "MAX"});
+  if (ctx.version() >= 3) {
+    auto forms = node_forms(a);
+    check_as_tensor(ctx, {forms[0], forms[1],
+                          {"target_weights", a.target_weights.has_value(), a.target_weights_as_tensor != nullptr},
+                          {"base_values", a.base_values.has_value(), a.base_values_as_tensor != nullptr}});
+  }
   Dim targets;
-  if (auto n = ctx.attr_int("n_targets")) {
+  if (auto n = a.n_targets) {
     if (*n <= 0) attribute_error(ctx, fmt::format("n_targets is {}; it must be positive", *n));
     else targets = ctx.dim(*n);
   }
@@ -437,26 +476,28 @@ void tree_regressor_rule(Context& ctx) {
 }  // namespace
 
 void register_ml(Registry& r) {
+  auto define = [&r](std::string_view name, Rule rule, std::vector<AttrSpec> attrs, int since = 1, int until = 0) {
+    r.define({.domain = kML, .name = name, .since = since, .until = until, .rule = rule, .attrs = std::move(attrs)});
+  };
   r.add(kML, "ArrayFeatureExtractor", 1, array_feature_extractor_rule);
-  r.add(kML, "Binarizer", 1, binarizer_rule);
-  r.add(kML, "CastMap", 1, cast_map_rule);
-  r.add(kML, "CategoryMapper", 1, category_mapper_rule);
-  r.add(kML, "DictVectorizer", 1, dict_vectorizer_rule);
-  r.add(kML, "FeatureVectorizer", 1, feature_vectorizer_rule);
-  r.add(kML, "Imputer", 1, imputer_rule);
-  // One rule for versions 1, 2 and 4 (branching on the version and on which
-  // attributes are set: version 4's keys_tensor/values_tensor).
-  r.add(kML, "LabelEncoder", 1, label_encoder_rule);
-  r.add(kML, "LinearClassifier", 1, linear_classifier_rule);
-  r.add(kML, "LinearRegressor", 1, linear_regressor_rule);
-  r.add(kML, "Normalizer", 1, normalizer_rule);
-  r.add(kML, "OneHotEncoder", 1, one_hot_encoder_rule);
-  r.add(kML, "SVMClassifier", 1, svm_classifier_rule);
-  r.add(kML, "SVMRegressor", 1, svm_regressor_rule);
-  r.add(kML, "Scaler", 1, scaler_rule);
-  r.add(kML, "TreeEnsembleClassifier", 1, tree_classifier_rule);  // 1 and 3
-  r.add(kML, "TreeEnsembleRegressor", 1, tree_regressor_rule);    // 1 and 3
-  r.add(kML, "ZipMap", 1, zip_map_rule);
+  define("Binarizer", binarizer_rule, specs<BinarizerAttrs>());
+  define("CastMap", cast_map_rule, specs<CastMapAttrs>());
+  define("CategoryMapper", category_mapper_rule, specs<CategoryMapperAttrs>());
+  define("DictVectorizer", dict_vectorizer_rule, specs<DictVectorizerAttrs>());
+  define("FeatureVectorizer", feature_vectorizer_rule, specs<FeatureVectorizerAttrs>());
+  define("Imputer", imputer_rule, specs<ImputerAttrs>());
+  define("LabelEncoder", label_encoder_rule<LabelEncoder1Attrs>, specs<LabelEncoder1Attrs>(), 1, 1);
+  define("LabelEncoder", label_encoder_rule<LabelEncoder2Attrs>, specs<LabelEncoder2Attrs>(), 2);
+  define("LinearClassifier", linear_classifier_rule, specs<LinearClassifierAttrs>());
+  define("LinearRegressor", linear_regressor_rule, specs<LinearRegressorAttrs>());
+  define("Normalizer", normalizer_rule, specs<NormalizerAttrs>());
+  define("OneHotEncoder", one_hot_encoder_rule, specs<OneHotEncoderAttrs>());
+  define("SVMClassifier", svm_classifier_rule, specs<SVMClassifierAttrs>());
+  define("SVMRegressor", svm_regressor_rule, specs<SVMRegressorAttrs>());
+  define("Scaler", scaler_rule, specs<ScalerAttrs>());
+  define("TreeEnsembleClassifier", tree_classifier_rule, specs<TreeEnsembleClassifierAttrs>());  // 1 and 3
+  define("TreeEnsembleRegressor", tree_regressor_rule, specs<TreeEnsembleRegressorAttrs>());    // 1 and 3
+  define("ZipMap", zip_map_rule, specs<ZipMapAttrs>());
 }
 
 }  // namespace onnxscope::ops

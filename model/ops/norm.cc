@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include "model/ops/norm.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -53,13 +54,14 @@ void check_trailing_params(const Context& ctx, const std::vector<Dim>& d, size_t
 }
 
 void layer_norm_rule(Context& ctx) {
+  const auto a = read<LayerNormalizationAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   if (!x.rank_known()) {
     ctx.set_output(0, DType::Undefined, Shape::unknown());
     return;
   }
   const auto& d = x.shape.dims;
-  int64_t axis_attr = ctx.attr_int("axis", -1);
+  int64_t axis_attr = a.axis;
   auto axis = normalize_axis(axis_attr, d.size());
   ctx.set_output(0, DType::Undefined, x.shape);
   if (!axis) {
@@ -71,7 +73,7 @@ void layer_norm_rule(Context& ctx) {
   std::vector<Dim> stat(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(*axis));
   stat.resize(d.size(), ctx.dim(1));
   for (size_t i = 1; i < ctx.num_outputs(); ++i) {
-    DType dt = ctx.attr_int("stash_type", 1) == 1 ? DType::Float32 : DType::Undefined;
+    DType dt = a.stash_type == 1 ? DType::Float32 : DType::Undefined;
     ctx.set_output(i, dt, Shape::of(stat));
   }
 }
@@ -79,10 +81,11 @@ void layer_norm_rule(Context& ctx) {
 // RMSNormalization-23: Y has X's shape and scale's type (V, which the
 // engine binds from scale).
 void rms_norm_rule(Context& ctx) {
+  const auto attrs = read<LayerNormalizationAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   if (!x.rank_known()) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   ctx.set_output(0, DType::Undefined, x.shape);
-  int64_t axis_attr = ctx.attr_int("axis", -1);
+  int64_t axis_attr = attrs.axis;
   auto axis = normalize_axis(axis_attr, x.shape.rank());
   if (!axis) {
     ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
@@ -96,13 +99,14 @@ void rms_norm_rule(Context& ctx) {
 // GroupNormalization: C must be a multiple of num_groups; scale and bias
 // have one value per group in version 18, per channel from 21 on.
 void group_norm_rule(Context& ctx) {
+  const auto attrs = read<GroupNormalizationAttrs>(ctx.attrs());
   const Inferred& xi = ctx.input(0);
   // The deprecated version 18 has no facts (no type constraints for the
   // engine to bind): Y's type is X's.
   DType dt = ctx.schema() && ctx.schema()->deprecated ? xi.dtype : DType::Undefined;
   ctx.set_output(0, dt, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   const auto* x = ranked(ctx, 0, 2, SIZE_MAX, "[N, C, D1, ...]");
-  auto groups = ctx.attr_int("num_groups");
+  auto groups = attrs.num_groups;
   if (!groups) return;  // required: the engine reports it missing
   if (*groups <= 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
@@ -138,10 +142,11 @@ void instance_norm_rule(Context& ctx) {
 
 // LRN: the shape of X ([N, C, D1, ...]); size is the channel window.
 void lrn_rule(Context& ctx) {
+  const auto attrs = read<LRNAttrs>(ctx.attrs());
   const Inferred& xi = ctx.input(0);
   ctx.set_output(0, DType::Undefined, xi.kind == Inferred::Kind::Tensor ? xi.shape : Shape::unknown());
   ranked(ctx, 0, 3, SIZE_MAX, "[N, C, D1, ...]");
-  if (auto size = ctx.attr_int("size"); size && *size <= 0) {
+  if (auto size = attrs.size; size && *size <= 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("LRN size is {}", *size),
                "size is the number of channels to sum over, a positive number");
   }
@@ -155,10 +160,11 @@ void dropout_rule(Context& ctx) {
 }
 
 void softmax_rule(Context& ctx) {
+  const auto attrs = read<SoftmaxAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   ctx.set_output(0, DType::Undefined, x.kind == Inferred::Kind::Tensor ? x.shape : Shape::unknown());
   if (x.rank_known()) {
-    int64_t axis = ctx.attr_int("axis", ctx.version() < 13 ? 1 : -1);
+    int64_t axis = attrs.axis;
     if (!normalize_axis(axis, x.shape.rank()) && !(x.shape.rank() == 0 && (axis == 0 || axis == -1))) {
       ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
                  fmt::format("{} axis {} is outside the input's rank {}", op(ctx), axis, x.shape.rank()));
@@ -178,7 +184,7 @@ void same_as_input(Context& ctx) {
 // target [N, d1..dk], weight [C]; the loss is [N, d1..dk] with reduction
 // "none", else a scalar. SoftmaxCrossEntropyLoss's log_prob has the input's shape.
 void loss_rule(Context& ctx) {
-  std::string reduction(ctx.attr_string("reduction").value_or("mean"));
+  std::string reduction(read<LossAttrs>(ctx.attrs()).reduction);
   check_choice(ctx, "reduction", reduction, {"none", "sum", "mean"});
   const auto* x = ranked(ctx, 0, 2, SIZE_MAX, "[N, C] or [N, C, d1, ..., dk]");
   const auto* t = ranked(ctx, 1, 1, SIZE_MAX, "[N] or [N, d1, ..., dk]");
@@ -224,17 +230,32 @@ void loss_rule(Context& ctx) {
 }  // namespace
 
 void register_norm(Registry& r) {
-  r.add("", "BatchNormalization", 1, batch_norm_rule);
-  r.add("", "LayerNormalization", 17, layer_norm_rule);
-  r.add("", "RMSNormalization", 23, rms_norm_rule);
-  r.add("", "GroupNormalization", 18, group_norm_rule);
-  r.add("", "InstanceNormalization", 1, instance_norm_rule);
-  r.add("", "LRN", 1, lrn_rule);
-  r.add("", "Dropout", 1, dropout_rule);
-  r.add("", {"Softmax", "LogSoftmax", "Hardmax"}, 1, softmax_rule);
-  r.add("", "LpNormalization", 1, same_as_input);
-  r.add("", "MeanVarianceNormalization", 9, same_as_input);
-  r.add("", {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}, 12, loss_rule);
+  r.define({.name = "BatchNormalization", .since = 1, .until = 6, .rule = batch_norm_rule,
+            .attrs = specs<BatchNormalization1Attrs>()});
+  r.define({.name = "BatchNormalization", .since = 7, .until = 8, .rule = batch_norm_rule,
+            .attrs = specs<BatchNormalization7Attrs>()});
+  r.define({.name = "BatchNormalization", .since = 9, .rule = batch_norm_rule,
+            .attrs = specs<BatchNormalization9Attrs>()});
+  r.define({.name = "LayerNormalization", .since = 17, .rule = layer_norm_rule,
+            .attrs = specs<LayerNormalizationAttrs>()});
+  r.define({.name = "RMSNormalization", .since = 23, .rule = rms_norm_rule, .attrs = specs<LayerNormalizationAttrs>()});
+  r.define({.name = "GroupNormalization", .since = 18, .rule = group_norm_rule,
+            .attrs = specs<GroupNormalizationAttrs>()});
+  r.define({.name = "InstanceNormalization", .since = 1, .rule = instance_norm_rule,
+            .attrs = specs<InstanceNormalizationAttrs>()});
+  r.define({.name = "LRN", .since = 1, .rule = lrn_rule, .attrs = specs<LRNAttrs>()});
+  r.define({.name = "Dropout", .since = 1, .until = 6, .rule = dropout_rule, .attrs = specs<Dropout1Attrs>()});
+  r.define({.name = "Dropout", .since = 7, .until = 11, .rule = dropout_rule, .attrs = specs<Dropout7Attrs>()});
+  r.define({.name = "Dropout", .since = 12, .rule = dropout_rule, .attrs = specs<Dropout12Attrs>()});
+  for (std::string_view name : {"Softmax", "LogSoftmax", "Hardmax"}) {
+    r.define({.name = name, .since = 1, .rule = softmax_rule, .attrs = specs<SoftmaxAttrs>()});
+  }
+  r.define({.name = "LpNormalization", .since = 1, .rule = same_as_input, .attrs = specs<LpNormalizationAttrs>()});
+  r.define({.name = "MeanVarianceNormalization", .since = 9, .rule = same_as_input,
+            .attrs = specs<MeanVarianceNormalizationAttrs>()});
+  for (std::string_view name : {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}) {
+    r.define({.name = name, .since = 12, .rule = loss_rule, .attrs = specs<LossAttrs>()});
+  }
 }
 
 }  // namespace onnxscope::ops

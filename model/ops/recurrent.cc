@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include "model/ops/recurrent.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
@@ -12,17 +13,17 @@ namespace {
 // ---------------------------------------------------------------------------
 // Recurrent layers: RNN (1 gate), GRU (3), LSTM (4)
 
+template <class A>
 void rnn_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   std::string_view type = ctx.node().op_type;
   int64_t gates = type == "LSTM" ? 4 : type == "GRU" ? 3 : 1;
-  // GRU-1's schema default is the misspelt "foward": a node without the
-  // attribute runs forward.
-  std::string direction = ctx.has_attr("direction") ? std::string(ctx.attr_string("direction").value_or("forward"))
-                                                    : "forward";
+  // GRU-1's schema default is the misspelt "foward": it runs forward.
+  std::string direction(ctx.version() < 3 && a.direction == "foward" ? "forward" : a.direction);
   Dim dirs;
   if (check_choice(ctx, "direction", direction, {"forward", "reverse", "bidirectional"}))
     dirs = ctx.dim(direction == "bidirectional" ? 2 : 1);
-  bool batch_first = declared(ctx, "layout") && ctx.attr_int("layout", 0) != 0;
+  bool batch_first = a.layout;
   const auto* x = ranked(ctx, 0, 3, 3, batch_first ? "[batch_size, seq_length, input_size] (layout 1)"
                                                     : "[seq_length, batch_size, input_size]");
   const auto* w = ranked(ctx, 1, 3, 3, "[num_directions, gates*hidden_size, input_size]");
@@ -34,7 +35,7 @@ void rnn_rule(Context& ctx) {
     input_size = (*x)[2];
   }
   Dim hidden;
-  if (auto h = ctx.attr_int("hidden_size")) {
+  if (auto h = a.hidden_size) {
     if (*h > 0) hidden = ctx.dim(*h);
     else ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} hidden_size is {}", op(ctx), *h));
   } else if (r && (*r)[2]) {
@@ -102,15 +103,24 @@ void rnn_rule(Context& ctx) {
 }  // namespace
 
 void register_recurrent(Registry& r) {
-  r.add("", {"RNN", "GRU", "LSTM"}, 1, rnn_rule);
+  r.define({.name = "RNN", .since = 1, .rule = rnn_rule<RNNAttrs>, .attrs = specs<RNNAttrs>()});
+  r.define({.name = "GRU", .since = 1, .rule = rnn_rule<GRUAttrs>, .attrs = specs<GRUAttrs>()});
+  r.define({.name = "LSTM", .since = 1, .rule = rnn_rule<LSTMAttrs>, .attrs = specs<LSTMAttrs>()});
   // layout=1 (from version 14): refused by every measured release, 1.10 to
   // 1.30 (node/test_{simple_rnn,gru,lstm}_batchwise, bench/ort/live_check.js).
-  for (std::string_view name : {"RNN", "GRU", "LSTM"}) {
+  struct Layout {
+    std::string_view name;
+    Rule rule;
+    std::vector<AttrSpec> attrs;
+  };
+  for (const Layout& l : {Layout{"RNN", rnn_rule<RNN14Attrs>, specs<RNN14Attrs>()},
+                          Layout{"GRU", rnn_rule<GRU14Attrs>, specs<GRU14Attrs>()},
+                          Layout{"LSTM", rnn_rule<LSTM14Attrs>, specs<LSTM14Attrs>()}}) {
     r.define({.domain = "",
-              .name = name,
+              .name = l.name,
               .since = 14,
-              .rule = rnn_rule,
-              .attrs = {{"layout", ir::AttrType::Int}},
+              .rule = l.rule,
+              .attrs = l.attrs,
               .quirks = {.refused = {{.attr = "layout",
                                       .value = 1,
                                       .meaning = "batch-major inputs and outputs",

@@ -4,9 +4,11 @@
 // facts: the inference rule (it sets the outputs' dtype, shape and, for
 // shape computations, contents; dtypes that the schema's type constraints
 // determine are filled in by the engine when a rule leaves them unset), the
-// attributes the rule reads, which inputs carry a shape, the reference
-// kernel, and what onnxruntime releases do differently from the
-// specification. The registry is validated against the schema table.
+// attributes of its typed struct (specs<S>(), S in the family's header,
+// which the rule and the reference kernel read), which inputs carry a
+// shape, the reference kernel, and what onnxruntime releases do differently
+// from the specification. The registry is validated against the schema
+// table.
 #pragma once
 
 #include <deque>
@@ -88,7 +90,7 @@ struct OpDef {
     }
     return nullptr;
   }
-  std::vector<AttrSpec> attrs;       // checked against the schema's attributes
+  std::vector<AttrSpec> attrs;       // specs<S>(): checked against the schema's attributes
   std::vector<size_t> shape_inputs;  // inputs whose contents are an output shape
   Quirks quirks;
 };

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 #include "model/ops/registry.h"
+#include "model/ops/resize.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
 
@@ -55,8 +56,7 @@ Given given_nonempty(const Context& ctx, size_t i) {
   return Given::Maybe;
 }
 
-void check_mode(const Context& ctx, std::initializer_list<std::string_view> modes) {
-  std::string mode(ctx.attr_string("mode").value_or("nearest"));
+void check_mode(const Context& ctx, std::string_view mode, std::initializer_list<std::string_view> modes) {
   for (auto m : modes) if (m == mode) return;
   std::string list;
   for (auto m : modes) list += (list.empty() ? "" : ", ") + util::quote(m);
@@ -66,9 +66,10 @@ void check_mode(const Context& ctx, std::initializer_list<std::string_view> mode
 }
 
 void resize_rule(Context& ctx) {
+  const auto a = read<ResizeAttrs>(ctx.attrs());
   int v = ctx.version();
-  if (v < 11) check_mode(ctx, {"nearest", "linear"});
-  else check_mode(ctx, {"nearest", "linear", "cubic"});
+  if (v < 11) check_mode(ctx, a.mode, {"nearest", "linear"});
+  else check_mode(ctx, a.mode, {"nearest", "linear", "cubic"});
   // Resize-10: (X, scales); from Resize-11: (X, roi, scales, sizes), where
   // exactly one of scales and sizes has elements.
   size_t scales_at = v < 11 ? 1 : 2;
@@ -85,14 +86,14 @@ void resize_rule(Context& ctx) {
   }
   bool use_sizes = sizes == Given::Yes || (sizes == Given::Maybe && scales == Given::No);
   bool use_scales = !use_sizes && (scales == Given::Yes || (scales == Given::Maybe && sizes == Given::No));
-  std::string policy = v >= 18 ? std::string(ctx.attr_string("keep_aspect_ratio_policy").value_or("stretch")) : "stretch";
+  std::string policy(a.keep_aspect_ratio_policy);
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller") {
     ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                fmt::format("Resize keep_aspect_ratio_policy is {}", util::quote(policy)),
                "the policies are 'stretch', 'not_larger' and 'not_smaller'");
     policy = "?";
   }
-  std::optional<std::vector<int64_t>> axes_attr = v >= 18 ? ctx.attr_ints("axes") : std::nullopt;
+  const std::optional<std::vector<int64_t>>& axes_attr = a.axes;
   if (!ctx.input_rank_known(0)) {
     // The sizes (or scales) have one entry per dimension.
     const auto* sz = use_sizes ? ints(ctx, 3) : nullptr;
@@ -105,9 +106,9 @@ void resize_rule(Context& ctx) {
   size_t r = in.size();
   std::vector<size_t> axes;
   if (axes_attr) {
-    auto a = checked_axes(ctx, *axes_attr, r);
-    if (!a) return ctx.set_output(0, DType::Undefined, unknown_dims(r));
-    axes = *a;
+    auto checked = checked_axes(ctx, *axes_attr, r);
+    if (!checked) return ctx.set_output(0, DType::Undefined, unknown_dims(r));
+    axes = *checked;
   } else {
     for (size_t i = 0; i < r; ++i) axes.push_back(i);
   }
@@ -115,7 +116,7 @@ void resize_rule(Context& ctx) {
   // roi matters only for tf_crop_and_resize: 2 entries (start, end) per
   // axis. It does not enter the output size: onnx's inference and
   // onnxruntime compute floor(dim * scale), whatever the roi.
-  if (v >= 11 && ctx.attr_string("coordinate_transformation_mode").value_or("half_pixel") == "tf_crop_and_resize") {
+  if (a.coordinate_transformation_mode == "tf_crop_and_resize") {
     if (!ctx.has_input(1)) {
       ctx.report(Code::ResizeArgs, Severity::Error, Phase::Load,
                  "Resize with coordinate_transformation_mode 'tf_crop_and_resize' has no roi",
@@ -127,7 +128,7 @@ void resize_rule(Context& ctx) {
   }
   std::vector<Dim> out = in;
   auto unknown_axes = [&] {
-    for (size_t a : axes) out[a] = Dim();
+    for (size_t ax : axes) out[ax] = Dim();
     ctx.set_output(0, DType::Undefined, Shape::of(out));
   };
   auto count_mismatch = [&](size_t have, const char* what) {
@@ -161,8 +162,8 @@ void resize_rule(Context& ctx) {
       float ratio = static_cast<float>(*s) / static_cast<float>(*d);
       scale = policy == "not_larger" ? std::min(scale, ratio) : std::max(scale, ratio);
     }
-    for (size_t a : axes) {
-      out[a] = ctx.dim(static_cast<int64_t>(std::round(scale * static_cast<float>(*in[a].as_int()))));
+    for (size_t ax : axes) {
+      out[ax] = ctx.dim(static_cast<int64_t>(std::round(scale * static_cast<float>(*in[ax].as_int()))));
     }
     return ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
   }
@@ -183,10 +184,12 @@ void resize_rule(Context& ctx) {
   ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
 }
 
+template <class A>
 void upsample_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   int v = ctx.version();
-  if (v < 7) check_mode(ctx, {"nearest", "bilinear"});
-  else check_mode(ctx, {"nearest", "linear"});
+  if (v < 7) check_mode(ctx, a.mode, {"nearest", "bilinear"});
+  else check_mode(ctx, a.mode, {"nearest", "linear"});
   // Upsample-1 scales H and W of an NCHW tensor; Upsample-7 takes one scale
   // per dimension as an attribute, Upsample-9 as an input.
   std::optional<std::vector<double>> scales;
@@ -196,10 +199,9 @@ void upsample_rule(Context& ctx) {
                  fmt::format("Upsample-1 takes a 4-D NCHW tensor, the input has rank {}", ctx.input_shape(0).rank()));
       return ctx.set_output(0, DType::Undefined, Shape::unknown());
     }
-    auto h = ctx.attr_float("height_scale"), w = ctx.attr_float("width_scale");
-    if (h && w) scales = std::vector<double>{1.0, 1.0, *h, *w};
+    if (a.height_scale && a.width_scale) scales = std::vector<double>{1.0, 1.0, *a.height_scale, *a.width_scale};
   } else if (v < 9) {
-    if (auto s = ctx.attr_floats("scales")) scales = std::vector<double>(s->begin(), s->end());
+    if (const auto& s = a.scales) scales = std::vector<double>(s->begin(), s->end());
   } else if (const auto* f = floats(ctx, 1)) {
     scales = *f;
   }
@@ -233,12 +235,18 @@ void upsample_rule(Context& ctx) {
 }  // namespace
 
 void register_resize(Registry& r) {
-  r.add("", "Resize", 10, resize_rule);
-  r.add("", "Upsample", 1, upsample_rule);
+  r.define({.name = "Resize", .since = 10, .rule = resize_rule, .attrs = specs<ResizeAttrs>()});
+  r.define({.name = "Upsample", .since = 1, .until = 6, .rule = upsample_rule<Upsample1Attrs>,
+            .attrs = specs<Upsample1Attrs>()});
+  r.define({.name = "Upsample", .since = 7, .until = 8, .rule = upsample_rule<Upsample7Attrs>,
+            .attrs = specs<Upsample7Attrs>()});
+  r.define({.name = "Upsample", .since = 9, .until = 9, .rule = upsample_rule<Upsample9Attrs>,
+            .attrs = specs<Upsample9Attrs>()});
   r.define({.domain = "",
             .name = "Upsample",
             .since = 10,  // deprecated
-            .rule = upsample_rule,
+            .rule = upsample_rule<Upsample9Attrs>,
+            .attrs = specs<Upsample9Attrs>(),
             .quirks = {.replacement = "Resize (torch.onnx.export writes Resize from opset 11)"}});
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <cmath>
 #include "model/ops/registry.h"
+#include "model/ops/sampling.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
 
@@ -15,17 +16,18 @@ namespace {
 // Rearrangement and sampling
 
 // DepthToSpace: [N, C, H, W] -> [N, C/b², H*b, W*b]; SpaceToDepth the inverse.
+// A: DepthToSpaceAttrs or SpaceToDepthAttrs.
+template <class A>
 void depth_space_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   bool to_space = ctx.node().op_type == "DepthToSpace";
   const auto* x = ranked(ctx, 0, 4, 4, "[N, C, H, W]");
-  int64_t k = ctx.attr_int("blocksize", 0);  // required: the engine reports it missing
-  if (ctx.has_attr("blocksize") && k <= 0) {
+  int64_t k = a.blocksize.value_or(0);  // required: the engine reports it missing
+  if (a.blocksize && k <= 0) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load, fmt::format("{} blocksize is {}", op(ctx), k),
                "blocksize must be positive");
   }
-  if (to_space && declared(ctx, "mode")) {
-    check_choice(ctx, "mode", ctx.attr_string("mode").value_or("DCR"), {"DCR", "CRD"});
-  }
+  if (to_space && a.mode) check_choice(ctx, "mode", *a.mode, {"DCR", "CRD"});
   if (!x) return ctx.set_output(0, DType::Undefined, ctx.input_rank_known(0) ? Shape::unknown() : Shape::of({Dim(), Dim(), Dim(), Dim()}));
   std::vector<Dim> out{(*x)[0], Dim(), Dim(), Dim()};
   if (k > 0) {
@@ -48,11 +50,12 @@ void depth_space_rule(Context& ctx) {
 // D1_out..Dr_out]; version 16 is 2-D only. The output has X's type (the
 // onnx 1.12 facts name it T2, a mistake onnx later corrected: it is T1).
 void grid_sample_rule(Context& ctx) {
+  const auto a = read<GridSampleAttrs>(ctx.attrs());
   bool v16 = ctx.version() < 20;
   const auto* x = ranked(ctx, 0, v16 ? 4 : 3, v16 ? 4 : SIZE_MAX, v16 ? "[N, C, H, W]" : "[N, C, D1, ..., Dr]");
   const auto* g = ranked(ctx, 1, v16 ? 4 : 3, v16 ? 4 : SIZE_MAX,
                          v16 ? "[N, H_out, W_out, 2]" : "[N, D1_out, ..., Dr_out, r]");
-  std::string mode(ctx.attr_string("mode").value_or(v16 ? "bilinear" : "linear"));
+  std::string mode(a.mode);
   if (v16) {
     check_choice(ctx, "mode", mode, {"bilinear", "nearest", "bicubic"},
                  mode == "linear" || mode == "cubic" ? "'linear' and 'cubic' are the opset 20 names" : "");
@@ -62,7 +65,7 @@ void grid_sample_rule(Context& ctx) {
                      ? "GridSample-16 named it 'bilinear'/'bicubic'; from opset 20 the modes are 'linear' and 'cubic'"
                      : "");
   }
-  check_choice(ctx, "padding_mode", ctx.attr_string("padding_mode").value_or("zeros"), {"zeros", "border", "reflection"});
+  check_choice(ctx, "padding_mode", a.padding_mode, {"zeros", "border", "reflection"});
   DType dt = ctx.input_dtype(0);
   if (x && g && x->size() != g->size()) {
     ctx.report(Code::GridDims, Severity::Error, Phase::Load,
@@ -132,8 +135,11 @@ void affine_grid_rule(Context& ctx) {
 // RoiAlign: X [N, C, H, W], rois [num_rois, 4], batch_indices [num_rois] ->
 // [num_rois, C, output_height, output_width]. MaxRoiPool: rois [num_rois, 5]
 // (batch index first) -> [num_rois, C, pooled_shape...].
+// A: RoiAlignAttrs or MaxRoiPoolAttrs.
+template <class A>
 void roi_rule(Context& ctx) {
-  bool align = ctx.node().op_type == "RoiAlign";
+  const auto a = read<A>(ctx.attrs());
+  constexpr bool align = std::is_same_v<A, RoiAlignAttrs>;
   const auto* x = ranked(ctx, 0, 4, 4, "[N, C, H, W]");
   const auto* rois = ranked(ctx, 1, 2, 2, align ? "[num_rois, 4]" : "[num_rois, 5]");
   Dim num = rois ? (*rois)[0] : Dim();
@@ -143,21 +149,18 @@ void roi_rule(Context& ctx) {
                name_of(ctx, 1));
   }
   Dim oh, ow;
-  if (align) {
+  if constexpr (align) {
     if (const auto* bi = ranked(ctx, 2, 1, 1, "[num_rois]")) {
       must_equal(ctx, (*bi)[0], num, Code::RoiDims, "RoiAlign batch_indices length vs the number of rois",
                  "batch_indices names the image of each box", name_of(ctx, 2));
       if (!num) num = (*bi)[0];
     }
-    check_choice(ctx, "mode", ctx.attr_string("mode").value_or("avg"), {"avg", "max"});
-    if (declared(ctx, "coordinate_transformation_mode")) {
-      check_choice(ctx, "coordinate_transformation_mode",
-                   ctx.attr_string("coordinate_transformation_mode").value_or("half_pixel"),
-                   {"half_pixel", "output_half_pixel"});
-    }
-    oh = ctx.dim(ctx.attr_int("output_height", 1));
-    ow = ctx.dim(ctx.attr_int("output_width", 1));
-  } else if (auto p = ctx.attr_ints("pooled_shape")) {
+    check_choice(ctx, "mode", a.mode, {"avg", "max"});
+    check_choice(ctx, "coordinate_transformation_mode", a.coordinate_transformation_mode,
+                 {"half_pixel", "output_half_pixel"});
+    oh = ctx.dim(a.output_height);
+    ow = ctx.dim(a.output_width);
+  } else if (const auto& p = a.pooled_shape) {
     if (p->size() == 2) {
       oh = ctx.dim((*p)[0]);
       ow = ctx.dim((*p)[1]);
@@ -173,7 +176,7 @@ void roi_rule(Context& ctx) {
 // (small constant inputs): the greedy selection onnxruntime performs, per
 // batch and class, in descending score order, dropping a box whose IoU with a
 // kept one exceeds iou_threshold. A null Dim when the data is not known.
-Dim nms_count(const Context& ctx) {
+Dim nms_count(const Context& ctx, bool center) {
   const auto* boxes = floats(ctx, 0);
   const auto* scores = floats(ctx, 1);
   if (!boxes || !scores || !ctx.input_rank_known(0) || !ctx.input_rank_known(1)) return Dim();
@@ -203,7 +206,6 @@ Dim nms_count(const Context& ctx) {
     if (!v || v->size() != 1) return Dim();
     score_thr = (*v)[0];
   }
-  bool center = ctx.attr_int("center_point_box", 0) != 0;
   struct Box {
     double y1, x1, y2, x2;
   };
@@ -249,6 +251,7 @@ Dim nms_count(const Context& ctx) {
 // spatial] -> selected_indices [num_selected, 3]; how many boxes survive
 // depends on the data (computed above when it is known).
 void nms_rule(Context& ctx) {
+  const auto a = read<NonMaxSuppressionAttrs>(ctx.attrs());
   const auto* boxes = ranked(ctx, 0, 3, 3, "[num_batches, spatial_dimension, 4]");
   const auto* scores = ranked(ctx, 1, 3, 3, "[num_batches, num_classes, spatial_dimension]");
   if (boxes) {
@@ -261,18 +264,21 @@ void nms_rule(Context& ctx) {
     must_equal(ctx, (*scores)[2], (*boxes)[1], Code::RoiDims, "NonMaxSuppression scores' last dimension vs the boxes'",
                "scores has one score per box and class", name_of(ctx, 1));
   }
-  ctx.set_output(0, DType::Int64, Shape::of({nms_count(ctx), ctx.dim(3)}));
+  ctx.set_output(0, DType::Int64, Shape::of({nms_count(ctx, a.center_point_box), ctx.dim(3)}));
 }
 
 }  // namespace
 
 void register_sampling(Registry& r) {
-  r.add("", {"DepthToSpace", "SpaceToDepth"}, 1, depth_space_rule);
-  r.add("", "GridSample", 16, grid_sample_rule);
-  r.add("", "AffineGrid", 20, affine_grid_rule);
-  r.add("", "MaxRoiPool", 1, roi_rule);
-  r.add("", "RoiAlign", 10, roi_rule);
-  r.add("", "NonMaxSuppression", 10, nms_rule);
+  r.define({.name = "DepthToSpace", .since = 1, .rule = depth_space_rule<DepthToSpaceAttrs>,
+            .attrs = specs<DepthToSpaceAttrs>()});
+  r.define({.name = "SpaceToDepth", .since = 1, .rule = depth_space_rule<SpaceToDepthAttrs>,
+            .attrs = specs<SpaceToDepthAttrs>()});
+  r.define({.name = "GridSample", .since = 16, .rule = grid_sample_rule, .attrs = specs<GridSampleAttrs>()});
+  r.define({.name = "AffineGrid", .since = 20, .rule = affine_grid_rule, .attrs = specs<AffineGridAttrs>()});
+  r.define({.name = "MaxRoiPool", .since = 1, .rule = roi_rule<MaxRoiPoolAttrs>, .attrs = specs<MaxRoiPoolAttrs>()});
+  r.define({.name = "RoiAlign", .since = 10, .rule = roi_rule<RoiAlignAttrs>, .attrs = specs<RoiAlignAttrs>()});
+  r.define({.name = "NonMaxSuppression", .since = 10, .rule = nms_rule, .attrs = specs<NonMaxSuppressionAttrs>()});
 }
 
 }  // namespace onnxscope::ops

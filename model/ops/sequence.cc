@@ -1,6 +1,7 @@
 // Sequence and optional values: a sequence's element type is the merge of
 // everything put into it; Optional wraps and unwraps.
 #include "model/ops/registry.h"
+#include "model/ops/sequence.h"
 #include "model/ops/util.h"
 #include <algorithm>
 
@@ -51,7 +52,7 @@ std::optional<std::optional<int64_t>> position(const Context& ctx, size_t i) {
 
 void sequence_empty(Context& ctx) {
   DType dt = DType::Float32;
-  if (auto d = ctx.attr_int("dtype"); d && is_known_dtype_enum(*d)) dt = static_cast<DType>(*d);
+  if (auto d = read<SequenceEmptyAttrs>(ctx.attrs()).dtype; d && is_known_dtype_enum(*d)) dt = static_cast<DType>(*d);
   ctx.output(0) = seq_of_items(ctx, {}, Inferred::tensor(dt, Shape::unknown()));
 }
 
@@ -122,10 +123,11 @@ void sequence_length(Context& ctx) {
 }
 
 void split_to_sequence(Context& ctx) {
+  const auto a = read<SplitToSequenceAttrs>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   Inferred elem = Inferred::tensor(x.dtype, Shape::unknown());
   if (!x.rank_known()) return void(ctx.output(0) = seq_of(elem));
-  int64_t axis_attr = ctx.attr_int("axis", 0);
+  int64_t axis_attr = a.axis;
   auto axis = normalize_axis(axis_attr, x.shape.rank());
   if (!axis) {
     ctx.report(Code::AxisRange, Severity::Error, Phase::Load,
@@ -144,7 +146,7 @@ void split_to_sequence(Context& ctx) {
   bool drop = false;
   if (!ctx.has_input(1)) {
     // One element per index along the axis; keepdims=0 drops the axis.
-    drop = ctx.attr_int("keepdims", 1) == 0;
+    drop = !a.keepdims;
     auto n = total ? total.as_int() : std::nullopt;
     if (n && *n <= 64) sizes.assign(static_cast<size_t>(*n), ctx.dim(1));
     else return void(ctx.output(0) = seq_of(piece(ctx.dim(1), drop)));
@@ -170,8 +172,9 @@ void split_to_sequence(Context& ctx) {
 
 void concat_from_sequence(Context& ctx) {
   const Inferred& s = ctx.input(0);
-  bool new_axis = ctx.attr_int("new_axis", 0) != 0;
-  int64_t axis_attr = ctx.attr_int("axis", 0);
+  const auto a = read<ConcatFromSequenceAttrs>(ctx.attrs());
+  bool new_axis = a.new_axis;
+  int64_t axis_attr = a.axis;
   DType dt = s.elem ? s.elem->dtype : DType::Undefined;
   if (s.items && !s.items->empty() &&
       std::all_of(s.items->begin(), s.items->end(), [](const Inferred& v) { return v.rank_known(); })) {
@@ -207,7 +210,7 @@ void concat_from_sequence(Context& ctx) {
 // SequenceMap: the body runs once per element (with the additional inputs,
 // sequences element-wise, tensors whole); each output collects the results.
 void sequence_map(Context& ctx) {
-  const ir::Graph* body = ctx.attr_graph("body");
+  const ir::Graph* body = read<SequenceMapAttrs>(ctx.attrs()).body;
   if (!body) return;
   const Inferred& first = ctx.input(0);
   auto body_inputs = [&](size_t k) {
@@ -260,16 +263,17 @@ void optional_has_element(Context& ctx) { ctx.set_output(0, DType::Bool, Shape::
 }  // namespace
 
 void register_sequence(Registry& r) {
-  r.add("", "SequenceEmpty", 11, sequence_empty);
+  r.define({.name = "SequenceEmpty", .since = 11, .rule = sequence_empty, .attrs = specs<SequenceEmptyAttrs>()});
   r.add("", "SequenceConstruct", 11, sequence_construct);
   r.add("", "SequenceInsert", 11, sequence_insert);
   r.add("", "SequenceAt", 11, sequence_at);
   r.add("", "SequenceErase", 11, sequence_erase);
   r.add("", "SequenceLength", 11, sequence_length);
-  r.add("", "SplitToSequence", 11, split_to_sequence);
-  r.add("", "ConcatFromSequence", 11, concat_from_sequence);
-  r.add("", "SequenceMap", 17, sequence_map);
-  r.add("", "Optional", 15, optional_rule);
+  r.define({.name = "SplitToSequence", .since = 11, .rule = split_to_sequence, .attrs = specs<SplitToSequenceAttrs>()});
+  r.define({.name = "ConcatFromSequence", .since = 11, .rule = concat_from_sequence,
+            .attrs = specs<ConcatFromSequenceAttrs>()});
+  r.define({.name = "SequenceMap", .since = 17, .rule = sequence_map, .attrs = specs<SequenceMapAttrs>()});
+  r.define({.name = "Optional", .since = 15, .rule = optional_rule, .attrs = specs<OptionalAttrs>()});
   r.add("", "OptionalGetElement", 15, optional_get_element);
   r.add("", "OptionalHasElement", 15, optional_has_element);
 }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 #include "model/ops/registry.h"
+#include "model/ops/shape.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
 
@@ -18,6 +19,7 @@ namespace {
 // Shape, Size
 
 void shape_rule(Context& ctx) {
+  const auto a = read<ShapeAttrs>(ctx.attrs());
   const Shape& s = ctx.input_shape(0);
   if (!ctx.input_rank_known(0)) {
     ctx.set_output(0, DType::Int64, Shape::of({Dim()}));
@@ -25,7 +27,7 @@ void shape_rule(Context& ctx) {
   }
   // Shape-15: start and end slice the shape, clamped to [0, rank].
   auto r = static_cast<int64_t>(s.rank());
-  int64_t start = ctx.attr_int("start", 0), end = ctx.attr_int("end", r);
+  int64_t start = a.start, end = a.end.value_or(r);
   if (start < 0) start += r;
   if (end < 0) end += r;
   start = std::clamp<int64_t>(start, 0, r);
@@ -63,15 +65,17 @@ void check_numel(Context& ctx, Dim in, Dim out, const char* what) {
   }
 }
 
+template <class A>
 void reshape_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   const Inferred& x = ctx.input(0);
   std::optional<std::vector<Dim>> target;
   size_t target_rank = 0;
   bool rank_known = false;
   if (ctx.version() < 5) {
-    if (auto s = ctx.attr_ints("shape")) {
+    if (a.shape) {
       std::vector<Dim> t;
-      for (int64_t v : *s) t.push_back(ctx.dim(v));
+      for (int64_t v : *a.shape) t.push_back(ctx.dim(v));
       target = std::move(t);
     }
   } else if (const auto* v = ints(ctx, 1)) {
@@ -88,7 +92,7 @@ void reshape_rule(Context& ctx) {
     return;
   }
   // Reshape-14: with allowzero a 0 is a zero-sized dimension, not "copy".
-  bool allowzero = ctx.version() >= 14 && ctx.attr_int("allowzero", 0) != 0;
+  bool allowzero = a.allowzero;
   std::vector<Dim> out(target->size());
   int minus_one = -1;
   bool has_zero = false;
@@ -154,12 +158,13 @@ void reshape_rule(Context& ctx) {
 }
 
 void flatten_rule(Context& ctx) {
+  const auto attrs = read<FlattenAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0)) {
     ctx.set_output(0, DType::Undefined, Shape::of({Dim(), Dim()}));
     return;
   }
   const auto& d = ctx.input_shape(0).dims;
-  int64_t axis = ctx.attr_int("axis", 1);
+  int64_t axis = attrs.axis;
   auto r = static_cast<int64_t>(d.size());
   // The axis may equal the rank (everything in the first dim). Negative
   // values count from the back: documented from Flatten-11, accepted by
@@ -177,19 +182,19 @@ void flatten_rule(Context& ctx) {
   if (ctx.input(0).ints) ctx.output(0).ints = ctx.input(0).ints;
 }
 
-// Axes from an attribute (before version `attr_until`) or from input
-// `input`; nullopt when not given or not constant.
-std::optional<std::vector<int64_t>> const_axes(Context& ctx, size_t input, const char* attr, int attr_until) {
-  if (ctx.version() < attr_until) return ctx.attr_ints(attr);
+// Axes from input `input` (Squeeze-13 and Unsqueeze-13 on); nullopt when
+// not given or not constant.
+std::optional<std::vector<int64_t>> const_axes(Context& ctx, size_t input) {
   if (!ctx.has_input(input)) return std::nullopt;
   return const_values(ints(ctx, input));
 }
 
-void squeeze_rule(Context& ctx) {
+// `attr`: the axes attribute of Squeeze-1 and -11, nullptr from Squeeze-13 on.
+void squeeze(Context& ctx, const SqueezeAttrs* attr) {
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
-  bool axes_given = ctx.version() < 13 ? ctx.has_attr("axes") : ctx.has_input(1);
-  auto axes = const_axes(ctx, 1, "axes", 13);
+  bool axes_given = attr ? attr->axes.has_value() : ctx.has_input(1);
+  auto axes = attr ? attr->axes : const_axes(ctx, 1);
   // An empty list squeezes every 1, as no list does (onnxruntime's Squeeze).
   if (axes_given && axes && axes->empty()) axes_given = false;
   std::vector<bool> drop(d.size(), false);
@@ -224,10 +229,17 @@ void squeeze_rule(Context& ctx) {
   if (ctx.input(0).ints) ctx.output(0).ints = ctx.input(0).ints;
 }
 
-void unsqueeze_rule(Context& ctx) {
-  auto axes = const_axes(ctx, 1, "axes", 13);
+void squeeze1_rule(Context& ctx) {
+  const auto a = read<SqueezeAttrs>(ctx.attrs());
+  squeeze(ctx, &a);
+}
+void squeeze13_rule(Context& ctx) { squeeze(ctx, nullptr); }
+
+// `attr`: the axes attribute of Unsqueeze-1 and -11, nullptr from Unsqueeze-13 on.
+void unsqueeze(Context& ctx, const UnsqueezeAttrs* attr) {
+  auto axes = attr ? attr->axes : const_axes(ctx, 1);
   if (!ctx.input_rank_known(0) || !axes) {
-    if (ctx.input_rank_known(0) && ctx.version() >= 13 && ctx.input_rank_known(1) &&
+    if (ctx.input_rank_known(0) && !attr && ctx.input_rank_known(1) &&
         ctx.input_shape(1).rank() == 1 && ctx.input_shape(1).dims[0].as_int()) {
       size_t n = ctx.input_shape(0).rank() + static_cast<size_t>(*ctx.input_shape(1).dims[0].as_int());
       return ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(n)));
@@ -248,12 +260,17 @@ void unsqueeze_rule(Context& ctx) {
   if (ctx.input(0).ints) ctx.output(0).ints = ctx.input(0).ints;
 }
 
+void unsqueeze1_rule(Context& ctx) {
+  const auto a = read<UnsqueezeAttrs>(ctx.attrs());
+  unsqueeze(ctx, &a);
+}
+void unsqueeze13_rule(Context& ctx) { unsqueeze(ctx, nullptr); }
 
 // ---------------------------------------------------------------------------
 // Concat, Split, Transpose
 
 void concat_rule(Context& ctx) {
-  int64_t axis_attr = ctx.attr_int("axis", ctx.version() < 4 ? 1 : 0);
+  int64_t axis_attr = read<ConcatAttrs>(ctx.attrs()).axis.value_or(ctx.version() < 4 ? 1 : 0);
   size_t rank = 0;
   bool known = false;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
@@ -309,14 +326,16 @@ void concat_rule(Context& ctx) {
   if (data_ok) ctx.output(0).ints = std::move(data);
 }
 
+template <class A>
 void split_rule(Context& ctx) {
+  const auto a = read<A>(ctx.attrs());
   size_t n = ctx.num_outputs();
   if (!ctx.input_rank_known(0)) {
     for (size_t i = 0; i < n; ++i) ctx.set_output(i, DType::Undefined, Shape::unknown());
     return;
   }
   const auto& d = ctx.input_shape(0).dims;
-  auto axis = checked_axis(ctx, ctx.attr_int("axis", 0), d.size());
+  auto axis = checked_axis(ctx, a.axis, d.size());
   if (!axis) {
     for (size_t i = 0; i < n; ++i) ctx.set_output(i, DType::Undefined, unknown_dims(d.size()));
     return;
@@ -326,9 +345,9 @@ void split_rule(Context& ctx) {
   std::optional<std::vector<Dim>> given;
   bool sizes_untracked = false;
   if (ctx.version() < 13) {
-    if (auto s = ctx.attr_ints("split")) {
+    if (a.split) {
       given = std::vector<Dim>();
-      for (int64_t v : *s) given->push_back(ctx.dim(v));
+      for (int64_t v : *a.split) given->push_back(ctx.dim(v));
     } else if (ctx.version() == 1 && ctx.has_input(1)) {
       if (const auto* v = ints(ctx, 1)) given = *v;
       else sizes_untracked = true;
@@ -342,7 +361,7 @@ void split_rule(Context& ctx) {
   // Split-18's num_outputs (0: not given).
   int64_t num_outputs = 0;
   if (ctx.version() >= 18) {
-    if (auto a = ctx.attr_int("num_outputs")) num_outputs = std::max<int64_t>(*a, 1);
+    if (a.num_outputs) num_outputs = std::max<int64_t>(*a.num_outputs, 1);
     bool sizes = given || sizes_untracked;
     if (num_outputs && sizes) {
       ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
@@ -435,10 +454,11 @@ void split_rule(Context& ctx) {
 
 
 void transpose_rule(Context& ctx) {
+  const auto attrs = read<TransposeAttrs>(ctx.attrs());
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   std::vector<int64_t> perm;
-  if (auto p = ctx.attr_ints("perm")) perm = *p;
+  if (auto p = attrs.perm) perm = *p;
   else for (size_t i = d.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
   if (perm.size() != d.size()) {
     ctx.report(Code::TransposePerm, Severity::Error, Phase::Load,
@@ -573,16 +593,23 @@ void tile_rule(Context& ctx) {
 }  // namespace
 
 void register_shape(Registry& r) {
-  r.add("", "Shape", 1, shape_rule);
+  r.define({.name = "Shape", .since = 1, .rule = shape_rule, .attrs = specs<ShapeAttrs>()});
   r.add("", "Size", 1, size_rule);
-  r.add("", "Reshape", 1, reshape_rule);
-  r.define({.domain = "", .name = "Reshape", .since = 5, .rule = reshape_rule, .shape_inputs = {1}});
-  r.add("", "Flatten", 1, flatten_rule);
-  r.add("", "Squeeze", 1, squeeze_rule);
-  r.add("", "Unsqueeze", 1, unsqueeze_rule);
-  r.add("", "Concat", 1, concat_rule);
-  r.add("", "Split", 1, split_rule);
-  r.add("", "Transpose", 1, transpose_rule);
+  r.define({.name = "Reshape", .since = 1, .until = 4, .rule = reshape_rule<Reshape1Attrs>,
+            .attrs = specs<Reshape1Attrs>()});
+  r.define({.name = "Reshape", .since = 5, .rule = reshape_rule<Reshape5Attrs>, .attrs = specs<Reshape5Attrs>(),
+            .shape_inputs = {1}});
+  r.define({.name = "Flatten", .since = 1, .rule = flatten_rule, .attrs = specs<FlattenAttrs>()});
+  r.define({.name = "Squeeze", .since = 1, .until = 12, .rule = squeeze1_rule, .attrs = specs<SqueezeAttrs>()});
+  r.add("", "Squeeze", 13, squeeze13_rule);
+  r.define({.name = "Unsqueeze", .since = 1, .until = 12, .rule = unsqueeze1_rule, .attrs = specs<UnsqueezeAttrs>()});
+  r.add("", "Unsqueeze", 13, unsqueeze13_rule);
+  r.define({.name = "Concat", .since = 1, .rule = concat_rule, .attrs = specs<ConcatAttrs>()});
+  r.define({.name = "Split", .since = 1, .until = 12, .rule = split_rule<Split1Attrs>, .attrs = specs<Split1Attrs>()});
+  r.define({.name = "Split", .since = 13, .until = 17, .rule = split_rule<Split13Attrs>,
+            .attrs = specs<Split13Attrs>()});
+  r.define({.name = "Split", .since = 18, .rule = split_rule<Split18Attrs>, .attrs = specs<Split18Attrs>()});
+  r.define({.name = "Transpose", .since = 1, .rule = transpose_rule, .attrs = specs<TransposeAttrs>()});
   r.define({.domain = "", .name = "Expand", .since = 8, .rule = expand_rule, .shape_inputs = {1}});
   r.define({.domain = "", .name = "Tile", .since = 1, .rule = tile_rule, .shape_inputs = {1}});
 }

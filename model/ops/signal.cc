@@ -7,15 +7,16 @@
 #include <algorithm>
 
 #include "model/ops/registry.h"
+#include "model/ops/signal.h"
 #include "model/ops/util.h"
 
 namespace onnxscope::ops {
 namespace {
 
-// The `output_datatype` attribute (default 1, float) as a dtype; a value the
-// output's constraint does not admit has no kernel: the session fails to load.
-DType output_datatype(const Context& ctx, std::string_view constraint) {
-  int64_t v = ctx.attr_int("output_datatype", 1);
+// An `output_datatype` attribute's value (default 1, float) as a dtype; a
+// value the output's constraint does not admit has no kernel: the session
+// fails to load.
+DType output_datatype(const Context& ctx, int64_t v, std::string_view constraint) {
   if (!is_known_dtype_enum(v) || v == 0 || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
     ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}'s output_datatype is {}{}, which its output type {} does not allow", ctx.node().op_type,
@@ -70,9 +71,11 @@ Dim positive_size(const Context& ctx, size_t i, std::string_view what) {
 // inverse=1), which returns the real signal ([..., 1]). Along the axis the
 // output has dft_length elements (default: the input's length there, or
 // 2*(n-1) for the IRFFT), floor(dft_length/2)+1 for the RFFT.
+template <class A>
 void dft_rule(Context& ctx) {
-  bool onesided = ctx.attr_int("onesided", 0) != 0;
-  bool inverse = ctx.attr_int("inverse", 0) != 0;
+  const auto a = read<A>(ctx.attrs());
+  bool onesided = a.onesided;
+  bool inverse = a.inverse;
   bool irfft = onesided && inverse;
   check_scalar(ctx, 1, "dft_length", true);
   if (ctx.version() >= 20) check_scalar(ctx, 2, "axis", false);
@@ -118,11 +121,11 @@ void dft_rule(Context& ctx) {
   std::optional<int64_t> axis;
   bool axis_from_input = ctx.version() >= 20 && ctx.has_input(2);
   if (ctx.version() < 20) {
-    axis = ctx.attr_int("axis", 1);
+    axis = a.axis;
   } else if (!axis_from_input) {
     axis = -2;
-  } else if (auto a = scalar_int(ctx, 2); a && a->as_int()) {
-    axis = a->as_int();
+  } else if (auto s = scalar_int(ctx, 2); s && s->as_int()) {
+    axis = s->as_int();
   }
   auto ri = static_cast<int64_t>(r);
   if (axis && !((*axis >= -ri && *axis <= -2) || (*axis >= 0 && *axis <= ri - 2))) {
@@ -161,7 +164,7 @@ void dft_rule(Context& ctx) {
 // frames = floor((signal_length - dft_size) / frame_step) + 1 and
 // bins = floor(dft_size/2)+1 when onesided, else dft_size.
 void stft_rule(Context& ctx) {
-  bool onesided = ctx.attr_int("onesided", 1) != 0;
+  bool onesided = read<STFTAttrs>(ctx.attrs()).onesided;
   check_scalar(ctx, 1, "frame_step", false);
   check_scalar(ctx, 3, "frame_length", true);
   Dim batch, signal;
@@ -224,14 +227,14 @@ void stft_rule(Context& ctx) {
 
 // HannWindow, HammingWindow, BlackmanWindow: [size] of output_datatype.
 void window_rule(Context& ctx) {
-  DType dt = output_datatype(ctx, "T2");
+  DType dt = output_datatype(ctx, read<WindowAttrs>(ctx.attrs()).output_datatype, "T2");
   check_scalar(ctx, 0, "size", true);
   ctx.set_output(0, dt, Shape::of({positive_size(ctx, 0, "size")}));
 }
 
 // MelWeightMatrix: [floor(dft_length/2)+1, num_mel_bins] of output_datatype.
 void mel_weight_matrix_rule(Context& ctx) {
-  DType dt = output_datatype(ctx, "T3");
+  DType dt = output_datatype(ctx, read<MelWeightMatrixAttrs>(ctx.attrs()).output_datatype, "T3");
   check_scalar(ctx, 0, "num_mel_bins", true);
   check_scalar(ctx, 1, "dft_length", true);
   check_scalar(ctx, 2, "sample_rate", false);
@@ -246,10 +249,15 @@ void mel_weight_matrix_rule(Context& ctx) {
 }  // namespace
 
 void register_signal(Registry& r) {
-  r.add("", "DFT", 17, dft_rule);  // branches on the version: axis attribute (17), axis input (20)
-  r.add("", "STFT", 17, stft_rule);
-  r.add("", {"HannWindow", "HammingWindow", "BlackmanWindow"}, 17, window_rule);
-  r.add("", "MelWeightMatrix", 17, mel_weight_matrix_rule);
+  // DFT: the axis an attribute (17), an input (20).
+  r.define({.name = "DFT", .since = 17, .until = 19, .rule = dft_rule<DFT17Attrs>, .attrs = specs<DFT17Attrs>()});
+  r.define({.name = "DFT", .since = 20, .rule = dft_rule<DFT20Attrs>, .attrs = specs<DFT20Attrs>()});
+  r.define({.name = "STFT", .since = 17, .rule = stft_rule, .attrs = specs<STFTAttrs>()});
+  for (std::string_view name : {"HannWindow", "HammingWindow", "BlackmanWindow"}) {
+    r.define({.name = name, .since = 17, .rule = window_rule, .attrs = specs<WindowAttrs>()});
+  }
+  r.define({.name = "MelWeightMatrix", .since = 17, .rule = mel_weight_matrix_rule,
+            .attrs = specs<MelWeightMatrixAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 #include "model/ops/registry.h"
+#include "model/ops/slice.h"
 #include "model/ops/util.h"
 #include "model/util/text.h"
 
@@ -77,23 +78,23 @@ std::vector<int64_t> slice_indices(int64_t n, int64_t start, int64_t end, int64_
   return out;
 }
 
-void slice_rule(Context& ctx) {
+// `attr`: the attributes of Slice-1, nullptr from Slice-10 on (inputs).
+void slice(Context& ctx, const SliceAttrs* attr) {
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   size_t r = d.size();
   std::optional<std::vector<Dim>> starts, ends, axes, steps;
   bool axes_untracked = false, steps_untracked = false;
-  auto from_attr = [&](const char* name) -> std::optional<std::vector<Dim>> {
-    auto v = ctx.attr_ints(name);
+  auto from_attr = [&](const std::optional<std::vector<int64_t>>& v) -> std::optional<std::vector<Dim>> {
     if (!v) return std::nullopt;
     std::vector<Dim> out;
     for (int64_t x : *v) out.push_back(ctx.dim(x));
     return out;
   };
-  if (ctx.version() < 10) {
-    starts = from_attr("starts");
-    ends = from_attr("ends");
-    axes = from_attr("axes");
+  if (attr) {
+    starts = from_attr(attr->starts);
+    ends = from_attr(attr->ends);
+    axes = from_attr(attr->axes);
   } else {
     if (const auto* v = ints(ctx, 1)) starts = *v;
     if (const auto* v = ints(ctx, 2)) ends = *v;
@@ -184,8 +185,16 @@ void slice_rule(Context& ctx) {
 }
 
 
+void slice1_rule(Context& ctx) {
+  const auto a = read<SliceAttrs>(ctx.attrs());
+  slice(ctx, &a);
+}
+void slice10_rule(Context& ctx) { slice(ctx, nullptr); }
+
+template <class A>
 void pad_rule(Context& ctx) {
-  std::string mode(ctx.attr_string("mode").value_or("constant"));
+  const auto a = read<A>(ctx.attrs());
+  std::string mode(a.mode);
   bool mode_ok = mode == "constant" || mode == "reflect" || mode == "edge" || (mode == "wrap" && ctx.version() >= 19);
   if (!mode_ok) {
     ctx.report(Code::PadMode, Severity::Error, Phase::Load,
@@ -195,7 +204,7 @@ void pad_rule(Context& ctx) {
   }
   std::optional<std::vector<Dim>> pads;
   if (ctx.version() < 11) {
-    if (auto p = ctx.attr_ints(ctx.version() < 2 ? "paddings" : "pads")) {
+    if (const auto& p = ctx.version() < 2 ? a.paddings : a.pads) {
       pads = std::vector<Dim>();
       for (int64_t v : *p) pads->push_back(ctx.dim(v));
     }
@@ -267,6 +276,7 @@ void pad_rule(Context& ctx) {
 
 
 void center_crop_pad_rule(Context& ctx) {
+  const auto attrs = read<CenterCropPadAttrs>(ctx.attrs());
   const auto* shape = ints(ctx, 1);
   if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() != 1) {
     ctx.report(Code::RankMismatch, Severity::Error, Phase::Load,
@@ -281,7 +291,7 @@ void center_crop_pad_rule(Context& ctx) {
     }
     return d;
   };
-  auto axes_attr = ctx.attr_ints("axes");
+  auto axes_attr = attrs.axes;
   if (!ctx.input_rank_known(0)) {
     if (!axes_attr && shape) {
       std::vector<Dim> out;
@@ -314,9 +324,12 @@ void center_crop_pad_rule(Context& ctx) {
 }  // namespace
 
 void register_slice(Registry& r) {
-  r.add("", "Slice", 1, slice_rule);
-  r.add("", "Pad", 1, pad_rule);
-  r.add("", "CenterCropPad", 18, center_crop_pad_rule);
+  r.define({.name = "Slice", .since = 1, .until = 9, .rule = slice1_rule, .attrs = specs<SliceAttrs>()});
+  r.add("", "Slice", 10, slice10_rule);
+  r.define({.name = "Pad", .since = 1, .until = 1, .rule = pad_rule<Pad1Attrs>, .attrs = specs<Pad1Attrs>()});
+  r.define({.name = "Pad", .since = 2, .until = 10, .rule = pad_rule<Pad2Attrs>, .attrs = specs<Pad2Attrs>()});
+  r.define({.name = "Pad", .since = 11, .rule = pad_rule<Pad11Attrs>, .attrs = specs<Pad11Attrs>()});
+  r.define({.name = "CenterCropPad", .since = 18, .rule = center_crop_pad_rule, .attrs = specs<CenterCropPadAttrs>()});
 }
 
 }  // namespace onnxscope::ops

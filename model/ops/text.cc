@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "model/ops/registry.h"
+#include "model/ops/text.h"
 #include "model/ops/util.h"
 
 namespace onnxscope::ops {
@@ -10,7 +11,8 @@ namespace {
 // StringNormalizer-10: [C] or [1, C]. Stop words removed make the last
 // dimension data-dependent; without stop words the shape is kept.
 void string_normalizer_rule(Context& ctx) {
-  check_enum(ctx, "case_change_action", {"NONE", "LOWER", "UPPER"});
+  const auto a = read<StringNormalizerAttrs>(ctx.attrs());
+  check_enum(ctx, "case_change_action", a.case_change_action, {"NONE", "LOWER", "UPPER"});
   if (!ctx.input_rank_known(0)) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   const auto& d = ctx.input_shape(0).dims;
   if (d.size() != 1 && d.size() != 2) {
@@ -27,7 +29,7 @@ void string_normalizer_rule(Context& ctx) {
                            sym::to_string(d[0]), known ? "" : ", which onnx's shape inference rejects unless it is the constant 1"),
                "reshape the input to [1, C] or [C]");
   }
-  bool drops = list_size(ctx, "stopwords").value_or(0) > 0;
+  bool drops = a.stopwords && !a.stopwords->empty();
   std::vector<Dim> out = d;
   if (drops) out.back() = Dim();
   ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
@@ -35,21 +37,22 @@ void string_normalizer_rule(Context& ctx) {
 
 // TfIdfVectorizer-9: [C] -> [max(ngram_indexes)+1], [N, C] -> [N, max+1].
 void tfidf_rule(Context& ctx) {
-  check_enum(ctx, "mode", {"TF", "IDF", "TFIDF"});
-  auto strings = list_size(ctx, "pool_strings");
-  auto ints = list_size(ctx, "pool_int64s");
-  if (strings.has_value() == ints.has_value()) {
+  const auto a = read<TfIdfVectorizerAttrs>(ctx.attrs());
+  check_enum(ctx, "mode", a.mode, {"TF", "IDF", "TFIDF"});
+  bool strings = a.pool_strings.has_value();
+  bool ints = a.pool_int64s.has_value();
+  if (strings == ints) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                "TfIdfVectorizer needs exactly one of pool_strings and pool_int64s");
   } else if (ctx.input(0).kind == Inferred::Kind::Tensor && ctx.input_dtype(0) != DType::Undefined &&
-             (ctx.input_dtype(0) == DType::String) != strings.has_value()) {
+             (ctx.input_dtype(0) == DType::String) != strings) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                fmt::format("TfIdfVectorizer's input is {} but its pool is {}: string input needs pool_strings, "
                            "integer input pool_int64s",
                            dtype_onnx_name(ctx.input_dtype(0)), strings ? "pool_strings" : "pool_int64s"));
   }
   Dim width;
-  auto idx = ctx.attr_ints("ngram_indexes");
+  const auto& idx = a.ngram_indexes;
   if (!idx || idx->empty() || std::any_of(idx->begin(), idx->end(), [](int64_t i) { return i < 0; })) {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                "TfIdfVectorizer's ngram_indexes must be non-empty with no negative values");
@@ -67,7 +70,7 @@ void tfidf_rule(Context& ctx) {
 
 // RegexFullMatch-20: a bool per string.
 void regex_full_match_rule(Context& ctx) {
-  if (!ctx.has_attr("pattern")) {
+  if (!read<RegexFullMatchAttrs>(ctx.attrs()).pattern) {
     ctx.report(Code::MissingAttribute, Severity::Error, Phase::Load,
                "RegexFullMatch has no pattern attribute: there is nothing to match");
   }
@@ -97,13 +100,14 @@ void string_split_rule(Context& ctx) {
 // ImageDecoder-20: a 1-D encoded stream to [height, width, channels], the
 // channels decided by pixel_format.
 void image_decoder_rule(Context& ctx) {
-  check_enum(ctx, "pixel_format", {"RGB", "BGR", "Grayscale"});
+  const auto a = read<ImageDecoderAttrs>(ctx.attrs());
+  check_enum(ctx, "pixel_format", a.pixel_format, {"RGB", "BGR", "Grayscale"});
   if (ctx.input_rank_known(0) && ctx.input_shape(0).rank() != 1) {
     ctx.report(Code::InputRank, Severity::Error, Phase::Load,
                fmt::format("ImageDecoder takes a 1-D encoded stream, not a tensor of rank {}",
                            ctx.input_shape(0).rank()));
   }
-  auto fmt_attr = ctx.attr_string("pixel_format").value_or("RGB");
+  auto fmt_attr = a.pixel_format;
   Dim channels;
   if (fmt_attr == "RGB" || fmt_attr == "BGR") channels = ctx.dim(3);
   if (fmt_attr == "Grayscale") channels = ctx.dim(1);
@@ -120,9 +124,7 @@ void register_text(Registry& r) {
             .name = "StringNormalizer",
             .since = 10,
             .rule = string_normalizer_rule,
-            .attrs = {{"case_change_action", ir::AttrType::String},
-                      {"is_case_sensitive", ir::AttrType::Int},
-                      {"locale", ir::AttrType::String}},
+            .attrs = specs<StringNormalizerAttrs>(),
             .quirks = {.locale = LocaleNeed{.attr = "locale",
                                             .fallback = "en_US",
                                             .every_node_until = 1017,
@@ -131,11 +133,11 @@ void register_text(Registry& r) {
                                             .case_change_from = 1027,
                                             .case_change_attr = "case_change_action",
                                             .case_changes = {"LOWER", "UPPER"}}}});
-  r.add("", "TfIdfVectorizer", 9, tfidf_rule);
-  r.add("", "RegexFullMatch", 20, regex_full_match_rule);
+  r.define({.name = "TfIdfVectorizer", .since = 9, .rule = tfidf_rule, .attrs = specs<TfIdfVectorizerAttrs>()});
+  r.define({.name = "RegexFullMatch", .since = 20, .rule = regex_full_match_rule, .attrs = specs<RegexFullMatchAttrs>()});
   r.add("", "StringConcat", 20, string_concat_rule);
-  r.add("", "StringSplit", 20, string_split_rule);
-  r.add("", "ImageDecoder", 20, image_decoder_rule);
+  r.define({.name = "StringSplit", .since = 20, .rule = string_split_rule, .attrs = specs<StringSplitAttrs>()});
+  r.define({.name = "ImageDecoder", .since = 20, .rule = image_decoder_rule, .attrs = specs<ImageDecoderAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "model/ops/registry.h"
+#include "model/ops/training.h"
 #include "model/ops/util.h"
 
 namespace onnxscope::ops {
@@ -58,7 +59,7 @@ void adam_rule(Context& ctx) { optimizer(ctx, 4, {{{0, 1, 2, 3}}, {{2, 0, 1}}, {
 
 // Momentum: X, G, V -> X_new, V_new.
 void momentum_rule(Context& ctx) {
-  if (auto mode = ctx.attr_string("mode"); mode && *mode != "standard" && *mode != "nesterov") {
+  if (auto mode = read<MomentumAttrs>(ctx.attrs()).mode; mode && *mode != "standard" && *mode != "nesterov") {
     ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
                fmt::format("Momentum's mode is \"{}\"; it must be \"standard\" or \"nesterov\"", *mode));
   }
@@ -83,11 +84,10 @@ std::pair<const ir::Graph*, ir::ValueId> find_named(const Context& ctx, std::str
 // its inferred type (the engine gives a rule its inputs only), so it takes
 // the value's declared type where the file has one, else unknown rank.
 void gradient_rule(Context& ctx) {
-  const ir::Attribute* xs_attr = ctx.attr("xs");
-  const auto* xs = xs_attr ? xs_attr->strings() : nullptr;
+  const auto a = read<GradientAttrs>(ctx.attrs());
+  const auto& xs = a.xs;
   if (!xs) return;  // required: the engine reports it missing
-  const ir::Attribute* zs_attr = ctx.attr("zs");
-  size_t nz = zs_attr && zs_attr->strings() ? zs_attr->strings()->size() : 0;
+  size_t nz = a.zs ? a.zs->size() : 0;
   if (ctx.num_inputs() != xs->size() + nz) {
     ctx.report(Code::GradientArity, Severity::Error, Phase::Load,
                fmt::format("Gradient names {} values in xs and {} in zs, so it takes {} inputs, not {}", xs->size(),
@@ -98,7 +98,7 @@ void gradient_rule(Context& ctx) {
                fmt::format("Gradient has {} outputs but xs names only {} values", ctx.num_outputs(), xs->size()));
   }
   std::vector<std::string_view> names(xs->begin(), xs->end());
-  if (auto y = ctx.attr_string("y")) names.push_back(*y);
+  if (a.y) names.push_back(*a.y);
   for (std::string_view name : names) {
     if (!find_named(ctx, name).first) {
       ctx.report(Code::GradientNames, Severity::Error, Phase::Load,
@@ -143,10 +143,11 @@ void gradient_rule(Context& ctx) {
 }  // namespace
 
 void register_training(Registry& r) {
-  r.add("ai.onnx.preview.training", "Adagrad", 1, adagrad_rule);
-  r.add("ai.onnx.preview.training", "Adam", 1, adam_rule);
-  r.add("ai.onnx.preview.training", "Momentum", 1, momentum_rule);
-  r.add("ai.onnx.preview.training", "Gradient", 1, gradient_rule);
+  constexpr std::string_view kDomain = "ai.onnx.preview.training";
+  r.define({.domain = kDomain, .name = "Adagrad", .since = 1, .rule = adagrad_rule, .attrs = specs<AdagradAttrs>()});
+  r.define({.domain = kDomain, .name = "Adam", .since = 1, .rule = adam_rule, .attrs = specs<AdamAttrs>()});
+  r.define({.domain = kDomain, .name = "Momentum", .since = 1, .rule = momentum_rule, .attrs = specs<MomentumAttrs>()});
+  r.define({.domain = kDomain, .name = "Gradient", .since = 1, .rule = gradient_rule, .attrs = specs<GradientAttrs>()});
 }
 
 }  // namespace onnxscope::ops

@@ -190,11 +190,6 @@ std::vector<std::vector<int64_t>> all_of(const std::vector<int64_t>& dims) {
 
 std::string name_of(const Context& ctx, size_t i) { return std::string(ctx.input_name(i)); }
 
-bool declared(const Context& ctx, std::string_view name) {
-  const Schema* s = ctx.schema();
-  return !s || s->deprecated || s->attribute(name) != nullptr;
-}
-
 Dim divide_exact(const Context& ctx, Dim a, int64_t k, const std::string& what, const std::string& hint,
                  const std::string& input) {
   if (!a || k <= 0) return Dim();
@@ -246,10 +241,9 @@ bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
   return std::find(c->allowed.begin(), c->allowed.end(), want) != c->allowed.end();
 }
 
-std::optional<DType> output_dtype_attr(const Context& ctx) {
-  if (!declared(ctx, "output_dtype")) return std::nullopt;
-  int64_t v = ctx.attr_int("output_dtype", 0);
-  if (v == 0) return std::nullopt;
+std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t> output_dtype) {
+  if (!output_dtype || *output_dtype == 0) return std::nullopt;
+  int64_t v = *output_dtype;
   std::string_view constraint = ctx.schema() && !ctx.schema()->outputs.empty() ? ctx.schema()->outputs[0].type : "";
   if (!is_known_dtype_enum(v) || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
     ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
@@ -279,17 +273,8 @@ void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string&
              name_of(ctx, i));
 }
 
-std::optional<size_t> list_size(const Context& ctx, std::string_view name) {
-  const ir::Attribute* a = ctx.attr(name);
-  if (!a) return std::nullopt;
-  if (const auto* v = a->ints()) return v->size();
-  if (const auto* v = a->floats()) return v->size();
-  if (const auto* v = a->strings()) return v->size();
-  return std::nullopt;
-}
-
-void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed) {
-  auto v = ctx.attr_string(attr);
+void check_enum(const Context& ctx, std::string_view attr, std::optional<std::string_view> v,
+                std::initializer_list<std::string_view> allowed) {
   if (!v || std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return;
   std::string list;
   for (auto a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";

@@ -143,11 +143,6 @@ std::vector<std::vector<int64_t>> all_of(const std::vector<int64_t>& dims);
 // Input i's value name ("" when absent), for a diagnostic's input.
 std::string name_of(const Context& ctx, size_t i);
 
-// Whether the operator version in force has attribute `name`: attributes a
-// later version introduced (LpPool's dilations, RNN's layout) are ignored on
-// older nodes. A deprecated schema lists no attributes; it is taken at its word.
-bool declared(const Context& ctx, std::string_view name);
-
 // a / k where the spec requires k to divide a: an error when a provably
 // leaves a remainder (at load when a is a number, else when it runs).
 Dim divide_exact(const Context& ctx, Dim a, int64_t k, const std::string& what, const std::string& hint,
@@ -172,9 +167,10 @@ bool check_choice(const Context& ctx, std::string_view attr, std::string_view va
 // Whether the schema's type constraint `name` admits tensors of `dt`.
 bool constraint_allows(const Context& ctx, std::string_view name, DType dt);
 
-// The element type an `output_dtype` attribute names (0: not set); diagnosed
-// when it is no data type or outside the output's type constraint.
-std::optional<DType> output_dtype_attr(const Context& ctx);
+// The element type an `output_dtype` attribute names (0 or none, on a
+// version without it: not set); diagnosed when it is no data type or outside
+// the output's type constraint.
+std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t> output_dtype);
 
 // A quantization parameter (scale or zero point): a scalar or a one-element
 // vector, or where `per` is given also a 1-D tensor of that length (per row,
@@ -182,12 +178,10 @@ std::optional<DType> output_dtype_attr(const Context& ctx);
 // parameters ([D1, D2, M, 1] per row), which are not checked here.
 void check_quant_param(const Context& ctx, size_t i, Dim per, const std::string& what, bool nd = false);
 
-// The number of elements of a list attribute (ints, floats or strings);
-// nullopt when the node does not set it.
-std::optional<size_t> list_size(const Context& ctx, std::string_view name);
-
-// An enumerated string attribute must be one of `allowed` (attribute-value
-// when it is not: "X's mode is "foo"; it must be one of ...").
-void check_enum(const Context& ctx, std::string_view attr, std::initializer_list<std::string_view> allowed);
+// An enumerated string attribute `attr` (its value; none: not set) must be
+// one of `allowed` (attribute-value when it is not: "X's mode is "foo"; it
+// must be one of ...").
+void check_enum(const Context& ctx, std::string_view attr, std::optional<std::string_view> value,
+                std::initializer_list<std::string_view> allowed);
 
 }  // namespace onnxscope::ops

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/ops/elementwise.h"
 #include "model/ops/kernels/common.h"
 #include "model/ops/registry.h"
 
@@ -187,7 +188,7 @@ void k_pow(KernelContext& ctx) {
 
 void k_mod(KernelContext& ctx) {
   same_types(ctx);
-  int64_t fmod = ctx.attrs().int_("fmod").value_or(0);
+  const bool fmod = read<ModAttrs>(ctx.attrs()).fmod;
   binary<void>(ctx, DType::Undefined, [&](auto x, auto y) {
     using A = decltype(x);
     if constexpr (std::is_integral_v<A>) {

@@ -211,6 +211,32 @@ g (float[N] x) => (int32[2] y) <int64[2] v = {4294967297, -1}> {
   EXPECT_EQ(r1["y"], "int64[N]");
 }
 
+TEST(TensorOps, ConstantSparseValueHasItsDenseShape) {
+  // The text format cannot spell a sparse tensor: the value_float is replaced.
+  auto sparse = [](onnx::ModelProto& m) {
+    auto* node = m.mutable_graph()->mutable_node(0);
+    node->clear_attribute();
+    auto* a = node->add_attribute();
+    a->set_name("sparse_value");
+    a->set_type(onnx::AttributeProto::SPARSE_TENSOR);
+    auto* sp = a->mutable_sparse_tensor();
+    sp->add_dims(3);
+    sp->add_dims(4);
+    sp->mutable_values()->set_data_type(onnx::TensorProto::DOUBLE);
+    sp->mutable_values()->add_dims(2);
+    sp->mutable_values()->add_double_data(1.0);
+    sp->mutable_values()->add_double_data(2.0);
+    sp->mutable_indices()->set_data_type(onnx::TensorProto::INT64);
+    sp->mutable_indices()->add_dims(2);
+    sp->mutable_indices()->add_int64_data(0);
+    sp->mutable_indices()->add_int64_data(5);
+  };
+  test::Inference r("<ir_version: 8, opset_import: [\"\" : 13]>\ng () => (double[3, 4] y) {\n  y = Constant <value_float = 1.0> ()\n}",
+                    {.edit = sparse});
+  EXPECT_EQ(r["y"], "float64[3,4]");
+  EXPECT_TRUE(r.diagnostics().empty()) << r.listing();
+}
+
 // --- Resize, Upsample --------------------------------------------------------
 
 TEST(TensorOps, ResizeScalesOnSymbolicDims) {
