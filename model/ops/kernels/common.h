@@ -89,5 +89,6 @@ int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);
 void register_elementwise(Registry& r);
 void register_tensor(Registry& r);
 void register_linear(Registry& r);
+void register_control(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -9,6 +9,7 @@ void register_kernels(Registry& r) {
   kernels::register_elementwise(r);
   kernels::register_tensor(r);
   kernels::register_linear(r);
+  kernels::register_control(r);
 }
 
 namespace kernels {

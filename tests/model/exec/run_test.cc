@@ -204,3 +204,73 @@ TEST(Run, ShapesAreCheckedAgainstInference) {
 
 }  // namespace
 }  // namespace onnxscope::exec
+
+namespace onnxscope::exec {
+namespace {
+
+TEST(RunControl, IfRunsTheBranchTheConditionPicks) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[2] x) => (float[2] y) {
+  y = If(c) <then_branch = t () => (float[2] a) { a = Neg(x) }, else_branch = e () => (float[2] b) { b = Abs(x) }>
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("c", Tensor::scalar<bool>(DType::Bool, true));
+  r.feed("x", floats({2}, {1.0f, -2.0f}));
+  ASSERT_EQ(r.run(), Stop::Done) << (r.failure() ? r.failure()->message : "");
+  EXPECT_FLOAT_EQ(out(r, "y").data<float>()[1], 2.0f);
+  r.feed("c", Tensor::scalar<bool>(DType::Bool, false));
+  ASSERT_EQ(r.run(), Stop::Done);
+  EXPECT_FLOAT_EQ(out(r, "y").data<float>()[0], 1.0f);
+}
+
+constexpr std::string_view kCountingLoop = R"(<ir_version: 8, opset_import: ["" : 17]>
+g (int64 n, bool go, float[1] x) => (float[1] sum, float[N, 1] each) {
+  sum, each = Loop(n, go, x) <body = b (int64 i, bool c, float[1] acc) => (bool co, float[1] next, float[1] scan) {
+    co = Identity(c)
+    next = Add(acc, acc)
+    scan = Identity(next)
+  }>
+})";
+
+TEST(RunControl, LoopCarriesStateAndStacksScanOutputs) {
+  auto m = model(kCountingLoop);
+  TrialRun r(*m, nullptr);
+  r.feed("n", Tensor::scalar<int64_t>(DType::Int64, 3));
+  r.feed("go", Tensor::scalar<bool>(DType::Bool, true));
+  r.feed("x", floats({1}, {1.0f}));
+  ASSERT_EQ(r.run(), Stop::Done) << (r.failure() ? r.failure()->message : "");
+  EXPECT_FLOAT_EQ(out(r, "sum").data<float>()[0], 8.0f);
+  ASSERT_EQ(out(r, "each").shape(), (std::vector<int64_t>{3, 1}));
+  EXPECT_FLOAT_EQ(out(r, "each").data<float>()[0], 2.0f);
+  EXPECT_FLOAT_EQ(out(r, "each").data<float>()[2], 8.0f);
+}
+
+TEST(RunControl, ALoopBeyondTheIterationBudgetStopsWithADiagnostic) {
+  auto m = model(kCountingLoop);
+  TrialRun r(*m, nullptr, {.max_iterations = 100});
+  r.feed("n", Tensor::scalar<int64_t>(DType::Int64, INT64_MAX));
+  r.feed("go", Tensor::scalar<bool>(DType::Bool, true));
+  r.feed("x", floats({1}, {0.0f}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::RunLoopBudget);
+  EXPECT_NE(r.failure()->message.find("after 100 iterations of 9223372036854775807"), std::string::npos)
+      << r.failure()->message;
+}
+
+TEST(RunControl, AFailureInsideABodyNamesBothNodes) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, int64[2] x, int64[2] z) => (int64[2] y) {
+  y = If(c) <then_branch = t () => (int64[2] a) { a = Div(x, z) }, else_branch = e () => (int64[2] b) { b = Abs(x) }>
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("c", Tensor::scalar<bool>(DType::Bool, true));
+  r.feed("x", ints(DType::Int64, {2}, {1, 2}));
+  r.feed("z", ints(DType::Int64, {2}, {1, 0}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::RunIntegerDivision);
+  EXPECT_EQ(r.failure()->node.node, 0u);  // the If of the main graph
+  EXPECT_NE(r.failure()->message.find("Div node @Div_0"), std::string::npos) << r.failure()->message;
+}
+
+}  // namespace
+}  // namespace onnxscope::exec
