@@ -23,7 +23,7 @@ namespace {
 
 struct TuiArgs {
   std::string path;
-  std::vector<std::string> targets, inputs, binds;
+  std::vector<std::string> targets, inputs, binds, feeds;
   bool ascii = false;
 };
 
@@ -86,6 +86,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   };
   auto* doc = new ui::Document(*model, tables.all(), std::move(engine));
   doc->display_path = args.path;
+  doc->feed_files = args.feeds;
   analysis::InferOptions infer;
   infer.inputs = opts.inputs;
   infer.bindings = opts.bindings;
@@ -125,6 +126,8 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default); with several, the newest");
   sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  sub->add_option("--feed", args->feeds,
+                  "Inputs of the trial run (T): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random");
   sub->add_flag("--ascii", args->ascii, "Draw with ASCII only (also when the locale is not UTF-8)");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, args] { return run_tui(*args, g); };

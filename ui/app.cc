@@ -762,6 +762,10 @@ Dirty App::act(Action a) {
       return Dirty::All;
     }
     case Action::Rerun: reanalyze(doc.options()); return Dirty::All;
+    case Action::TrialStart:
+    case Action::TrialStep:
+    case Action::TrialContinue:
+    case Action::Breakpoint: return trial_action(a);
     case Action::Help: help_ = true; help_st_ = {}; return Dirty::All;
     case Action::Quit: quit_ = true; return Dirty::None;
     case Action::Cancel:

@@ -115,6 +115,7 @@ class App {
   std::string pane_title(View v) const;
 
   Dirty act(Action a);
+  Dirty trial_action(Action a);  // ui/trial.cc
   Dirty prompt_key(const Event& e);
   Dirty menu_key(const Event& e);
   Dirty mouse(const Event& e);
@@ -181,6 +182,8 @@ Lines symbols_lines(const App& app, int width);
 Lines diagnostics_lines(const App& app, int width);
 Lines help_lines(const App& app, int width);
 Lines explain_lines(const App& app, int width);  // the catalogue's section on a code
+// The node detail's trial-run section (ui/trial.cc): empty without a run.
+void trial_lines(const App& app, Lines& out, const ir::Graph& g, ir::NodeId n, int width);
 
 // Styled text of the session's writers as lines of at most `width` columns,
 // its roles mapped to the canvas's.

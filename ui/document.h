@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "model/analysis/check.h"
 #include "model/analysis/infer.h"
 #include "model/analysis/summary.h"
+#include "model/exec/run.h"
 #include "model/ir/graph.h"
 #include "model/ops/support.h"
 #include "model/session/session.h"
@@ -135,6 +137,19 @@ class Document {
 
   // Trial runs (the executor) set node states here; empty until then.
   std::function<std::optional<NodeState>(const ir::Graph&, ir::NodeId)> run_state;
+
+  // The trial run the inspector steps through (keys T, s, c, B; ui/trial.cc):
+  // feeds from `--feed` files, the rest drawn at random with the current
+  // bindings. Null until one starts; dropped when the analysis changes.
+  struct Trial {
+    std::unique_ptr<exec::TrialRun> run;
+    uint64_t generation = 0;  // the analysis it was started under
+    std::vector<std::pair<std::string, std::string>> sources;  // input, where its feed came from
+    std::set<ir::NodeId> breakpoints;  // main-graph nodes
+  };
+  Trial trial;
+  std::vector<std::string> feed_files;  // --feed of the command line
+  uint64_t seed = 1;
 
  private:
   struct Job;

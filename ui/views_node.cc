@@ -140,6 +140,8 @@ Lines detail_lines(const App& app, int width) {
     }
   }
 
+  trial_lines(app, out, g, *sel, width);
+
   heading(out, "Operator");
   const ops::Schema* s = a.schema(g, *sel);
   auto opset = d.model.opset(node.domain);

@@ -317,7 +317,7 @@ std::optional<int64_t> index_range(const ir::Graph& g, const analysis::Analysis*
 
 std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::Analysis* a,
                                            const std::map<std::string, int64_t, std::less<>>& bindings,
-                                           uint64_t seed) {
+                                           uint64_t seed, const std::map<std::string, Tensor>* fed) {
   const ir::Graph& g = *m.graph;
   std::mt19937_64 rng(seed);
   std::map<std::string, Tensor> out;
@@ -325,6 +325,7 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
   for (ir::ValueId v : g.inputs) {
     const ir::Value& d = g.value(v);
     if (d.initializer != ir::kNone) continue;
+    if (fed && fed->count(std::string(d.name))) continue;
     const ir::Type& t = g.declared_type(v);
     if (!t.is_tensor()) {
       fail("feed-random", "input {} is not a tensor; random feeds are tensors only", util::quote(d.name));
@@ -372,6 +373,48 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
   if (!unbound.empty()) {
     fail("feed-random", "bind the symbolic dimensions to draw random inputs (--bind SYMBOL=N): {}",
          fmt::join(unbound, ", "));
+  }
+  return out;
+}
+
+Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std::vector<std::string>& specs,
+                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed) {
+  const ir::Graph& g = *m.graph;
+  Feeds out;
+  for (const std::string& spec : specs) {
+    std::string name, file = spec;
+    if (auto eq = spec.find('='); eq != std::string::npos) {
+      name = spec.substr(0, eq);
+      file = spec.substr(eq + 1);
+    }
+    if (file.empty()) fail("usage", "--feed {}: no file named", util::quote(spec));
+    std::map<std::string, Tensor> got;
+    try {
+      got = read_feed_file(g, name, file);
+    } catch (const Error& e) {
+      throw e.with_context("--feed " + spec);
+    }
+    bool archive = name.empty() && ends_with(file, ".npz");
+    for (auto& [input, t] : got) {
+      out.sources.emplace_back(input, archive ? file + ":" + input : file);
+      out.tensors[input] = std::move(t);
+    }
+  }
+  if (!random) return out;
+  // Inputs fed from files bind their symbols too.
+  for (ir::ValueId v : g.inputs) {
+    auto it = out.tensors.find(std::string(g.value(v).name));
+    const ir::Type& t = g.declared_type(v);
+    if (it == out.tensors.end() || !t.is_tensor() || t.rank() != it->second.rank()) continue;
+    for (size_t i = 0; i < t.rank(); ++i) {
+      if (t.dims[i].kind == ir::DimDecl::Kind::Param) bindings.emplace(t.dims[i].param, it->second.dim(i));
+    }
+  }
+  // Only the inputs not fed are drawn (their unbound symbols are what is missing).
+  std::map<std::string, Tensor> drawn = random_feeds(m, a, bindings, seed, &out.tensors);
+  for (auto& [input, t] : drawn) {
+    out.sources.emplace_back(input, "random");
+    out.tensors[input] = std::move(t);
   }
   return out;
 }

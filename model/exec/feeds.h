@@ -39,8 +39,21 @@ std::map<std::string, value::Tensor> read_feed_file(const ir::Graph& g, const st
 // the symbols that are not bound), floats uniform in [-1, 1), integers that
 // index a Gather's data within that dimension (when the analysis knows it),
 // other integers in [0, 10), bools fair. Deterministic for a seed.
+// Inputs in `fed` are skipped.
 std::map<std::string, value::Tensor> random_feeds(const ir::Model& m, const analysis::Analysis* a,
                                                   const std::map<std::string, int64_t, std::less<>>& bindings,
-                                                  uint64_t seed = 1);
+                                                  uint64_t seed = 1,
+                                                  const std::map<std::string, value::Tensor>* fed = nullptr);
+
+// The feeds of a trial run as a front end asks for them: each spec
+// "NAME=FILE" or "FILE" read (an Error names the spec), then, with `random`,
+// every input still without a feed drawn at random, its symbols bound by
+// `bindings` and by the shapes of the inputs fed from files.
+struct Feeds {
+  std::map<std::string, value::Tensor> tensors;
+  std::vector<std::pair<std::string, std::string>> sources;  // input, "x.npy" / "b.npz:ids" / "random"
+};
+Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std::vector<std::string>& specs,
+                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed = 1);
 
 }  // namespace onnxscope::exec

@@ -12,52 +12,15 @@ namespace onnxscope::session {
 RunReport Session::trial_run(const RunRequest& req) {
   const analysis::Analysis& a = analysis();
   const ir::Graph& g = *model_->graph;
-  std::map<std::string, value::Tensor> feeds;
-  feed_sources_.clear();
-  for (const std::string& spec : req.feeds) {
-    std::string name, file = spec;
-    if (auto eq = spec.find('='); eq != std::string::npos) {
-      name = spec.substr(0, eq);
-      file = spec.substr(eq + 1);
-    }
-    if (file.empty()) fail("usage", "--feed {}: no file named", util::quote(spec));
-    std::map<std::string, value::Tensor> got;
-    try {
-      got = exec::read_feed_file(g, name, file);
-    } catch (const Error& e) {
-      throw e.with_context("--feed " + spec);
-    }
-    bool archive = got.size() > 1 || (name.empty() && file.size() > 4 && file.substr(file.size() - 4) == ".npz");
-    for (auto& [input, t] : got) {
-      feed_sources_.emplace_back(input, archive ? file + ":" + input : file);
-      feeds[input] = std::move(t);
-    }
-  }
-  if (req.random) {
-    std::map<std::string, int64_t, std::less<>> bindings = options_.bindings;
-    // Inputs fed from files bind their symbols too.
-    for (ir::ValueId v : g.inputs) {
-      auto it = feeds.find(std::string(g.value(v).name));
-      const ir::Type& t = g.declared_type(v);
-      if (it == feeds.end() || !t.is_tensor() || t.rank() != it->second.rank()) continue;
-      for (size_t i = 0; i < t.rank(); ++i) {
-        if (t.dims[i].kind == ir::DimDecl::Kind::Param) bindings.emplace(t.dims[i].param, it->second.dim(i));
-      }
-    }
-    auto drawn = exec::random_feeds(*model_, &a, bindings, req.seed);
-    for (auto& [input, t] : drawn) {
-      if (feeds.count(input)) continue;
-      feed_sources_.emplace_back(input, "random");
-      feeds[input] = std::move(t);
-    }
-  }
+  exec::Feeds feeds = exec::assemble_feeds(*model_, &a, req.feeds, req.random, options_.bindings, req.seed);
+  feed_sources_ = std::move(feeds.sources);
   exec::RunOptions ro;
   ro.max_memory = req.max_memory;
   ro.max_iterations = req.max_iterations;
   ro.keep_values = req.keep_values;
   trial_ = std::make_unique<exec::TrialRun>(*model_, &a, ro);
   trial_generation_ = generation_;
-  for (auto& [input, t] : feeds) trial_->feed(input, std::move(t));
+  for (auto& [input, t] : feeds.tensors) trial_->feed(input, std::move(t));
 
   exec::Stop stop;
   if (!req.to_node.empty()) {
