@@ -372,6 +372,7 @@ void TrialRun::start() {
 void TrialRun::reset() {
   state_.reset();
   next_ = 0;
+  paused_at_ = SIZE_MAX;
   failure_.reset();
   findings_.clear();
   std::fill(stats_.begin(), stats_.end(), NodeStats{});
@@ -431,10 +432,12 @@ Stop TrialRun::run_to(ir::NodeId node) {
 }
 
 Stop TrialRun::run(bool stop_at_non_finite, const std::set<ir::NodeId>& breakpoints) {
-  bool first = true;
   while (true) {
-    if (!first && breakpoints.count(static_cast<ir::NodeId>(next_))) return Stop::Breakpoint;
-    first = false;
+    // Stops before a breakpoint node, once: run() again goes past it.
+    if (breakpoints.count(static_cast<ir::NodeId>(next_)) && paused_at_ != next_ && !done()) {
+      paused_at_ = next_;
+      return Stop::Breakpoint;
+    }
     size_t k = next_;
     Stop s = step();
     if (s == Stop::Failed || s == Stop::Done) return s;

@@ -110,6 +110,7 @@ class TrialRun {
   std::map<std::string, Tensor, std::less<>> feeds_;
   std::unique_ptr<State> state_;
   size_t next_ = 0;
+  size_t paused_at_ = SIZE_MAX;  // the breakpoint run() last stopped before
   std::vector<NodeStats> stats_;
   std::optional<facts::Diagnostic> failure_;
   std::vector<facts::Diagnostic> findings_;

@@ -479,3 +479,62 @@ TEST(TuiKeys, CancelledAnalysisLeavesAnEmptyResult) {
 
 }  // namespace
 }  // namespace onnxscope::ui
+
+namespace onnxscope::ui {
+namespace {
+
+// A trial run in the inspector: T needs the symbols bound, then s steps, the
+// node that ran is marked and its detail shows its output, c stops at the
+// first NaN and at a breakpoint, and goes on to the end.
+TEST(TuiKeys, TrialRunStepsStopsAtNaNAndBreakpoints) {
+  test::TempDir dir;
+  fs::path p = dir.write("trial.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 2] x) => (float[N, 3] y) <float[2, 3] w = {1, 0, 1, 0, 1, 1}> {
+  h = MatMul(x, w)
+  a = Abs(h)
+  m = Neg(a)
+  l = Log(m)
+  y = Relu(l)
+})");
+  {
+    Session s(p);
+    s.type("T");
+    EXPECT_NE(s.app().message().find("no trial run: bind the symbolic dimensions"), std::string::npos)
+        << s.app().message();
+    EXPECT_NE(s.app().message().find("N (x axis 0)"), std::string::npos) << s.app().message();
+  }
+  analysis::InferOptions bound;
+  bound.bindings["N"] = 2;
+  Session s(p, "ort-cpu@1.30", bound);
+  s.type("T");
+  EXPECT_NE(s.app().message().find("trial run ready: 1 inputs fed"), std::string::npos) << s.app().message();
+  s.type("s");
+  EXPECT_EQ(s.selected_name(), "@MatMul_0");
+  std::string f = s.frame(120, 40);
+  EXPECT_NE(f.find("trial run: 1/5 nodes"), std::string::npos) << f;
+  EXPECT_NE(f.find("Trial run"), std::string::npos) << f;
+  EXPECT_NE(f.find("h  float32[2,3]  min"), std::string::npos) << f;
+  // A breakpoint on Relu, the last node.
+  s.type("G");
+  s.type("B");
+  EXPECT_NE(s.app().message().find("breakpoint set at @Relu_4"), std::string::npos) << s.app().message();
+  s.type("c");
+  EXPECT_NE(s.app().message().find("NaN or infinity after 4/5 nodes"), std::string::npos) << s.app().message();
+  EXPECT_EQ(s.selected_name(), "@Log_3");
+  EXPECT_EQ(s.doc().state(s.model().graph.operator*(), 3), NodeState::Executed);
+  s.type("c");
+  EXPECT_NE(s.app().message().find("breakpoint before @Relu_4"), std::string::npos) << s.app().message();
+  s.type("c");
+  EXPECT_NE(s.app().message().find("trial run done: 5/5 nodes"), std::string::npos) << s.app().message();
+  // A new analysis drops the run (its values belong to the old one); the
+  // breakpoint stays.
+  s.type("r");
+  s.settle();
+  f = s.frame(120, 40);
+  EXPECT_NE(f.find("Trial run  breakpoint"), std::string::npos) << f;
+  EXPECT_NE(f.find("T starts a trial run"), std::string::npos) << f;
+  EXPECT_EQ(f.find("ran in"), std::string::npos) << f;
+}
+
+}  // namespace
+}  // namespace onnxscope::ui
