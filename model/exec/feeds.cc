@@ -392,7 +392,8 @@ Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std:
     try {
       got = read_feed_file(g, name, file);
     } catch (const Error& e) {
-      throw e.with_context("--feed " + spec);
+      // The message names the file; the context says which feed it was for.
+      throw e.with_context(name.empty() ? "--feed" : "--feed " + name);
     }
     bool archive = name.empty() && ends_with(file, ".npz");
     for (auto& [input, t] : got) {
