@@ -238,7 +238,12 @@ std::map<std::string, Tensor> read_npz(const std::filesystem::path& path) {
 }
 
 Tensor read_pb(const std::filesystem::path& path, std::string* name) {
-  load::TensorFile tf = load::load_tensor_file(path);
+  load::TensorFile tf;
+  try {
+    tf = load::load_tensor_file(path);
+  } catch (const Error& e) {
+    throw e.with_context(path.string());
+  }
   if (name) *name = std::string(tf.tensor.name);
   Tensor t = value::from_constant(tf.tensor, tf.holder->buffer);
   // Copied: a view would keep the whole decoded file alive for one tensor anyway.
