@@ -26,6 +26,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--to", args->req.to_node, "Stop once the node of this name has run");
   sub->add_flag("--stop-at-nan", args->req.stop_at_non_finite, "Stop at the first node whose output holds NaN or infinity");
   sub->add_option("--max-iterations", args->req.max_iterations, "Iterations a Loop may run")->default_str("1000000");
+  sub->add_option("--save", args->req.save,
+                  "Write the feeds and the outputs to DIR/feeds.npz and DIR/outputs.npz (numpy; to reproduce the run)");
   sub->add_flag("--nodes", args->nodes, "List every node run, with its output shapes, time and bytes");
   add_format_option(sub, cmd.format, false);
   sub->callback([&g, &cmd, args] {

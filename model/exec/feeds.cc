@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <cerrno>
+#include <cstdio>
 #include <random>
 
 #include "model/load/loader.h"
@@ -235,6 +237,107 @@ std::map<std::string, Tensor> read_npz(const std::filesystem::path& path) {
     out[name] = parse_npy(raw, where + ":" + name);
   }
   return out;
+}
+
+namespace {
+
+std::string descr_of(DType t) {
+  switch (t) {
+    case DType::Float32: return "<f4";
+    case DType::Float64: return "<f8";
+    case DType::Float16: return "<f2";
+    case DType::Int8: return "|i1";
+    case DType::Int16: return "<i2";
+    case DType::Int32: return "<i4";
+    case DType::Int64: return "<i8";
+    case DType::UInt8: return "|u1";
+    case DType::UInt16: return "<u2";
+    case DType::UInt32: return "<u4";
+    case DType::UInt64: return "<u8";
+    case DType::Bool: return "|b1";
+    default: break;
+  }
+  fail("write", "{} tensors have no numpy element type", dtype_name(t));
+}
+
+void put16(std::string& b, uint32_t v) { b += char(v & 0xFF), b += char(v >> 8 & 0xFF); }
+void put32(std::string& b, uint32_t v) { put16(b, v & 0xFFFF), put16(b, v >> 16); }
+
+std::u32string utf32(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0x3F >> (n - 1));
+    for (int k = 1; k < n && i + size_t(k) < s.size(); ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + size_t(k)]) & 0x3F);
+    out += cp;
+    i += size_t(n);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string npy_bytes(const Tensor& t) {
+  // numpy's spelling: (), (3,), (2, 3)
+  std::string shape = t.rank() == 1 ? fmt::format("({},)", t.dim(0)) : fmt::format("({})", fmt::join(t.shape(), ", "));
+  std::string data, descr;
+  if (t.dtype() == DType::String) {
+    size_t width = 1;
+    std::vector<std::u32string> u;
+    for (uint64_t i = 0; i < t.count(); ++i) {
+      u.push_back(utf32(t.data<std::string>()[i]));
+      width = std::max(width, u.back().size());
+    }
+    descr = fmt::format("<U{}", width);
+    for (const auto& s : u) {
+      for (size_t k = 0; k < width; ++k) put32(data, k < s.size() ? uint32_t(s[k]) : 0);
+    }
+  } else {
+    descr = descr_of(t.dtype());
+    data.assign(static_cast<const char*>(t.raw()), t.nbytes());
+  }
+  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, shape);
+  dict.append(64 - (10 + dict.size() + 1) % 64, ' ');
+  dict += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  put16(out, uint32_t(dict.size()));
+  return out + dict + data;
+}
+
+void write_npz(const std::filesystem::path& path, const std::map<std::string, const Tensor*>& arrays) {
+  std::string zip, dir;
+  uint16_t entries = 0;
+  for (const auto& [name, t] : arrays) {
+    std::string entry = name + ".npy";
+    std::string body = npy_bytes(*t);
+    if (body.size() >= 0xFFFFFFFFu || zip.size() >= 0xFFFFFFFFu - body.size()) {
+      fail("write", "{}: {} is larger than an .npz without zip64 holds", path.string(), util::quote(name));
+    }
+    uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+    uint32_t offset = static_cast<uint32_t>(zip.size());
+    // Local header, stored (method 0).
+    put32(zip, 0x04034b50), put16(zip, 20), put16(zip, 0), put16(zip, 0), put16(zip, 0), put16(zip, 0x21);
+    put32(zip, crc), put32(zip, uint32_t(body.size())), put32(zip, uint32_t(body.size()));
+    put16(zip, uint32_t(entry.size())), put16(zip, 0);
+    zip += entry;
+    zip += body;
+    put32(dir, 0x02014b50), put16(dir, 20), put16(dir, 20), put16(dir, 0), put16(dir, 0), put16(dir, 0), put16(dir, 0x21);
+    put32(dir, crc), put32(dir, uint32_t(body.size())), put32(dir, uint32_t(body.size()));
+    put16(dir, uint32_t(entry.size())), put16(dir, 0), put16(dir, 0), put16(dir, 0), put16(dir, 0), put32(dir, 0);
+    put32(dir, offset);
+    dir += entry;
+    ++entries;
+  }
+  uint32_t dir_offset = static_cast<uint32_t>(zip.size());
+  zip += dir;
+  put32(zip, 0x06054b50), put16(zip, 0), put16(zip, 0), put16(zip, entries), put16(zip, entries);
+  put32(zip, uint32_t(dir.size())), put32(zip, dir_offset), put16(zip, 0);
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) fail("write", "cannot write {}: {}", path.string(), std::strerror(errno));
+  bool ok = std::fwrite(zip.data(), 1, zip.size(), f) == zip.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) fail("write", "cannot write {}: {}", path.string(), std::strerror(errno));
 }
 
 Tensor read_pb(const std::filesystem::path& path, std::string* name) {

@@ -25,6 +25,12 @@ value::Tensor read_npy(const std::filesystem::path& path);
 value::Tensor parse_npy(std::string_view bytes, const std::string& where);
 // Every array of an .npz archive (stored or deflated), by name without ".npy".
 std::map<std::string, value::Tensor> read_npz(const std::filesystem::path& path);
+// Writes tensors as an .npz archive (stored, as np.savez writes it) that
+// numpy, onnxscope and bench/ort read back. Strings are written as numpy
+// unicode arrays. Throws Error "write" when the file cannot be written.
+void write_npz(const std::filesystem::path& path, const std::map<std::string, const value::Tensor*>& arrays);
+std::string npy_bytes(const value::Tensor& t);
+
 // A TensorProto file; its name (may be empty) in `name`.
 value::Tensor read_pb(const std::filesystem::path& path, std::string* name = nullptr);
 

@@ -190,6 +190,10 @@ struct RunRequest {
   std::string to_node;             // stop once this node (by name) has run
   bool stop_at_non_finite = false;
   bool keep_values = false;        // keep every value (the inspector), not only outputs
+  // Writes the feeds and the computed outputs as SAVE/feeds.npz and
+  // SAVE/outputs.npz (a folder created if missing), to reproduce the run
+  // elsewhere (numpy, onnxruntime) or compare with it.
+  std::string save;
 };
 struct FeedRow {
   std::string input;
@@ -286,6 +290,8 @@ class Session {
   // The current trial run (nullptr when none, or when the analysis changed since).
   exec::TrialRun* trial() { return trial_ && trial_generation_ == generation_ ? trial_.get() : nullptr; }
   RunReport run_report() const;
+  // Writes a run's feeds and outputs as DIR/feeds.npz and DIR/outputs.npz.
+  void save_run(const RunReport& r, const std::filesystem::path& dir) const;
 
   // Leaves the model and analysis to the operating system when the process
   // exits: freeing a graph of 100k nodes piece by piece costs more than a

@@ -32,7 +32,28 @@ RunReport Session::trial_run(const RunRequest& req) {
   }
   RunReport r = run_report();
   r.stop = stop;
+  if (!req.save.empty()) save_run(r, req.save);
   return r;
+}
+
+void Session::save_run(const RunReport& r, const std::filesystem::path& dir) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail("write", "cannot create {}: {}", dir.string(), ec.message());
+  std::map<std::string, const value::Tensor*> feeds, outputs;
+  for (const auto& f : r.feeds) {
+    if (f.tensor) feeds[f.input] = f.tensor;
+  }
+  for (const auto& o : r.outputs) {
+    if (o.tensor) outputs[o.name] = o.tensor;
+  }
+  // Never over the model file.
+  for (const char* name : {"feeds.npz", "outputs.npz"}) {
+    std::filesystem::path p = dir / name;
+    if (std::filesystem::equivalent(p, path_, ec)) fail("write", "{} is the model itself", p.string());
+  }
+  exec::write_npz(dir / "feeds.npz", feeds);
+  exec::write_npz(dir / "outputs.npz", outputs);
 }
 
 RunReport Session::run_report() const {
