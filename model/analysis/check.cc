@@ -156,8 +156,8 @@ class Checker {
     if (m.ir_version > t_.max_ir && t_.max_ir > 0) {
       std::string from = lowest([&](const ops::SupportTable& x) { return m.ir_version <= x.max_ir; });
       add(Code::IrUnsupported, Severity::Error, {},
-          fmt::format("the model's IR version {} is newer than onnxruntime {} loads (IR {} at most)", m.ir_version,
-                      release_of(t_), t_.max_ir),
+          fmt::format("the model's IR version {} is newer than the release loads (IR {} at most)", m.ir_version,
+                      t_.max_ir),
           fmt::format("save the model with IR version {} (onnx.helper.make_model(..., ir_version={}) or an older "
                       "onnx package){}",
                       t_.max_ir, t_.max_ir, from.empty() ? "" : ", or use onnxruntime >= " + from),
@@ -172,8 +172,8 @@ class Checker {
         return jt != x.max_opset.end() && o.version <= jt->second;
       });
       add(Code::OpsetUnsupported, Severity::Error, {},
-          fmt::format("the model imports {} opset {}; onnxruntime {} supports {} up to opset {}", domain, o.version,
-                      release_of(t_), domain, it->second),
+          fmt::format("the model imports {} opset {}; the release supports {} up to opset {}", domain, o.version,
+                      domain, it->second),
           fmt::format("re-export with opset_version <= {}{}", it->second,
                       from.empty() ? "" : ", or use onnxruntime >= " + from),
           {});
@@ -243,7 +243,8 @@ class Checker {
                                  .node(node)
                                  .message(std::move(message))
                                  .hint(std::move(hint))
-                                 .input(std::move(input)));
+                                 .input(std::move(input))
+                                 .release(release_));
   }
 
   void node(const ir::Graph& g, ir::NodeId k) {
@@ -332,8 +333,8 @@ class Checker {
       // No probe: outside the table's range.
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: the support table of onnxruntime {} has no measurement of {}-{}", node_desc(n),
-                      release_of(t_), s->name, s->since_version),
+          fmt::format("{}: the release's support table has no measurement of {}-{}", node_desc(n), s->name,
+                      s->since_version),
           {}, {});
       return;
     }
@@ -348,9 +349,9 @@ class Checker {
       ns.status = SupportStatus::UnknownTypes;
       kernel_rules(n, ref, *s, ns);
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: the types of its inputs are not known, so whether onnxruntime {} has a kernel for it is "
+          fmt::format("{}: the types of its inputs are not known, so whether onnxruntime has a kernel for it is "
                       "not either",
-                      node_desc(n), release_of(t_)),
+                      node_desc(n)),
           {}, {});
       return;
     }
@@ -365,8 +366,8 @@ class Checker {
     if (!v) {
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: onnxruntime {} was not measured with {}-{} for {}", node_desc(n), release_of(t_), s->name,
-                      s->since_version, assignment_text(*as)),
+          fmt::format("{}: the release was not measured with {}-{} for {}", node_desc(n), s->name, s->since_version,
+                      assignment_text(*as)),
           {}, {});
       return;
     }
@@ -383,14 +384,14 @@ class Checker {
         return;
       case ops::Outcome::NoKernel:
         add(Code::NoKernel, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n),
-                        release_of(t_), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            fmt::format("{}: onnxruntime has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n), s->name,
+                        s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::TypeError:
         add(Code::RuntimeTypeError, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} refuses {}-{} with {}: {}", node_desc(n), release_of(t_), s->name,
-                        s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            fmt::format("{}: onnxruntime refuses {}-{} with {}: {}", node_desc(n), s->name, s->since_version,
+                        assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::NotRegistered: {
@@ -406,24 +407,22 @@ class Checker {
                                                    std::to_string(s->since_version));
         }
         add(Code::OpNotRegistered, Severity::Error, ref,
-            fmt::format("{}: {}-{} is not a registered operator in onnxruntime {}{} (\"{}\")", node_desc(n), s->name,
-                        s->since_version, release_of(t_), s->deprecated ? " (deprecated)" : "",
-                        as_runtime_says(v->message, n)),
+            fmt::format("{}: {}-{} is not a registered operator in onnxruntime{} (\"{}\")", node_desc(n), s->name,
+                        s->since_version, s->deprecated ? " (deprecated)" : "", as_runtime_says(v->message, n)),
             hint, input);
         return;
       }
       case ops::Outcome::Crash:
         add(Code::RuntimeCrash, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} crashed while creating a session for {}-{} with {}, every time it was "
+            fmt::format("{}: onnxruntime crashed while creating a session for {}-{} with {}, every time it was "
                         "tried ({})",
-                        node_desc(n), release_of(t_), s->name, s->since_version, assignment_text(*as),
-                        as_runtime_says(v->message, n)),
+                        node_desc(n), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       default:
         add(Code::SupportUnknown, Severity::Note, ref,
-            fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime {} ({}: {})", node_desc(n),
-                        s->name, s->since_version, assignment_text(*as), release_of(t_), outcome_name(v->outcome),
+            fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime ({}: {})", node_desc(n),
+                        s->name, s->since_version, assignment_text(*as), outcome_name(v->outcome),
                         as_runtime_says(v->message, n)),
             {}, input);
         return;
@@ -458,9 +457,9 @@ class Checker {
       if (int_attr(r.attr) != r.value) continue;
       ns.status = SupportStatus::AttributeUnsupported;
       add(Code::AttributeUnsupported, Severity::Error, ref,
-          fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support {}={} ({}): session creation fails with "
+          fmt::format("{}: onnxruntime's CPU {} kernel does not support {}={} ({}): session creation fails with "
                       "\"{}\"",
-                      node_desc(n), release_of(t_), s.name, r.attr, r.value, r.meaning, r.runtime_says),
+                      node_desc(n), s.name, r.attr, r.value, r.meaning, r.runtime_says),
           fmt::format("no release from {} to {} supports it; {}", first_release(), last_release(), r.fix), {});
     }
     if (const auto& need = def->quirks.locale) {
@@ -482,9 +481,9 @@ class Checker {
                                           need->case_sensitive_attr)
                             : fmt::format("to change case ({})", action);
       add(Code::LocaleRequired, Severity::Warning, ref,
-          fmt::format("{}: onnxruntime {} opens the locale {} when it creates the session, {}; on a machine "
+          fmt::format("{}: onnxruntime opens the locale {} when it creates the session, {}; on a machine "
                       "without that locale, session creation fails (\"Failed to construct locale with name:{}.UTF-8\")",
-                      node_desc(n), release_of(t_), quote(locale + ".UTF-8"), why, locale),
+                      node_desc(n), quote(locale + ".UTF-8"), why, locale),
           fmt::format("install the locale where the model runs (Debian: the locales package, then locale-gen {}.UTF-8), "
                       "or set the node's {} attribute to one that is installed there",
                       locale, need->attr),
@@ -560,6 +559,7 @@ class Checker {
 
   const Analysis& a_;
   const ops::SupportTable& t_;
+  const std::string release_ = release_of(t_);  // "1.17"
   const ops::SupportTables& all_;
   Shared& shared_;
   size_t column_;

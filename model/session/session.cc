@@ -162,6 +162,52 @@ bool CheckReport::failing() const {
   return std::any_of(targets.begin(), targets.end(), [](const TargetCheck* t) { return !t->ok(); });
 }
 
+namespace {
+
+// "1.10-1.17, 1.29": runs of consecutive targets of the report.
+std::string release_ranges(const CheckReport& r, const std::vector<size_t>& targets) {
+  std::string out;
+  for (size_t i = 0; i < targets.size();) {
+    size_t j = i;
+    while (j + 1 < targets.size() && targets[j + 1] == targets[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += r.targets[targets[i]]->minor;
+    if (j > i) out += "-" + r.targets[targets[j]]->minor;
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+SharedFindings shared_findings(const CheckReport& r) {
+  SharedFindings out;
+  out.of_target.resize(r.targets.size());
+  // Every field but the release is the key.
+  std::unordered_map<std::string, size_t> ids;
+  std::string key;
+  auto ref = [&](const analysis::NodeRef& n) {
+    fmt::format_to(std::back_inserter(key), "{}:{}", static_cast<const void*>(n.graph), n.node);
+    key += '\0';
+  };
+  for (size_t t = 0; t < r.targets.size(); ++t) {
+    for (const auto& d : r.targets[t]->result.diagnostics) {
+      key.clear();
+      key.append(analysis::code_name(d.code)).append(1, '\0');
+      key.append(1, static_cast<char>(d.severity)).append(1, static_cast<char>(d.phase));
+      ref(d.node);
+      ref(d.root_cause);
+      for (const std::string* f : {&d.input, &d.message, &d.hint, &d.symbol}) key.append(*f).append(1, '\0');
+      auto [it, fresh] = ids.try_emplace(key, out.findings.size());
+      if (fresh) out.findings.push_back({&d, {}, {}});
+      out.findings[it->second].targets.push_back(t);
+      out.of_target[t].push_back(it->second);
+    }
+  }
+  for (auto& f : out.findings) f.releases = release_ranges(r, f.targets);
+  return out;
+}
+
 // ---- Session -------------------------------------------------------------------
 
 namespace {

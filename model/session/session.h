@@ -159,6 +159,20 @@ struct CheckReport {
   bool failing() const;  // a verdict other than ok
 };
 
+// The findings of several targets, each listed once with the targets that
+// have it: findings that differ in nothing but their release (a finding's
+// message never names it) are one.
+struct SharedFinding {
+  const analysis::Diagnostic* diagnostic = nullptr;  // as the oldest target that has it says it
+  std::vector<size_t> targets;  // indices into CheckReport::targets, ascending
+  std::string releases;         // "1.10-1.17, 1.29": runs of consecutive targets of the report
+};
+struct SharedFindings {
+  std::vector<SharedFinding> findings;  // in order of first appearance, oldest target first
+  std::vector<std::vector<size_t>> of_target;  // per target: its findings (into `findings`), in its order
+};
+SharedFindings shared_findings(const CheckReport& r);
+
 // `targets`: every table, read.
 struct TargetsReport {
   std::filesystem::path dir;
