@@ -241,19 +241,31 @@ StyledText write_text(const InfoReport& info) {
 
 // ---- diagnostics ----
 
+namespace {
+
+// One finding; `releases`, those that have it, when it is one of several targets'.
+void diagnostic_text(StyledText& t, const analysis::Diagnostic& d, std::string_view releases = {}) {
+  t += "  ";
+  t.add(analysis::severity_name(d.severity), severity_role(d.severity));
+  t += fmt::format("[{}] ({} time): {}\n", analysis::code_name(d.code), analysis::phase_name(d.phase), d.message);
+  if (!releases.empty()) {
+    t += "      releases: ";
+    t.add(releases, Role::Muted);
+    t += "\n";
+  }
+  if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
+  if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
+}
+
+}  // namespace
+
 StyledText write_diagnostics_text(const std::vector<analysis::Diagnostic>& diags) {
   StyledText t;
   if (diags.empty()) return t;
   t += "\n";
   t.add(fmt::format("Diagnostics ({})", diags.size()), Role::Heading);
   t += "\n";
-  for (const auto& d : diags) {
-    t += "  ";
-    t.add(analysis::severity_name(d.severity), severity_role(d.severity));
-    t += fmt::format("[{}] ({} time): {}\n", analysis::code_name(d.code), analysis::phase_name(d.phase), d.message);
-    if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
-    if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
-  }
+  for (const auto& d : diags) diagnostic_text(t, d);
   return t;
 }
 
@@ -378,7 +390,9 @@ StyledText check_one(const analysis::Analysis& a, const TargetCheck& c, NodeList
   return t;
 }
 
-StyledText check_matrix(const analysis::Analysis& a, const std::vector<const TargetCheck*>& cs, NodeListing nodes) {
+StyledText check_matrix(const CheckReport& r, NodeListing nodes) {
+  const analysis::Analysis& a = *r.analysis;
+  const std::vector<const TargetCheck*>& cs = r.targets;
   StyledText t;
   labelled(t, "Model");
   t += printable(a.model.path.string());
@@ -400,13 +414,20 @@ StyledText check_matrix(const analysis::Analysis& a, const std::vector<const Tar
     t += rest;
     t += "\n";
   }
-  // The newest release's findings in full: the one to fix the model for.
+  // The newest release's operators in full: the one to fix the model for.
   const TargetCheck& last = *cs.back();
   t += "\n";
   t.add("Newest target", Role::Heading);
   t += fmt::format(" {}: {}\n", last.target, last.sentence);
   t += listing(last, nodes);
-  t += write_diagnostics_text(last.result.diagnostics);
+  // Every target's findings, each once with the releases that have it.
+  const SharedFindings shared = shared_findings(r);
+  if (!shared.findings.empty()) {
+    t += "\n";
+    t.add(fmt::format("Diagnostics ({} in {} targets)", shared.findings.size(), cs.size()), Role::Heading);
+    t += "\n";
+    for (const auto& f : shared.findings) diagnostic_text(t, *f.diagnostic, f.releases);
+  }
   return t;
 }
 
@@ -414,7 +435,7 @@ StyledText check_matrix(const analysis::Analysis& a, const std::vector<const Tar
 
 StyledText write_text(const CheckReport& r, NodeListing nodes) {
   if (r.targets.size() == 1) return check_one(*r.analysis, *r.targets[0], nodes);
-  return check_matrix(*r.analysis, r.targets, nodes);
+  return check_matrix(r, nodes);
 }
 
 // ---- targets ----
