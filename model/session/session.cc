@@ -431,7 +431,11 @@ CheckReport Session::check_every() {
 TargetsReport list_targets(const Tables& tables) {
   TargetsReport r;
   r.dir = tables.dir();
-  for (size_t i = 0; i < tables.size(); ++i) r.tables.push_back(&tables.at(i));
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const ops::SupportTable& t = tables.at(i);
+    t.read_all();  // every line checked, as a listing of the tables promises
+    r.tables.push_back(&t);
+  }
   return r;
 }
 

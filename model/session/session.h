@@ -54,7 +54,8 @@ std::pair<std::string, std::vector<double>> parse_value(std::string_view spec); 
 // (build/src/onnxscope -> share/, bin/onnxscope -> share/onnxscope/).
 std::filesystem::path share_dir();
 
-// The measured support tables of a folder, each read on first use and kept.
+// The measured support tables of a folder, each indexed on first use and
+// kept; an operator version's lines are read when a check first looks it up.
 class Tables {
  public:
   // The folder's ort-cpu-*.txt files; throws Error "support-tables" if none.
@@ -178,7 +179,7 @@ struct TargetsReport {
   std::filesystem::path dir;
   std::vector<const ops::SupportTable*> tables;  // oldest first
 };
-TargetsReport list_targets(const Tables& tables);  // reads every table
+TargetsReport list_targets(const Tables& tables);  // reads every line of every table
 
 // `explain`: the diagnostics catalogue, docs/diagnostics.md.
 struct CatalogueEntry {
