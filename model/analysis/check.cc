@@ -44,16 +44,29 @@ std::string as_runtime_says(std::string_view message, const ir::Node& n) {
   return out;
 }
 
+// The short type of a value ("float32", "seq(int64)"): a tensor's is its
+// dtype's name, without building the type's text.
+std::string_view short_type_of(const Inferred& v, std::string& scratch) {
+  if (v.kind == Inferred::Kind::Tensor) return dtype_name(v.dtype);
+  scratch = ops::short_type(type_string(v));
+  return scratch;
+}
+
 // The short type of each constraint the table's probes assign, from the
-// node's inferred inputs (or outputs, for constraints an attribute sets). A
+// node's inferred inputs (or outputs, for constraints an attribute sets), as
+// (constraint, type) pairs in the order of the constraints' names. A
 // constraint only omitted optional arguments have is left out (onnxruntime's
 // kernel lookup ignores absent arguments, and so does SupportTable::find);
-// nullopt when a present argument's type is unknown.
-std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, const ir::Node& n,
-                                        const ops::Schema& s, const std::vector<std::string>& constraints) {
-  Assignment out;
-  for (const auto& c : constraints) {
-    std::optional<std::string> type;
+// false when a present argument's type is unknown. `types` keeps the
+// strings of types that are not a tensor's.
+using TypePairs = std::vector<std::pair<const std::string*, std::string_view>>;
+bool assignment_of(const Analysis& a, const ir::Graph& g, const ir::Node& n, const ops::Schema& s,
+                   const std::vector<std::string>& constraints, TypePairs& out, std::vector<std::string>& types) {
+  out.clear();
+  if (types.size() < constraints.size()) types.resize(constraints.size());
+  for (size_t k = 0; k < constraints.size(); ++k) {
+    const std::string& c = constraints[k];
+    std::optional<std::string_view> type;
     bool present = false;
     auto look = [&](const std::vector<ir::ValueId>& args, const std::vector<ops::FormalParam>& formals) {
       for (size_t i = 0; i < args.size() && !type; ++i) {
@@ -61,16 +74,17 @@ std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, c
         if (!f || f->type != c || args[i] == ir::kNoValue) continue;
         present = true;
         const Inferred& v = a.value(g, args[i]);
-        if (type_known(v)) type = ops::short_type(type_string(v));
+        if (type_known(v)) type = short_type_of(v, types[k]);
       }
     };
     look(n.inputs, s.inputs);
     look(n.outputs, s.outputs);
     if (!present) continue;
-    if (!type) return std::nullopt;
-    out[c] = *type;
+    if (!type) return false;
+    out.emplace_back(&c, *type);
   }
-  return out;
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  return true;
 }
 
 std::string assignment_text(const Assignment& as) {
@@ -98,11 +112,9 @@ struct Shared {
     bool seen = false;
     const ops::Schema* schema = nullptr;
     uint32_t opv = UINT32_MAX;                         // into opvs
-    const std::vector<std::string>* cons = nullptr;  // the constraints `as` was worked out for
-    std::optional<Assignment> as;
-    std::string types;                                 // assignment_text(*as)
-    uint32_t key = UINT32_MAX;                         // into keys, for `as`
-    std::optional<std::string> input;                  // constrained_input, on first need
+    const std::vector<std::string>* cons = nullptr;  // the constraints `key` was worked out for
+    uint32_t key = UINT32_MAX;                         // into keys (UINT32_MAX: the types are not known)
+    uint32_t input = UINT32_MAX;                       // into inputs: constrained_input, on first need
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
   std::vector<const ir::Graph*> graphs;  // in the order of the pass
@@ -112,11 +124,15 @@ struct Shared {
   struct OpVersion {
     std::vector<const std::vector<std::string>*> cons;
     std::vector<bool> looked;
+    bool def_looked = false;
+    const ops::OpDef* def = nullptr;  // its definition, for kernel_rules
   };
-  std::unordered_map<std::string, uint32_t> opv_ids;
+  std::unordered_map<const ops::Schema*, uint32_t> opv_ids;
   std::vector<OpVersion> opvs;
   // An operator version with types: each release's verdict, looked up once.
   struct Key {
+    Assignment as;
+    std::string types;  // assignment_text(as)
     std::vector<std::optional<ops::SupportVerdict>> verdict;
     std::vector<bool> looked;
     std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
@@ -124,22 +140,33 @@ struct Shared {
   std::unordered_map<std::string, uint32_t> key_ids;
   std::vector<Key> keys;
   std::unordered_map<std::string, uint32_t> cell_ids;  // (types, status) -> CheckMatrix::cells
+  std::vector<std::string> inputs;  // the inputs named by findings
   std::string scratch;
+  TypePairs pairs;                  // a node's assignment, before it is a key
+  std::vector<std::string> type_texts;
 
-  uint32_t opv_of(const std::string& domain, const ops::Schema& s) {
-    scratch.clear();
-    scratch.append(domain).append(1, '\0').append(s.name).append(1, '\0').append(std::to_string(s.since_version));
-    auto [it, fresh] = opv_ids.try_emplace(scratch, static_cast<uint32_t>(opvs.size()));
-    if (fresh) opvs.push_back({std::vector<const std::vector<std::string>*>(columns), std::vector<bool>(columns)});
+  // A schema is one operator version of one domain.
+  uint32_t opv_of(const ops::Schema& s) {
+    auto [it, fresh] = opv_ids.try_emplace(&s, static_cast<uint32_t>(opvs.size()));
+    if (fresh) {
+      OpVersion& o = opvs.emplace_back();
+      o.cons.resize(columns);
+      o.looked.resize(columns);
+    }
     return it->second;
   }
-  uint32_t key_of(uint32_t opv, const std::string& types) {
-    scratch.clear();
-    scratch.append(std::to_string(opv)).append(1, '\0').append(types);
+  // The key of an operator version and the types in `pairs`.
+  uint32_t key_of(uint32_t opv) {
+    scratch.assign(reinterpret_cast<const char*>(&opv), sizeof opv);
+    for (const auto& [c, t] : pairs) scratch.append(*c).append(1, '=').append(t).append(1, '\0');
     auto [it, fresh] = key_ids.try_emplace(scratch, static_cast<uint32_t>(keys.size()));
     if (fresh) {
-      keys.push_back({std::vector<std::optional<ops::SupportVerdict>>(columns), std::vector<bool>(columns), {}});
-      keys.back().cells.fill(UINT32_MAX);
+      Key& k = keys.emplace_back();
+      for (const auto& [c, t] : pairs) k.as.emplace(*c, t);
+      k.types = assignment_text(k.as);
+      k.verdict.resize(columns);
+      k.looked.resize(columns);
+      k.cells.fill(UINT32_MAX);
     }
     return it->second;
   }
@@ -304,7 +331,7 @@ class Checker {
       return;
     }
     ns.version = s->since_version;
-    std::string domain(ir::domain_display(n.domain));
+    std::string_view domain = ir::domain_display(n.domain);
     if (domain != max_opset_domain_) {  // nodes of one domain follow each other: one lookup per run
       max_opset_domain_ = domain;
       auto it = t_.max_opset.find(domain);
@@ -314,7 +341,7 @@ class Checker {
       ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
-    if (p.opv == UINT32_MAX) p.opv = shared_.opv_of(domain, *s);
+    if (p.opv == UINT32_MAX) p.opv = shared_.opv_of(*s);
     Shared::OpVersion& opv = shared_.opvs[p.opv];
     if (!opv.looked[column_]) {
       opv.looked[column_] = true;
@@ -340,14 +367,12 @@ class Checker {
     }
     if (p.cons != constraints) {
       p.cons = constraints;
-      p.as = assignment_of(a_, g, n, *s, *constraints);
-      p.types = p.as ? assignment_text(*p.as) : std::string();
-      p.key = p.as ? shared_.key_of(p.opv, p.types) : UINT32_MAX;
+      bool known = assignment_of(a_, g, n, *s, *constraints, shared_.pairs, shared_.type_texts);
+      p.key = known ? shared_.key_of(p.opv) : UINT32_MAX;
     }
-    const std::optional<Assignment>& as = p.as;
-    if (!as) {
+    if (p.key == UINT32_MAX) {
       ns.status = SupportStatus::UnknownTypes;
-      kernel_rules(n, ref, *s, ns);
+      kernel_rules(n, ref, *s, ns, p.opv);
       add(Code::SupportUnknown, Severity::Note, ref,
           fmt::format("{}: the types of its inputs are not known, so whether onnxruntime has a kernel for it is "
                       "not either",
@@ -355,8 +380,9 @@ class Checker {
           {}, {});
       return;
     }
-    ns.types = p.types;
     Shared::Key& key = shared_.keys[p.key];
+    const Assignment* as = &key.as;
+    ns.types = key.types;
     if (!key.looked[column_]) {
       key.looked[column_] = true;
       key.verdict[column_] = t_.find(domain, s->name, s->since_version, *as);
@@ -373,14 +399,17 @@ class Checker {
     }
     ns.status = status_of(v->outcome);
     if (v->outcome == ops::Outcome::Ok) {
-      kernel_rules(n, ref, *s, ns);
+      kernel_rules(n, ref, *s, ns, p.opv);
       return;
     }
-    if (!p.input) p.input = constrained_input(g, n, *s);
-    const std::string& input = *p.input;
+    if (p.input == UINT32_MAX) {
+      p.input = static_cast<uint32_t>(shared_.inputs.size());
+      shared_.inputs.push_back(constrained_input(g, n, *s));
+    }
+    const std::string& input = shared_.inputs[p.input];
     switch (v->outcome) {
       case ops::Outcome::Ok:
-        kernel_rules(n, ref, *s, ns);
+        kernel_rules(n, ref, *s, ns, p.opv);
         return;
       case ops::Outcome::NoKernel:
         add(Code::NoKernel, Severity::Error, ref,
@@ -436,9 +465,14 @@ class Checker {
   // attribute one value; these quirks come from the ONNX backend test data
   // models that have the other values, loaded in each measured release
   // (bench/ort/live_check.js).
-  void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns) {
+  void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns, uint32_t opv) {
     if (!ir::is_default_domain(n.domain)) return;
-    const ops::OpDef* def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+    Shared::OpVersion& o = shared_.opvs[opv];
+    if (!o.def_looked) {  // once per operator version
+      o.def_looked = true;
+      o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+    }
+    const ops::OpDef* def = o.def;
     if (!def) return;
     // An attribute's value on the node, else the schema's default.
     auto int_attr = [&](std::string_view name) -> std::optional<int64_t> {
@@ -494,7 +528,7 @@ class Checker {
   // The fix for a missing kernel: whether any release has one, a type of
   // the same constraint this release has kernels for, and the first release
   // with a kernel for these very types.
-  std::string no_kernel_hint(const std::string& domain, const ops::Schema& s, const Assignment& as,
+  std::string no_kernel_hint(std::string_view domain, const ops::Schema& s, const Assignment& as,
                              const std::string& input) {
     std::string cast;
     // Which single change of one constraint's type has a kernel (float32 first).
@@ -530,7 +564,7 @@ class Checker {
   }
 
   // For an operator the release does not register.
-  std::string later_hint(const std::string& domain, const ops::Schema& s, const Assignment& as) {
+  std::string later_hint(std::string_view domain, const ops::Schema& s, const Assignment& as) {
     std::string from = lowest_ok(domain, s, as);
     if (!from.empty()) return "use onnxruntime >= " + from;
     if (none_ok(domain, s, as) && all_.size() > 1) {
@@ -539,14 +573,14 @@ class Checker {
     return {};
   }
 
-  std::string lowest_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) {
+  std::string lowest_ok(std::string_view domain, const ops::Schema& s, const Assignment& as) {
     return lowest([&](const ops::SupportTable& x) {
       auto v = x.find(domain, s.name, s.since_version, as);
       return v && v->outcome == ops::Outcome::Ok;
     });
   }
 
-  bool none_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) const {
+  bool none_ok(std::string_view domain, const ops::Schema& s, const Assignment& as) const {
     for (size_t i = 0; i < all_.size(); ++i) {
       auto v = all_.at(i).find(domain, s.name, s.since_version, as);
       if (v && v->outcome == ops::Outcome::Ok) return false;
