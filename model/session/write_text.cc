@@ -271,10 +271,38 @@ StyledText write_diagnostics_text(const std::vector<analysis::Diagnostic>& diags
 
 // ---- shapes ----
 
+namespace {
+
+// Whether printable() leaves `s` as it is (and fmt's width of it is its size).
+bool plain(std::string_view s) {
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+  }
+  return true;
+}
+
+// `s` padded to `width` as fmt's "{:<N}" pads it, without fmt's
+// per-character width count for the plain names of large models.
+void padded(StyledText& t, std::string_view s, size_t width) {
+  if (plain(s)) {
+    t += s;
+    if (s.size() < width) t.pad(width - s.size());
+  } else {
+    t += fmt::format("{:<{}}", printable(s), width);
+  }
+}
+
+}  // namespace
+
 StyledText write_text(const ShapesReport& r) {
   StyledText t;
   size_t name_w = 8;
-  for (const ValueRow& v : r.values) name_w = std::max(name_w, std::min<size_t>(printable(r.name(v)).size(), 48));
+  for (const ValueRow& v : r.values) {
+    std::string_view name = r.name(v);
+    size_t w = plain(name) ? name.size() : printable(name).size();
+    name_w = std::max(name_w, std::min<size_t>(w, 48));
+  }
   uint32_t current = UINT32_MAX;
   std::string data;
   for (const ValueRow& v : r.values) {
@@ -290,7 +318,11 @@ StyledText write_text(const ShapesReport& r) {
       t += "\n";
     }
     const analysis::Inferred& f = *v.fact;
-    t += fmt::format("  {:<12} {:<{}}  ", v.kind, printable(r.name(v)), name_w);
+    t += "  ";
+    padded(t, v.kind, 12);
+    t += " ";
+    padded(t, r.name(v), name_w);
+    t += "  ";
     t.open(Role::Code);
     t += analysis::to_string(f);
     if (f.ints && f.ints->size() <= 8) {
