@@ -346,19 +346,13 @@ void summarize(TargetCheck& c, const ops::SupportTable& t) {
 }  // namespace
 
 const TargetCheck& Session::check(size_t table) {
-  const analysis::Analysis& a = analysis();
-  auto& slot = checks_[table];
-  if (slot) return *slot;
-  const Tables& ts = tables();
-  const ops::SupportTable& t = ts.at(table);
-  auto c = std::make_unique<TargetCheck>();
-  c->table = table;
-  c->result = analysis::check(a, t, ts.all());
-  c->target = c->result.target;
-  summarize(*c, t);
-  c->operators = operator_rows(c->result);
-  slot = std::move(c);
-  return *slot;
+  analysis();
+  auto it = checks_.find(table);
+  if (it == checks_.end()) {
+    check_in_one_pass({table});
+    it = checks_.find(table);
+  }
+  return *it->second;
 }
 
 void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
@@ -367,20 +361,38 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
   for (size_t i : wanted) {
     if (!checks_.count(i)) todo.push_back(i);
   }
-  if (todo.size() < 2) return;  // check() does one
-  const Tables& ts = tables();
+  if (todo.empty()) return;
+  auto checks = check_targets(a, tables().all(), todo);
+  for (size_t col = 0; col < todo.size(); ++col) checks_[todo[col]] = std::move(checks[col]);
+}
+
+std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& ts,
+                                                        const std::vector<size_t>& todo) {
+  std::vector<std::unique_ptr<TargetCheck>> out;
+  if (todo.empty()) return out;
   std::vector<const ops::SupportTable*> tables;
   for (size_t i : todo) tables.push_back(&ts.at(i));
-  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts.all()));
-  // Operator rows: a node's operator string is made once, and a row is an
-  // (operator, cell) pair.
+  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts));
+  // Operator rows: a node's operator string is made once per operator
+  // version, and a row is an (operator, cell) pair.
   std::vector<std::string> ops;
   std::vector<uint32_t> op_of(m->nodes.size());
   {
-    std::unordered_map<std::string, uint32_t> ids;
+    struct Key {
+      std::string_view domain, op;
+      int version;
+      bool operator==(const Key& o) const { return version == o.version && op == o.op && domain == o.domain; }
+    };
+    struct Hash {
+      size_t operator()(const Key& k) const {
+        return std::hash<std::string_view>{}(k.op) * 31 + std::hash<std::string_view>{}(k.domain) + k.version;
+      }
+    };
+    std::unordered_map<Key, uint32_t, Hash> ids;
     for (size_t n = 0; n < m->nodes.size(); ++n) {
-      auto [it, fresh] = ids.try_emplace(op_version(m->nodes[n]), static_cast<uint32_t>(ops.size()));
-      if (fresh) ops.push_back(it->first);
+      const analysis::NodeSupport& ns = m->nodes[n];
+      auto [it, fresh] = ids.try_emplace(Key{ns.domain, ns.op, ns.version}, static_cast<uint32_t>(ops.size()));
+      if (fresh) ops.push_back(op_version(ns));
       op_of[n] = it->second;
     }
   }
@@ -406,8 +418,9 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
         ++c->operators[it->second].count;
       }
     }
-    checks_[todo[col]] = std::move(c);
+    out.push_back(std::move(c));
   }
+  return out;
 }
 
 CheckReport Session::check_selected() {

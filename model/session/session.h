@@ -128,9 +128,8 @@ struct TargetCheck {
   std::string target;           // "ort-cpu@1.30"
   std::string minor;            // "1.30"
   std::string release;          // "1.30.0", the release the table was measured on
-  // Verdict and diagnostics; one NodeSupport per node, unless the target was
-  // checked in one pass with others (`matrix`): then `nodes` is empty, and
-  // full() has them.
+  // Verdict and diagnostics; the nodes are in the `matrix` of the pass that
+  // checked the target (`result.nodes` is empty: full() has them).
   analysis::CheckResult result;
   std::shared_ptr<const analysis::CheckMatrix> matrix;
   size_t column = 0;  // in `matrix`
@@ -173,6 +172,13 @@ struct SharedFindings {
   std::vector<std::vector<size_t>> of_target;  // per target: its findings (into `findings`), in its order
 };
 SharedFindings shared_findings(const CheckReport& r);
+
+// The tables `todo` (indices into `all`) checked in one pass over the model
+// (analysis::check_many), one TargetCheck each, in the order given; their
+// nodes stay in the pass's matrix. What Session::check_every does for its
+// analysis, for a front end that holds its own (the TUI's release matrix).
+std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& all,
+                                                        const std::vector<size_t>& todo);
 
 // `targets`: every table, read.
 struct TargetsReport {
@@ -277,7 +283,8 @@ class Session {
   uint64_t generation_ = 0;
   std::optional<std::vector<size_t>> targets_;
   std::optional<size_t> current_;
-  // Checks the tables not checked yet in one pass (one check() for one).
+  // Checks the tables not checked yet in one pass; a target's nodes stay in
+  // the pass's matrix.
   void check_in_one_pass(const std::vector<size_t>& tables);
   std::map<size_t, std::unique_ptr<TargetCheck>> checks_;
 };
