@@ -302,14 +302,14 @@ class Engine : public ops::Host {
         else if (const ops::TypeConstraint* c = schema->constraint(f->type); !c) t = parse_type_string(f->type);
         else if (c->allowed.size() == 1) t = parse_type_string(c->allowed[0]);  // IsNaN's T2: bool only
         if (!t) continue;
-        Shape keep = outs[i].shape;
-        auto ints = outs[i].ints;
-        auto floats = outs[i].floats;
+        Shape keep = std::move(outs[i].shape);
+        auto ints = std::move(outs[i].ints);
+        auto floats = std::move(outs[i].floats);
         outs[i] = *t;
         if (outs[i].kind == Inferred::Kind::Tensor) {
-          outs[i].shape = keep;
-          outs[i].ints = ints;
-          outs[i].floats = floats;
+          outs[i].shape = std::move(keep);
+          outs[i].ints = std::move(ints);
+          outs[i].floats = std::move(floats);
         }
       }
     }
@@ -446,11 +446,13 @@ class Engine : public ops::Host {
       if (f->arity == ops::Arity::Variadic && !f->homogeneous) continue;
       const Inferred* prev = bound_type(bound, c->name);
       if (!prev) {
-        Inferred t = *ins[i];
-        t.shape = Shape::unknown();  // a binding is a type
-        t.ints.reset();
-        t.floats.reset();
-        t.items.reset();
+        // A binding is a type: the kind, dtype and element, not the shape or
+        // contents (copying those and dropping them cost more than the rest).
+        Inferred t;
+        t.kind = ins[i]->kind;
+        t.dtype = ins[i]->dtype;
+        t.elem = ins[i]->elem;
+        t.shape = Shape::unknown();
         bound.emplace_back(c->name, std::move(t));
         bound_by.push_back(i);
       } else if (!same_type(*prev, *ins[i])) {
