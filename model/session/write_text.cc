@@ -304,7 +304,7 @@ StyledText write_text(const ShapesReport& r) {
     name_w = std::max(name_w, std::min<size_t>(w, 48));
   }
   uint32_t current = UINT32_MAX;
-  std::string data;
+  std::string data, type;
   for (const ValueRow& v : r.values) {
     if (v.graph != current) {
       current = v.graph;
@@ -324,7 +324,9 @@ StyledText write_text(const ShapesReport& r) {
     padded(t, r.name(v), name_w);
     t += "  ";
     t.open(Role::Code);
-    t += analysis::to_string(f);
+    type.clear();
+    facts::append_to(type, f);
+    t += type;
     if (f.ints && f.ints->size() <= 8) {
       data.clear();
       for (sym::Dim d : *f.ints) data += (data.empty() ? "" : ",") + sym::to_string(d);
