@@ -115,6 +115,7 @@ struct Shared {
     const std::vector<std::string>* cons = nullptr;  // the constraints `key` was worked out for
     uint32_t key = UINT32_MAX;                         // into keys (UINT32_MAX: the types are not known)
     uint32_t input = UINT32_MAX;                       // into inputs: constrained_input, on first need
+    bool standard = false;                             // of ai.onnx or ai.onnx.ml
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
   std::vector<const ir::Graph*> graphs;  // in the order of the pass
@@ -256,9 +257,9 @@ class Checker {
       r_.cells.push_back(*cached);
       return;
     }
-    shared_.scratch.assign(ns_.types).append(1, '\0').append(1, static_cast<char>(ns_.status));
+    shared_.scratch.assign(types_).append(1, '\0').append(1, static_cast<char>(ns_.status));
     auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
-    if (fresh) m_.cells.push_back({ns_.types, ns_.status});
+    if (fresh) m_.cells.push_back({std::string(types_), ns_.status});
     r_.cells.push_back(it->second);
     if (cached) *cached = it->second;
   }
@@ -285,10 +286,11 @@ class Checker {
       ns.op = n.op_type;
     }
     ns.version = 0;
-    ns.types.clear();
+    types_ = {};
     ns.status = SupportStatus::Ok;
     key_ = nullptr;
-    bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
+    if (!p.seen) p.standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
+    bool standard = p.standard;
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
         ns.status = SupportStatus::LocalFunction;  // its body is checked
@@ -382,7 +384,7 @@ class Checker {
     }
     Shared::Key& key = shared_.keys[p.key];
     const Assignment* as = &key.as;
-    ns.types = key.types;
+    types_ = key.types;
     if (!key.looked[column_]) {
       key.looked[column_] = true;
       key.verdict[column_] = t_.find(domain, s->name, s->since_version, *as);
@@ -473,7 +475,7 @@ class Checker {
       o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
     }
     const ops::OpDef* def = o.def;
-    if (!def) return;
+    if (!def || (def->quirks.refused.empty() && !def->quirks.locale)) return;
     // An attribute's value on the node, else the schema's default.
     auto int_attr = [&](std::string_view name) -> std::optional<int64_t> {
       if (const ir::Attribute* a = n.attr(name); a && a->i()) return *a->i();
@@ -600,7 +602,8 @@ class Checker {
   CheckMatrix& m_;
   CheckMatrix::Column& r_;
   size_t index_ = 0;  // the node's position in the pass
-  NodeSupport ns_;    // the node being checked
+  NodeSupport ns_;    // the node being checked (its types in types_)
+  std::string_view types_;
   Shared::Key* key_ = nullptr;  // its looked-up key, if any
   std::string max_opset_domain_;  // the domain of the last node, and this release's highest opset of it
   std::optional<int64_t> max_opset_;
