@@ -116,6 +116,7 @@ struct Shared {
     uint32_t key = UINT32_MAX;                         // into keys (UINT32_MAX: the types are not known)
     uint32_t input = UINT32_MAX;                       // into inputs: constrained_input, on first need
     bool standard = false;                             // of ai.onnx or ai.onnx.ml
+    bool ml = false;                                   // of ai.onnx.ml
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
   std::vector<const ir::Graph*> graphs;  // in the order of the pass
@@ -289,7 +290,10 @@ class Checker {
     types_ = {};
     ns.status = SupportStatus::Ok;
     key_ = nullptr;
-    if (!p.seen) p.standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
+    if (!p.seen) {
+      p.ml = n.domain == "ai.onnx.ml";
+      p.standard = ir::is_default_domain(n.domain) || p.ml;
+    }
     bool standard = p.standard;
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
@@ -333,13 +337,9 @@ class Checker {
       return;
     }
     ns.version = s->since_version;
-    std::string_view domain = ir::domain_display(n.domain);
-    if (domain != max_opset_domain_) {  // nodes of one domain follow each other: one lookup per run
-      max_opset_domain_ = domain;
-      auto it = t_.max_opset.find(domain);
-      max_opset_ = it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
-    }
-    if (max_opset_ && n.opset > *max_opset_) {
+    std::string_view domain = p.ml ? "ai.onnx.ml" : "ai.onnx";
+    const std::optional<int64_t>& max_opset = p.ml ? max_ml_ : max_onnx_;
+    if (max_opset && n.opset > *max_opset) {
       ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
@@ -468,11 +468,10 @@ class Checker {
   // models that have the other values, loaded in each measured release
   // (bench/ort/live_check.js).
   void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns, uint32_t opv) {
-    if (!ir::is_default_domain(n.domain)) return;
     Shared::OpVersion& o = shared_.opvs[opv];
-    if (!o.def_looked) {  // once per operator version
+    if (!o.def_looked) {  // once per operator version (quirks are ai.onnx's only)
       o.def_looked = true;
-      o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+      if (ir::is_default_domain(n.domain)) o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
     }
     const ops::OpDef* def = o.def;
     if (!def || (def->quirks.refused.empty() && !def->quirks.locale)) return;
@@ -605,8 +604,12 @@ class Checker {
   NodeSupport ns_;    // the node being checked (its types in types_)
   std::string_view types_;
   Shared::Key* key_ = nullptr;  // its looked-up key, if any
-  std::string max_opset_domain_;  // the domain of the last node, and this release's highest opset of it
-  std::optional<int64_t> max_opset_;
+  // This release's highest opsets of the two standard domains.
+  std::optional<int64_t> max_onnx_ = max_opset_of("ai.onnx"), max_ml_ = max_opset_of("ai.onnx.ml");
+  std::optional<int64_t> max_opset_of(std::string_view domain) const {
+    auto it = t_.max_opset.find(domain);
+    return it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
 };
 
 }  // namespace
