@@ -127,7 +127,7 @@ struct Shared {
     std::vector<const std::vector<std::string>*> cons;
     std::vector<bool> looked;
     bool def_looked = false;
-    const ops::OpDef* def = nullptr;  // its definition, for kernel_rules
+    const ops::OpDef* def = nullptr;  // its definition, if it has quirks for kernel_rules
   };
   std::unordered_map<const ops::Schema*, uint32_t> opv_ids;
   std::vector<OpVersion> opvs;
@@ -472,9 +472,13 @@ class Checker {
     if (!o.def_looked) {  // once per operator version (quirks are ai.onnx's only)
       o.def_looked = true;
       if (ir::is_default_domain(n.domain)) o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+      if (o.def && o.def->quirks.refused.empty() && !o.def->quirks.locale) o.def = nullptr;  // nothing to check
     }
-    const ops::OpDef* def = o.def;
-    if (!def || (def->quirks.refused.empty() && !def->quirks.locale)) return;
+    if (o.def) kernel_quirks(n, ref, s, ns, *o.def);
+  }
+
+  void kernel_quirks(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns, const ops::OpDef& d) {
+    const ops::OpDef* def = &d;
     // An attribute's value on the node, else the schema's default.
     auto int_attr = [&](std::string_view name) -> std::optional<int64_t> {
       if (const ir::Attribute* a = n.attr(name); a && a->i()) return *a->i();

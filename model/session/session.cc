@@ -408,14 +408,25 @@ std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis
     c->result.diagnostics = column.diagnostics;
     c->target = column.target;
     summarize(*c, t);
-    std::unordered_map<uint64_t, size_t> rows;
+    // A row per (operator, cell): found in a table of them all when that is
+    // small (it is: a few dozen of each), else through a hash map.
+    const size_t cells = m->cells.size();
+    const bool dense = ops.size() * cells <= (size_t{1} << 20);
+    std::vector<uint32_t> slot(dense ? ops.size() * cells : 0, UINT32_MAX);
+    std::unordered_map<uint64_t, uint32_t> rows;
     for (size_t n = 0; n < m->nodes.size(); ++n) {
       uint32_t cell = column.cells[n];
-      auto [it, fresh] = rows.try_emplace(uint64_t{op_of[n]} << 32 | cell, c->operators.size());
-      if (fresh) {
+      uint32_t* row = nullptr;
+      if (dense) {
+        row = &slot[op_of[n] * cells + cell];
+      } else {
+        row = &rows.try_emplace(uint64_t{op_of[n]} << 32 | cell, UINT32_MAX).first->second;
+      }
+      if (*row == UINT32_MAX) {
+        *row = static_cast<uint32_t>(c->operators.size());
         c->operators.push_back({ops[op_of[n]], m->cells[cell].types, m->cells[cell].status, 1});
       } else {
-        ++c->operators[it->second].count;
+        ++c->operators[*row].count;
       }
     }
     out.push_back(std::move(c));
