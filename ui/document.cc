@@ -183,10 +183,11 @@ void Document::install(std::unique_ptr<Result> r) {
   start_releases();
 }
 
-// SupportTables reads a table on first use, without a lock; once the first
+// SupportTables indexes a table on first use, without a lock (a table's
+// operator versions are then read under its own lock); once the first
 // check is done, the release thread, a re-analysis and a target switch may
 // check at the same time (and a check's hints read other releases' tables),
-// so each reads every table first, under one lock (some 40 ms, once).
+// so each indexes every table first, under one lock (some 15 ms, once).
 void Document::TableReader::read() {
   if (done) return;
   std::lock_guard lock(mu);
