@@ -138,6 +138,7 @@ struct Shared {
     std::vector<std::optional<ops::SupportVerdict>> verdict;
     std::vector<bool> looked;
     std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
+    std::vector<uint32_t> plain;     // per release: the cell of a node that is ok by this key alone, once known
   };
   std::unordered_map<std::string, uint32_t> key_ids;
   std::vector<Key> keys;
@@ -168,6 +169,7 @@ struct Shared {
       k.types = assignment_text(k.as);
       k.verdict.resize(columns);
       k.looked.resize(columns);
+      k.plain.assign(columns, UINT32_MAX);
       k.cells.fill(UINT32_MAX);
     }
     return it->second;
@@ -210,8 +212,10 @@ class Checker {
     auto visit = [&](const ir::Graph& g, int) {
       for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
         if (index_ == shared_.prep.size()) shared_.prep.emplace_back();
-        node(g, k);
-        record();
+        if (!plain_ok(g.nodes[k])) {
+          node(g, k);
+          record();
+        }
         ++index_;
       }
     };
@@ -240,6 +244,20 @@ class Checker {
 
   // The node's support in this release: its cell; in the first release,
   // also what the node is.
+  // A node seen in an earlier release whose key this release supports with
+  // nothing more to check (no quirks, its opset loads): its cell is the
+  // key's, with no findings. Most nodes of the releases after the first.
+  bool plain_ok(const ir::Node& n) {
+    const Shared::Prep& p = shared_.prep[index_];
+    if (!p.seen || p.key == UINT32_MAX) return false;
+    uint32_t cell = shared_.keys[p.key].plain[column_];
+    if (cell == UINT32_MAX || shared_.opvs[p.opv].cons[column_] != p.cons) return false;
+    const std::optional<int64_t>& max_opset = p.ml ? max_ml_ : max_onnx_;
+    if (max_opset && n.opset > *max_opset) return false;
+    r_.cells.push_back(cell);
+    return true;
+  }
+
   void record() {
     Shared::Prep& p = shared_.prep[index_];
     if (!p.seen) {
@@ -254,15 +272,18 @@ class Checker {
     // A node with a looked-up key has that key's types: its cell is kept
     // with the key, per status.
     uint32_t* cached = key_ ? &key_->cells[static_cast<size_t>(ns_.status)] : nullptr;
-    if (cached && *cached != UINT32_MAX) {
-      r_.cells.push_back(*cached);
-      return;
+    if (!cached || *cached == UINT32_MAX) {
+      shared_.scratch.assign(types_).append(1, '\0').append(1, static_cast<char>(ns_.status));
+      auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
+      if (fresh) m_.cells.push_back({std::string(types_), ns_.status});
+      if (!cached) {
+        r_.cells.push_back(it->second);
+        return;
+      }
+      *cached = it->second;
     }
-    shared_.scratch.assign(types_).append(1, '\0').append(1, static_cast<char>(ns_.status));
-    auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
-    if (fresh) m_.cells.push_back({std::string(types_), ns_.status});
-    r_.cells.push_back(it->second);
-    if (cached) *cached = it->second;
+    r_.cells.push_back(*cached);
+    if (plain_) key_->plain[column_] = *cached;
   }
 
   void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
@@ -290,6 +311,7 @@ class Checker {
     types_ = {};
     ns.status = SupportStatus::Ok;
     key_ = nullptr;
+    plain_ = false;
     if (!p.seen) {
       p.ml = n.domain == "ai.onnx.ml";
       p.standard = ir::is_default_domain(n.domain) || p.ml;
@@ -402,6 +424,8 @@ class Checker {
     ns.status = status_of(v->outcome);
     if (v->outcome == ops::Outcome::Ok) {
       kernel_rules(n, ref, *s, ns, p.opv);
+      // Without quirks, every node of this key is ok in this release.
+      plain_ = shared_.opvs[p.opv].def_looked && !shared_.opvs[p.opv].def;
       return;
     }
     if (p.input == UINT32_MAX) {
@@ -608,6 +632,7 @@ class Checker {
   NodeSupport ns_;    // the node being checked (its types in types_)
   std::string_view types_;
   Shared::Key* key_ = nullptr;  // its looked-up key, if any
+  bool plain_ = false;          // ok by its key alone (see plain_ok)
   // This release's highest opsets of the two standard domains.
   std::optional<int64_t> max_onnx_ = max_opset_of("ai.onnx"), max_ml_ = max_opset_of("ai.onnx.ml");
   std::optional<int64_t> max_opset_of(std::string_view domain) const {
