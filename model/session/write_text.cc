@@ -284,8 +284,8 @@ bool plain(std::string_view s) {
 
 // `s` padded to `width` as fmt's "{:<N}" pads it, without fmt's
 // per-character width count for the plain names of large models.
-void padded(StyledText& t, std::string_view s, size_t width) {
-  if (plain(s)) {
+void padded(StyledText& t, std::string_view s, size_t width, bool is_plain) {
+  if (is_plain) {
     t += s;
     if (s.size() < width) t.pad(width - s.size());
   } else {
@@ -298,14 +298,18 @@ void padded(StyledText& t, std::string_view s, size_t width) {
 StyledText write_text(const ShapesReport& r) {
   StyledText t;
   size_t name_w = 8;
-  for (const ValueRow& v : r.values) {
-    std::string_view name = r.name(v);
-    size_t w = plain(name) ? name.size() : printable(name).size();
+  std::vector<bool> plain_name(r.values.size());  // found once, for the width and the row
+  for (size_t i = 0; i < r.values.size(); ++i) {
+    std::string_view name = r.name(r.values[i]);
+    plain_name[i] = plain(name);
+    size_t w = plain_name[i] ? name.size() : printable(name).size();
     name_w = std::max(name_w, std::min<size_t>(w, 48));
   }
+  size_t row = 0;
   uint32_t current = UINT32_MAX;
   std::string data, type;
   for (const ValueRow& v : r.values) {
+    bool plain_row = plain_name[row++];
     if (v.graph != current) {
       current = v.graph;
       const GraphEntry& g = r.graphs[v.graph];
@@ -319,9 +323,9 @@ StyledText write_text(const ShapesReport& r) {
     }
     const analysis::Inferred& f = *v.fact;
     t += "  ";
-    padded(t, v.kind, 12);
+    padded(t, v.kind, 12, true);  // a word of kind_of
     t += " ";
-    padded(t, r.name(v), name_w);
+    padded(t, r.name(v), name_w, plain_row);
     t += "  ";
     t.open(Role::Code);
     type.clear();
