@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <deque>
 
 #include "model/ops/context.h"
 #include "model/ops/registry.h"
@@ -263,10 +264,21 @@ class Engine : public ops::Host {
   void infer_node(const ir::Graph& g, ir::NodeId k, const ir::Node* caller, int depth) {
     auto& st = a_.state(g);
     const ir::Node& n = g.nodes[k];
-    std::vector<const Inferred*> ins;
-    ins.reserve(n.inputs.size());
+    // The input and output lists are kept per nesting level (a node's rule
+    // may infer a subgraph or a function body): no allocation per node.
+    if (level_ == scratch_.size()) scratch_.emplace_back();
+    Scratch& sc = scratch_[level_];
+    struct Nested {
+      size_t& level;
+      explicit Nested(size_t& l) : level(l) { ++level; }
+      ~Nested() { --level; }
+    } nested(level_);
+    std::vector<const Inferred*>& ins = sc.ins;
+    ins.clear();
     for (ir::ValueId v : n.inputs) ins.push_back(v == ir::kNoValue ? nullptr : &st.values[v]);
-    std::vector<Inferred> outs(n.outputs.size());
+    std::vector<Inferred>& outs = sc.outs;
+    outs.clear();
+    outs.resize(n.outputs.size());
 
     const ops::Schema* schema = schemas_.find(n.domain, n.op_type, n.opset);
     st.schemas[k] = schema;
@@ -626,6 +638,12 @@ class Engine : public ops::Host {
   }
 
   Analysis& a_;
+  struct Scratch {
+    std::vector<const Inferred*> ins;
+    std::vector<Inferred> outs;
+  };
+  std::deque<Scratch> scratch_;  // per nesting level of infer_node (references stay valid as it grows)
+  size_t level_ = 0;
   const InferOptions& opts_;
   int depth_ = 0;  // nesting of the node whose rule runs (for subgraph inference)
   const ir::Node* caller_ = nullptr;  // the function call the node whose rule runs is in
