@@ -39,14 +39,15 @@ row() {
     /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" "$@" >"$tmp/out" 2>/dev/null || true
     tail -1 "$tmp/t" >>"$tmp/times"
   done
-  local bytes
+  local bytes wall cpu rss
   bytes=$(stat -c %s "$tmp/out")
-  awk -v label="$label" -v bytes="$bytes" '
-    { wall[NR] = $1; cpu[NR] = $2 + $3; if ($4 > rss) rss = $4 }
-    END {
-      n = asort(wall); asort(cpu); m = int((n + 1) / 2)
-      printf "| %s | %.3f | %.3f | %.1f | %d |\n", label, wall[m], cpu[m], rss / 1024, bytes
-    }' "$tmp/times"
+  # Medians by sort(1), so that any POSIX awk will do (mawk has no asort).
+  median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+  wall=$(awk '{ print $1 }' "$tmp/times" | median)
+  cpu=$(awk '{ print $2 + $3 }' "$tmp/times" | median)
+  rss=$(awk '{ if ($4 > m) m = $4 } END { print m }' "$tmp/times")
+  awk -v label="$label" -v wall="$wall" -v cpu="$cpu" -v rss="$rss" -v bytes="$bytes" \
+    'BEGIN { printf "| %s | %.3f | %.3f | %.1f | %d |\n", label, wall, cpu, rss / 1024, bytes }'
 }
 
 echo "| command | median wall (s) | median CPU (s) | peak RSS (MiB) | output (bytes) |"

@@ -44,6 +44,7 @@ struct ReleaseSummary {
     return row < status.size() ? std::string_view(statuses[status[row]]) : std::string_view("?");
   }
   static ReleaseSummary of(const analysis::CheckResult& r);
+  static ReleaseSummary of(const session::TargetCheck& c);
 };
 
 // One analysis: inference under some options, and the check of one target.
@@ -119,8 +120,9 @@ class Document {
   const analysis::NodeSupport* support(const ir::Graph& g, ir::NodeId n) const;
 
   // The check against every release, for the overview's and the node
-  // detail's release matrix: computed on a worker thread after each
-  // analysis, newest release first; null until that release is done.
+  // detail's release matrix: the releases other than the current target are
+  // checked in one pass (session::check_targets, as Session::check_every) on
+  // a worker thread after each analysis; null until that pass is done.
   const ReleaseSummary* release(size_t i) const;
   bool has_release(size_t i) const { return release(i) != nullptr; }
   // Takes the releases checked since the last call; true when there are new ones.

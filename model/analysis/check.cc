@@ -44,16 +44,29 @@ std::string as_runtime_says(std::string_view message, const ir::Node& n) {
   return out;
 }
 
+// The short type of a value ("float32", "seq(int64)"): a tensor's is its
+// dtype's name, without building the type's text.
+std::string_view short_type_of(const Inferred& v, std::string& scratch) {
+  if (v.kind == Inferred::Kind::Tensor) return dtype_name(v.dtype);
+  scratch = ops::short_type(type_string(v));
+  return scratch;
+}
+
 // The short type of each constraint the table's probes assign, from the
-// node's inferred inputs (or outputs, for constraints an attribute sets). A
+// node's inferred inputs (or outputs, for constraints an attribute sets), as
+// (constraint, type) pairs in the order of the constraints' names. A
 // constraint only omitted optional arguments have is left out (onnxruntime's
 // kernel lookup ignores absent arguments, and so does SupportTable::find);
-// nullopt when a present argument's type is unknown.
-std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, const ir::Node& n,
-                                        const ops::Schema& s, const std::vector<std::string>& constraints) {
-  Assignment out;
-  for (const auto& c : constraints) {
-    std::optional<std::string> type;
+// false when a present argument's type is unknown. `types` keeps the
+// strings of types that are not a tensor's.
+using TypePairs = std::vector<std::pair<const std::string*, std::string_view>>;
+bool assignment_of(const Analysis& a, const ir::Graph& g, const ir::Node& n, const ops::Schema& s,
+                   const std::vector<std::string>& constraints, TypePairs& out, std::vector<std::string>& types) {
+  out.clear();
+  if (types.size() < constraints.size()) types.resize(constraints.size());
+  for (size_t k = 0; k < constraints.size(); ++k) {
+    const std::string& c = constraints[k];
+    std::optional<std::string_view> type;
     bool present = false;
     auto look = [&](const std::vector<ir::ValueId>& args, const std::vector<ops::FormalParam>& formals) {
       for (size_t i = 0; i < args.size() && !type; ++i) {
@@ -61,16 +74,17 @@ std::optional<Assignment> assignment_of(const Analysis& a, const ir::Graph& g, c
         if (!f || f->type != c || args[i] == ir::kNoValue) continue;
         present = true;
         const Inferred& v = a.value(g, args[i]);
-        if (type_known(v)) type = ops::short_type(type_string(v));
+        if (type_known(v)) type = short_type_of(v, types[k]);
       }
     };
     look(n.inputs, s.inputs);
     look(n.outputs, s.outputs);
     if (!present) continue;
-    if (!type) return std::nullopt;
-    out[c] = *type;
+    if (!type) return false;
+    out.emplace_back(&c, *type);
   }
-  return out;
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  return true;
 }
 
 std::string assignment_text(const Assignment& as) {
@@ -98,11 +112,11 @@ struct Shared {
     bool seen = false;
     const ops::Schema* schema = nullptr;
     uint32_t opv = UINT32_MAX;                         // into opvs
-    const std::vector<std::string>* cons = nullptr;  // the constraints `as` was worked out for
-    std::optional<Assignment> as;
-    std::string types;                                 // assignment_text(*as)
-    uint32_t key = UINT32_MAX;                         // into keys, for `as`
-    std::optional<std::string> input;                  // constrained_input, on first need
+    const std::vector<std::string>* cons = nullptr;  // the constraints `key` was worked out for
+    uint32_t key = UINT32_MAX;                         // into keys (UINT32_MAX: the types are not known)
+    uint32_t input = UINT32_MAX;                       // into inputs: constrained_input, on first need
+    bool standard = false;                             // of ai.onnx or ai.onnx.ml
+    bool ml = false;                                   // of ai.onnx.ml
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
   std::vector<const ir::Graph*> graphs;  // in the order of the pass
@@ -112,34 +126,51 @@ struct Shared {
   struct OpVersion {
     std::vector<const std::vector<std::string>*> cons;
     std::vector<bool> looked;
+    bool def_looked = false;
+    const ops::OpDef* def = nullptr;  // its definition, if it has quirks for kernel_rules
   };
-  std::unordered_map<std::string, uint32_t> opv_ids;
+  std::unordered_map<const ops::Schema*, uint32_t> opv_ids;
   std::vector<OpVersion> opvs;
   // An operator version with types: each release's verdict, looked up once.
   struct Key {
+    Assignment as;
+    std::string types;  // assignment_text(as)
     std::vector<std::optional<ops::SupportVerdict>> verdict;
     std::vector<bool> looked;
     std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
+    std::vector<uint32_t> plain;     // per release: the cell of a node that is ok by this key alone, once known
   };
   std::unordered_map<std::string, uint32_t> key_ids;
   std::vector<Key> keys;
   std::unordered_map<std::string, uint32_t> cell_ids;  // (types, status) -> CheckMatrix::cells
+  std::vector<std::string> inputs;  // the inputs named by findings
   std::string scratch;
+  TypePairs pairs;                  // a node's assignment, before it is a key
+  std::vector<std::string> type_texts;
 
-  uint32_t opv_of(const std::string& domain, const ops::Schema& s) {
-    scratch.clear();
-    scratch.append(domain).append(1, '\0').append(s.name).append(1, '\0').append(std::to_string(s.since_version));
-    auto [it, fresh] = opv_ids.try_emplace(scratch, static_cast<uint32_t>(opvs.size()));
-    if (fresh) opvs.push_back({std::vector<const std::vector<std::string>*>(columns), std::vector<bool>(columns)});
+  // A schema is one operator version of one domain.
+  uint32_t opv_of(const ops::Schema& s) {
+    auto [it, fresh] = opv_ids.try_emplace(&s, static_cast<uint32_t>(opvs.size()));
+    if (fresh) {
+      OpVersion& o = opvs.emplace_back();
+      o.cons.resize(columns);
+      o.looked.resize(columns);
+    }
     return it->second;
   }
-  uint32_t key_of(uint32_t opv, const std::string& types) {
-    scratch.clear();
-    scratch.append(std::to_string(opv)).append(1, '\0').append(types);
+  // The key of an operator version and the types in `pairs`.
+  uint32_t key_of(uint32_t opv) {
+    scratch.assign(reinterpret_cast<const char*>(&opv), sizeof opv);
+    for (const auto& [c, t] : pairs) scratch.append(*c).append(1, '=').append(t).append(1, '\0');
     auto [it, fresh] = key_ids.try_emplace(scratch, static_cast<uint32_t>(keys.size()));
     if (fresh) {
-      keys.push_back({std::vector<std::optional<ops::SupportVerdict>>(columns), std::vector<bool>(columns), {}});
-      keys.back().cells.fill(UINT32_MAX);
+      Key& k = keys.emplace_back();
+      for (const auto& [c, t] : pairs) k.as.emplace(*c, t);
+      k.types = assignment_text(k.as);
+      k.verdict.resize(columns);
+      k.looked.resize(columns);
+      k.plain.assign(columns, UINT32_MAX);
+      k.cells.fill(UINT32_MAX);
     }
     return it->second;
   }
@@ -156,8 +187,8 @@ class Checker {
     if (m.ir_version > t_.max_ir && t_.max_ir > 0) {
       std::string from = lowest([&](const ops::SupportTable& x) { return m.ir_version <= x.max_ir; });
       add(Code::IrUnsupported, Severity::Error, {},
-          fmt::format("the model's IR version {} is newer than onnxruntime {} loads (IR {} at most)", m.ir_version,
-                      release_of(t_), t_.max_ir),
+          fmt::format("the model's IR version {} is newer than the release loads (IR {} at most)", m.ir_version,
+                      t_.max_ir),
           fmt::format("save the model with IR version {} (onnx.helper.make_model(..., ir_version={}) or an older "
                       "onnx package){}",
                       t_.max_ir, t_.max_ir, from.empty() ? "" : ", or use onnxruntime >= " + from),
@@ -172,8 +203,8 @@ class Checker {
         return jt != x.max_opset.end() && o.version <= jt->second;
       });
       add(Code::OpsetUnsupported, Severity::Error, {},
-          fmt::format("the model imports {} opset {}; onnxruntime {} supports {} up to opset {}", domain, o.version,
-                      release_of(t_), domain, it->second),
+          fmt::format("the model imports {} opset {}; the release supports {} up to opset {}", domain, o.version,
+                      domain, it->second),
           fmt::format("re-export with opset_version <= {}{}", it->second,
                       from.empty() ? "" : ", or use onnxruntime >= " + from),
           {});
@@ -181,8 +212,10 @@ class Checker {
     auto visit = [&](const ir::Graph& g, int) {
       for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
         if (index_ == shared_.prep.size()) shared_.prep.emplace_back();
-        node(g, k);
-        record();
+        if (!plain_ok(g.nodes[k])) {
+          node(g, k);
+          record();
+        }
         ++index_;
       }
     };
@@ -211,6 +244,20 @@ class Checker {
 
   // The node's support in this release: its cell; in the first release,
   // also what the node is.
+  // A node seen in an earlier release whose key this release supports with
+  // nothing more to check (no quirks, its opset loads): its cell is the
+  // key's, with no findings. Most nodes of the releases after the first.
+  bool plain_ok(const ir::Node& n) {
+    const Shared::Prep& p = shared_.prep[index_];
+    if (!p.seen || p.key == UINT32_MAX) return false;
+    uint32_t cell = shared_.keys[p.key].plain[column_];
+    if (cell == UINT32_MAX || shared_.opvs[p.opv].cons[column_] != p.cons) return false;
+    const std::optional<int64_t>& max_opset = p.ml ? max_ml_ : max_onnx_;
+    if (max_opset && n.opset > *max_opset) return false;
+    r_.cells.push_back(cell);
+    return true;
+  }
+
   void record() {
     Shared::Prep& p = shared_.prep[index_];
     if (!p.seen) {
@@ -225,15 +272,18 @@ class Checker {
     // A node with a looked-up key has that key's types: its cell is kept
     // with the key, per status.
     uint32_t* cached = key_ ? &key_->cells[static_cast<size_t>(ns_.status)] : nullptr;
-    if (cached && *cached != UINT32_MAX) {
-      r_.cells.push_back(*cached);
-      return;
+    if (!cached || *cached == UINT32_MAX) {
+      shared_.scratch.assign(types_).append(1, '\0').append(1, static_cast<char>(ns_.status));
+      auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
+      if (fresh) m_.cells.push_back({std::string(types_), ns_.status});
+      if (!cached) {
+        r_.cells.push_back(it->second);
+        return;
+      }
+      *cached = it->second;
     }
-    shared_.scratch.assign(ns_.types).append(1, '\0').append(1, static_cast<char>(ns_.status));
-    auto [it, fresh] = shared_.cell_ids.try_emplace(shared_.scratch, static_cast<uint32_t>(m_.cells.size()));
-    if (fresh) m_.cells.push_back({ns_.types, ns_.status});
-    r_.cells.push_back(it->second);
-    if (cached) *cached = it->second;
+    r_.cells.push_back(*cached);
+    if (plain_) key_->plain[column_] = *cached;
   }
 
   void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
@@ -243,7 +293,8 @@ class Checker {
                                  .node(node)
                                  .message(std::move(message))
                                  .hint(std::move(hint))
-                                 .input(std::move(input)));
+                                 .input(std::move(input))
+                                 .release(release_));
   }
 
   void node(const ir::Graph& g, ir::NodeId k) {
@@ -257,10 +308,15 @@ class Checker {
       ns.op = n.op_type;
     }
     ns.version = 0;
-    ns.types.clear();
+    types_ = {};
     ns.status = SupportStatus::Ok;
     key_ = nullptr;
-    bool standard = ir::is_default_domain(n.domain) || n.domain == "ai.onnx.ml";
+    plain_ = false;
+    if (!p.seen) {
+      p.ml = n.domain == "ai.onnx.ml";
+      p.standard = ir::is_default_domain(n.domain) || p.ml;
+    }
+    bool standard = p.standard;
     if (!standard) {
       if (a_.model.function(n.domain, n.op_type, n.overload)) {
         ns.status = SupportStatus::LocalFunction;  // its body is checked
@@ -303,17 +359,13 @@ class Checker {
       return;
     }
     ns.version = s->since_version;
-    std::string domain(ir::domain_display(n.domain));
-    if (domain != max_opset_domain_) {  // nodes of one domain follow each other: one lookup per run
-      max_opset_domain_ = domain;
-      auto it = t_.max_opset.find(domain);
-      max_opset_ = it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
-    }
-    if (max_opset_ && n.opset > *max_opset_) {
+    std::string_view domain = p.ml ? "ai.onnx.ml" : "ai.onnx";
+    const std::optional<int64_t>& max_opset = p.ml ? max_ml_ : max_onnx_;
+    if (max_opset && n.opset > *max_opset) {
       ns.status = SupportStatus::BeyondOpset;  // reported once for the model
       return;
     }
-    if (p.opv == UINT32_MAX) p.opv = shared_.opv_of(domain, *s);
+    if (p.opv == UINT32_MAX) p.opv = shared_.opv_of(*s);
     Shared::OpVersion& opv = shared_.opvs[p.opv];
     if (!opv.looked[column_]) {
       opv.looked[column_] = true;
@@ -332,30 +384,29 @@ class Checker {
       // No probe: outside the table's range.
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: the support table of onnxruntime {} has no measurement of {}-{}", node_desc(n),
-                      release_of(t_), s->name, s->since_version),
+          fmt::format("{}: the release's support table has no measurement of {}-{}", node_desc(n), s->name,
+                      s->since_version),
           {}, {});
       return;
     }
     if (p.cons != constraints) {
       p.cons = constraints;
-      p.as = assignment_of(a_, g, n, *s, *constraints);
-      p.types = p.as ? assignment_text(*p.as) : std::string();
-      p.key = p.as ? shared_.key_of(p.opv, p.types) : UINT32_MAX;
+      bool known = assignment_of(a_, g, n, *s, *constraints, shared_.pairs, shared_.type_texts);
+      p.key = known ? shared_.key_of(p.opv) : UINT32_MAX;
     }
-    const std::optional<Assignment>& as = p.as;
-    if (!as) {
+    if (p.key == UINT32_MAX) {
       ns.status = SupportStatus::UnknownTypes;
-      kernel_rules(n, ref, *s, ns);
+      kernel_rules(n, ref, *s, ns, p.opv);
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: the types of its inputs are not known, so whether onnxruntime {} has a kernel for it is "
+          fmt::format("{}: the types of its inputs are not known, so whether onnxruntime has a kernel for it is "
                       "not either",
-                      node_desc(n), release_of(t_)),
+                      node_desc(n)),
           {}, {});
       return;
     }
-    ns.types = p.types;
     Shared::Key& key = shared_.keys[p.key];
+    const Assignment* as = &key.as;
+    types_ = key.types;
     if (!key.looked[column_]) {
       key.looked[column_] = true;
       key.verdict[column_] = t_.find(domain, s->name, s->since_version, *as);
@@ -365,32 +416,37 @@ class Checker {
     if (!v) {
       ns.status = SupportStatus::NotMeasured;
       add(Code::SupportUnknown, Severity::Note, ref,
-          fmt::format("{}: onnxruntime {} was not measured with {}-{} for {}", node_desc(n), release_of(t_), s->name,
-                      s->since_version, assignment_text(*as)),
+          fmt::format("{}: the release was not measured with {}-{} for {}", node_desc(n), s->name, s->since_version,
+                      assignment_text(*as)),
           {}, {});
       return;
     }
     ns.status = status_of(v->outcome);
     if (v->outcome == ops::Outcome::Ok) {
-      kernel_rules(n, ref, *s, ns);
+      kernel_rules(n, ref, *s, ns, p.opv);
+      // Without quirks, every node of this key is ok in this release.
+      plain_ = shared_.opvs[p.opv].def_looked && !shared_.opvs[p.opv].def;
       return;
     }
-    if (!p.input) p.input = constrained_input(g, n, *s);
-    const std::string& input = *p.input;
+    if (p.input == UINT32_MAX) {
+      p.input = static_cast<uint32_t>(shared_.inputs.size());
+      shared_.inputs.push_back(constrained_input(g, n, *s));
+    }
+    const std::string& input = shared_.inputs[p.input];
     switch (v->outcome) {
       case ops::Outcome::Ok:
-        kernel_rules(n, ref, *s, ns);
+        kernel_rules(n, ref, *s, ns, p.opv);
         return;
       case ops::Outcome::NoKernel:
         add(Code::NoKernel, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n),
-                        release_of(t_), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            fmt::format("{}: onnxruntime has no CPU kernel for {}-{} with {} (\"{}\")", node_desc(n), s->name,
+                        s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::TypeError:
         add(Code::RuntimeTypeError, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} refuses {}-{} with {}: {}", node_desc(n), release_of(t_), s->name,
-                        s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
+            fmt::format("{}: onnxruntime refuses {}-{} with {}: {}", node_desc(n), s->name, s->since_version,
+                        assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       case ops::Outcome::NotRegistered: {
@@ -406,24 +462,22 @@ class Checker {
                                                    std::to_string(s->since_version));
         }
         add(Code::OpNotRegistered, Severity::Error, ref,
-            fmt::format("{}: {}-{} is not a registered operator in onnxruntime {}{} (\"{}\")", node_desc(n), s->name,
-                        s->since_version, release_of(t_), s->deprecated ? " (deprecated)" : "",
-                        as_runtime_says(v->message, n)),
+            fmt::format("{}: {}-{} is not a registered operator in onnxruntime{} (\"{}\")", node_desc(n), s->name,
+                        s->since_version, s->deprecated ? " (deprecated)" : "", as_runtime_says(v->message, n)),
             hint, input);
         return;
       }
       case ops::Outcome::Crash:
         add(Code::RuntimeCrash, Severity::Error, ref,
-            fmt::format("{}: onnxruntime {} crashed while creating a session for {}-{} with {}, every time it was "
+            fmt::format("{}: onnxruntime crashed while creating a session for {}-{} with {}, every time it was "
                         "tried ({})",
-                        node_desc(n), release_of(t_), s->name, s->since_version, assignment_text(*as),
-                        as_runtime_says(v->message, n)),
+                        node_desc(n), s->name, s->since_version, assignment_text(*as), as_runtime_says(v->message, n)),
             no_kernel_hint(domain, *s, *as, input), input);
         return;
       default:
         add(Code::SupportUnknown, Severity::Note, ref,
-            fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime {} ({}: {})", node_desc(n),
-                        s->name, s->since_version, assignment_text(*as), release_of(t_), outcome_name(v->outcome),
+            fmt::format("{}: onnxscope's probe of {}-{} with {} did not load in onnxruntime ({}: {})", node_desc(n),
+                        s->name, s->since_version, assignment_text(*as), outcome_name(v->outcome),
                         as_runtime_says(v->message, n)),
             {}, input);
         return;
@@ -437,10 +491,18 @@ class Checker {
   // attribute one value; these quirks come from the ONNX backend test data
   // models that have the other values, loaded in each measured release
   // (bench/ort/live_check.js).
-  void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns) {
-    if (!ir::is_default_domain(n.domain)) return;
-    const ops::OpDef* def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
-    if (!def) return;
+  void kernel_rules(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns, uint32_t opv) {
+    Shared::OpVersion& o = shared_.opvs[opv];
+    if (!o.def_looked) {  // once per operator version (quirks are ai.onnx's only)
+      o.def_looked = true;
+      if (ir::is_default_domain(n.domain)) o.def = ops::Registry::builtin().find_def(n.domain, s.name, s.since_version);
+      if (o.def && o.def->quirks.refused.empty() && !o.def->quirks.locale) o.def = nullptr;  // nothing to check
+    }
+    if (o.def) kernel_quirks(n, ref, s, ns, *o.def);
+  }
+
+  void kernel_quirks(const ir::Node& n, NodeRef ref, const ops::Schema& s, NodeSupport& ns, const ops::OpDef& d) {
+    const ops::OpDef* def = &d;
     // An attribute's value on the node, else the schema's default.
     auto int_attr = [&](std::string_view name) -> std::optional<int64_t> {
       if (const ir::Attribute* a = n.attr(name); a && a->i()) return *a->i();
@@ -458,9 +520,9 @@ class Checker {
       if (int_attr(r.attr) != r.value) continue;
       ns.status = SupportStatus::AttributeUnsupported;
       add(Code::AttributeUnsupported, Severity::Error, ref,
-          fmt::format("{}: onnxruntime {}'s CPU {} kernel does not support {}={} ({}): session creation fails with "
+          fmt::format("{}: onnxruntime's CPU {} kernel does not support {}={} ({}): session creation fails with "
                       "\"{}\"",
-                      node_desc(n), release_of(t_), s.name, r.attr, r.value, r.meaning, r.runtime_says),
+                      node_desc(n), s.name, r.attr, r.value, r.meaning, r.runtime_says),
           fmt::format("no release from {} to {} supports it; {}", first_release(), last_release(), r.fix), {});
     }
     if (const auto& need = def->quirks.locale) {
@@ -482,9 +544,9 @@ class Checker {
                                           need->case_sensitive_attr)
                             : fmt::format("to change case ({})", action);
       add(Code::LocaleRequired, Severity::Warning, ref,
-          fmt::format("{}: onnxruntime {} opens the locale {} when it creates the session, {}; on a machine "
+          fmt::format("{}: onnxruntime opens the locale {} when it creates the session, {}; on a machine "
                       "without that locale, session creation fails (\"Failed to construct locale with name:{}.UTF-8\")",
-                      node_desc(n), release_of(t_), quote(locale + ".UTF-8"), why, locale),
+                      node_desc(n), quote(locale + ".UTF-8"), why, locale),
           fmt::format("install the locale where the model runs (Debian: the locales package, then locale-gen {}.UTF-8), "
                       "or set the node's {} attribute to one that is installed there",
                       locale, need->attr),
@@ -495,7 +557,7 @@ class Checker {
   // The fix for a missing kernel: whether any release has one, a type of
   // the same constraint this release has kernels for, and the first release
   // with a kernel for these very types.
-  std::string no_kernel_hint(const std::string& domain, const ops::Schema& s, const Assignment& as,
+  std::string no_kernel_hint(std::string_view domain, const ops::Schema& s, const Assignment& as,
                              const std::string& input) {
     std::string cast;
     // Which single change of one constraint's type has a kernel (float32 first).
@@ -531,7 +593,7 @@ class Checker {
   }
 
   // For an operator the release does not register.
-  std::string later_hint(const std::string& domain, const ops::Schema& s, const Assignment& as) {
+  std::string later_hint(std::string_view domain, const ops::Schema& s, const Assignment& as) {
     std::string from = lowest_ok(domain, s, as);
     if (!from.empty()) return "use onnxruntime >= " + from;
     if (none_ok(domain, s, as) && all_.size() > 1) {
@@ -540,14 +602,14 @@ class Checker {
     return {};
   }
 
-  std::string lowest_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) {
+  std::string lowest_ok(std::string_view domain, const ops::Schema& s, const Assignment& as) {
     return lowest([&](const ops::SupportTable& x) {
       auto v = x.find(domain, s.name, s.since_version, as);
       return v && v->outcome == ops::Outcome::Ok;
     });
   }
 
-  bool none_ok(const std::string& domain, const ops::Schema& s, const Assignment& as) const {
+  bool none_ok(std::string_view domain, const ops::Schema& s, const Assignment& as) const {
     for (size_t i = 0; i < all_.size(); ++i) {
       auto v = all_.at(i).find(domain, s.name, s.since_version, as);
       if (v && v->outcome == ops::Outcome::Ok) return false;
@@ -560,16 +622,23 @@ class Checker {
 
   const Analysis& a_;
   const ops::SupportTable& t_;
+  const std::string release_ = release_of(t_);  // "1.17"
   const ops::SupportTables& all_;
   Shared& shared_;
   size_t column_;
   CheckMatrix& m_;
   CheckMatrix::Column& r_;
   size_t index_ = 0;  // the node's position in the pass
-  NodeSupport ns_;    // the node being checked
+  NodeSupport ns_;    // the node being checked (its types in types_)
+  std::string_view types_;
   Shared::Key* key_ = nullptr;  // its looked-up key, if any
-  std::string max_opset_domain_;  // the domain of the last node, and this release's highest opset of it
-  std::optional<int64_t> max_opset_;
+  bool plain_ = false;          // ok by its key alone (see plain_ok)
+  // This release's highest opsets of the two standard domains.
+  std::optional<int64_t> max_onnx_ = max_opset_of("ai.onnx"), max_ml_ = max_opset_of("ai.onnx.ml");
+  std::optional<int64_t> max_opset_of(std::string_view domain) const {
+    auto it = t_.max_opset.find(domain);
+    return it == t_.max_opset.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <deque>
 
 #include "model/ops/context.h"
 #include "model/ops/registry.h"
@@ -263,10 +264,21 @@ class Engine : public ops::Host {
   void infer_node(const ir::Graph& g, ir::NodeId k, const ir::Node* caller, int depth) {
     auto& st = a_.state(g);
     const ir::Node& n = g.nodes[k];
-    std::vector<const Inferred*> ins;
-    ins.reserve(n.inputs.size());
+    // The input and output lists are kept per nesting level (a node's rule
+    // may infer a subgraph or a function body): no allocation per node.
+    if (level_ == scratch_.size()) scratch_.emplace_back();
+    Scratch& sc = scratch_[level_];
+    struct Nested {
+      size_t& level;
+      explicit Nested(size_t& l) : level(l) { ++level; }
+      ~Nested() { --level; }
+    } nested(level_);
+    std::vector<const Inferred*>& ins = sc.ins;
+    ins.clear();
     for (ir::ValueId v : n.inputs) ins.push_back(v == ir::kNoValue ? nullptr : &st.values[v]);
-    std::vector<Inferred> outs(n.outputs.size());
+    std::vector<Inferred>& outs = sc.outs;
+    outs.clear();
+    outs.resize(n.outputs.size());
 
     const ops::Schema* schema = schemas_.find(n.domain, n.op_type, n.opset);
     st.schemas[k] = schema;
@@ -302,14 +314,14 @@ class Engine : public ops::Host {
         else if (const ops::TypeConstraint* c = schema->constraint(f->type); !c) t = parse_type_string(f->type);
         else if (c->allowed.size() == 1) t = parse_type_string(c->allowed[0]);  // IsNaN's T2: bool only
         if (!t) continue;
-        Shape keep = outs[i].shape;
-        auto ints = outs[i].ints;
-        auto floats = outs[i].floats;
+        Shape keep = std::move(outs[i].shape);
+        auto ints = std::move(outs[i].ints);
+        auto floats = std::move(outs[i].floats);
         outs[i] = *t;
         if (outs[i].kind == Inferred::Kind::Tensor) {
-          outs[i].shape = keep;
-          outs[i].ints = ints;
-          outs[i].floats = floats;
+          outs[i].shape = std::move(keep);
+          outs[i].ints = std::move(ints);
+          outs[i].floats = std::move(floats);
         }
       }
     }
@@ -446,11 +458,13 @@ class Engine : public ops::Host {
       if (f->arity == ops::Arity::Variadic && !f->homogeneous) continue;
       const Inferred* prev = bound_type(bound, c->name);
       if (!prev) {
-        Inferred t = *ins[i];
-        t.shape = Shape::unknown();  // a binding is a type
-        t.ints.reset();
-        t.floats.reset();
-        t.items.reset();
+        // A binding is a type: the kind, dtype and element, not the shape or
+        // contents (copying those and dropping them cost more than the rest).
+        Inferred t;
+        t.kind = ins[i]->kind;
+        t.dtype = ins[i]->dtype;
+        t.elem = ins[i]->elem;
+        t.shape = Shape::unknown();
         bound.emplace_back(c->name, std::move(t));
         bound_by.push_back(i);
       } else if (!same_type(*prev, *ins[i])) {
@@ -624,6 +638,12 @@ class Engine : public ops::Host {
   }
 
   Analysis& a_;
+  struct Scratch {
+    std::vector<const Inferred*> ins;
+    std::vector<Inferred> outs;
+  };
+  std::deque<Scratch> scratch_;  // per nesting level of infer_node (references stay valid as it grows)
+  size_t level_ = 0;
   const InferOptions& opts_;
   int depth_ = 0;  // nesting of the node whose rule runs (for subgraph inference)
   const ir::Node* caller_ = nullptr;  // the function call the node whose rule runs is in

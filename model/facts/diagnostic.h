@@ -32,6 +32,11 @@ struct Diagnostic {
   // The symbol a conditional finding is about ("agree only when batch = 2"),
   // for linking it to where that dimension was fixed.
   std::string symbol;
+  // The onnxruntime release ("1.17") a support finding is about, for the
+  // findings a release's table gives; "" for those that hold in any
+  // release. The message does not name it, so that the findings several
+  // releases share read the same and are shown once with their releases.
+  std::string release;
 };
 
 // Assembles a Diagnostic: the code's usual severity and phase from the
@@ -53,6 +58,7 @@ class DiagnosticBuilder {
   DiagnosticBuilder& input(std::string i) { d_.input = std::move(i); return *this; }
   DiagnosticBuilder& symbol(std::string s) { d_.symbol = std::move(s); return *this; }
   DiagnosticBuilder& root_cause(NodeRef n) { d_.root_cause = n; return *this; }
+  DiagnosticBuilder& release(std::string r) { d_.release = std::move(r); return *this; }
   Diagnostic build() { return std::move(d_); }
   operator Diagnostic() { return build(); }  // NOLINT: a builder converts to what it builds
 

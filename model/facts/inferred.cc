@@ -1,5 +1,7 @@
 #include "model/facts/inferred.h"
 
+#include <fmt/format.h>
+
 namespace onnxscope::facts {
 
 std::optional<sym::Dim> Shape::numel(sym::Table& t) const {
@@ -12,18 +14,52 @@ std::optional<sym::Dim> Shape::numel(sym::Table& t) const {
   return n;
 }
 
+void append_to(std::string& out, const Shape& s) {
+  if (!s.known) {
+    out += "[...]";
+    return;
+  }
+  out += '[';
+  for (size_t i = 0; i < s.dims.size(); ++i) {
+    if (i) out += ',';
+    // Constants and symbols, most dimensions, written without a string each.
+    sym::Dim d = s.dims[i];
+    if (auto c = d.as_int()) {
+      fmt::format_int f(*c);
+      out.append(f.data(), f.size());
+    } else if (d.is_symbol()) {
+      out += d.symbol_name();
+    } else {
+      out += sym::to_string(d);
+    }
+  }
+  out += ']';
+}
+
+void append_to(std::string& out, const Inferred& v) {
+  if (v.kind == Inferred::Kind::Tensor) {
+    out += dtype_name(v.dtype);
+    append_to(out, v.shape);
+    return;
+  }
+  out += to_string(v);
+}
+
 std::string to_string(const Shape& s) {
-  if (!s.known) return "[...]";
-  std::string out = "[";
-  for (size_t i = 0; i < s.dims.size(); ++i) out += (i ? "," : "") + sym::to_string(s.dims[i]);
-  return out + "]";
+  std::string out;
+  append_to(out, s);
+  return out;
 }
 
 std::string to_string(const Inferred& v) {
   auto inner = [&] { return v.elem ? to_string(*v.elem) : std::string("?"); };
   switch (v.kind) {
     case Inferred::Kind::Unknown: return "?";
-    case Inferred::Kind::Tensor: return std::string(dtype_name(v.dtype)) + to_string(v.shape);
+    case Inferred::Kind::Tensor: {
+      std::string out;
+      append_to(out, v);
+      return out;
+    }
     case Inferred::Kind::SparseTensor: return "sparse(" + std::string(dtype_name(v.dtype)) + to_string(v.shape) + ")";
     case Inferred::Kind::Sequence: return "seq(" + inner() + ")";
     case Inferred::Kind::Optional: return "optional(" + inner() + ")";

@@ -59,6 +59,9 @@ struct Inferred {
 // "float32[batch,3,224,224]", "int64[?..]" (rank unknown), "seq(float32[n])", "?".
 std::string to_string(const Inferred& v);
 std::string to_string(const Shape& s);
+// The same, appended to `out` (writers of 100k values).
+void append_to(std::string& out, const Inferred& v);
+void append_to(std::string& out, const Shape& s);
 
 // The type as operator schemas spell it: "tensor(float)", "seq(tensor(int64))",
 // "map(int64,float)"; "?" when unknown.

@@ -82,9 +82,14 @@ Dim Context::fresh_named(std::string_view hint) const { return dims_.fresh(hint)
 
 Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
   std::vector<Dim> shape;
+  shape.reserve(t.dims.size());
   for (int64_t d : t.dims) shape.push_back(dims.constant(d));
   Inferred v = Inferred::tensor(t.dtype, Shape::of(std::move(shape)));
   if (t.count > facts::kMaxTrackedElements || t.dtype == DType::String) return v;
+  // Float contents are kept for tiny tensors only: the others' bytes are
+  // not worth reading.
+  bool floating = t.dtype == DType::Float32 || t.dtype == DType::Float64 || t.dtype == DType::Float16;
+  if (floating && t.count > kMaxTrackedFloats) return v;
   ir::TensorBytes bytes;
   try {
     bytes = t.data();

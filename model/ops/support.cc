@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -24,10 +24,6 @@ constexpr std::pair<Outcome, std::string_view> kOutcomes[] = {
     {Outcome::Invalid, "invalid"},
     {Outcome::Crash, "crash"},
 };
-
-std::string key(std::string_view domain, std::string_view op, int version) {
-  return fmt::format("{} {} {}", domain.empty() ? "ai.onnx" : domain, op, version);
-}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -116,23 +112,160 @@ int SupportTable::order() const {
   return major * 1000 + minor;
 }
 
-const std::vector<std::string>* SupportTable::constraints(std::string_view domain, std::string_view op,
-                                                          int version) const {
-  auto it = ops_.find(key(domain, op, version));
-  return it == ops_.end() ? nullptr : &it->second.constraints;
+namespace {
+
+// An operator version, as views of the table's text.
+struct OpKey {
+  std::string_view domain, op;
+  int version = 0;
+  bool operator==(const OpKey& o) const { return version == o.version && op == o.op && domain == o.domain; }
+};
+struct OpKeyHash {
+  size_t operator()(const OpKey& k) const {
+    size_t h = std::hash<std::string_view>{}(k.op);
+    h ^= std::hash<std::string_view>{}(k.domain) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h ^ (static_cast<size_t>(k.version) * 0x9e3779b97f4a7c15ULL);
+  }
+};
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+OpKey op_key(std::string_view domain, std::string_view op, int version) {
+  return {domain.empty() ? std::string_view("ai.onnx") : domain, op, version};
 }
 
-std::optional<uint16_t> SupportTable::type_id(std::string_view type) const {
-  auto it = type_ids_.find(type);
-  if (it == type_ids_.end()) return std::nullopt;
-  return it->second;
+}  // namespace
+
+struct SupportTable::State {
+  std::string text;    // what the keys and messages view
+  std::string source;  // the file, for errors found on first use
+  // Types are interned: a line lists, per constraint, the ids of its types
+  // (a run of `ids`), and its message is a view of the text.
+  struct Line {
+    Outcome outcome;
+    uint32_t first = 0;  // into OpVersion::ids: the line's runs, one per constraint
+    std::string_view message;
+  };
+  struct Span {  // consecutive lines of one operator version
+    size_t begin = 0, end = 0;  // offsets into text
+    size_t line = 0;            // the number of the first
+  };
+  struct OpVersion {
+    std::vector<Span> spans;
+    bool read = false;
+    std::vector<std::string> constraints;
+    std::vector<Line> lines;
+    std::vector<uint16_t> ids;  // per line and constraint: count, then that many type ids
+  };
+  std::unordered_map<OpKey, OpVersion, OpKeyHash> ops;
+  std::vector<const OpKey*> order;  // in the order of the file
+  size_t lines = 0;                 // op lines
+  std::vector<std::string> type_names;
+  std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> type_ids;
+  std::mutex mutex;  // guards reading operator versions and the types they add
+
+  // The operator version with its lines read; nullptr if the table has none.
+  OpVersion* get(std::string_view domain, std::string_view op, int version) {
+    auto it = ops.find(op_key(domain, op, version));
+    if (it == ops.end()) return nullptr;
+    if (!it->second.read) read(it->second);
+    return &it->second;
+  }
+
+  std::optional<uint16_t> type_id(std::string_view type) const {
+    auto it = type_ids.find(type);
+    if (it == type_ids.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void read(OpVersion& ov) {
+    try {
+      for (const Span& span : ov.spans) read_span(ov, span);
+      ov.read = true;
+    } catch (const Error& err) {
+      ov.constraints.clear();
+      ov.lines.clear();
+      ov.ids.clear();
+      if (source.empty()) throw;
+      throw err.with_context(source);
+    }
+  }
+
+  void read_span(OpVersion& ov, const Span& span) {
+    std::string_view all(text);
+    size_t line_no = span.line;
+    for (size_t pos = span.begin; pos < span.end; ++line_no) {
+      size_t nl = all.find('\n', pos);
+      if (nl == std::string_view::npos || nl > span.end) nl = span.end;
+      std::string_view line = all.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (line.empty() || line[0] == '#') continue;
+      read_line(ov, line, line_no);
+    }
+  }
+
+  // "op DOMAIN OP VERSION OUTCOME C1=T1|T2 ... [: MESSAGE]"; the words up
+  // to the version were read by index().
+  void read_line(OpVersion& ov, std::string_view line, size_t line_no) {
+    auto bad = [&](const std::string& why) { fail("support-table", "line {}: {}", line_no, why); };
+    std::string_view message;
+    if (auto colon = line.find(" : "); colon != std::string_view::npos) {
+      message = line.substr(colon + 3);
+      line = line.substr(0, colon);
+    }
+    auto w = split(line, ' ');
+    auto outcome = parse_outcome(w[4]);
+    if (!outcome) bad(fmt::format("unknown outcome {}", util::quote(w[4])));
+    Line l;
+    l.outcome = *outcome;
+    l.message = message;
+    l.first = static_cast<uint32_t>(ov.ids.size());
+    size_t n_constraints = w.size() - 5;
+    if (!ov.lines.empty() && ov.constraints.size() != n_constraints) {
+      bad("the constraints differ from the operator version's earlier lines");
+    }
+    for (size_t i = 5; i < w.size(); ++i) {
+      auto eq = w[i].find('=');
+      if (eq == std::string_view::npos) bad(fmt::format("expected CONSTRAINT=TYPES, got {}", util::quote(w[i])));
+      std::string_view name = w[i].substr(0, eq);
+      if (ov.lines.empty()) ov.constraints.emplace_back(name);
+      else if (ov.constraints[i - 5] != name) bad("the constraints differ from the operator version's earlier lines");
+      size_t count_at = ov.ids.size();
+      ov.ids.push_back(0);
+      for (auto x : split(w[i].substr(eq + 1), '|')) {
+        auto id = type_ids.find(x);
+        if (id == type_ids.end()) {
+          if (type_names.size() >= 0xffff) bad("too many types");
+          id = type_ids.emplace(std::string(x), static_cast<uint16_t>(type_names.size())).first;
+          type_names.emplace_back(x);
+        }
+        ov.ids.push_back(id->second);
+        ++ov.ids[count_at];
+      }
+    }
+    ov.lines.push_back(l);
+  }
+};
+
+const std::vector<std::string>* SupportTable::constraints(std::string_view domain, std::string_view op,
+                                                          int version) const {
+  if (!state_) return nullptr;
+  std::lock_guard lock(state_->mutex);
+  const State::OpVersion* ov = state_->get(domain, op, version);
+  return ov ? &ov->constraints : nullptr;
 }
+
+size_t SupportTable::size() const { return state_ ? state_->lines : 0; }
 
 std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::string_view op, int version,
                                                  const std::map<std::string, std::string, std::less<>>& assignment) const {
-  auto it = ops_.find(key(domain, op, version));
-  if (it == ops_.end()) return std::nullopt;
-  const OpVersion& ov = it->second;
+  if (!state_) return std::nullopt;
+  std::lock_guard lock(state_->mutex);
+  const State::OpVersion* found_ov = state_->get(domain, op, version);
+  if (!found_ov) return std::nullopt;
+  const State::OpVersion& ov = *found_ov;
   // Per constraint: the wanted type's id; -1 for a type no line lists; -2
   // for a constraint the assignment leaves out, which matches any type (the
   // answer then holds only if every matching line agrees).
@@ -140,12 +273,12 @@ std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::s
   for (size_t c = 0; c < ov.constraints.size(); ++c) {
     auto a = assignment.find(ov.constraints[c]);
     if (a == assignment.end()) want[c] = -2;
-    else if (auto id = type_id(a->second)) want[c] = *id;
+    else if (auto id = state_->type_id(a->second)) want[c] = *id;
     else return std::nullopt;
   }
   bool wildcard = std::find(want.begin(), want.end(), -2) != want.end();
   std::optional<SupportVerdict> found;
-  for (const Line& l : ov.lines) {
+  for (const State::Line& l : ov.lines) {
     bool match = true;
     uint32_t at = l.first;
     for (size_t c = 0; c < ov.constraints.size(); ++c) {
@@ -165,79 +298,82 @@ std::optional<SupportVerdict> SupportTable::find(std::string_view domain, std::s
 
 std::vector<std::tuple<std::string, std::string, int>> SupportTable::op_versions() const {
   std::vector<std::tuple<std::string, std::string, int>> out;
-  for (const auto& [k, v] : ops_) {
-    auto parts = split(k, ' ');
-    out.emplace_back(std::string(parts[0]), std::string(parts[1]), std::atoi(std::string(parts[2]).c_str()));
-  }
+  if (!state_) return out;
+  for (const OpKey* k : state_->order) out.emplace_back(std::string(k->domain), std::string(k->op), k->version);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
-SupportTable SupportTable::parse(std::string_view input) {
+void SupportTable::read_all() const {
+  if (!state_) return;
+  std::lock_guard lock(state_->mutex);
+  for (const OpKey* k : state_->order) {
+    State::OpVersion& ov = state_->ops.find(*k)->second;
+    if (!ov.read) state_->read(ov);
+  }
+}
+
+SupportTable SupportTable::parse(std::string_view text) {
+  SupportTable t = index(std::string(text));
+  t.read_all();
+  return t;
+}
+
+SupportTable SupportTable::index(std::string input, std::string source) {
   SupportTable t;
-  t.text_ = std::make_shared<const std::string>(input);
-  std::string_view text = *t.text_;
+  t.state_ = std::make_shared<State>();
+  State& st = *t.state_;
+  st.text = std::move(input);
+  st.source = std::move(source);
+  std::string_view text = st.text;
   size_t line_no = 0;
-  OpVersion* current = nullptr;
-  std::string_view current_domain, current_op;
-  int current_version = 0;
   auto bad = [&](const std::string& why) { fail("support-table", "line {}: {}", line_no, why); };
-  for (std::string_view line : split(text, '\n')) {
+  State::OpVersion* current = nullptr;
+  OpKey current_key;
+  // The next word of `s` from `at`, which moves past it and one space.
+  auto word = [](std::string_view s, size_t& at) {
+    size_t sp = s.find(' ', at);
+    std::string_view w = s.substr(at, sp == std::string_view::npos ? std::string_view::npos : sp - at);
+    at = sp == std::string_view::npos ? s.size() + 1 : sp + 1;
+    return w;
+  };
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    size_t begin = pos;
+    pos = nl + 1;
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
-    std::string_view message;
-    if (auto colon = line.find(" : "); colon != std::string_view::npos) {
-      message = line.substr(colon + 3);
-      line = line.substr(0, colon);
+    std::string_view head = line.substr(0, line.find(" : "));
+    if (head.substr(0, 3) == "op ") {
+      // Only the operator version is read now; the outcome and types on
+      // first use.
+      size_t at = 3;
+      std::string_view domain = word(head, at), op = word(head, at), version_word = word(head, at);
+      if (at > head.size()) bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
+      int version = std::atoi(std::string(version_word).c_str());
+      if (version <= 0) bad("bad version");
+      OpKey key = op_key(domain, op, version);
+      if (!current || !(key == current_key)) {
+        auto [it, fresh] = st.ops.try_emplace(key);
+        if (fresh) st.order.push_back(&it->first);
+        current = &it->second;
+        current_key = key;
+        current->spans.push_back({begin, begin, line_no});
+      }
+      current->spans.back().end = nl;
+      ++st.lines;
+      continue;
     }
-    auto w = split(line, ' ');
+    current = nullptr;
+    auto w = split(head, ' ');
     if (w[0] == "release" && w.size() == 2) {
       t.release = std::string(w[1]);
     } else if (w[0] == "ir" && w.size() == 2) {
       t.max_ir = std::atoll(std::string(w[1]).c_str());
     } else if (w[0] == "opset" && w.size() == 3) {
       t.max_opset[std::string(w[1])] = std::atoll(std::string(w[2]).c_str());
-    } else if (w[0] == "op" && w.size() >= 5) {
-      auto outcome = parse_outcome(w[4]);
-      if (!outcome) bad(fmt::format("unknown outcome {}", util::quote(w[4])));
-      int version = std::atoi(std::string(w[3]).c_str());
-      if (version <= 0) bad("bad version");
-      // Lines of one operator version follow one another: look it up once.
-      if (!current || w[1] != current_domain || w[2] != current_op || version != current_version) {
-        current = &t.ops_[key(w[1], w[2], version)];
-        current_domain = w[1];
-        current_op = w[2];
-        current_version = version;
-      }
-      OpVersion& ov = *current;
-      Line l;
-      l.outcome = *outcome;
-      l.message = message;
-      l.first = static_cast<uint32_t>(ov.ids.size());
-      size_t n_constraints = w.size() - 5;
-      if (!ov.lines.empty() && ov.constraints.size() != n_constraints) {
-        bad("the constraints differ from the operator version's earlier lines");
-      }
-      for (size_t i = 5; i < w.size(); ++i) {
-        auto eq = w[i].find('=');
-        if (eq == std::string_view::npos) bad(fmt::format("expected CONSTRAINT=TYPES, got {}", util::quote(w[i])));
-        std::string_view name = w[i].substr(0, eq);
-        if (ov.lines.empty()) ov.constraints.emplace_back(name);
-        else if (ov.constraints[i - 5] != name) bad("the constraints differ from the operator version's earlier lines");
-        size_t count_at = ov.ids.size();
-        ov.ids.push_back(0);
-        for (auto x : split(w[i].substr(eq + 1), '|')) {
-          auto id = t.type_ids_.find(x);
-          if (id == t.type_ids_.end()) {
-            if (t.type_names_.size() >= 0xffff) bad("too many types");
-            id = t.type_ids_.emplace(std::string(x), static_cast<uint16_t>(t.type_names_.size())).first;
-            t.type_names_.emplace_back(x);
-          }
-          ov.ids.push_back(id->second);
-          ++ov.ids[count_at];
-        }
-      }
-      ov.lines.push_back(std::move(l));
-      ++t.lines_;
     } else {
       bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
     }
@@ -353,16 +489,25 @@ const SupportTable& SupportTables::at(size_t i) const {
   if (!f.table) {
     std::ifstream in(f.path, std::ios::binary);
     if (!in) fail("support-table", "{}: cannot be read", util::printable(f.path.string()));
-    std::ostringstream s;
-    s << in.rdbuf();
+    std::string text;
+    std::error_code ec;
+    auto size = std::filesystem::file_size(f.path, ec);
+    if (!ec) {
+      text.resize(size);
+      in.read(text.data(), static_cast<std::streamsize>(size));
+      text.resize(static_cast<size_t>(in.gcount()));
+    }
+    if (ec || in.bad()) fail("support-table", "{}: cannot be read", util::printable(f.path.string()));
+    std::string source = util::printable(f.path.string());
     try {
-      auto t = std::make_shared<SupportTable>(SupportTable::parse(s.str()));
+      // Indexed, not read: a check reads the lines of the operators it meets.
+      auto t = std::make_shared<SupportTable>(SupportTable::index(std::move(text), source));
       if (t->target() != f.target) {
         fail("support-table", "the table is for release {} ({}), not {}", t->release, t->target(), f.target);
       }
       f.table = std::move(t);
     } catch (const Error& err) {
-      throw err.with_context(util::printable(f.path.string()));
+      throw err.with_context(source);
     }
   }
   return *f.table;

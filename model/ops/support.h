@@ -70,6 +70,8 @@ class SupportTable {
   // the table has no probe for it. A constraint left out of `assignment`
   // (bound only by omitted optional arguments) matches any type, and the
   // outcome is the one all matching probes share (nullopt if they differ).
+  // Throws Error "support-table" naming the line when a line of that
+  // operator version is malformed (see index()).
   std::optional<SupportVerdict> find(std::string_view domain, std::string_view op, int version,
                                      const std::map<std::string, std::string, std::less<>>& assignment) const;
   // The constraint names the table's probes of an operator version assign.
@@ -77,43 +79,34 @@ class SupportTable {
   bool has(std::string_view domain, std::string_view op, int version) const {
     return constraints(domain, op, version) != nullptr;
   }
-  size_t size() const { return lines_; }
-  // Every operator version the table covers: (domain, op, version).
+  size_t size() const;  // op lines
+  // Every operator version the table covers: (domain, op, version), sorted.
   std::vector<std::tuple<std::string, std::string, int>> op_versions() const;
 
-  // Throws Error "support-table" naming the line.
+  // Reads every line; throws Error "support-table" naming the line.
   static SupportTable parse(std::string_view text);
+  // Reads the release, IR and opset lines and finds where each operator
+  // version's lines are (the words before their outcome); an operator
+  // version's lines are read on its first lookup. A check reads the lines of
+  // the operators the model uses, a few hundred of a table's thousands. An
+  // unknown line or a bad version throws here; what is wrong inside an
+  // operator version's lines throws at its first lookup, naming `source`
+  // (the file) and the line. Lookups may come from several threads.
+  static SupportTable index(std::string text, std::string source = {});
+  // Reads every operator version not read yet (what parse() checks).
+  void read_all() const;
   // The table text for a release's probe results.
   static std::string format(std::string_view release, const std::vector<ProbeResult>& results);
 
  private:
-  // Types are interned: a line lists, per constraint, the ids of its types
-  // (a run of `ids`), and its message is a view of the table's text.
-  struct Line {
-    Outcome outcome;
-    uint32_t first = 0;  // into OpVersion::ids: the line's runs, one per constraint
-    std::string_view message;
-  };
-  struct OpVersion {
-    std::vector<std::string> constraints;
-    std::vector<Line> lines;
-    std::vector<uint16_t> ids;  // per line and constraint: count, then that many type ids
-  };
-  std::optional<uint16_t> type_id(std::string_view type) const;
-  std::shared_ptr<const std::string> text_;  // what the messages view
-  std::vector<std::string> type_names_;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint16_t, Hash, std::equal_to<>> type_ids_;
-  std::map<std::string, OpVersion, std::less<>> ops_;  // key: domain, op, version
-  size_t lines_ = 0;
+  struct State;
+  std::shared_ptr<State> state_;  // shared by copies: the text, the index, what has been read
 };
 
 // The tables in a folder (files ort-cpu-MAJOR.MINOR.txt), oldest release
-// first, each read and parsed on first use: a check against one release reads
-// that release's table only, unless a hint needs the others.
+// first, each read and indexed on first use (SupportTable::index): a check
+// against one release reads that release's table only, unless a hint needs
+// the others, and of it the lines of the operators the model uses.
 class SupportTables {
  public:
   // Lists the files; reads none. Empty if `dir` has none.
@@ -125,7 +118,7 @@ class SupportTables {
   const std::string& target(size_t i) const { return files_[i].target; }
   // major * 1000 + minor, from the file name.
   int order(size_t i) const { return files_[i].order; }
-  // The table, parsed on first use. Throws Error naming the file (and line),
+  // The table, indexed on first use. Throws Error naming the file (and line),
   // also when its release line does not belong to the file name's release.
   const SupportTable& at(size_t i) const;
   // The index of a target ("ort-cpu@1.30"), if there is a table for it.

@@ -162,6 +162,52 @@ bool CheckReport::failing() const {
   return std::any_of(targets.begin(), targets.end(), [](const TargetCheck* t) { return !t->ok(); });
 }
 
+namespace {
+
+// "1.10-1.17, 1.29": runs of consecutive targets of the report.
+std::string release_ranges(const CheckReport& r, const std::vector<size_t>& targets) {
+  std::string out;
+  for (size_t i = 0; i < targets.size();) {
+    size_t j = i;
+    while (j + 1 < targets.size() && targets[j + 1] == targets[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += r.targets[targets[i]]->minor;
+    if (j > i) out += "-" + r.targets[targets[j]]->minor;
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+SharedFindings shared_findings(const CheckReport& r) {
+  SharedFindings out;
+  out.of_target.resize(r.targets.size());
+  // Every field but the release is the key.
+  std::unordered_map<std::string, size_t> ids;
+  std::string key;
+  auto ref = [&](const analysis::NodeRef& n) {
+    fmt::format_to(std::back_inserter(key), "{}:{}", static_cast<const void*>(n.graph), n.node);
+    key += '\0';
+  };
+  for (size_t t = 0; t < r.targets.size(); ++t) {
+    for (const auto& d : r.targets[t]->result.diagnostics) {
+      key.clear();
+      key.append(analysis::code_name(d.code)).append(1, '\0');
+      key.append(1, static_cast<char>(d.severity)).append(1, static_cast<char>(d.phase));
+      ref(d.node);
+      ref(d.root_cause);
+      for (const std::string* f : {&d.input, &d.message, &d.hint, &d.symbol}) key.append(*f).append(1, '\0');
+      auto [it, fresh] = ids.try_emplace(key, out.findings.size());
+      if (fresh) out.findings.push_back({&d, {}, {}});
+      out.findings[it->second].targets.push_back(t);
+      out.of_target[t].push_back(it->second);
+    }
+  }
+  for (auto& f : out.findings) f.releases = release_ranges(r, f.targets);
+  return out;
+}
+
 // ---- Session -------------------------------------------------------------------
 
 namespace {
@@ -300,19 +346,13 @@ void summarize(TargetCheck& c, const ops::SupportTable& t) {
 }  // namespace
 
 const TargetCheck& Session::check(size_t table) {
-  const analysis::Analysis& a = analysis();
-  auto& slot = checks_[table];
-  if (slot) return *slot;
-  const Tables& ts = tables();
-  const ops::SupportTable& t = ts.at(table);
-  auto c = std::make_unique<TargetCheck>();
-  c->table = table;
-  c->result = analysis::check(a, t, ts.all());
-  c->target = c->result.target;
-  summarize(*c, t);
-  c->operators = operator_rows(c->result);
-  slot = std::move(c);
-  return *slot;
+  analysis();
+  auto it = checks_.find(table);
+  if (it == checks_.end()) {
+    check_in_one_pass({table});
+    it = checks_.find(table);
+  }
+  return *it->second;
 }
 
 void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
@@ -321,20 +361,38 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
   for (size_t i : wanted) {
     if (!checks_.count(i)) todo.push_back(i);
   }
-  if (todo.size() < 2) return;  // check() does one
-  const Tables& ts = tables();
+  if (todo.empty()) return;
+  auto checks = check_targets(a, tables().all(), todo);
+  for (size_t col = 0; col < todo.size(); ++col) checks_[todo[col]] = std::move(checks[col]);
+}
+
+std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& ts,
+                                                        const std::vector<size_t>& todo) {
+  std::vector<std::unique_ptr<TargetCheck>> out;
+  if (todo.empty()) return out;
   std::vector<const ops::SupportTable*> tables;
   for (size_t i : todo) tables.push_back(&ts.at(i));
-  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts.all()));
-  // Operator rows: a node's operator string is made once, and a row is an
-  // (operator, cell) pair.
+  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts));
+  // Operator rows: a node's operator string is made once per operator
+  // version, and a row is an (operator, cell) pair.
   std::vector<std::string> ops;
   std::vector<uint32_t> op_of(m->nodes.size());
   {
-    std::unordered_map<std::string, uint32_t> ids;
+    struct Key {
+      std::string_view domain, op;
+      int version;
+      bool operator==(const Key& o) const { return version == o.version && op == o.op && domain == o.domain; }
+    };
+    struct Hash {
+      size_t operator()(const Key& k) const {
+        return std::hash<std::string_view>{}(k.op) * 31 + std::hash<std::string_view>{}(k.domain) + k.version;
+      }
+    };
+    std::unordered_map<Key, uint32_t, Hash> ids;
     for (size_t n = 0; n < m->nodes.size(); ++n) {
-      auto [it, fresh] = ids.try_emplace(op_version(m->nodes[n]), static_cast<uint32_t>(ops.size()));
-      if (fresh) ops.push_back(it->first);
+      const analysis::NodeSupport& ns = m->nodes[n];
+      auto [it, fresh] = ids.try_emplace(Key{ns.domain, ns.op, ns.version}, static_cast<uint32_t>(ops.size()));
+      if (fresh) ops.push_back(op_version(ns));
       op_of[n] = it->second;
     }
   }
@@ -350,18 +408,30 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
     c->result.diagnostics = column.diagnostics;
     c->target = column.target;
     summarize(*c, t);
-    std::unordered_map<uint64_t, size_t> rows;
+    // A row per (operator, cell): found in a table of them all when that is
+    // small (it is: a few dozen of each), else through a hash map.
+    const size_t cells = m->cells.size();
+    const bool dense = ops.size() * cells <= (size_t{1} << 20);
+    std::vector<uint32_t> slot(dense ? ops.size() * cells : 0, UINT32_MAX);
+    std::unordered_map<uint64_t, uint32_t> rows;
     for (size_t n = 0; n < m->nodes.size(); ++n) {
       uint32_t cell = column.cells[n];
-      auto [it, fresh] = rows.try_emplace(uint64_t{op_of[n]} << 32 | cell, c->operators.size());
-      if (fresh) {
+      uint32_t* row = nullptr;
+      if (dense) {
+        row = &slot[op_of[n] * cells + cell];
+      } else {
+        row = &rows.try_emplace(uint64_t{op_of[n]} << 32 | cell, UINT32_MAX).first->second;
+      }
+      if (*row == UINT32_MAX) {
+        *row = static_cast<uint32_t>(c->operators.size());
         c->operators.push_back({ops[op_of[n]], m->cells[cell].types, m->cells[cell].status, 1});
       } else {
-        ++c->operators[it->second].count;
+        ++c->operators[*row].count;
       }
     }
-    checks_[todo[col]] = std::move(c);
+    out.push_back(std::move(c));
   }
+  return out;
 }
 
 CheckReport Session::check_selected() {
@@ -385,7 +455,11 @@ CheckReport Session::check_every() {
 TargetsReport list_targets(const Tables& tables) {
   TargetsReport r;
   r.dir = tables.dir();
-  for (size_t i = 0; i < tables.size(); ++i) r.tables.push_back(&tables.at(i));
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const ops::SupportTable& t = tables.at(i);
+    t.read_all();  // every line checked, as a listing of the tables promises
+    r.tables.push_back(&t);
+  }
   return r;
 }
 

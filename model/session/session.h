@@ -55,7 +55,8 @@ std::pair<std::string, std::vector<double>> parse_value(std::string_view spec); 
 // (build/src/onnxscope -> share/, bin/onnxscope -> share/onnxscope/).
 std::filesystem::path share_dir();
 
-// The measured support tables of a folder, each read on first use and kept.
+// The measured support tables of a folder, each indexed on first use and
+// kept; an operator version's lines are read when a check first looks it up.
 class Tables {
  public:
   // The folder's ort-cpu-*.txt files; throws Error "support-tables" if none.
@@ -128,9 +129,8 @@ struct TargetCheck {
   std::string target;           // "ort-cpu@1.30"
   std::string minor;            // "1.30"
   std::string release;          // "1.30.0", the release the table was measured on
-  // Verdict and diagnostics; one NodeSupport per node, unless the target was
-  // checked in one pass with others (`matrix`): then `nodes` is empty, and
-  // full() has them.
+  // Verdict and diagnostics; the nodes are in the `matrix` of the pass that
+  // checked the target (`result.nodes` is empty: full() has them).
   analysis::CheckResult result;
   std::shared_ptr<const analysis::CheckMatrix> matrix;
   size_t column = 0;  // in `matrix`
@@ -160,12 +160,33 @@ struct CheckReport {
   bool failing() const;  // a verdict other than ok
 };
 
+// The findings of several targets, each listed once with the targets that
+// have it: findings that differ in nothing but their release (a finding's
+// message never names it) are one.
+struct SharedFinding {
+  const analysis::Diagnostic* diagnostic = nullptr;  // as the oldest target that has it says it
+  std::vector<size_t> targets;  // indices into CheckReport::targets, ascending
+  std::string releases;         // "1.10-1.17, 1.29": runs of consecutive targets of the report
+};
+struct SharedFindings {
+  std::vector<SharedFinding> findings;  // in order of first appearance, oldest target first
+  std::vector<std::vector<size_t>> of_target;  // per target: its findings (into `findings`), in its order
+};
+SharedFindings shared_findings(const CheckReport& r);
+
+// The tables `todo` (indices into `all`) checked in one pass over the model
+// (analysis::check_many), one TargetCheck each, in the order given; their
+// nodes stay in the pass's matrix. What Session::check_every does for its
+// analysis, for a front end that holds its own (the TUI's release matrix).
+std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& all,
+                                                        const std::vector<size_t>& todo);
+
 // `targets`: every table, read.
 struct TargetsReport {
   std::filesystem::path dir;
   std::vector<const ops::SupportTable*> tables;  // oldest first
 };
-TargetsReport list_targets(const Tables& tables);  // reads every table
+TargetsReport list_targets(const Tables& tables);  // reads every line of every table
 
 // `explain`: the diagnostics catalogue, docs/diagnostics.md.
 struct CatalogueEntry {
@@ -308,7 +329,8 @@ class Session {
   uint64_t generation_ = 0;
   std::optional<std::vector<size_t>> targets_;
   std::optional<size_t> current_;
-  // Checks the tables not checked yet in one pass (one check() for one).
+  // Checks the tables not checked yet in one pass; a target's nodes stay in
+  // the pass's matrix.
   void check_in_one_pass(const std::vector<size_t>& tables);
   std::map<size_t, std::unique_ptr<TargetCheck>> checks_;
   std::unique_ptr<exec::TrialRun> trial_;

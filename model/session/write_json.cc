@@ -426,67 +426,6 @@ void check_result(Json& j, const TargetCheck& c, bool with_document_keys, const 
 
 namespace {
 
-// Where a diagnostic's text names the release it is about ("onnxruntime
-// 1.17 has no ...", "onnxruntime 1.17's CPU ..."), a mark takes its place, so
-// that the findings of several releases that differ only there are one.
-constexpr std::string_view kReleaseMark = "\x01";
-
-std::string without_release(std::string_view text, std::string_view minor) {
-  std::string out;
-  std::string needle = "onnxruntime " + std::string(minor);
-  size_t from = 0;
-  while (true) {
-    size_t at = text.find(needle, from);
-    if (at == std::string_view::npos) break;
-    size_t end = at + needle.size();
-    // 1.1 is not the start of 1.17, nor 1.17 of 1.17.3.
-    bool whole = true;
-    if (end < text.size()) {
-      auto digit = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
-      whole = !digit(end) && !(text[end] == '.' && digit(end + 1));
-    }
-    out.append(text.substr(from, at - from));
-    if (whole) {
-      out += "onnxruntime ";
-      out += kReleaseMark;
-    } else {
-      out += needle;
-    }
-    from = end;
-  }
-  out.append(text.substr(from));
-  return out;
-}
-
-std::string with_releases(std::string_view text, std::string_view releases) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == kReleaseMark[0]) out += releases;
-    else out += ch;
-  }
-  return out;
-}
-
-// "1.10-1.17, 1.29": runs of consecutive targets of the report.
-std::string release_ranges(const CheckReport& r, const std::vector<size_t>& columns) {
-  std::string out;
-  for (size_t i = 0; i < columns.size();) {
-    size_t j = i;
-    while (j + 1 < columns.size() && columns[j + 1] == columns[j] + 1) ++j;
-    if (!out.empty()) out += ", ";
-    out += r.targets[columns[i]]->minor;
-    if (j > i) out += "-" + r.targets[columns[j]]->minor;
-    i = j + 1;
-  }
-  return out;
-}
-
-struct SharedDiagnostic {
-  const analysis::Diagnostic* first = nullptr;
-  std::string message, hint;  // with the release mark
-  std::vector<size_t> columns;  // the targets that have it, as indices into the report
-};
-
 // onnxscope.check/2, several targets: operators and (with --nodes) nodes
 // once, each distinct diagnostic once with the releases it holds for, and
 // per target its verdict, its diagnostics as indices and one status per
@@ -517,39 +456,11 @@ std::string check_many_json(const CheckReport& r, NodeListing listing) {
     }
   }
   // Diagnostics, in order of first appearance, oldest target first.
-  std::vector<SharedDiagnostic> shared;
-  std::vector<std::vector<size_t>> per_target(r.targets.size());
-  {
-    std::unordered_map<std::string, size_t> ids;
-    std::string key;
-    for (size_t t = 0; t < r.targets.size(); ++t) {
-      const TargetCheck& c = *r.targets[t];
-      for (const auto& d : c.result.diagnostics) {
-        std::string message = without_release(d.message, c.minor);
-        std::string hint = without_release(d.hint, c.minor);
-        key.clear();
-        key.append(analysis::code_name(d.code)).append(1, '\0');
-        key.append(1, static_cast<char>(d.severity)).append(1, static_cast<char>(d.phase));
-        key.append(fmt::format("{}:{}\0{}:{}\0", static_cast<const void*>(d.node.graph), d.node.node,
-                               static_cast<const void*>(d.root_cause.graph), d.root_cause.node));
-        key.append(d.input).append(1, '\0').append(message).append(1, '\0').append(hint);
-        auto [it, fresh] = ids.try_emplace(key, shared.size());
-        if (fresh) shared.push_back({&d, std::move(message), std::move(hint), {}});
-        shared[it->second].columns.push_back(t);
-        per_target[t].push_back(it->second);
-      }
-    }
-  }
+  const SharedFindings shared = shared_findings(r);
   Json j;
   j.object();
   j.key("diagnostics").array();
-  for (const auto& sd : shared) {
-    std::string releases = release_ranges(r, sd.columns);
-    analysis::Diagnostic d = *sd.first;
-    d.message = with_releases(sd.message, releases);
-    d.hint = with_releases(sd.hint, releases);
-    diagnostic(j, d, true, releases);
-  }
+  for (const auto& f : shared.findings) diagnostic(j, *f.diagnostic, true, f.releases);
   j.end();
   j.key("model").str(r.analysis->model.path.string());
   if (listing == NodeListing::Nodes) {
@@ -584,7 +495,7 @@ std::string check_many_json(const CheckReport& r, NodeListing listing) {
     const TargetCheck& c = *r.targets[t];
     j.object();
     j.key("diagnostics").array(true);
-    for (size_t i : per_target[t]) j.num(static_cast<uint64_t>(i));
+    for (size_t i : shared.of_target[t]) j.num(static_cast<uint64_t>(i));
     j.end();
     j.key("errors").num(static_cast<uint64_t>(c.errors));
     j.key("release").str(c.release);

@@ -37,12 +37,23 @@ std::string write_markdown(const CheckReport& r) {
         out += fmt::format("| {} | {} | {} | {} |\n", md_escape(x.op), md_escape(x.types), x.count, analysis::status_name(x.status));
       }
     }
-    if (c.result.diagnostics.empty()) continue;
+    if (r.targets.size() > 1 || c.result.diagnostics.empty()) continue;
     out += "\n| severity | code | node | message | hint |\n|---|---|---|---|---|\n";
     for (const auto& d : c.result.diagnostics) {
       out += fmt::format("| {} | `{}` | {} | {} | {} |\n", analysis::severity_name(d.severity), analysis::code_name(d.code),
                          d.node ? md_escape(node_label(d.node)) : "", md_escape(d.message), md_escape(d.hint));
     }
+  }
+  if (r.targets.size() == 1) return out;
+  // Several targets: every finding once, with the releases that have it.
+  const SharedFindings shared = shared_findings(r);
+  if (shared.findings.empty()) return out;
+  out += "\n## Diagnostics\n\n| releases | severity | code | node | message | hint |\n|---|---|---|---|---|---|\n";
+  for (const auto& f : shared.findings) {
+    const analysis::Diagnostic& d = *f.diagnostic;
+    out += fmt::format("| {} | {} | `{}` | {} | {} | {} |\n", f.releases, analysis::severity_name(d.severity),
+                       analysis::code_name(d.code), d.node ? md_escape(node_label(d.node)) : "", md_escape(d.message),
+                       md_escape(d.hint));
   }
   return out;
 }

@@ -241,31 +241,75 @@ StyledText write_text(const InfoReport& info) {
 
 // ---- diagnostics ----
 
+namespace {
+
+// One finding; `releases`, those that have it, when it is one of several targets'.
+void diagnostic_text(StyledText& t, const analysis::Diagnostic& d, std::string_view releases = {}) {
+  t += "  ";
+  t.add(analysis::severity_name(d.severity), severity_role(d.severity));
+  t += fmt::format("[{}] ({} time): {}\n", analysis::code_name(d.code), analysis::phase_name(d.phase), d.message);
+  if (!releases.empty()) {
+    t += "      releases: ";
+    t.add(releases, Role::Muted);
+    t += "\n";
+  }
+  if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
+  if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
+}
+
+}  // namespace
+
 StyledText write_diagnostics_text(const std::vector<analysis::Diagnostic>& diags) {
   StyledText t;
   if (diags.empty()) return t;
   t += "\n";
   t.add(fmt::format("Diagnostics ({})", diags.size()), Role::Heading);
   t += "\n";
-  for (const auto& d : diags) {
-    t += "  ";
-    t.add(analysis::severity_name(d.severity), severity_role(d.severity));
-    t += fmt::format("[{}] ({} time): {}\n", analysis::code_name(d.code), analysis::phase_name(d.phase), d.message);
-    if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
-    if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
-  }
+  for (const auto& d : diags) diagnostic_text(t, d);
   return t;
 }
 
 // ---- shapes ----
 
+namespace {
+
+// Whether printable() leaves `s` as it is (and fmt's width of it is its size).
+bool plain(std::string_view s) {
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+  }
+  return true;
+}
+
+// `s` padded to `width` as fmt's "{:<N}" pads it, without fmt's
+// per-character width count for the plain names of large models.
+void padded(StyledText& t, std::string_view s, size_t width, bool is_plain) {
+  if (is_plain) {
+    t += s;
+    if (s.size() < width) t.pad(width - s.size());
+  } else {
+    t += fmt::format("{:<{}}", printable(s), width);
+  }
+}
+
+}  // namespace
+
 StyledText write_text(const ShapesReport& r) {
   StyledText t;
   size_t name_w = 8;
-  for (const ValueRow& v : r.values) name_w = std::max(name_w, std::min<size_t>(printable(r.name(v)).size(), 48));
+  std::vector<bool> plain_name(r.values.size());  // found once, for the width and the row
+  for (size_t i = 0; i < r.values.size(); ++i) {
+    std::string_view name = r.name(r.values[i]);
+    plain_name[i] = plain(name);
+    size_t w = plain_name[i] ? name.size() : printable(name).size();
+    name_w = std::max(name_w, std::min<size_t>(w, 48));
+  }
+  size_t row = 0;
   uint32_t current = UINT32_MAX;
-  std::string data;
+  std::string data, type;
   for (const ValueRow& v : r.values) {
+    bool plain_row = plain_name[row++];
     if (v.graph != current) {
       current = v.graph;
       const GraphEntry& g = r.graphs[v.graph];
@@ -278,9 +322,15 @@ StyledText write_text(const ShapesReport& r) {
       t += "\n";
     }
     const analysis::Inferred& f = *v.fact;
-    t += fmt::format("  {:<12} {:<{}}  ", v.kind, printable(r.name(v)), name_w);
+    t += "  ";
+    padded(t, v.kind, 12, true);  // a word of kind_of
+    t += " ";
+    padded(t, r.name(v), name_w, plain_row);
+    t += "  ";
     t.open(Role::Code);
-    t += analysis::to_string(f);
+    type.clear();
+    facts::append_to(type, f);
+    t += type;
     if (f.ints && f.ints->size() <= 8) {
       data.clear();
       for (sym::Dim d : *f.ints) data += (data.empty() ? "" : ",") + sym::to_string(d);
@@ -378,7 +428,9 @@ StyledText check_one(const analysis::Analysis& a, const TargetCheck& c, NodeList
   return t;
 }
 
-StyledText check_matrix(const analysis::Analysis& a, const std::vector<const TargetCheck*>& cs, NodeListing nodes) {
+StyledText check_matrix(const CheckReport& r, NodeListing nodes) {
+  const analysis::Analysis& a = *r.analysis;
+  const std::vector<const TargetCheck*>& cs = r.targets;
   StyledText t;
   labelled(t, "Model");
   t += printable(a.model.path.string());
@@ -400,13 +452,20 @@ StyledText check_matrix(const analysis::Analysis& a, const std::vector<const Tar
     t += rest;
     t += "\n";
   }
-  // The newest release's findings in full: the one to fix the model for.
+  // The newest release's operators in full: the one to fix the model for.
   const TargetCheck& last = *cs.back();
   t += "\n";
   t.add("Newest target", Role::Heading);
   t += fmt::format(" {}: {}\n", last.target, last.sentence);
   t += listing(last, nodes);
-  t += write_diagnostics_text(last.result.diagnostics);
+  // Every target's findings, each once with the releases that have it.
+  const SharedFindings shared = shared_findings(r);
+  if (!shared.findings.empty()) {
+    t += "\n";
+    t.add(fmt::format("Diagnostics ({} in {} targets)", shared.findings.size(), cs.size()), Role::Heading);
+    t += "\n";
+    for (const auto& f : shared.findings) diagnostic_text(t, *f.diagnostic, f.releases);
+  }
   return t;
 }
 
@@ -414,7 +473,7 @@ StyledText check_matrix(const analysis::Analysis& a, const std::vector<const Tar
 
 StyledText write_text(const CheckReport& r, NodeListing nodes) {
   if (r.targets.size() == 1) return check_one(*r.analysis, *r.targets[0], nodes);
-  return check_matrix(*r.analysis, r.targets, nodes);
+  return check_matrix(r, nodes);
 }
 
 // ---- targets ----

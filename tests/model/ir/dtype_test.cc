@@ -31,6 +31,16 @@ TEST(DType, Names) {
   EXPECT_FALSE(is_known_dtype_enum(-1));
 }
 
+TEST(DType, OnnxNamesReadBack) {
+  // check takes a tensor's short type to be its dtype's name, which holds
+  // when every ONNX spelling reads back as its dtype.
+  for (int32_t e = 1; e <= kMaxDTypeEnum; ++e) {
+    auto d = static_cast<DType>(e);
+    EXPECT_EQ(parse_dtype(dtype_onnx_name(d)), d) << dtype_onnx_name(d);
+    EXPECT_EQ(parse_dtype(dtype_name(d)), d) << dtype_name(d);
+  }
+}
+
 TEST(Type, Formatting) {
   using ir::DimDecl;
   auto t = ir::Type::tensor(DType::Float32, {DimDecl::named("batch"), DimDecl::of(3), DimDecl{}});

@@ -107,6 +107,77 @@ TEST(SupportTable, ErrorsNameTheLine) {
   EXPECT_NE(error_of("release 1.2.3\nbogus\n").find("support-table: line 2: unknown line 'bogus'"), std::string::npos);
 }
 
+TEST(SupportTable, AnIndexReadsAnOperatorVersionOnItsFirstLookup) {
+  // Abs-13's second line is broken: an index of the table still answers
+  // for the other operators, and a lookup of Abs-13 names the file and line.
+  std::string text =
+      "release 1.2.3\nir 8\nopset ai.onnx 17\n"
+      "op ai.onnx Abs 13 ok T=float32\n"
+      "op ai.onnx Abs 13 maybe T=float64\n"
+      "# Cast's lines, split by a comment\n"
+      "op ai.onnx Cast 13 ok T1=float32 T2=int64\n"
+      "opset ai.onnx.ml 3\n"
+      "op ai.onnx Cast 13 no-kernel T1=float64 T2=int64 : no kernel\n";
+  SupportTable t = SupportTable::index(text, "ort-cpu-1.2.txt");
+  EXPECT_EQ(t.release, "1.2.3");
+  EXPECT_EQ(t.max_ir, 8);
+  EXPECT_EQ(t.max_opset.at("ai.onnx.ml"), 3);
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_EQ(t.op_versions().size(), 2u);
+  EXPECT_EQ(outcome(t, "Cast", 13, parse_assignment("T1=float32,T2=int64")), Outcome::Ok);
+  auto v = t.find("", "Cast", 13, parse_assignment("T1=float64,T2=int64"));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->outcome, Outcome::NoKernel);
+  EXPECT_EQ(v->message, "no kernel");
+  EXPECT_FALSE(t.has("ai.onnx", "Cast", 6));
+  for (int twice = 0; twice < 2; ++twice) {  // the error stays an error
+    try {
+      t.find("ai.onnx", "Abs", 13, parse_assignment("T=float32"));
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("ort-cpu-1.2.txt"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("line 5: unknown outcome 'maybe'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(t.read_all(), Error);
+  EXPECT_THROW(SupportTable::parse(text), Error);
+  // What an index does check at once.
+  EXPECT_THROW(SupportTable::index("release 1.2.3\nop ai.onnx Abs x ok T=float32\n"), Error);
+  EXPECT_THROW(SupportTable::index("release 1.2.3\nop ai.onnx Abs 13\n"), Error);
+  EXPECT_THROW(SupportTable::index("release 1.2.3\nbogus\n"), Error);
+}
+
+TEST(SupportTable, AnIndexAnswersAsAFullReading) {
+  // Every committed table, indexed and read in full, gives the same outcome
+  // for every operator version and each of its types alone.
+  const SupportTable& full_first = committed().front();
+  std::string path = (test::source_dir().parent_path() / "share" / "ort" / "ort-cpu-1.10.txt").string();
+  SupportTable full = SupportTable::parse(test::read_file(path));
+  SupportTable lazy = SupportTable::index(test::read_file(path));
+  ASSERT_EQ(full.op_versions(), lazy.op_versions());
+  EXPECT_EQ(full.size(), lazy.size());
+  EXPECT_EQ(full_first.size(), lazy.size());
+  size_t compared = 0;
+  for (const auto& [domain, op, version] : lazy.op_versions()) {
+    const auto* cs = lazy.constraints(domain, op, version);
+    ASSERT_NE(cs, nullptr);
+    ASSERT_EQ(*cs, *full.constraints(domain, op, version));
+    for (const char* type : {"float32", "float64", "int64", "bool", "string"}) {
+      Assignment a;
+      for (const auto& c : *cs) a[c] = type;
+      auto x = full.find(domain, op, version, a);
+      auto y = lazy.find(domain, op, version, a);
+      ASSERT_EQ(x.has_value(), y.has_value()) << op << "-" << version << " " << type;
+      if (x) {
+        EXPECT_EQ(x->outcome, y->outcome);
+        EXPECT_EQ(x->message, y->message);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 500u);
+}
+
 TEST(SupportTable, FormatGroupsAndRoundTrips) {
   auto r = [](std::string kind, std::string op, int v, std::string as, Outcome o, std::string msg = {}) {
     ProbeResult x;

@@ -176,14 +176,15 @@ TEST(Session, OperatorRowsGroupNodes) {
   const TargetCheck& c = s.check_current();
   size_t total = 0;
   for (const auto& row : c.operators) total += row.count;
-  EXPECT_EQ(total, c.result.nodes.size());
+  EXPECT_TRUE(c.result.nodes.empty());  // they are in the check's matrix
+  EXPECT_EQ(total, c.full().nodes.size());
   EXPECT_EQ(c.result.verdict, analysis::Verdict::LoadError);
   EXPECT_EQ(c.errors, 2u);
   const analysis::Diagnostic* e = c.first_error();
   ASSERT_TRUE(e);
   EXPECT_EQ(node_label(e->node), "/Sub");
-  auto rows = node_rows(c.result);
-  ASSERT_EQ(rows.size(), c.result.nodes.size());
+  auto rows = node_rows(c);
+  ASSERT_EQ(rows.size(), c.node_count());
   EXPECT_EQ(rows[3].op, "Conv-11");
   EXPECT_EQ(rows[3].node->types, "T=float32");
   EXPECT_EQ(analysis::status_name(rows[3].node->status), "ok");
@@ -324,10 +325,10 @@ void expect_check2(const std::string& model) {
     EXPECT_EQ(r["errors"], c.errors);
     EXPECT_EQ(r["warnings"], c.warnings);
     ASSERT_EQ(r["support"].size(), ops.size());
-    ASSERT_EQ(nodes.size(), c.result.nodes.size());
+    ASSERT_EQ(nodes.size(), c.full().nodes.size());
     for (size_t n = 0; n < nodes.size(); ++n) {
       const auto& o = ops[nodes[n]["operator"].get<size_t>()];
-      const analysis::NodeSupport& ns = c.result.nodes[n];
+      const analysis::NodeSupport& ns = c.full().nodes[n];
       EXPECT_EQ(nodes[n]["node"], node_label(ns.node));
       EXPECT_EQ(o["op_type"], ns.op);
       EXPECT_EQ(r["support"][nodes[n]["operator"].get<size_t>()], analysis::status_name(ns.status));
@@ -338,18 +339,14 @@ void expect_check2(const std::string& model) {
       const auto& d = diags[r["diagnostics"][i].get<size_t>()];
       const analysis::Diagnostic& want = c.result.diagnostics[i];
       std::string releases = d["releases"];
-      // The release range in the text stands for this target's release.
-      auto one = [&](std::string text) {
-        for (size_t at = 0; (at = text.find("onnxruntime " + releases, at)) != std::string::npos;) {
-          text.replace(at, 12 + releases.size(), "onnxruntime " + c.minor);
-          at += 12 + c.minor.size();
-        }
-        return text;
-      };
+      // A message never names its release: a shared finding says word for
+      // word what each target that has it says.
       EXPECT_TRUE(in_releases(releases, c.minor)) << releases;
+      EXPECT_TRUE(want.release.empty() || want.release == c.minor) << want.release;
+      EXPECT_EQ(want.message.find("onnxruntime " + c.minor), std::string::npos) << want.message;
       EXPECT_EQ(d["code"], analysis::code_name(want.code));
-      EXPECT_EQ(one(d["message"]), want.message);
-      EXPECT_EQ(d["hint"].is_null() ? std::string() : one(d["hint"]), want.hint);
+      EXPECT_EQ(d["message"], want.message);
+      EXPECT_EQ(d["hint"].is_null() ? std::string() : d["hint"].get<std::string>(), want.hint);
       EXPECT_EQ(d["node"].is_null() ? std::string() : d["node"].get<std::string>(), node_label(want.node));
     }
   }
@@ -358,6 +355,48 @@ void expect_check2(const std::string& model) {
 TEST(CheckJson, SeveralTargetsOnceEach) {
   expect_check2("tiny_transformer.onnx");
   expect_check2("broken_export.onnx");
+}
+
+}  // namespace
+}  // namespace onnxscope::session
+
+namespace onnxscope::session {
+namespace {
+
+TEST(SharedFindings, EachFindingOnceWithTheReleasesThatHaveIt) {
+  Session s((share() / "demo" / "tiny_transformer.onnx").string(), Options{}, &tables());
+  CheckReport every = s.check_every();
+  SharedFindings f = shared_findings(every);
+  // Opset 17: 1.10 reads up to 15, 1.11 up to 16; the two findings differ in
+  // that number, and neither names its release.
+  ASSERT_EQ(f.findings.size(), 2u);
+  EXPECT_EQ(f.findings[0].releases, "1.10");
+  EXPECT_EQ(f.findings[1].releases, "1.11");
+  EXPECT_EQ(f.findings[0].diagnostic->release, "1.10");
+  ASSERT_EQ(f.of_target.size(), every.targets.size());
+  EXPECT_EQ(f.of_target[0], std::vector<size_t>{0});
+  EXPECT_EQ(f.of_target[1], std::vector<size_t>{1});
+  for (size_t t = 2; t < every.targets.size(); ++t) EXPECT_TRUE(f.of_target[t].empty());
+
+  // Every target's findings are there, each in one entry whose text is the
+  // target's own.
+  Session b((share() / "demo" / "broken_export.onnx").string(), Options{}, &tables());
+  CheckReport all = b.check_every();
+  f = shared_findings(all);
+  for (size_t t = 0; t < all.targets.size(); ++t) {
+    const auto& diags = all.targets[t]->result.diagnostics;
+    ASSERT_EQ(f.of_target[t].size(), diags.size());
+    for (size_t i = 0; i < diags.size(); ++i) {
+      const SharedFinding& sf = f.findings[f.of_target[t][i]];
+      EXPECT_EQ(sf.diagnostic->message, diags[i].message);
+      EXPECT_EQ(sf.diagnostic->hint, diags[i].hint);
+      EXPECT_NE(std::find(sf.targets.begin(), sf.targets.end(), t), sf.targets.end());
+    }
+  }
+  // The inference findings hold in every release: one entry each.
+  for (const auto& sf : f.findings) {
+    if (sf.diagnostic->release.empty()) EXPECT_EQ(sf.releases, "1.10-1.30");
+  }
 }
 
 }  // namespace
