@@ -9,6 +9,9 @@ void register_kernels(Registry& r) {
   kernels::register_elementwise(r);
   kernels::register_tensor(r);
   kernels::register_linear(r);
+  kernels::register_shape(r);
+  kernels::register_gather(r);
+  kernels::register_cast(r);
 }
 
 namespace kernels {
