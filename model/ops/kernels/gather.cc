@@ -1,9 +1,12 @@
 // Kernels of gathering, scattering and indexing: Gather, GatherElements,
 // GatherND, ScatterElements (and Scatter, its old name), ScatterND, OneHot,
-// NonZero, Compress.
+// NonZero, Compress; and those that answer with indices: ArgMax, ArgMin,
+// TopK, Unique.
 #include <algorithm>
+#include <numeric>
 
 #include "model/ops/gather.h"
+#include "model/ops/reduce.h"
 #include "model/ops/kernels/common.h"
 #include "model/ops/registry.h"
 
@@ -341,6 +344,193 @@ void k_compress(KernelContext& ctx) {
   }
 }
 
+// Orders numbers with NaN above everything (numpy's sort and argmax).
+template <class A>
+bool less_nan_last(A x, A y) {
+  if constexpr (std::is_floating_point_v<A>) {
+    if (std::isnan(x)) return false;
+    if (std::isnan(y)) return true;
+  }
+  return x < y;
+}
+
+void arg_extreme(KernelContext& ctx, bool max) {
+  const auto a = read<ArgAttrs>(ctx.attrs());
+  const Tensor& x = ctx.input(0);
+  // ArgMax-1 and -11 differ in negative axes only (11 takes them).
+  if (a.axis < 0 && ctx.version() < 11) {
+    kernel_fail(Code::AxisRange, "{}: axis {} is negative, which version {} does not take", ctx.label(), a.axis, ctx.version());
+  }
+  size_t axis = axis_of(ctx, a.axis, x.rank());
+  int64_t d = x.dim(axis);
+  if (d == 0) kernel_fail(Code::RunFailed, "{}: axis {} has no elements to choose from", ctx.label(), axis);
+  std::vector<int64_t> shape = x.shape();
+  if (a.keepdims) shape[axis] = 1;
+  else shape.erase(shape.begin() + static_cast<std::ptrdiff_t>(axis));
+  Tensor& y = ctx.output(0, DType::Int64, shape);
+  int64_t outer = span_size(x.shape(), 0, axis), inner = span_size(x.shape(), axis + 1, x.rank());
+  visit_numeric(x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    const T* in = x.data<T>();
+    int64_t* out = y.data<int64_t>();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t k = 0; k < inner; ++k) {
+        int64_t best = 0;
+        Acc<T> bv = load(in[o * d * inner + k]);
+        for (int64_t j = 1; j < d; ++j) {
+          Acc<T> v = load(in[(o * d + j) * inner + k]);
+          // NaN is the extreme both ways (numpy's argmax and argmin).
+          bool better = max ? less_nan_last(bv, v) : less_nan_last(v, bv);
+          if constexpr (std::is_floating_point_v<Acc<T>>) {
+            if (!max && std::isnan(v) && !std::isnan(bv)) better = true;
+            if (!max && std::isnan(bv)) better = false;
+          }
+          bool tie = !less_nan_last(bv, v) && !less_nan_last(v, bv);
+          if (better || (tie && a.select_last_index)) {
+            best = j;
+            bv = v;
+          }
+        }
+        out[o * inner + k] = best;
+      }
+    }
+  });
+}
+
+void k_argmax(KernelContext& ctx) { arg_extreme(ctx, true); }
+void k_argmin(KernelContext& ctx) { arg_extreme(ctx, false); }
+
+void top_k(KernelContext& ctx, const TopKAttrs& a, int64_t k) {
+  const Tensor& x = ctx.input(0);
+  if (a.axis < 0 && ctx.version() < 11) {
+    kernel_fail(Code::AxisRange, "{}: axis {} is negative, which version {} does not take", ctx.label(), a.axis, ctx.version());
+  }
+  size_t axis = axis_of(ctx, a.axis, x.rank());
+  int64_t d = x.dim(axis);
+  if (k < 0 || k > d) kernel_fail(Code::TopkK, "{}: k {} is outside [0, {}] for axis {}", ctx.label(), k, d, axis);
+  std::vector<int64_t> shape = x.shape();
+  shape[axis] = k;
+  Tensor& vals = ctx.output(0, x.dtype(), shape);
+  Tensor& inds = ctx.output(1, DType::Int64, shape);
+  int64_t outer = span_size(x.shape(), 0, axis), inner = span_size(x.shape(), axis + 1, x.rank());
+  std::vector<int64_t> order(static_cast<size_t>(d));
+  visit_numeric(x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    const T* in = x.data<T>();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t c = 0; c < inner; ++c) {
+        auto at = [&](int64_t j) { return load(in[(o * d + j) * inner + c]); };
+        std::iota(order.begin(), order.end(), int64_t{0});
+        // Equal values: the lower index first. Sorted or not, the k are
+        // given in order (any order is allowed when sorted is 0).
+        auto cmp = [&](int64_t p, int64_t q) {
+          Acc<T> u = at(p), v = at(q);
+          if (a.largest ? less_nan_last(v, u) : less_nan_last(u, v)) return true;
+          if (a.largest ? less_nan_last(u, v) : less_nan_last(v, u)) return false;
+          return p < q;
+        };
+        std::partial_sort(order.begin(), order.begin() + k, order.end(), cmp);
+        for (int64_t j = 0; j < k; ++j) {
+          int64_t dst = (o * k + j) * inner + c;
+          vals.data<T>()[dst] = in[(o * d + order[static_cast<size_t>(j)]) * inner + c];
+          inds.data<int64_t>()[dst] = order[static_cast<size_t>(j)];
+        }
+      }
+    }
+  });
+}
+
+void k_topk1(KernelContext& ctx) {
+  const auto a = read<TopK1Attrs>(ctx.attrs());
+  if (!a.k) kernel_fail(Code::TopkK, "{}: no k attribute", ctx.label());
+  top_k(ctx, a, *a.k);
+}
+
+void k_topk10(KernelContext& ctx) {
+  const auto a = read<TopK10Attrs>(ctx.attrs());
+  const Tensor& k = ctx.input(1);
+  if (k.count() != 1) kernel_fail(Code::TopkK, "{}: K holds {} elements, not one", ctx.label(), k.count());
+  top_k(ctx, a, k.as_int(0));
+}
+
+// Unique over elements (no axis) or slices along an axis; slices compare
+// element by element (strings too).
+void k_unique(KernelContext& ctx) {
+  const auto a = read<UniqueAttrs>(ctx.attrs());
+  const Tensor& x0 = ctx.input(0);
+  Tensor x = a.axis ? x0 : x0.reshaped({static_cast<int64_t>(x0.count())});
+  size_t axis = a.axis ? axis_of(ctx, *a.axis, x.rank()) : 0;
+  int64_t d = x.dim(axis);
+  uint64_t outer = static_cast<uint64_t>(span_size(x.shape(), 0, axis));
+  uint64_t inner = static_cast<uint64_t>(span_size(x.shape(), axis + 1, x.rank()));
+  // Three-way comparison of slices p and q.
+  auto compare = [&](int64_t p, int64_t q) -> int {
+    for (uint64_t o = 0; o < outer; ++o) {
+      for (uint64_t k = 0; k < inner; ++k) {
+        uint64_t i = (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(p)) * inner + k;
+        uint64_t j = (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(q)) * inner + k;
+        int c = 0;
+        if (x.dtype() == DType::String) {
+          const std::string& u = x.data<std::string>()[i];
+          const std::string& v = x.data<std::string>()[j];
+          c = u < v ? -1 : v < u ? 1 : 0;
+        } else {
+          c = visit_numeric(x.dtype(), [&](auto z) {
+            using T = decltype(z);
+            auto u = load(x.data<T>()[i]), v = load(x.data<T>()[j]);
+            return less_nan_last(u, v) ? -1 : less_nan_last(v, u) ? 1 : 0;
+          });
+        }
+        if (c != 0) return c;
+      }
+    }
+    return 0;
+  };
+  // Slices in order of value (stable: first occurrences first), grouped.
+  std::vector<int64_t> order(static_cast<size_t>(d));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return compare(p, q) < 0; });
+  std::vector<int64_t> group_of(static_cast<size_t>(d));
+  std::vector<int64_t> first, counts;  // per group, in sorted order
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i == 0 || compare(order[i - 1], order[i]) != 0) {
+      first.push_back(order[i]);
+      counts.push_back(0);
+    }
+    group_of[static_cast<size_t>(order[i])] = static_cast<int64_t>(first.size()) - 1;
+    ++counts.back();
+  }
+  // The output order of the groups: sorted, or by first occurrence.
+  std::vector<int64_t> rank(first.size());
+  std::iota(rank.begin(), rank.end(), int64_t{0});
+  if (!a.sorted) std::sort(rank.begin(), rank.end(), [&](int64_t p, int64_t q) { return first[static_cast<size_t>(p)] < first[static_cast<size_t>(q)]; });
+  std::vector<int64_t> position(first.size());
+  for (size_t i = 0; i < rank.size(); ++i) position[static_cast<size_t>(rank[i])] = static_cast<int64_t>(i);
+  int64_t u = static_cast<int64_t>(first.size());
+  std::vector<int64_t> shape = x.shape();
+  shape[axis] = u;
+  Tensor& y = ctx.output(0, x.dtype(), shape);
+  for (int64_t g = 0; g < u; ++g) {
+    int64_t src = first[static_cast<size_t>(rank[static_cast<size_t>(g)])];
+    for (uint64_t o = 0; o < outer; ++o) {
+      copy_elems(x, (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(src)) * inner, y,
+                 (o * static_cast<uint64_t>(u) + static_cast<uint64_t>(g)) * inner, inner);
+    }
+  }
+  if (ctx.has_output(1)) {
+    Tensor& t = ctx.output(1, DType::Int64, {u});
+    for (int64_t g = 0; g < u; ++g) t.data<int64_t>()[g] = first[static_cast<size_t>(rank[static_cast<size_t>(g)])];
+  }
+  if (ctx.has_output(2)) {
+    Tensor& t = ctx.output(2, DType::Int64, {d});
+    for (int64_t i = 0; i < d; ++i) t.data<int64_t>()[i] = position[static_cast<size_t>(group_of[static_cast<size_t>(i)])];
+  }
+  if (ctx.has_output(3)) {
+    Tensor& t = ctx.output(3, DType::Int64, {u});
+    for (int64_t g = 0; g < u; ++g) t.data<int64_t>()[g] = counts[static_cast<size_t>(rank[static_cast<size_t>(g)])];
+  }
+}
+
 }  // namespace
 
 void register_gather(Registry& r) {
@@ -353,6 +543,11 @@ void register_gather(Registry& r) {
   r.set_kernel("", "OneHot", 9, k_one_hot);
   r.set_kernel("", "NonZero", 9, k_non_zero);
   r.set_kernel("", "Compress", 9, k_compress);
+  r.set_kernel("", "ArgMax", 1, k_argmax);
+  r.set_kernel("", "ArgMin", 1, k_argmin);
+  r.set_kernel("", "TopK", 1, k_topk1, 9);
+  r.set_kernel("", "TopK", 10, k_topk10);
+  r.set_kernel("", "Unique", 11, k_unique);
 }
 
 }  // namespace onnxscope::ops::kernels
