@@ -98,5 +98,6 @@ void register_linear(Registry& r);
 void register_shape(Registry& r);
 void register_gather(Registry& r);
 void register_cast(Registry& r);
+void register_legacy(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -12,6 +12,7 @@ void register_kernels(Registry& r) {
   kernels::register_shape(r);
   kernels::register_gather(r);
   kernels::register_cast(r);
+  kernels::register_legacy(r);
 }
 
 namespace kernels {
