@@ -316,9 +316,6 @@ void k_compress(KernelContext& ctx) {
   // No axis: the input flattened.
   Tensor x = a.axis ? x0 : x0.reshaped({static_cast<int64_t>(x0.count())});
   size_t axis = a.axis ? axis_of(ctx, *a.axis, x.rank()) : 0;
-  if (a.axis && *a.axis < 0 && ctx.version() < 11) {
-    kernel_fail(Code::AxisRange, "{}: axis {} is negative, which Compress-{} does not take", ctx.label(), *a.axis, ctx.version());
-  }
   int64_t dim = x.dim(axis);
   std::vector<int64_t> keep;
   for (uint64_t i = 0; i < cond.count(); ++i) {
@@ -357,10 +354,6 @@ bool less_nan_last(A x, A y) {
 void arg_extreme(KernelContext& ctx, bool max) {
   const auto a = read<ArgAttrs>(ctx.attrs());
   const Tensor& x = ctx.input(0);
-  // ArgMax-1 and -11 differ in negative axes only (11 takes them).
-  if (a.axis < 0 && ctx.version() < 11) {
-    kernel_fail(Code::AxisRange, "{}: axis {} is negative, which version {} does not take", ctx.label(), a.axis, ctx.version());
-  }
   size_t axis = axis_of(ctx, a.axis, x.rank());
   int64_t d = x.dim(axis);
   if (d == 0) kernel_fail(Code::RunFailed, "{}: axis {} has no elements to choose from", ctx.label(), axis);
@@ -402,9 +395,8 @@ void k_argmin(KernelContext& ctx) { arg_extreme(ctx, false); }
 
 void top_k(KernelContext& ctx, const TopKAttrs& a, int64_t k) {
   const Tensor& x = ctx.input(0);
-  if (a.axis < 0 && ctx.version() < 11) {
-    kernel_fail(Code::AxisRange, "{}: axis {} is negative, which version {} does not take", ctx.label(), a.axis, ctx.version());
-  }
+  // TopK-1's axis defaults to -1: negative axes count from the end in
+  // every version.
   size_t axis = axis_of(ctx, a.axis, x.rank());
   int64_t d = x.dim(axis);
   if (k < 0 || k > d) kernel_fail(Code::TopkK, "{}: k {} is outside [0, {}] for axis {}", ctx.label(), k, d, axis);
@@ -442,7 +434,7 @@ void top_k(KernelContext& ctx, const TopKAttrs& a, int64_t k) {
 
 void k_topk1(KernelContext& ctx) {
   const auto a = read<TopK1Attrs>(ctx.attrs());
-  if (!a.k) kernel_fail(Code::TopkK, "{}: no k attribute", ctx.label());
+  if (!a.k) kernel_fail(Code::MissingAttribute, "{}: no k attribute", ctx.label());
   top_k(ctx, a, *a.k);
 }
 

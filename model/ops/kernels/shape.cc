@@ -122,7 +122,7 @@ std::vector<int64_t> reshape_dims(const KernelContext& ctx, const Tensor& x, std
 void k_reshape1(KernelContext& ctx) {
   const auto a = read<Reshape1Attrs>(ctx.attrs());
   const Tensor& x = ctx.input(0);
-  if (!a.shape) kernel_fail(Code::RunFailed, "{}: no shape attribute", ctx.label());
+  if (!a.shape) kernel_fail(Code::MissingAttribute, "{}: no shape attribute", ctx.label());
   ctx.set_output(0, x.reshaped(reshape_dims(ctx, x, *a.shape, false)));
 }
 
@@ -176,7 +176,21 @@ void squeeze(KernelContext& ctx, const std::optional<std::vector<int64_t>>& axes
   ctx.set_output(0, x.reshaped(std::move(shape)));
 }
 
-void k_squeeze1(KernelContext& ctx) { squeeze(ctx, read<SqueezeAttrs>(ctx.attrs()).axes); }
+// Squeeze-1 and Unsqueeze-1 take "non-negative integers"; version 11 on
+// also negative axes.
+void non_negative_until_11(const KernelContext& ctx, const std::vector<int64_t>& axes) {
+  for (int64_t ax : axes) {
+    if (ax < 0 && ctx.version() < 11) {
+      kernel_fail(Code::AxisRange, "{}: axis {} is negative, which version {} does not take", ctx.label(), ax, ctx.version());
+    }
+  }
+}
+
+void k_squeeze1(KernelContext& ctx) {
+  const auto a = read<SqueezeAttrs>(ctx.attrs());
+  if (a.axes) non_negative_until_11(ctx, *a.axes);
+  squeeze(ctx, a.axes);
+}
 void k_squeeze13(KernelContext& ctx) {
   std::optional<std::vector<int64_t>> axes;
   if (ctx.has_input(1)) axes = ctx.input(1).ints();
@@ -195,7 +209,8 @@ void unsqueeze(KernelContext& ctx, const std::vector<int64_t>& axes) {
 
 void k_unsqueeze1(KernelContext& ctx) {
   const auto a = read<UnsqueezeAttrs>(ctx.attrs());
-  if (!a.axes) kernel_fail(Code::RunFailed, "{}: no axes attribute", ctx.label());
+  if (!a.axes) kernel_fail(Code::MissingAttribute, "{}: no axes attribute", ctx.label());
+  non_negative_until_11(ctx, *a.axes);
   unsqueeze(ctx, *a.axes);
 }
 void k_unsqueeze13(KernelContext& ctx) { unsqueeze(ctx, ctx.input(1).ints()); }
@@ -231,7 +246,8 @@ void k_transpose(KernelContext& ctx) {
 
 void k_concat(KernelContext& ctx) {
   const auto a = read<ConcatAttrs>(ctx.attrs());
-  // Concat-1's axis defaults to 1.
+  // Concat-1's axis defaults to 1; Concat-4 on requires it.
+  if (!a.axis && ctx.version() >= 4) kernel_fail(Code::MissingAttribute, "{}: no axis attribute", ctx.label());
   int64_t axis_attr = a.axis.value_or(1);
   const Tensor& first = ctx.input(0);
   size_t r = first.rank();
@@ -383,7 +399,8 @@ void k_tile6(KernelContext& ctx) { tile(ctx, ctx.input(1).ints()); }
 void space_depth(KernelContext& ctx, const DepthToSpaceAttrs& a, bool to_space) {
   const Tensor& x = ctx.input(0);
   if (x.rank() != 4) kernel_fail(Code::InputRank, "{}: the input [{}] is not 4-D", ctx.label(), fmt::join(x.shape(), ","));
-  int64_t b = a.blocksize.value_or(0);
+  if (!a.blocksize) kernel_fail(Code::MissingAttribute, "{}: no blocksize attribute", ctx.label());
+  int64_t b = *a.blocksize;
   if (b < 1) kernel_fail(Code::AttributeValue, "{}: blocksize {}", ctx.label(), b);
   int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
   std::vector<int64_t> six, out;

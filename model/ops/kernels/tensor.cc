@@ -137,7 +137,7 @@ void slice(KernelContext& ctx, const std::vector<int64_t>& starts, const std::ve
 
 void k_slice1(KernelContext& ctx) {
   const auto a = read<SliceAttrs>(ctx.attrs());
-  if (!a.starts || !a.ends) kernel_fail(Code::SliceArgs, "{}: starts or ends is missing", ctx.label());
+  if (!a.starts || !a.ends) kernel_fail(Code::MissingAttribute, "{}: no starts or ends attribute", ctx.label());
   slice(ctx, *a.starts, *a.ends, a.axes, std::nullopt);
 }
 
@@ -241,14 +241,14 @@ Tensor fill_of(const Tensor& x, float v) {
 
 void k_pad1(KernelContext& ctx) {
   const auto a = read<Pad1Attrs>(ctx.attrs());
-  if (!a.paddings) kernel_fail(Code::PadArgs, "{}: no paddings attribute", ctx.label());
+  if (!a.paddings) kernel_fail(Code::MissingAttribute, "{}: no paddings attribute", ctx.label());
   Tensor fill = fill_of(ctx.input(0), a.value);
   pad(ctx, a.mode, *a.paddings, std::nullopt, &fill);
 }
 
 void k_pad2(KernelContext& ctx) {
   const auto a = read<Pad2Attrs>(ctx.attrs());
-  if (!a.pads) kernel_fail(Code::PadArgs, "{}: no pads attribute", ctx.label());
+  if (!a.pads) kernel_fail(Code::MissingAttribute, "{}: no pads attribute", ctx.label());
   Tensor fill = fill_of(ctx.input(0), a.value);
   pad(ctx, a.mode, *a.pads, std::nullopt, &fill);
 }

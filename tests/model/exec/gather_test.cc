@@ -105,6 +105,17 @@ g (float[5] x, int64[1] k) => (float[N] v, int64[N] i) {
   EXPECT_EQ(bad.code(), facts::Code::TopkK) << bad.message();
 }
 
+TEST(GatherKernels, TopKOneTakesKAsAnAttributeOnTheLastAxis) {
+  auto r = run_model(R"(<ir_version: 3, opset_import: ["" : 1]>
+g (float[2, 3] x) => (float[2, 2] v, int64[2, 2] i) {
+  v, i = TopK <k = 2> (x)
+})",
+                     {{"x", f32({2, 3}, {1, 5, 3, 9, 7, 8})}});
+  ASSERT_FALSE(r.failed()) << r.message();
+  EXPECT_EQ(values<float>(r.out("v")), (std::vector<float>{5, 3, 9, 8}));
+  EXPECT_EQ(values<int64_t>(r.out("i")), (V{1, 2, 0, 2}));
+}
+
 TEST(GatherKernels, ArgMaxSelectsTheLastIndexWhenAsked) {
   auto r = run_model(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[2, 3] x) => (int64[2, 1] first, int64[2] last) {

@@ -70,6 +70,16 @@ g (float[1, 3, 1] x) => (float[1, 3, 1, 1] u, float[3] s) {
   EXPECT_EQ(r.out("s").shape(), (V{3}));
 }
 
+TEST(ShapeKernels, SqueezeOneTakesNonNegativeAxesOnly) {
+  auto r = run_model(R"(<ir_version: 3, opset_import: ["" : 1]>
+g (float[3, 1] x) => (float[3] y) {
+  y = Squeeze <axes = [-1]> (x)
+})",
+                     {{"x", Tensor(DType::Float32, {3, 1})}});
+  EXPECT_EQ(r.code(), facts::Code::AxisRange) << r.message();
+  EXPECT_NE(r.message().find("axis -1 is negative, which version 1 does not take"), std::string::npos) << r.message();
+}
+
 TEST(ShapeKernels, SqueezeOfADimensionOtherThanOneFails) {
   auto r = run_model(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[2, 3] x, int64[1] axes) => (float[3] y) {
