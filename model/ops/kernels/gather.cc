@@ -153,9 +153,11 @@ T reduce_into(T old, T upd, std::string_view reduction) {
 }
 
 void check_reduction(const KernelContext& ctx, std::string_view reduction, DType t) {
-  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" && reduction != "min") {
-    kernel_fail(Code::ScatterReduction, "{}: reduction \"{}\"", ctx.label(), reduction);
-  }
+  // Reductions from version 16 (ScatterElements, ScatterND), max and min
+  // from 18.
+  bool known = reduction == "none" || reduction == "add" || reduction == "mul" ||
+               ((reduction == "max" || reduction == "min") && ctx.version() >= 18);
+  if (!known) kernel_fail(Code::ScatterReduction, "{}: reduction \"{}\" in version {}", ctx.label(), reduction, ctx.version());
   if (reduction != "none" && t == DType::String) {
     kernel_fail(Code::ScatterReduction, "{}: reduction \"{}\" of strings", ctx.label(), reduction);
   }

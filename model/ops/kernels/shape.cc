@@ -300,6 +300,7 @@ void split(KernelContext& ctx, int64_t axis_attr, std::optional<std::vector<int6
   size_t axis = axis_of(ctx, axis_attr, x.rank());
   int64_t dim = x.dim(axis);
   int64_t n = static_cast<int64_t>(ctx.num_outputs());
+  if (n == 0) kernel_fail(Code::SplitCount, "{}: no outputs", ctx.label());
   if (sizes) {
     int64_t sum = 0;
     for (int64_t s : *sizes) {

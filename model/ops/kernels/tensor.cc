@@ -115,6 +115,9 @@ void slice(KernelContext& ctx, const std::vector<int64_t>& starts, const std::ve
     seen[a] = true;
     int64_t d = x.dim(a), st = (*steps)[i];
     if (st == 0) kernel_fail(Code::SliceStep, "{}: step 0 on axis {}", ctx.label(), a);
+    // A step longer than the axis selects one element at most either way;
+    // bounding it keeps the arithmetic below in range.
+    st = std::clamp<int64_t>(st, -(d + 1), d + 1);
     int64_t b = starts[i], e = ends[i];
     if (b < 0) b += d;
     if (e < 0) e += d;

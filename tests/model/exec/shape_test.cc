@@ -157,6 +157,8 @@ g (float[5] x, int64[1] b, int64[1] e, int64[1] a, int64[1] s) => (float[N] y) {
   auto r = run_model(text, feeds(-2));
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{4, 2, 0}));
+  auto far = run_model(text, feeds(INT64_MIN));
+  EXPECT_EQ(values<float>(far.out("y")), (std::vector<float>{4}));
   auto z = run_model(text, feeds(0));
   EXPECT_EQ(z.code(), facts::Code::SliceStep) << z.message();
 }
