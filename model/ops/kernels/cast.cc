@@ -74,9 +74,24 @@ To parse_one(const KernelContext& ctx, const std::string& s) {
 // the input's type ("314.15926", "1e-05", "nan", "inf").
 template <class From>
 std::string format_one(From v) {
-  if constexpr (std::is_same_v<From, float> || std::is_same_v<From, double>) return fmt::format("{}", v);
-  else if constexpr (is_half<From>) return fmt::format("{}", load(v));
-  else return fmt::format("{}", +v);
+  if constexpr (std::is_same_v<From, float> || std::is_same_v<From, double>) {
+    return fmt::format("{}", v);
+  } else if constexpr (is_half<From>) {
+    // The fewest digits that read back to the same 16-bit value, written as
+    // the float they make (0.1, not the float 0.099975586).
+    float f = load(v);
+    if (std::isfinite(f)) {
+      for (int p = 1; p <= 9; ++p) {
+        std::string s = fmt::format("{:.{}g}", f, p);
+        float r = 0;
+        std::from_chars(s.data(), s.data() + s.size(), r);
+        if (store<From>(r).bits == v.bits) return fmt::format("{}", r);
+      }
+    }
+    return fmt::format("{}", f);
+  } else {
+    return fmt::format("{}", +v);
+  }
 }
 
 void convert(const KernelContext& ctx, const Tensor& x, Tensor& y) {

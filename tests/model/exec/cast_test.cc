@@ -29,6 +29,17 @@ g (string[5] s, float[3] x) => (float[5] f, int64[2] i, string[3] t) {
   EXPECT_EQ(values<std::string>(r.out("t")), (std::vector<std::string>{"314.15927", "0.5", "-2"}));
 }
 
+TEST(CastKernels, HalfFloatsToStringsTakeTheirOwnShortestDigits) {
+  auto r = run_model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float16[3] x) => (string[3] t) {
+  t = Cast <to = 8> (x)
+})",
+                     {{"x", make<value::Half>(DType::Float16, {3}, {value::to_half(0.1f), value::to_half(100.0f),
+                                                                    value::to_half(-65504.0f)})}});
+  ASSERT_FALSE(r.failed()) << r.message();
+  EXPECT_EQ(values<std::string>(r.out("t")), (std::vector<std::string>{"0.1", "100", "-65500"}));
+}
+
 TEST(CastKernels, AStringThatIsNoNumberFails) {
   auto r = run_model(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (string[1] s) => (float[1] f) {
