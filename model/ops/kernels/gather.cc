@@ -194,7 +194,7 @@ void scatter(KernelContext& ctx, std::string_view reduction, uint64_t updates, u
   });
 }
 
-void scatter_elements(KernelContext& ctx, const ScatterElementsAttrs& a) {
+void scatter_elements(KernelContext& ctx, const ScatterElementsAttrs& a, bool negative) {
   const Tensor& x = ctx.input(0);
   const Tensor& idx = ctx.input(1);
   const Tensor& u = ctx.input(2);
@@ -209,7 +209,7 @@ void scatter_elements(KernelContext& ctx, const ScatterElementsAttrs& a) {
   std::vector<int64_t> offsets(idx.count());
   each_index(idx.shape(), [&](uint64_t i, const std::vector<int64_t>& at) {
     int64_t off = 0;
-    for (size_t d = 0; d < at.size(); ++d) off += (d == axis ? index_in(ctx, idx.as_int(i), x.dim(d), d) : at[d]) * xs[d];
+    for (size_t d = 0; d < at.size(); ++d) off += (d == axis ? index_in(ctx, idx.as_int(i), x.dim(d), d, negative) : at[d]) * xs[d];
     offsets[i] = off;
   });
   scatter(ctx, a.reduction, idx.count(), 1, [&](uint64_t i) { return offsets[i]; });
@@ -217,11 +217,12 @@ void scatter_elements(KernelContext& ctx, const ScatterElementsAttrs& a) {
 
 void k_scatter_elements(KernelContext& ctx) {
   const auto a = read<ScatterElementsAttrs>(ctx.attrs());
-  scatter_elements(ctx, a);
+  scatter_elements(ctx, a, true);
 }
+// Scatter-9 gives no negative indices; Scatter-11 is ScatterElements-11.
 void k_scatter(KernelContext& ctx) {
   const auto a = read<ScatterAttrs>(ctx.attrs());
-  scatter_elements(ctx, a);
+  scatter_elements(ctx, a, ctx.version() >= 11);
 }
 
 void k_scatter_nd(KernelContext& ctx) {
