@@ -85,10 +85,20 @@ size_t axis_of(const KernelContext& ctx, int64_t axis, size_t rank, std::string_
 // Product of shape[from, to).
 int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);
 
+// Copies n elements of src from element `from` into dst at element `to`
+// (any dtype the executor holds, strings included; same dtypes).
+void copy_elems(const Tensor& src, uint64_t from, Tensor& dst, uint64_t to, uint64_t n);
+// y = x transposed by perm (y's shape is x's permuted).
+void permute_copy(const Tensor& x, const std::vector<size_t>& perm, Tensor& y);
+
 // Every kernel family's registration (one file each).
 void register_elementwise(Registry& r);
 void register_tensor(Registry& r);
 void register_linear(Registry& r);
 void register_control(Registry& r);
+void register_shape(Registry& r);
+void register_gather(Registry& r);
+void register_cast(Registry& r);
+void register_legacy(Registry& r);
 
 }  // namespace onnxscope::ops::kernels
