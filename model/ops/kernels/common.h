@@ -89,5 +89,10 @@ int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);
 void register_elementwise(Registry& r);
 void register_tensor(Registry& r);
 void register_linear(Registry& r);
+void register_reduce(Registry& r);
+void register_norm(Registry& r);
+void register_activation(Registry& r);
+void register_conv(Registry& r);
+void register_pool(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

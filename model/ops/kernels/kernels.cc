@@ -9,6 +9,11 @@ void register_kernels(Registry& r) {
   kernels::register_elementwise(r);
   kernels::register_tensor(r);
   kernels::register_linear(r);
+  kernels::register_reduce(r);
+  kernels::register_norm(r);
+  kernels::register_activation(r);
+  kernels::register_conv(r);
+  kernels::register_pool(r);
 }
 
 namespace kernels {
