@@ -1,8 +1,15 @@
-// Matrix products: MatMul with numpy batch broadcasting; float32 and float64
-// through OpenBLAS, other types by a direct loop.
+// Linear algebra and quantization: MatMul with numpy batch broadcasting and
+// Gemm (float32 and float64 through OpenBLAS, other types by a direct loop),
+// MatMulInteger, QLinearMatMul, QuantizeLinear, DequantizeLinear,
+// DynamicQuantizeLinear, Einsum.
 #include <cblas.h>
 
-#include "model/ops/kernels/common.h"
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "model/ops/kernels/nn.h"
 #include "model/ops/linear.h"
 #include "model/ops/registry.h"
 
@@ -159,11 +166,277 @@ void k_gemm(KernelContext& ctx) {
   });
 }
 
+// ---------------------------------------------------------------------------
+// Quantization
+
+// Rounds half to even (the default rounding mode) and saturates to Q.
+template <class Q>
+Q saturate(double v) {
+  v = std::nearbyint(v);
+  v = std::clamp(v, double(std::numeric_limits<Q>::lowest()), double(std::numeric_limits<Q>::max()));
+  return static_cast<Q>(v);
+}
+
+template <class Q>
+constexpr bool quant_int = std::is_same_v<Q, int8_t> || std::is_same_v<Q, uint8_t> || std::is_same_v<Q, int16_t> ||
+                           std::is_same_v<Q, uint16_t> || std::is_same_v<Q, int32_t>;
+
+// Which element of a scale (and zero point) applies to element i of x: the
+// one element, one per index along axis (a 1-D scale), or with block_size
+// one per block along axis (the scale has x's rank and ceil(d / block_size)
+// there).
+struct QuantMap {
+  int64_t dim = 1, inner = 1, sdim = 1, block = 0;
+  bool scalar = true;
+  uint64_t operator()(uint64_t i) const {
+    if (scalar) return 0;
+    int64_t k = int64_t(i);
+    int64_t a = (k / inner) % dim;
+    if (block <= 0) return uint64_t(a);
+    int64_t outer = k / (dim * inner);
+    return uint64_t((outer * sdim + a / block) * inner + k % inner);
+  }
+};
+
+QuantMap quant_map(const KernelContext& ctx, const Tensor& x, const Tensor& scale, const std::optional<Tensor>& zp,
+                   std::optional<int64_t> axis_attr, int64_t block) {
+  QuantMap q;
+  if (zp && zp->shape() != scale.shape()) {
+    kernel_fail(Code::RunFailed, "{}: the zero point [{}] and the scale [{}] differ in shape", ctx.label(),
+                fmt::join(zp->shape(), ","), fmt::join(scale.shape(), ","));
+  }
+  if (block <= 0 && scale.rank() == 0) return q;
+  if (block <= 0 && scale.rank() == 1 && scale.count() == 1 && !axis_attr) return q;
+  const int64_t axis_v = axis_attr.value_or(1);
+  size_t axis = axis_of(ctx, axis_v, x.rank());
+  q.scalar = false;
+  q.dim = x.dim(axis);
+  q.inner = span_size(x.shape(), axis + 1, x.rank());
+  q.block = block;
+  if (block <= 0) {
+    if (scale.rank() != 1 || scale.dim(0) != q.dim) {
+      if (scale.count() == 1) return QuantMap{};
+      kernel_fail(Code::RunFailed, "{}: the scale has shape [{}]; per-axis quantization along axis {} needs [{}]",
+                  ctx.label(), fmt::join(scale.shape(), ","), axis_v, q.dim);
+    }
+    return q;
+  }
+  // Blocked: the scale is x's shape with ceil(d / block) along axis.
+  std::vector<int64_t> want = x.shape();
+  want[axis] = (q.dim + block - 1) / block;
+  if (scale.shape() != want) {
+    kernel_fail(Code::RunFailed, "{}: the scale has shape [{}]; block_size {} along axis {} needs [{}]", ctx.label(),
+                fmt::join(scale.shape(), ","), block, axis_v, fmt::join(want, ","));
+  }
+  q.sdim = want[axis];
+  return q;
+}
+
+// QuantizeLinear: y = saturate(round(x / scale) + zero_point); y's type is
+// the zero point's, else output_dtype (21 on), else uint8.
+void k_quantize(KernelContext& ctx) {
+  const auto a = read<QuantizeLinearAttrs>(ctx.attrs());
+  const Tensor& x = ctx.input(0);
+  const Tensor& scale = ctx.input(1);
+  std::optional<Tensor> zp;
+  if (ctx.has_input(2)) zp = ctx.input(2);
+  DType out = DType::UInt8;
+  if (zp) out = zp->dtype();
+  else if (a.output_dtype && *a.output_dtype != 0) out = static_cast<DType>(*a.output_dtype);
+  if (zp && a.output_dtype && *a.output_dtype != 0 && static_cast<DType>(*a.output_dtype) != out) {
+    kernel_fail(Code::DtypeMismatch, "{}: output_dtype {} and a zero point of {}", ctx.label(),
+                dtype_name(static_cast<DType>(*a.output_dtype)), dtype_name(out));
+  }
+  const QuantMap q = quant_map(ctx, x, scale, zp, a.axis, a.block_size.value_or(0));
+  Tensor& y = ctx.output(0, out, x.shape());
+  visit_numeric(out, [&](auto z) {
+    using Q = decltype(z);
+    if constexpr (quant_int<Q> && !std::is_same_v<Q, int32_t>) {
+      Q* py = y.data<Q>();
+      for (uint64_t i = 0; i < x.count(); ++i) {
+        uint64_t k = q(i);
+        // x / scale in float, as the runtimes compute it.
+        float v = float(x.as_double(i)) / float(scale.as_double(k));
+        py[i] = saturate<Q>(double(std::nearbyint(v)) + (zp ? zp->as_double(k) : 0.0));
+      }
+    } else {
+      kernel_fail(Code::RunNoKernel, "{}: no kernel for {} outputs", ctx.label(), dtype_name(out));
+    }
+  });
+}
+
+// DequantizeLinear: y = (x - zero_point) * scale, of the scale's type (or
+// output_dtype, 23 on).
+void k_dequantize(KernelContext& ctx) {
+  const auto a = read<DequantizeLinearAttrs>(ctx.attrs());
+  const Tensor& x = ctx.input(0);
+  const Tensor& scale = ctx.input(1);
+  std::optional<Tensor> zp;
+  if (ctx.has_input(2)) zp = ctx.input(2);
+  if (zp && zp->dtype() != x.dtype()) {
+    kernel_fail(Code::DtypeMismatch, "{}: x of {} and a zero point of {}", ctx.label(), dtype_name(x.dtype()),
+                dtype_name(zp->dtype()));
+  }
+  DType out = scale.dtype();
+  if (a.output_dtype && *a.output_dtype != 0) out = static_cast<DType>(*a.output_dtype);
+  const QuantMap q = quant_map(ctx, x, scale, zp, a.axis, a.block_size.value_or(0));
+  Tensor& y = ctx.output(0, out, x.shape());
+  floating(ctx, out, [&](auto z) {
+    using T = decltype(z);
+    T* py = y.data<T>();
+    for (uint64_t i = 0; i < x.count(); ++i) {
+      uint64_t k = q(i);
+      double v = (x.as_double(i) - (zp ? zp->as_double(k) : 0.0)) * double(float(scale.as_double(k)));
+      py[i] = store<T>(static_cast<Acc<T>>(static_cast<float>(v)));
+    }
+  });
+}
+
+// DynamicQuantizeLinear-11 (uint8): scale = (max(0, max x) - min(0, min x))
+// / 255, zero point = saturate(round(0 - min(0, min x) / scale)), y =
+// saturate(round(x / scale) + zero point). An all-zero x (scale 0) gives
+// zero point 0 and y 0, as onnxruntime computes it.
+void k_dynamic_quantize(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  if (x.dtype() != DType::Float32) {
+    kernel_fail(Code::RunNoKernel, "{}: no kernel for {} inputs (float only)", ctx.label(), dtype_name(x.dtype()));
+  }
+  const float* px = x.data<float>();
+  float lo = 0, hi = 0;
+  for (uint64_t i = 0; i < x.count(); ++i) lo = std::min(lo, px[i]), hi = std::max(hi, px[i]);
+  const float scale = (hi - lo) / 255.0f;
+  uint8_t zp = 0;
+  if (scale != 0) zp = saturate<uint8_t>(std::nearbyint(0.0f - lo / scale));
+  Tensor& y = ctx.output(0, DType::UInt8, x.shape());
+  for (uint64_t i = 0; i < x.count(); ++i) {
+    y.data<uint8_t>()[i] = scale == 0 ? 0 : saturate<uint8_t>(double(std::nearbyint(px[i] / scale)) + zp);
+  }
+  if (wanted(ctx, 1)) ctx.output(1, DType::Float32, {}).data<float>()[0] = scale;
+  if (wanted(ctx, 2)) ctx.output(2, DType::UInt8, {}).data<uint8_t>()[0] = zp;
+}
+
+// MatMulInteger and QLinearMatMul: (A - a_zero_point) x (B - b_zero_point)
+// summed in integers, batches broadcast as MatMul's. A's zero point (and
+// QLinearMatMul's a_scale) is one value or one per row of A (an [M] vector
+// or A's shape with K = 1); B's one value or one per column ([N], or B's
+// shape with K = 1).
+struct IntProduct {
+  std::vector<int64_t> shape;  // the output's
+  std::vector<int64_t> sums;
+  std::vector<uint64_t> a_row, b_col;  // per output element: A's row and B's column (flat over batches)
+};
+
+// Element `row` (a flat row of A, or column of B) of a per-row parameter.
+double row_param(const KernelContext& ctx, const Tensor* t, uint64_t flat, int64_t len, std::string_view what) {
+  if (!t) return 0;
+  if (t->count() == 1) return t->as_double(0);
+  if (t->rank() == 1) {
+    if (t->dim(0) != len) {
+      kernel_fail(Code::RunFailed, "{}: {} has {} values for {} rows or columns", ctx.label(), what, t->dim(0), len);
+    }
+    return t->as_double(flat % uint64_t(len));
+  }
+  if (flat >= t->count()) {
+    kernel_fail(Code::RunFailed, "{}: {} of shape [{}] does not give one value per row or column", ctx.label(), what,
+                fmt::join(t->shape(), ","));
+  }
+  return t->as_double(flat);
+}
+
+IntProduct int_matmul(KernelContext& ctx, const Tensor& a0, const Tensor* azp, const Tensor& b0, const Tensor* bzp) {
+  for (const Tensor* t : {&a0, &b0}) {
+    if (t->dtype() != DType::UInt8 && t->dtype() != DType::Int8) {
+      kernel_fail(Code::RunNoKernel, "{}: no kernel for {} inputs (int8 and uint8)", ctx.label(), dtype_name(t->dtype()));
+    }
+  }
+  if (a0.rank() == 0 || b0.rank() == 0) kernel_fail(Code::MatmulRank, "{}: a scalar input", ctx.label());
+  Tensor a = a0.rank() == 1 ? a0.reshaped({1, a0.dim(0)}) : a0;
+  Tensor b = b0.rank() == 1 ? b0.reshaped({b0.dim(0), 1}) : b0;
+  int64_t m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1);
+  int64_t k2 = b.dim(b.rank() - 2), n = b.dim(b.rank() - 1);
+  if (k != k2) {
+    kernel_fail(Code::MatmulInner, "{}: inner dimensions differ: [{}] x [{}] ({} vs {})", ctx.label(),
+                fmt::join(a0.shape(), ","), fmt::join(b0.shape(), ","), k, k2);
+  }
+  Tensor ab = a.reshaped(std::vector<int64_t>(a.shape().begin(), a.shape().end() - 2));
+  Tensor bb = b.reshaped(std::vector<int64_t>(b.shape().begin(), b.shape().end() - 2));
+  Broadcast bc(ctx, {&ab, &bb});
+  IntProduct r;
+  r.shape = bc.shape;
+  if (a0.rank() > 1) r.shape.push_back(m);
+  if (b0.rank() > 1) r.shape.push_back(n);
+  auto count = value::element_count(r.shape);
+  if (!count) kernel_fail(Code::RunFailed, "{}: the output [{}] is too large", ctx.label(), fmt::join(r.shape, ","));
+  ctx.host().charge(*count * (sizeof(int64_t) + 2 * sizeof(uint64_t)) + (a.count() + b.count()) * sizeof(int32_t),
+                    fmt::format("{} integer sums", ctx.label()));
+  std::vector<int32_t> ai(a.count()), bi(b.count());
+  for (uint64_t i = 0; i < a.count(); ++i) ai[i] = int32_t(a.as_int(i) - int64_t(row_param(ctx, azp, i / uint64_t(k), m, "a_zero_point")));
+  for (uint64_t i = 0; i < b.count(); ++i) {
+    uint64_t col = (i / uint64_t(k * n)) * uint64_t(n) + i % uint64_t(n);
+    bi[i] = int32_t(b.as_int(i) - int64_t(row_param(ctx, bzp, col, n, "b_zero_point")));
+  }
+  r.sums.resize(*count);
+  r.a_row.resize(*count);
+  r.b_col.resize(*count);
+  bc.each(2, [&](uint64_t bi_, const std::vector<int64_t>& o) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        int64_t acc = 0;
+        const int32_t* pa = ai.data() + (o[0] * m + i) * k;
+        const int32_t* pb = bi.data() + o[1] * k * n + j;
+        for (int64_t p = 0; p < k; ++p) acc += int64_t(pa[p]) * pb[p * n];
+        uint64_t e = (bi_ * uint64_t(m) + uint64_t(i)) * uint64_t(n) + uint64_t(j);
+        r.sums[e] = acc;
+        r.a_row[e] = uint64_t(o[0] * m + i);
+        r.b_col[e] = uint64_t(o[1] * n + j);
+      }
+  });
+  return r;
+}
+
+void k_matmul_integer(KernelContext& ctx) {
+  IntProduct r = int_matmul(ctx, ctx.input(0), ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.input(1),
+                            ctx.has_input(3) ? &ctx.input(3) : nullptr);
+  Tensor& y = ctx.output(0, DType::Int32, r.shape);
+  for (uint64_t i = 0; i < y.count(); ++i) y.data<int32_t>()[i] = static_cast<int32_t>(r.sums[i]);
+}
+
+// QLinearMatMul: y = saturate(round(sum * a_scale * b_scale / y_scale) +
+// y_zero_point).
+void k_qlinear_matmul(KernelContext& ctx) {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(3);
+  IntProduct r = int_matmul(ctx, a, &ctx.input(2), b, &ctx.input(5));
+  const Tensor& as = ctx.input(1);
+  const Tensor& bs = ctx.input(4);
+  const double ys = ctx.input(6).as_double(0);
+  const Tensor& yz = ctx.input(7);
+  if (ys == 0) kernel_fail(Code::RunFailed, "{}: y_scale is 0", ctx.label());
+  const int64_t m = a.rank() > 1 ? a.dim(a.rank() - 2) : 1, n = b.rank() > 1 ? b.dim(b.rank() - 1) : 1;
+  Tensor& y = ctx.output(0, yz.dtype(), r.shape);
+  visit_numeric(yz.dtype(), [&](auto z) {
+    using Q = decltype(z);
+    if constexpr (std::is_same_v<Q, uint8_t> || std::is_same_v<Q, int8_t>) {
+      for (uint64_t i = 0; i < y.count(); ++i) {
+        double scale = row_param(ctx, &as, r.a_row[i], m, "a_scale") * row_param(ctx, &bs, r.b_col[i], n, "b_scale");
+        y.data<Q>()[i] = saturate<Q>(std::nearbyint(double(r.sums[i]) * scale / ys) + yz.as_double(0));
+      }
+    } else {
+      kernel_fail(Code::RunNoKernel, "{}: no kernel for {} outputs", ctx.label(), dtype_name(yz.dtype()));
+    }
+  });
+}
+
 }  // namespace
 
 void register_linear(Registry& r) {
   r.set_kernel("", "MatMul", 1, k_matmul);
   r.set_kernel("", "Gemm", 1, k_gemm);
+  r.set_kernel("", "MatMulInteger", 10, k_matmul_integer);
+  r.set_kernel("", "QLinearMatMul", 10, k_qlinear_matmul);
+  r.set_kernel("", "QuantizeLinear", 10, k_quantize);
+  r.set_kernel("", "DequantizeLinear", 10, k_dequantize);
+  r.set_kernel("", "DynamicQuantizeLinear", 11, k_dynamic_quantize);
 }
 
 }  // namespace onnxscope::ops::kernels
