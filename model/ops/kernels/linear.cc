@@ -427,6 +427,174 @@ void k_qlinear_matmul(KernelContext& ctx) {
   });
 }
 
+// ---------------------------------------------------------------------------
+// Einsum: every combination of the labels' indices visited once, the inputs'
+// product added into the output element the output's labels name. Labels
+// are letters; "..." stands for the same broadcast dimensions in every term
+// (aligned at the right). Without "->" the output is the ellipsis, then the
+// labels that occur once, in alphabetical order.
+
+struct Term {
+  std::vector<int> labels;  // per axis: a letter (0-51) or -1 for the ellipsis
+  bool ellipsis = false;
+};
+
+Term parse_term(const KernelContext& ctx, std::string_view t, std::string_view eq) {
+  Term r;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char ch = t[i];
+    if (ch == '.') {
+      if (r.ellipsis || t.substr(i, 3) != "...") {
+        kernel_fail(Code::RunFailed, "{}: equation \"{}\" has a stray '.' or two ellipses in one term", ctx.label(), eq);
+      }
+      r.ellipsis = true;
+      r.labels.push_back(-1);
+      i += 2;
+    } else if (ch >= 'a' && ch <= 'z') {
+      r.labels.push_back(ch - 'a');
+    } else if (ch >= 'A' && ch <= 'Z') {
+      r.labels.push_back(26 + ch - 'A');
+    } else {
+      kernel_fail(Code::RunFailed, "{}: equation \"{}\" has the character '{}'", ctx.label(), eq, ch);
+    }
+  }
+  return r;
+}
+
+void k_einsum(KernelContext& ctx) {
+  const auto attr = read<EinsumAttrs>(ctx.attrs());
+  if (!attr.equation) kernel_fail(Code::RunFailed, "{}: the equation attribute is missing", ctx.label());
+  std::string eq;
+  for (char ch : *attr.equation) if (ch != ' ') eq += ch;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  std::vector<Term> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(parse_term(ctx, std::string_view(lhs).substr(start, comma - start), eq));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (terms.size() != ctx.num_inputs()) {
+    kernel_fail(Code::RunFailed, "{}: equation \"{}\" has {} terms for {} inputs", ctx.label(), eq, terms.size(),
+                ctx.num_inputs());
+  }
+  const DType dt = ctx.input(0).dtype();
+  // Label ids: 0-51 letters, 52.. the ellipsis' dimensions (from the left).
+  size_t ell = 0;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const Tensor& t = ctx.input(i);
+    if (t.dtype() != dt) {
+      kernel_fail(Code::DtypeMismatch, "{}: inputs of {} and {}", ctx.label(), dtype_name(dt), dtype_name(t.dtype()));
+    }
+    size_t named = terms[i].labels.size() - (terms[i].ellipsis ? 1 : 0);
+    if (t.rank() < named || (!terms[i].ellipsis && t.rank() != named)) {
+      kernel_fail(Code::RunFailed, "{}: term {} of \"{}\" names {} axes, input {} has rank {}", ctx.label(), i, eq,
+                  named, i, t.rank());
+    }
+    ell = std::max(ell, t.rank() - named);
+  }
+  const size_t nlabels = 52 + ell;
+  std::vector<int64_t> size(nlabels, -1);
+  std::vector<int> occurrences(nlabels, 0);
+  // Per input, per label: the stride the label steps (repeated labels: the
+  // diagonal, strides summed).
+  std::vector<std::vector<int64_t>> step(terms.size(), std::vector<int64_t>(nlabels, 0));
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const Tensor& t = ctx.input(i);
+    std::vector<int64_t> st = strides_of(t.shape());
+    size_t named = terms[i].labels.size() - (terms[i].ellipsis ? 1 : 0);
+    size_t mine = t.rank() - named, axis = 0;
+    for (int l : terms[i].labels) {
+      std::vector<std::pair<size_t, size_t>> axes;  // (label, axis)
+      if (l < 0) {
+        for (size_t e = 0; e < mine; ++e) axes.emplace_back(52 + ell - mine + e, axis + e);
+        axis += mine;
+      } else {
+        axes.emplace_back(size_t(l), axis++);
+      }
+      for (auto [lab, ax] : axes) {
+        int64_t d = t.dim(ax);
+        bool broadcast = lab >= 52;
+        if (broadcast && d == 1) continue;  // a broadcast dimension of 1 steps nothing
+        if (size[lab] >= 0 && size[lab] != d && !(broadcast && size[lab] == 1)) {
+          kernel_fail(Code::RunFailed, "{}: a label of \"{}\" has sizes {} and {}", ctx.label(), eq, size[lab], d);
+        }
+        size[lab] = d;
+        step[i][lab] += st[ax];
+      }
+      if (l >= 0) ++occurrences[size_t(l)];
+    }
+  }
+  for (size_t e = 52; e < nlabels; ++e) if (size[e] < 0) size[e] = 1;
+  // The output's labels.
+  std::vector<size_t> out_labels;
+  if (arrow != std::string::npos) {
+    Term o = parse_term(ctx, std::string_view(eq).substr(arrow + 2), eq);
+    for (int l : o.labels) {
+      if (l < 0) {
+        for (size_t e = 0; e < ell; ++e) out_labels.push_back(52 + e);
+      } else {
+        if (size[size_t(l)] < 0) {
+          kernel_fail(Code::RunFailed, "{}: the output of \"{}\" names a label no input has", ctx.label(), eq);
+        }
+        if (std::find(out_labels.begin(), out_labels.end(), size_t(l)) != out_labels.end()) {
+          kernel_fail(Code::RunFailed, "{}: the output of \"{}\" repeats a label", ctx.label(), eq);
+        }
+        out_labels.push_back(size_t(l));
+      }
+    }
+  } else {
+    for (size_t e = 0; e < ell; ++e) out_labels.push_back(52 + e);
+    // Alphabetical: upper-case letters sort before lower-case ones.
+    for (size_t l = 26; l < 52; ++l) if (occurrences[l] == 1) out_labels.push_back(l);
+    for (size_t l = 0; l < 26; ++l) if (occurrences[l] == 1) out_labels.push_back(l);
+  }
+  std::vector<int64_t> out_shape;
+  for (size_t l : out_labels) out_shape.push_back(size[l]);
+  Tensor& y = ctx.output(0, dt, out_shape);
+  std::vector<int64_t> out_step(nlabels, 0);
+  {
+    std::vector<int64_t> st = strides_of(out_shape);
+    for (size_t a = 0; a < out_labels.size(); ++a) out_step[out_labels[a]] = st[a];
+  }
+  std::vector<size_t> used;
+  for (size_t l = 0; l < nlabels; ++l) if (size[l] > 0) used.push_back(l);
+  for (size_t l = 0; l < nlabels; ++l) {
+    if (size[l] == 0) return;  // an empty dimension: no products (the output is zero or empty)
+  }
+  visit_numeric(dt, [&](auto z) {
+    using T = decltype(z);
+    if constexpr (std::is_same_v<T, bool>) {
+      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
+    } else {
+      using W = std::conditional_t<std::is_floating_point_v<Acc<T>>, double, Acc<T>>;
+      ctx.host().charge(y.count() * sizeof(W), fmt::format("{} sums", ctx.label()));
+      std::vector<W> acc(y.count(), W{});
+      std::vector<int64_t> idx(used.size(), 0), off(terms.size(), 0);
+      int64_t o = 0;
+      for (;;) {
+        W v = W(1);
+        for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(ctx.input(i).data<T>()[off[i]])));
+        acc[size_t(o)] = static_cast<W>(acc[size_t(o)] + v);
+        size_t a = used.size();
+        for (; a-- > 0;) {
+          size_t l = used[a];
+          ++idx[a];
+          o += out_step[l];
+          for (size_t i = 0; i < terms.size(); ++i) off[i] += step[i][l];
+          if (idx[a] < size[l]) break;
+          o -= out_step[l] * size[l];
+          for (size_t i = 0; i < terms.size(); ++i) off[i] -= step[i][l] * size[l];
+          idx[a] = 0;
+        }
+        if (a == size_t(-1)) break;
+      }
+      for (uint64_t i = 0; i < y.count(); ++i) y.data<T>()[i] = store<T>(static_cast<Acc<T>>(acc[i]));
+    }
+  });
+}
+
 }  // namespace
 
 void register_linear(Registry& r) {
@@ -437,6 +605,7 @@ void register_linear(Registry& r) {
   r.set_kernel("", "QuantizeLinear", 10, k_quantize);
   r.set_kernel("", "DequantizeLinear", 10, k_dequantize);
   r.set_kernel("", "DynamicQuantizeLinear", 11, k_dynamic_quantize);
+  r.set_kernel("", "Einsum", 12, k_einsum);
 }
 
 }  // namespace onnxscope::ops::kernels

@@ -223,6 +223,7 @@ void k_layer_norm(KernelContext& ctx) {
     bc.each(1, [&](uint64_t k, const std::vector<int64_t>& o) { v[k] = t.as_double(uint64_t(o[0])); });
     return v;
   };
+  ctx.host().charge(uint64_t(len + blocks) * 2 * sizeof(double), fmt::format("{} parameters and statistics", ctx.label()));
   std::vector<double> scale = expand(1, "Scale"), bias = expand(2, "B");
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
   std::vector<double> means(blocks), inv(blocks);
@@ -316,6 +317,7 @@ void k_mvn(KernelContext& ctx) {
   uint64_t m = 1;
   for (int64_t d : kept) m *= uint64_t(d);
   double per = m ? double(x.count()) / double(m) : 0;
+  ctx.host().charge((2 * m + x.count()) * sizeof(double), fmt::format("{} sums", ctx.label()));
   std::vector<double> s1(m, 0), s2(m, 0);
   // out offset of every input element
   std::vector<int64_t> off(x.count());

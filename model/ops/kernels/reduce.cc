@@ -119,6 +119,7 @@ void k_reduce(KernelContext& ctx) {
         if constexpr (real) init = std::numeric_limits<W>::infinity();
         else init = static_cast<W>(std::numeric_limits<T>::max());
       }
+      ctx.host().charge(m * sizeof(W) * (red == Red::LogSumExp ? 2 : 1), fmt::format("{} sums", ctx.label()));
       std::vector<W> acc(m, init);
       if constexpr (red == Red::LogSumExp) {
         // log(sum(exp(x))) = max + log(sum(exp(x - max))), safe from overflow.
