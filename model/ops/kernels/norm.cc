@@ -98,7 +98,9 @@ void k_batch_norm(KernelContext& ctx) {
   bool per_element = v < 9 && !a.spatial;
   int64_t groups = per_element ? c * sp : c;
   int64_t inner = per_element ? 1 : sp;
-  bool training = v >= 14 && a.training_mode;
+  // Training normalizes by the batch's statistics: training_mode from
+  // version 14, is_test 0 (its default) before 7.
+  bool training = v >= 14 ? a.training_mode : v < 7 && !a.is_test;
   // Before version 14 the optional outputs are those of training (the
   // mean, variance and saved statistics), which the versions do not define
   // precisely enough to compute.
@@ -132,7 +134,7 @@ void k_batch_norm(KernelContext& ctx) {
       for (int64_t g = 0; g < groups; ++g) bv[g] /= count;
       // running = input * momentum + current * (1 - momentum).
       for (size_t o = 1; o < 3; ++o) {
-        if (!wanted(ctx, o)) continue;
+        if (v < 14 || !wanted(ctx, o)) continue;
         const Tensor& src = o == 1 ? mean : var;
         Tensor& r = ctx.output(o, src.dtype(), src.shape());
         floating(ctx, src.dtype(), [&](auto w) {

@@ -62,6 +62,38 @@ g (float[1, 2, 2] x, float[3] s, float[2] b, float[2] m, float[2] v) => (float[1
   EXPECT_HAS(t.message(), "scale has 3 values, the input needs 2 ([3])");
 }
 
+// Version 6 with is_test 0 (the default) runs in training mode: the batch's
+// own mean and variance, not the given ones.
+TEST(NormKernels, BatchNormalizationSixWithoutIsTestUsesTheBatchStatistics) {
+  for (int is_test : {0, 1}) {
+    Trial t(fmt::format(R"(<ir_version: 8, opset_import: ["" : 6]>
+g (float[2, 1] x, float[1] s, float[1] b, float[1] m, float[1] v) => (float[2, 1] y) {{
+  y = BatchNormalization <is_test = {}, epsilon = 0.0> (x, s, b, m, v)
+}})", is_test));
+    t.feed("x", floats({2, 1}, {1, 3}))
+        .feed("s", floats({1}, {1}))
+        .feed("b", floats({1}, {0}))
+        .feed("m", floats({1}, {1}))
+        .feed("v", floats({1}, {4}));
+    ASSERT_EQ(t.go(), Stop::Done) << t.message();
+    EXPECT_EQ(t.floats_of("y"), is_test ? std::vector<float>({0, 1}) : std::vector<float>({-1, 1})) << is_test;
+  }
+}
+
+TEST(NormKernels, BatchNormalizationNineTrainingOutputsAreRefused) {
+  Trial t(R"(<ir_version: 8, opset_import: ["" : 9]>
+g (float[2, 1] x, float[1] s, float[1] b, float[1] m, float[1] v) => (float[2, 1] y, float[1] rm) {
+  y, rm = BatchNormalization (x, s, b, m, v)
+})");
+  t.feed("x", floats({2, 1}, {1, 3}))
+      .feed("s", floats({1}, {1}))
+      .feed("b", floats({1}, {0}))
+      .feed("m", floats({1}, {1}))
+      .feed("v", floats({1}, {4}));
+  ASSERT_EQ(t.go(), Stop::Failed);
+  EXPECT_HAS(t.message(), "the training outputs of BatchNormalization-9 are not computed");
+}
+
 // Spatial 0 (version 7): statistics per element of X[1:].
 TEST(NormKernels, BatchNormalizationSevenWithSpatialZeroIsPerElement) {
   Trial t(R"(<ir_version: 8, opset_import: ["" : 7]>
