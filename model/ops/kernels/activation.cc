@@ -88,7 +88,8 @@ void k_shrink(KernelContext& ctx) {
       for (uint64_t i = 0; i < x.count(); ++i) {
         double v = double(load(in[i]));
         double r = v < -a.lambd ? v + a.bias : v > a.lambd ? v - a.bias : 0.0;
-        out[i] = store<T>(static_cast<Acc<T>>(r));
+        if constexpr (std::is_integral_v<T>) out[i] = saturate_int<T>(r);
+        else out[i] = store<T>(static_cast<Acc<T>>(r));
       }
     }
   });

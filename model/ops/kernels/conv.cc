@@ -197,7 +197,13 @@ void k_conv(KernelContext& ctx) {
   floating(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
     const T* b = ctx.has_input(2) ? ctx.input(2).data<T>() : nullptr;
+    // The matrix product takes int sizes; beyond them the direct loop.
+    const bool blas_sizes = std::max({g.m, g.out_size(), g.c / g.group * g.kernel_size()}) <= INT32_MAX;
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (!blas_sizes) {
+        conv_direct<T, T>(g, off, x.data<T>(), w.data<T>(), b, y.data<T>());
+        return;
+      }
       uint64_t col = uint64_t(g.c / g.group) * uint64_t(g.kernel_size()) * uint64_t(g.out_size());
       ctx.host().charge(col * sizeof(T), fmt::format("{} column matrix", ctx.label()));
       std::vector<T> buf(col);
@@ -422,9 +428,7 @@ void k_qlinear_conv(KernelContext& ctx) {
           double bias = ctx.has_input(8) ? ctx.input(8).as_double(uint64_t(m)) : 0.0;
           for (int64_t j = 0; j < p; ++j) {
             int64_t i = (b * g.m + m) * p + j;
-            double v = std::nearbyint((double(sums[i]) + bias) * scale) + yzp;
-            v = std::clamp(v, double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max()));
-            y.data<T>()[i] = static_cast<T>(v);
+            y.data<T>()[i] = saturate_int<T>(std::nearbyint((double(sums[i]) + bias) * scale) + yzp);
           }
         }
     } else {

@@ -19,13 +19,14 @@ namespace {
 // C[m,n] = A[m,k] * B[k,n] for one batch, row-major.
 template <class T>
 void gemm_loop(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
-  std::vector<Acc<T>> row(static_cast<size_t>(n));
+  using W = Wide<T>;  // integers wrap in uint64_t instead of overflowing
+  std::vector<W> row(static_cast<size_t>(n));
   for (int64_t i = 0; i < m; ++i) {
-    std::fill(row.begin(), row.end(), Acc<T>{});
+    std::fill(row.begin(), row.end(), W{});
     for (int64_t p = 0; p < k; ++p) {
-      Acc<T> av = load(a[i * k + p]);
+      W av = static_cast<W>(load(a[i * k + p]));
       const T* brow = b + p * n;
-      for (int64_t j = 0; j < n; ++j) row[j] += av * load(brow[j]);
+      for (int64_t j = 0; j < n; ++j) row[j] += av * static_cast<W>(load(brow[j]));
     }
     for (int64_t j = 0; j < n; ++j) c[i * n + j] = store<T>(row[j]);
   }
@@ -108,6 +109,10 @@ void k_gemm(KernelContext& ctx) {
                 fmt::join(a.shape(), ","), at.transA ? " transposed" : "", fmt::join(b.shape(), ","),
                 at.transB ? " transposed" : "", k, k2);
   }
+  if (std::max({m, n, k, a.dim(1), b.dim(1)}) > INT32_MAX) {
+    kernel_fail(Code::RunFailed, "{}: a matrix dimension above {} (A [{}], B [{}])", ctx.label(), INT32_MAX,
+                fmt::join(a.shape(), ","), fmt::join(b.shape(), ","));
+  }
   Tensor& y = ctx.output(0, a.dtype(), {m, n});
   const Tensor* c = ctx.has_input(2) ? &ctx.input(2) : nullptr;
   // C broadcasts to [M, N] in one direction only.
@@ -126,7 +131,6 @@ void k_gemm(KernelContext& ctx) {
     if constexpr (std::is_same_v<T, bool>) {
       kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
     } else {
-      using A = Acc<T>;
       const T* pa = a.data<T>();
       const T* pb = b.data<T>();
       T* py = y.data<T>();
@@ -147,17 +151,27 @@ void k_gemm(KernelContext& ctx) {
           }
         }
       } else {
+        // Integers multiply in uint64_t (wrapping, never undefined), alpha
+        // and beta taken as integers.
+        using W = Wide<T>;
+        auto factor = [](float f) {
+          if constexpr (std::is_integral_v<T>) return static_cast<W>(saturate_int<int64_t>(f));
+          else return static_cast<W>(f);
+        };
+        const W alpha = factor(at.alpha), beta = factor(at.beta);
         const int64_t lda = a.dim(1), ldb = b.dim(1);
-        std::vector<A> row(static_cast<size_t>(n));
+        std::vector<W> row(static_cast<size_t>(n));
         for (int64_t i = 0; i < m; ++i) {
-          std::fill(row.begin(), row.end(), A{});
+          std::fill(row.begin(), row.end(), W{});
           for (int64_t p = 0; p < k; ++p) {
-            A av = load(at.transA ? pa[p * lda + i] : pa[i * lda + p]);
-            for (int64_t j = 0; j < n; ++j) row[j] += av * load(at.transB ? pb[j * ldb + p] : pb[p * ldb + j]);
+            W av = static_cast<W>(load(at.transA ? pa[p * lda + i] : pa[i * lda + p]));
+            for (int64_t j = 0; j < n; ++j) {
+              row[j] += av * static_cast<W>(load(at.transB ? pb[j * ldb + p] : pb[p * ldb + j]));
+            }
           }
           for (int64_t j = 0; j < n; ++j) {
-            A v = static_cast<A>(static_cast<A>(at.alpha) * row[j]);
-            if (c) v = static_cast<A>(v + static_cast<A>(at.beta) * c_at(i, j));
+            W v = static_cast<W>(alpha * row[j]);
+            if (c) v = static_cast<W>(v + beta * static_cast<W>(c_at(i, j)));
             py[i * n + j] = store<T>(v);
           }
         }
@@ -172,9 +186,7 @@ void k_gemm(KernelContext& ctx) {
 // Rounds half to even (the default rounding mode) and saturates to Q.
 template <class Q>
 Q saturate(double v) {
-  v = std::nearbyint(v);
-  v = std::clamp(v, double(std::numeric_limits<Q>::lowest()), double(std::numeric_limits<Q>::max()));
-  return static_cast<Q>(v);
+  return saturate_int<Q>(std::nearbyint(v));
 }
 
 template <class Q>
@@ -568,14 +580,16 @@ void k_einsum(KernelContext& ctx) {
     if constexpr (std::is_same_v<T, bool>) {
       kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
     } else {
-      using W = std::conditional_t<std::is_floating_point_v<Acc<T>>, double, Acc<T>>;
+      using W = std::conditional_t<std::is_floating_point_v<Acc<T>>, double, Wide<T>>;
       ctx.host().charge(y.count() * sizeof(W), fmt::format("{} sums", ctx.label()));
       std::vector<W> acc(y.count(), W{});
+      std::vector<const T*> in;
+      for (size_t i = 0; i < terms.size(); ++i) in.push_back(ctx.input(i).data<T>());
       std::vector<int64_t> idx(used.size(), 0), off(terms.size(), 0);
       int64_t o = 0;
       for (;;) {
         W v = W(1);
-        for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(ctx.input(i).data<T>()[off[i]])));
+        for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(in[i][off[i]])));
         acc[size_t(o)] = static_cast<W>(acc[size_t(o)] + v);
         size_t a = used.size();
         for (; a-- > 0;) {

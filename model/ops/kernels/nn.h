@@ -2,6 +2,8 @@
 // activation, reduce, linear).
 #pragma once
 
+#include <limits>
+
 #include "model/ops/kernels/common.h"
 
 namespace onnxscope::ops::kernels {
@@ -23,5 +25,21 @@ void floating(const KernelContext& ctx, DType t, F&& f) {
     else kernel_fail(Code::RunNoKernel, "{}: no kernel for {} inputs", ctx.label(), dtype_name(t));
   });
 }
+
+// A double converted to the integer type T: NaN gives 0, values beyond T's
+// range its lowest or highest value (a plain conversion would be undefined).
+template <class T>
+T saturate_int(double v) {
+  if (v != v) return T{};
+  if (v <= double(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+  if (v >= double(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(v);
+}
+
+// The type integer sums and products are computed in: uint64_t, which wraps
+// where a signed type's overflow would be undefined; the result converted
+// back to T keeps the low bits, as two's complement arithmetic would.
+template <class T>
+using Wide = std::conditional_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, uint64_t, Acc<T>>;
 
 }  // namespace onnxscope::ops::kernels

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "model/ops/kernels/common.h"
+#include "model/ops/kernels/nn.h"
 #include "model/ops/reduce.h"
 #include "model/ops/registry.h"
 
@@ -99,10 +99,13 @@ void k_reduce(KernelContext& ctx) {
   visit_numeric(x.dtype(), [&](auto z) {
     using T = decltype(z);
     constexpr bool fp = std::is_floating_point_v<Acc<T>>;
-    // Floating types accumulate in double; integers in their 64-bit kind,
-    // except where the result is a logarithm or a root.
+    // Floating types accumulate in double, and so do integers where the
+    // result is a logarithm or a root; integer maxima and minima compare in
+    // their 64-bit kind, integer sums and products wrap in uint64_t.
     constexpr bool real = fp || red == Red::L2 || red == Red::LogSum || red == Red::LogSumExp;
-    using W = std::conditional_t<real, double, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
+    constexpr bool compare = red == Red::Max || red == Red::Min;
+    using W = std::conditional_t<real, double,
+                                 std::conditional_t<compare && std::is_signed_v<T>, int64_t, uint64_t>>;
     if constexpr (std::is_same_v<T, bool> && red != Red::Max && red != Red::Min) {
       kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
     } else {
@@ -134,7 +137,8 @@ void k_reduce(KernelContext& ctx) {
         for (uint64_t o = 0; o < m; ++o) {
           W r = std::isfinite(acc[o]) ? acc[o] + std::log(sum[o]) : acc[o];
           if (n == 0) r = -std::numeric_limits<W>::infinity();
-          out[o] = store<T>(static_cast<Acc<T>>(r));
+          if constexpr (fp) out[o] = store<T>(static_cast<Acc<T>>(r));
+          else out[o] = saturate_int<T>(r);
         }
         return;
       }
@@ -145,19 +149,26 @@ void k_reduce(KernelContext& ctx) {
         else if constexpr (red == Red::Prod) a *= v;
         else if constexpr (red == Red::Max) a = (v > a || v != v) && a == a ? v : a;
         else if constexpr (red == Red::Min) a = (v < a || v != v) && a == a ? v : a;
-        else if constexpr (red == Red::L1) a += v < W{} ? W(W{} - v) : v;
+        else if constexpr (red == Red::L1) {
+          if constexpr (std::is_signed_v<T> || fp) a += load(in[i]) < Acc<T>{} ? W(W{} - v) : v;
+          else a += v;
+        }
         else a += v * v;  // L2, SumSquare
       });
       for (uint64_t o = 0; o < m; ++o) {
         W r = acc[o];
-        if constexpr (red == Red::Mean) r = n ? static_cast<W>(r / static_cast<W>(n)) : W{};
+        if constexpr (red == Red::Mean && std::is_signed_v<T> && !fp) {
+          r = n ? static_cast<W>(static_cast<int64_t>(r) / static_cast<int64_t>(n)) : W{};
+        } else if constexpr (red == Red::Mean) {
+          r = n ? static_cast<W>(r / static_cast<W>(n)) : W{};
+        }
         if constexpr (red == Red::Mean && fp) {
           if (n == 0) r = std::numeric_limits<W>::quiet_NaN();
         }
         if constexpr (red == Red::L2) r = std::sqrt(r);
         if constexpr (red == Red::LogSum) r = std::log(r);
         if constexpr (real && !fp) {
-          out[o] = static_cast<T>(r);
+          out[o] = saturate_int<T>(r);
         } else {
           out[o] = store<T>(static_cast<Acc<T>>(r));
         }

@@ -54,6 +54,21 @@ g (int64[3] x) => (int64[1] y) {
   EXPECT_EQ(t.out("y").data<int64_t>()[0], 3000000000000LL);
 }
 
+// Sums that overflow int32 wrap as two's complement arithmetic does (numpy's
+// int32 sum), and a logarithm of an integer 0 saturates instead of
+// converting -inf.
+TEST(ReduceKernels, IntegerOverflowWrapsAndLogOfZeroSaturates) {
+  Trial t(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (int32[2] x, int32[1] z) => (int32[1] y, int32[1] l) {
+  y = ReduceSum <keepdims = 1> (x)
+  l = ReduceLogSum (z)
+})");
+  t.feed("x", typed<int32_t>(DType::Int32, {2}, {2147483647, 1})).feed("z", typed<int32_t>(DType::Int32, {1}, {0}));
+  ASSERT_EQ(t.go(), Stop::Done) << t.message();
+  EXPECT_EQ(t.out("y").data<int32_t>()[0], -2147483647 - 1);
+  EXPECT_EQ(t.out("l").data<int32_t>()[0], -2147483647 - 1);
+}
+
 TEST(ReduceKernels, AnAxisOutsideTheRankNamesTheAxisAndRank) {
   Trial t(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[2, 2] x, int64[1] axes) => (float y) {
