@@ -236,8 +236,11 @@ void k_layer_norm(KernelContext& ctx) {
   });
   std::vector<int64_t> stat_shape(x.shape().begin(), x.shape().begin() + axis);
   stat_shape.resize(x.rank(), 1);
-  // Mean and InvStdDev are float32 (stash_type 1) or the bfloat16 of U.
-  DType u = a.stash_type == 1 ? DType::Float32 : x.dtype();
+  // Mean and InvStdDev are of the type stash_type names (1: float32).
+  const DType u = static_cast<DType>(a.stash_type);
+  if (u != DType::Float32 && u != DType::BFloat16 && u != DType::Float16 && u != DType::Float64) {
+    kernel_fail(Code::RunFailed, "{}: stash_type {} is not a floating-point type", ctx.label(), a.stash_type);
+  }
   for (size_t o = 1; o < 3; ++o) {
     if (!wanted(ctx, o)) continue;
     Tensor& s = ctx.output(o, u, stat_shape);
