@@ -65,6 +65,27 @@ g (float[1, 1, 2] x, float[1, 1, 3] w) => (float[1, 1, 1] y) {
   EXPECT_HAS(t.message(), "spatial axis 0 of size 2 (padded 2) is smaller than the kernel's extent 3");
 }
 
+// The column matrix of im2col (16 channels x 9 taps x 64 positions, 36 KiB)
+// is charged to the run's budget like an output, before it is allocated.
+TEST(ConvKernels, TheColumnMatrixIsChargedToTheMemoryBudget) {
+  Trial t(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 16, 8, 8] x, float[1, 16, 3, 3] w) => (float[1, 1, 8, 8] y) {
+  y = Conv <pads = [1, 1, 1, 1]> (x, w)
+})", {.max_memory = 24 << 10});
+  t.feed("x", floats({1, 16, 8, 8}, std::vector<float>(1024, 1))).feed("w", floats({1, 16, 3, 3}, std::vector<float>(144, 1)));
+  ASSERT_EQ(t.go(), Stop::Failed);
+  EXPECT_EQ(t.code(), facts::Code::RunMemoryBudget);
+  EXPECT_HAS(t.message(), "column matrix needs 36.0 KiB");
+  Trial u(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 16, 8, 8] x, float[1, 16, 3, 3] w) => (float[1, 1, 8, 8] y) {
+  y = Conv <pads = [1, 1, 1, 1]> (x, w)
+})", {.max_memory = 1 << 20});
+  u.feed("x", floats({1, 16, 8, 8}, std::vector<float>(1024, 1))).feed("w", floats({1, 16, 3, 3}, std::vector<float>(144, 1)));
+  ASSERT_EQ(u.go(), Stop::Done) << u.message();
+  EXPECT_EQ(u.floats_of("y")[9], 144);  // an inner position sees 16 x 9 ones
+  EXPECT_EQ(u.floats_of("y")[0], 64);   // a corner 16 x 4
+}
+
 // ConvTranspose with output_shape one larger than the full output: the
 // total padding is -1. Version 11 puts the smaller half at the start
 // (nothing before, a zero after); version 1's text the other way round.

@@ -34,7 +34,8 @@ Tensor typed(DType dt, std::vector<int64_t> shape, std::vector<T> v) {
 struct Trial {
   std::unique_ptr<ir::Model> model;
   std::unique_ptr<TrialRun> run;
-  explicit Trial(std::string_view text) : model(load::load_model_text(text)), run(new TrialRun(*model, nullptr)) {}
+  explicit Trial(std::string_view text, RunOptions opts = {})
+      : model(load::load_model_text(text)), run(new TrialRun(*model, nullptr, opts)) {}
   Trial& feed(std::string name, Tensor t) {
     run->feed(std::move(name), std::move(t));
     return *this;
