@@ -108,7 +108,9 @@ ConvGeom conv_geometry(const KernelContext& ctx, const Tensor& x, const Tensor& 
   const size_t s = x.rank() - 2;
   ConvGeom g;
   g.n = x.dim(0), g.c = x.dim(1), g.m = w.dim(0), g.group = a.group;
-  if (g.group <= 0) kernel_fail(Code::ConvAttribute, "{}: group is {}", ctx.label(), g.group);
+  if (g.group <= 0 || g.group > std::max<int64_t>(g.c, 1)) {
+    kernel_fail(Code::ConvAttribute, "{}: group is {} for {} input channels", ctx.label(), g.group, g.c);
+  }
   if (w.dim(1) * g.group != g.c) {
     kernel_fail(Code::ConvChannels, "{}: the input has {} channels, the weight [{}] with group {} takes {}",
                 ctx.label(), g.c, fmt::join(w.shape(), ","), g.group, w.dim(1) * g.group);
@@ -132,7 +134,9 @@ ConvGeom conv_geometry(const KernelContext& ctx, const Tensor& x, const Tensor& 
   g.pads_begin.resize(s);
   g.out.resize(s);
   for (size_t d = 0; d < s; ++d) {
-    if (g.strides[d] <= 0 || g.dilations[d] <= 0 || pads[d] < 0 || pads[d + s] < 0) {
+    // Beyond 2^31 the window arithmetic below could overflow.
+    if (g.strides[d] <= 0 || g.dilations[d] <= 0 || pads[d] < 0 || pads[d + s] < 0 || g.strides[d] > INT32_MAX ||
+        g.dilations[d] > INT32_MAX || pads[d] > INT32_MAX || pads[d + s] > INT32_MAX) {
       kernel_fail(Code::ConvAttribute, "{}: stride {}, dilation {} and pads {}, {} along spatial axis {}", ctx.label(),
                   g.strides[d], g.dilations[d], pads[d], pads[d + s], d);
     }
@@ -234,7 +238,7 @@ void k_conv_transpose(KernelContext& ctx) {
   }
   const size_t s = x.rank() - 2;
   const int64_t n = x.dim(0), c = x.dim(1), group = a.group;
-  if (group <= 0 || c % group != 0 || w.dim(0) != c) {
+  if (group <= 0 || group > std::max<int64_t>(c, 1) || c % group != 0 || w.dim(0) != c) {
     kernel_fail(Code::ConvChannels, "{}: the input has {} channels, the weight [{}] with group {}", ctx.label(), c,
                 fmt::join(w.shape(), ","), group);
   }
@@ -262,9 +266,13 @@ void k_conv_transpose(KernelContext& ctx) {
                 s);
   }
   for (size_t d = 0; d < s; ++d) {
-    if (strides[d] <= 0 || dil[d] <= 0) {
-      kernel_fail(Code::ConvAttribute, "{}: stride {} and dilation {} along spatial axis {}", ctx.label(), strides[d],
-                  dil[d], d);
+    // Beyond 2^31 the arithmetic below could overflow.
+    auto big = [](int64_t v) { return v > INT32_MAX || v < -INT32_MAX; };
+    if (strides[d] <= 0 || dil[d] <= 0 || big(strides[d]) || big(dil[d]) || big(pads[d]) || big(pads[d + s]) ||
+        big(outpad[d]) || (want && big((*want)[d]))) {
+      kernel_fail(Code::ConvAttribute, "{}: stride {}, dilation {}, pads {}, {}, output_padding {}{} along spatial axis {}",
+                  ctx.label(), strides[d], dil[d], pads[d], pads[d + s], outpad[d],
+                  want ? fmt::format(" and output_shape {}", (*want)[d]) : std::string(), d);
     }
     const int64_t eff = (kernel[d] - 1) * dil[d] + 1;
     const int64_t full = strides[d] * (in[d] - 1) + outpad[d] + eff;

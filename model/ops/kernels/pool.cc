@@ -44,7 +44,11 @@ PoolGeom pool_geometry(const KernelContext& ctx, const Tensor& x, const PoolAttr
   g.out.resize(s);
   p.pads_end.resize(s);
   for (size_t d = 0; d < s; ++d) {
-    if (g.kernel[d] <= 0 || g.strides[d] <= 0 || g.dilations[d] <= 0 || pads[d] < 0 || pads[d + s] < 0) {
+    // Beyond 2^31 the window arithmetic below could overflow.
+    auto too_big = [](int64_t v) { return v > INT32_MAX; };
+    if (g.kernel[d] <= 0 || g.strides[d] <= 0 || g.dilations[d] <= 0 || pads[d] < 0 || pads[d + s] < 0 ||
+        too_big(g.kernel[d]) || too_big(g.strides[d]) || too_big(g.dilations[d]) || too_big(pads[d]) ||
+        too_big(pads[d + s])) {
       kernel_fail(Code::ConvAttribute, "{}: kernel {}, stride {}, dilation {} and pads {}, {} along spatial axis {}",
                   ctx.label(), g.kernel[d], g.strides[d], g.dilations[d], pads[d], pads[d + s], d);
     }
