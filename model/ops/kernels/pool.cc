@@ -233,6 +233,13 @@ void k_max_unpool(KernelContext& ctx) {
   }
   std::vector<int64_t> inferred{x.dim(0), x.dim(1)};
   for (size_t d = 0; d < s; ++d) {
+    // Beyond 2^31 the arithmetic below could overflow.
+    for (int64_t v : {strides[d], (*a.kernel_shape)[d], pads[d], pads[d + s]}) {
+      if (v > INT32_MAX || v < -INT32_MAX) {
+        kernel_fail(Code::ConvAttribute, "{}: kernel_shape, strides or pads hold {} along spatial axis {}", ctx.label(),
+                    v, d);
+      }
+    }
     inferred.push_back((x.dim(d + 2) - 1) * strides[d] + (*a.kernel_shape)[d] - pads[d] - pads[d + s]);
   }
   if (!value::element_count(inferred)) {
