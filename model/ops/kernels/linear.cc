@@ -235,7 +235,7 @@ QuantMap quant_map(const KernelContext& ctx, const Tensor& x, const Tensor& scal
   }
   // Blocked: the scale is x's shape with ceil(d / block) along axis.
   std::vector<int64_t> want = x.shape();
-  want[axis] = (q.dim + block - 1) / block;
+  want[axis] = q.dim / block + (q.dim % block != 0);
   if (scale.shape() != want) {
     kernel_fail(Code::RunFailed, "{}: the scale has shape [{}]; block_size {} along axis {} needs [{}]", ctx.label(),
                 fmt::join(scale.shape(), ","), block, axis_v, fmt::join(want, ","));
