@@ -100,5 +100,10 @@ void register_shape(Registry& r);
 void register_gather(Registry& r);
 void register_cast(Registry& r);
 void register_legacy(Registry& r);
+void register_reduce(Registry& r);
+void register_norm(Registry& r);
+void register_activation(Registry& r);
+void register_conv(Registry& r);
+void register_pool(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -14,6 +14,11 @@ void register_kernels(Registry& r) {
   kernels::register_gather(r);
   kernels::register_cast(r);
   kernels::register_legacy(r);
+  kernels::register_reduce(r);
+  kernels::register_norm(r);
+  kernels::register_activation(r);
+  kernels::register_conv(r);
+  kernels::register_pool(r);
 }
 
 namespace kernels {

@@ -16,8 +16,8 @@ g (string[5] s, float[3] x) => (float[5] f, int64[2] i, string[3] t) {
   i = Cast <to = 7> (two)
   t = Cast <to = 8> (x)
 })",
-                     {{"s", make<std::string>(DType::String, {5}, {"3.5", "1e-5", "+INF", "-inf", "NaN"})},
-                      {"x", f32({3}, {314.15926f, 0.5f, -2.0f})}});
+                     {{"s", typed<std::string>(DType::String, {5}, {"3.5", "1e-5", "+INF", "-inf", "NaN"})},
+                      {"x", floats({3}, {314.15926f, 0.5f, -2.0f})}});
   ASSERT_FALSE(r.failed()) << r.message();
   std::vector<float> f = values<float>(r.out("f"));
   EXPECT_FLOAT_EQ(f[0], 3.5f);
@@ -34,7 +34,7 @@ TEST(CastKernels, HalfFloatsToStringsTakeTheirOwnShortestDigits) {
 g (float16[3] x) => (string[3] t) {
   t = Cast <to = 8> (x)
 })",
-                     {{"x", make<value::Half>(DType::Float16, {3}, {value::to_half(0.1f), value::to_half(100.0f),
+                     {{"x", typed<value::Half>(DType::Float16, {3}, {value::to_half(0.1f), value::to_half(100.0f),
                                                                     value::to_half(-65504.0f)})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<std::string>(r.out("t")), (std::vector<std::string>{"0.1", "100", "-65500"}));
@@ -45,7 +45,7 @@ TEST(CastKernels, AStringThatIsNoNumberFails) {
 g (string[1] s) => (float[1] f) {
   f = Cast <to = 1> (s)
 })",
-                     {{"s", make<std::string>(DType::String, {1}, {"Hello"})}});
+                     {{"s", typed<std::string>(DType::String, {1}, {"Hello"})}});
   EXPECT_EQ(r.code(), facts::Code::RunFailed);
   EXPECT_NE(r.message().find("the string \"Hello\" is not a number"), std::string::npos) << r.message();
 }
@@ -58,7 +58,7 @@ g (int16[2] a, float[4] x) => (int8[2] b, float16[4] h, bool[4] t, int32[4] n) {
   t = Cast <to = 9> (x)
   n = Cast <to = 6> (x)
 })",
-                     {{"a", make<int16_t>(DType::Int16, {2}, {200, -1})}, {"x", f32({4}, {-0.0f, 1.5f, -2.7f, 65536.0f})}});
+                     {{"a", typed<int16_t>(DType::Int16, {2}, {200, -1})}, {"x", floats({4}, {-0.0f, 1.5f, -2.7f, 65536.0f})}});
   ASSERT_FALSE(r.failed()) << r.message();
   // Fixed point out of range discards the higher bits: 200 (int16) -> -56 (int8).
   EXPECT_EQ(values<int8_t>(r.out("b")), (std::vector<int8_t>{-56, -1}));
@@ -74,7 +74,7 @@ TEST(CastKernels, CastOneNamesTheTypeWithAString) {
 g (float[2] x) => (int32[2] y) {
   y = Cast <to = "INT32"> (x)
 })",
-                     {{"x", f32({2}, {7.9f, -7.9f})}});
+                     {{"x", floats({2}, {7.9f, -7.9f})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<int32_t>(r.out("y")), (std::vector<int32_t>{7, -7}));
 }
@@ -125,7 +125,7 @@ g (float[2, 3, 2] a, float[3] b, float[2] c) => (float[2, 3, 2] y, float[2, 3, 2
   y = Add <broadcast = 1, axis = 1> (a, b)
   z = Mul <broadcast = 1> (a, c)
 })",
-                     {{"a", f32({2, 3, 2}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})}, {"b", f32({3}, {10, 20, 30})}, {"c", f32({2}, {2, 3})}});
+                     {{"a", floats({2, 3, 2}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})}, {"b", floats({3}, {10, 20, 30})}, {"c", floats({2}, {2, 3})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{11, 11, 21, 21, 31, 31, 11, 11, 21, 21, 31, 31}));
   EXPECT_EQ(values<float>(r.out("z")), (std::vector<float>{2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3}));
@@ -143,13 +143,13 @@ TEST(LegacyKernels, SumSixTakesOneShapeAndPReluAChannelSlope) {
 g (float[2] a, float[1] b) => (float[2] y) {
   y = Sum(a, b)
 })",
-                       {{"a", f32({2}, {1, 2})}, {"b", f32({1}, {1})}});
+                       {{"a", floats({2}, {1, 2})}, {"b", floats({1}, {1})}});
   EXPECT_EQ(sum.code(), facts::Code::Broadcast) << sum.message();
   auto prelu = run_model(R"(<ir_version: 3, opset_import: ["" : 6]>
 g (float[1, 2, 2] x, float[2] s) => (float[1, 2, 2] y) {
   y = PRelu(x, s)
 })",
-                         {{"x", f32({1, 2, 2}, {-1, 1, -1, 1})}, {"s", f32({2}, {0.5, 0.25})}});
+                         {{"x", floats({1, 2, 2}, {-1, 1, -1, 1})}, {"s", floats({2}, {0.5, 0.25})}});
   ASSERT_FALSE(prelu.failed()) << prelu.message();
   EXPECT_EQ(values<float>(prelu.out("y")), (std::vector<float>{-0.5, 1, -0.25, 1}));
 }

@@ -28,7 +28,7 @@ g (float[3] x, int64[1] i) => (float[1] y) {
   auto at = [&](std::string version) {
     std::string t(text);
     t.replace(t.find("VERSION"), 7, version);
-    return run_model(t, {{"x", f32({3}, {1, 2, 3})}, {"i", i64({1}, {-1})}});
+    return run_model(t, {{"x", floats({3}, {1, 2, 3})}, {"i", i64({1}, {-1})}});
   };
   auto old = at("1");
   EXPECT_EQ(old.code(), facts::Code::RunIndexRange) << old.message();
@@ -56,7 +56,7 @@ g (float[1, 4] x, int64[1, 3] i, float[1, 3] u) => (float[1, 4] y) {
   auto scatter = [&](std::string red, V idx) {
     std::string t(text);
     t.replace(t.find("RED"), 3, red);
-    return run_model(t, {{"x", f32({1, 4}, {1, 1, 1, 1})}, {"i", i64({1, 3}, idx)}, {"u", f32({1, 3}, {2, 3, 4})}});
+    return run_model(t, {{"x", floats({1, 4}, {1, 1, 1, 1})}, {"i", i64({1, 3}, idx)}, {"u", floats({1, 3}, {2, 3, 4})}});
   };
   EXPECT_EQ(values<float>(scatter("add", {1, 1, -1}).out("y")), (std::vector<float>{1, 6, 1, 5}));
   EXPECT_EQ(values<float>(scatter("mul", {1, 1, 0}).out("y")), (std::vector<float>{4, 6, 1, 1}));
@@ -72,7 +72,7 @@ TEST(GatherKernels, ScatterNDAddsRows) {
 g (float[3, 2] x, int64[2, 1] i, float[2, 2] u) => (float[3, 2] y) {
   y = ScatterND <reduction = "add"> (x, i, u)
 })",
-                     {{"x", f32({3, 2}, {0, 0, 0, 0, 0, 0})}, {"i", i64({2, 1}, {2, 2})}, {"u", f32({2, 2}, {1, 2, 3, 4})}});
+                     {{"x", floats({3, 2}, {0, 0, 0, 0, 0, 0})}, {"i", i64({2, 1}, {2, 2})}, {"u", floats({2, 2}, {1, 2, 3, 4})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{0, 0, 0, 0, 4, 6}));
 }
@@ -82,7 +82,7 @@ TEST(GatherKernels, OneHotNegativeIndicesFromVersion11) {
 g (int64[3] i, int64[1] d, float[2] v) => (float[3, 3] y) {
   y = OneHot(i, d, v)
 })",
-                     {{"i", i64({3}, {-1, 3, 0})}, {"d", i64({1}, {3})}, {"v", f32({2}, {0, 5})}});
+                     {{"i", i64({3}, {-1, 3, 0})}, {"d", i64({1}, {3})}, {"v", floats({2}, {0, 5})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{0, 0, 5, 0, 0, 0, 5, 0, 0}));
 }
@@ -93,7 +93,7 @@ g (float[5] x, int64[1] k) => (float[3] v, int64[3] i, float[3] sv, int64[3] si)
   v, i = TopK(x, k)
   sv, si = TopK <largest = 0> (x, k)
 })",
-                     {{"x", f32({5}, {1, 3, 3, 0, 3})}, {"k", i64({1}, {3})}});
+                     {{"x", floats({5}, {1, 3, 3, 0, 3})}, {"k", i64({1}, {3})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<int64_t>(r.out("i")), (V{1, 2, 4}));
   EXPECT_EQ(values<int64_t>(r.out("si")), (V{3, 0, 1}));
@@ -110,7 +110,7 @@ TEST(GatherKernels, TopKOneTakesKAsAnAttributeOnTheLastAxis) {
 g (float[2, 3] x) => (float[2, 2] v, int64[2, 2] i) {
   v, i = TopK <k = 2> (x)
 })",
-                     {{"x", f32({2, 3}, {1, 5, 3, 9, 7, 8})}});
+                     {{"x", floats({2, 3}, {1, 5, 3, 9, 7, 8})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("v")), (std::vector<float>{5, 3, 9, 8}));
   EXPECT_EQ(values<int64_t>(r.out("i")), (V{1, 2, 0, 2}));
@@ -122,7 +122,7 @@ g (float[2, 3] x) => (int64[2, 1] first, int64[2] last) {
   first = ArgMax <axis = 1> (x)
   last = ArgMax <axis = 1, keepdims = 0, select_last_index = 1> (x)
 })",
-                     {{"x", f32({2, 3}, {2, 2, 1, 0, 5, 5})}});
+                     {{"x", floats({2, 3}, {2, 2, 1, 0, 5, 5})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<int64_t>(r.out("first")), (V{0, 1}));
   EXPECT_EQ(values<int64_t>(r.out("last")), (V{1, 2}));
@@ -133,7 +133,7 @@ TEST(GatherKernels, UniqueUnsortedKeepsFirstOccurrences) {
 g (float[6] x) => (float[N] y, int64[N] idx, int64[6] inv, int64[N] cnt) {
   y, idx, inv, cnt = Unique <sorted = 0> (x)
 })",
-                     {{"x", f32({6}, {2, 1, 1, 3, 4, 3})}});
+                     {{"x", floats({6}, {2, 1, 1, 3, 4, 3})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{2, 1, 3, 4}));
   EXPECT_EQ(values<int64_t>(r.out("idx")), (V{0, 1, 3, 4}));
@@ -147,7 +147,7 @@ g (float[2, 3] x, bool[2] c) => (float[N, 3] y, int64[2, M] nz) {
   y = Compress <axis = 0> (x, c)
   nz = NonZero(x)
 })",
-                     {{"x", f32({2, 3}, {0, 1, 0, 2, 0, 3})}, {"c", make<bool>(DType::Bool, {2}, {false, true})}});
+                     {{"x", floats({2, 3}, {0, 1, 0, 2, 0, 3})}, {"c", typed<bool>(DType::Bool, {2}, {false, true})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{2, 0, 3}));
   EXPECT_EQ(values<int64_t>(r.out("nz")), (V{0, 1, 1, 1, 0, 2}));

@@ -52,7 +52,7 @@ TEST(ShapeKernels, ReshapeOneTakesTheShapeAttribute) {
 g (float[2, 3] x) => (float[3, 2] y) {
   y = Reshape <shape = [-1, 2]> (x)
 })",
-                     {{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}});
+                     {{"x", floats({2, 3}, {1, 2, 3, 4, 5, 6})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(r.out("y").shape(), (V{3, 2}));
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{1, 2, 3, 4, 5, 6}));
@@ -64,7 +64,7 @@ g (float[1, 3, 1] x) => (float[1, 3, 1, 1] u, float[3] s) {
   u = Unsqueeze <axes = [-1]> (x)
   s = Squeeze <axes = [0, -1]> (x)
 })",
-                     {{"x", f32({1, 3, 1}, {1, 2, 3})}});
+                     {{"x", floats({1, 3, 1}, {1, 2, 3})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(r.out("u").shape(), (V{1, 3, 1, 1}));
   EXPECT_EQ(r.out("s").shape(), (V{3}));
@@ -105,7 +105,7 @@ TEST(ShapeKernels, SplitEighteenChunksByNumOutputsWithASmallerLast) {
 g (float[7] x) => (float[3] a, float[3] b, float[1] c) {
   a, b, c = Split <axis = 0, num_outputs = 3> (x)
 })",
-                     {{"x", f32({7}, {0, 1, 2, 3, 4, 5, 6})}});
+                     {{"x", floats({7}, {0, 1, 2, 3, 4, 5, 6})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("b")), (std::vector<float>{3, 4, 5}));
   EXPECT_EQ(values<float>(r.out("c")), (std::vector<float>{6}));
@@ -127,7 +127,7 @@ g (float[2, 3] x, int64[2] reps) => (float[3, 2] t, float[A, B] y) {
   t = Transpose <perm = [1, 0]> (x)
   y = Tile(x, reps)
 })",
-                     {{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}, {"reps", i64({2}, {2, 1})}});
+                     {{"x", floats({2, 3}, {1, 2, 3, 4, 5, 6})}, {"reps", i64({2}, {2, 1})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("t")), (std::vector<float>{1, 4, 2, 5, 3, 6}));
   EXPECT_EQ(r.out("y").shape(), (V{4, 3}));
@@ -139,7 +139,7 @@ TEST(ShapeKernels, SliceByAttributesUntil9) {
 g (float[3, 4] x) => (float[2, 2] y) {
   y = Slice <starts = [1, -3], ends = [1000, 3], axes = [0, 1]> (x)
 })",
-                     {{"x", f32({3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})}});
+                     {{"x", floats({3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{5, 6, 9, 10}));
 }
@@ -150,7 +150,7 @@ g (float[5] x, int64[1] b, int64[1] e, int64[1] a, int64[1] s) => (float[N] y) {
   y = Slice(x, b, e, a, s)
 })";
   auto feeds = [](int64_t step) {
-    return std::vector<std::pair<std::string, Tensor>>{{"x", f32({5}, {0, 1, 2, 3, 4})}, {"b", i64({1}, {-1})},
+    return std::vector<std::pair<std::string, Tensor>>{{"x", floats({5}, {0, 1, 2, 3, 4})}, {"b", i64({1}, {-1})},
                                                        {"e", i64({1}, {INT64_MIN})}, {"a", i64({1}, {0})},
                                                        {"s", i64({1}, {step})}};
   };
@@ -171,7 +171,7 @@ g (float[1, 4] x, int64[2] pads, int64[1] axes) => (float[1, N] y) {
   auto pad = [&](std::string mode, V pads) {
     std::string t(text);
     t.replace(t.find("MODE"), 4, mode);
-    return run_model(t, {{"x", f32({1, 4}, {1, 2, 3, 4})}, {"pads", i64({2}, pads)}, {"axes", i64({1}, {-1})}});
+    return run_model(t, {{"x", floats({1, 4}, {1, 2, 3, 4})}, {"pads", i64({2}, pads)}, {"axes", i64({1}, {-1})}});
   };
   auto reflect = pad("reflect", {3, 1});
   ASSERT_FALSE(reflect.failed()) << reflect.message();
@@ -191,7 +191,7 @@ TEST(ShapeKernels, PadTwoTakesPadsAndValueAttributes) {
 g (float[2] x) => (float[5] y) {
   y = Pad <pads = [1, 2], value = 7.5> (x)
 })",
-                     {{"x", f32({2}, {1, 2})}});
+                     {{"x", floats({2}, {1, 2})}});
   ASSERT_FALSE(r.failed()) << r.message();
   EXPECT_EQ(values<float>(r.out("y")), (std::vector<float>{7.5, 1, 2, 7.5, 7.5}));
 }
@@ -204,7 +204,7 @@ g (float[1, 4, 1, 1] x) => (float[1, 1, 2, 2] y) {
   for (auto [mode, want] : {std::pair{"DCR", std::vector<float>{0, 1, 2, 3}}, std::pair{"CRD", std::vector<float>{0, 1, 2, 3}}}) {
     std::string t(text);
     t.replace(t.find("MODE"), 4, mode);
-    auto r = run_model(t, {{"x", f32({1, 4, 1, 1}, {0, 1, 2, 3})}});
+    auto r = run_model(t, {{"x", floats({1, 4, 1, 1}, {0, 1, 2, 3})}});
     ASSERT_FALSE(r.failed()) << r.message();
     EXPECT_EQ(values<float>(r.out("y")), want) << mode;
   }
@@ -213,13 +213,13 @@ g (float[1, 4, 1, 1] x) => (float[1, 1, 2, 2] y) {
 g (float[1, 8, 1, 1] x) => (float[1, 2, 2, 2] y) {
   y = DepthToSpace <blocksize = 2, mode = "DCR"> (x)
 })",
-                       {{"x", f32({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})}});
+                       {{"x", floats({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})}});
   EXPECT_EQ(values<float>(dcr.out("y")), (std::vector<float>{0, 2, 4, 6, 1, 3, 5, 7}));
   auto crd = run_model(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[1, 8, 1, 1] x) => (float[1, 2, 2, 2] y) {
   y = DepthToSpace <blocksize = 2, mode = "CRD"> (x)
 })",
-                       {{"x", f32({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})}});
+                       {{"x", floats({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})}});
   EXPECT_EQ(values<float>(crd.out("y")), (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 

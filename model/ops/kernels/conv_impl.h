@@ -1,0 +1,65 @@
+// The two ways the Conv kernel computes a convolution, exposed for the
+// benchmark that compares them (bench/bench_kernels.cc): lowering to a
+// matrix product (im2col, then OpenBLAS) for float and double, and a direct
+// loop for every floating type.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/ops/kernels/common.h"
+
+namespace onnxscope::ops::kernels {
+
+// One convolution's sizes: X [n, c, in...], W [m, c/group, kernel...],
+// Y [n, m, out...]; pads_begin per spatial axis (the end pads only shorten
+// the output, which `out` already says).
+struct ConvGeom {
+  int64_t n = 1, c = 1, m = 1, group = 1;
+  std::vector<int64_t> in, kernel, out, strides, dilations, pads_begin;
+
+  int64_t in_size() const;      // product of in
+  int64_t kernel_size() const;  // product of kernel
+  int64_t out_size() const;     // product of out
+};
+
+// For kernel tap k and output position p, the offset in one input channel
+// that the tap reads, or -1 in the padding: a table [kernel_size][out_size].
+std::vector<int64_t> conv_offsets(const ConvGeom& g);
+
+// Y = conv(X, W) + B (b may be null), through a column matrix `col` of
+// (c/group * kernel_size * out_size) elements and cblas_sgemm/dgemm.
+void conv_im2col(const ConvGeom& g, const std::vector<int64_t>& offsets, const float* x, const float* w,
+                 const float* b, float* y, float* col);
+void conv_im2col(const ConvGeom& g, const std::vector<int64_t>& offsets, const double* x, const double* w,
+                 const double* b, double* y, double* col);
+
+// The same by a direct loop, accumulating in A (float for the 16-bit
+// floats, int64 for the integer convolutions) and writing the sums to y
+// ([n, m, out...] of A); b (per output channel) may be null.
+template <class T, class A>
+void conv_direct(const ConvGeom& g, const std::vector<int64_t>& offsets, const T* x, const T* w, const A* b, A* y) {
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t in = g.in_size(), ks = g.kernel_size(), p = g.out_size();
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t m = 0; m < g.m; ++m) {
+      A* row = y + (n * g.m + m) * p;
+      const A init = b ? b[m] : A{};
+      for (int64_t j = 0; j < p; ++j) row[j] = init;
+      const int64_t grp = m / mg;
+      for (int64_t c = 0; c < cg; ++c) {
+        const T* xc = x + (n * g.c + grp * cg + c) * in;
+        const T* wc = w + (m * cg + c) * ks;
+        for (int64_t k = 0; k < ks; ++k) {
+          const A wv = static_cast<A>(load(wc[k]));
+          const int64_t* off = offsets.data() + k * p;
+          for (int64_t j = 0; j < p; ++j) {
+            if (off[j] >= 0) row[j] += wv * static_cast<A>(load(xc[off[j]]));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace onnxscope::ops::kernels
