@@ -1,5 +1,6 @@
 // Kernels of casts and constants: Cast, CastLike, Constant, ConstantOfShape,
 // EyeLike.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -240,7 +241,18 @@ void k_constant_of_shape(KernelContext& ctx) {
     if (d < 0) kernel_fail(Code::NegativeDim, "{}: the shape [{}] holds a negative dimension", ctx.label(), fmt::join(shape, ","));
   }
   Tensor& y = ctx.output(0, fill.dtype(), shape);
-  for (uint64_t i = 0; i < y.count(); ++i) copy_elems(fill, 0, y, i, 1);
+  if (fill.dtype() == DType::String) {
+    for (uint64_t i = 0; i < y.count(); ++i) copy_elems(fill, 0, y, i, 1);
+    return;
+  }
+  // The output starts zero-filled: a zero value needs no writes.
+  size_t w = value::elem_size(fill.dtype());
+  const auto* v = static_cast<const std::byte*>(fill.raw());
+  if (std::all_of(v, v + w, [](std::byte b) { return b == std::byte{0}; })) return;
+  visit_numeric(fill.dtype(), [&](auto z) {
+    using T = decltype(z);
+    std::fill(y.data<T>(), y.data<T>() + y.count(), fill.data<T>()[0]);
+  });
 }
 
 void k_eye_like(KernelContext& ctx) {
