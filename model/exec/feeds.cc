@@ -340,6 +340,45 @@ void write_npz(const std::filesystem::path& path, const std::map<std::string, co
   if (!ok) fail("write", "cannot write {}: {}", path.string(), std::strerror(errno));
 }
 
+namespace {
+
+value::Value value_of(const load::ValueProto& p, const std::shared_ptr<const void>& keeper) {
+  switch (p.kind) {
+    case load::ValueProto::Kind::Tensor: return value::from_constant(p.tensor, keeper);
+    case load::ValueProto::Kind::Sequence: {
+      value::Sequence s;
+      for (const auto& item : p.items) {
+        value::Value v = value_of(item, keeper);
+        const Tensor* t = value::tensor_of(v);
+        if (!t) fail("feed-file", "a sequence of sequences or optionals is not read");
+        s.elem = t->dtype();
+        s.items.push_back(*t);
+      }
+      return s;
+    }
+    case load::ValueProto::Kind::Optional:
+      return p.items.empty() ? value::Value(value::None{}) : value_of(p.items[0], keeper);
+  }
+  return value::None{};
+}
+
+}  // namespace
+
+value::Value read_value_pb(const std::filesystem::path& path, const ir::Type& type, std::string* name) {
+  using K = load::ValueProto::Kind;
+  K kind = type.kind == ir::Type::Kind::Sequence   ? K::Sequence
+           : type.kind == ir::Type::Kind::Optional ? K::Optional
+                                                    : K::Tensor;
+  load::ValueFile vf;
+  try {
+    vf = load::load_value_file(path, kind);
+  } catch (const Error& e) {
+    throw e.with_context(path.string());
+  }
+  if (name) *name = std::string(vf.value.name);
+  return value_of(vf.value, vf.holder->buffer);
+}
+
 Tensor read_pb(const std::filesystem::path& path, std::string* name) {
   load::TensorFile tf;
   try {

@@ -31,6 +31,10 @@ std::map<std::string, value::Tensor> read_npz(const std::filesystem::path& path)
 void write_npz(const std::filesystem::path& path, const std::map<std::string, const value::Tensor*>& arrays);
 std::string npy_bytes(const value::Tensor& t);
 
+// A .pb file of the ONNX test data as the value `type` declares: a tensor,
+// a sequence of tensors, or an optional (None when empty).
+value::Value read_value_pb(const std::filesystem::path& path, const ir::Type& type, std::string* name = nullptr);
+
 // A TensorProto file; its name (may be empty) in `name`.
 value::Tensor read_pb(const std::filesystem::path& path, std::string* name = nullptr);
 

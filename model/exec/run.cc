@@ -250,7 +250,15 @@ TrialRun::TrialRun(const ir::Model& model, const analysis::Analysis* analysis, R
 TrialRun::~TrialRun() = default;
 
 void TrialRun::feed(std::string name, Tensor t) {
+  other_feeds_.erase(name);
   feeds_[std::move(name)] = std::move(t);
+  reset();
+}
+
+void TrialRun::feed_value(std::string name, Value v) {
+  if (auto* t = std::get_if<Tensor>(&v)) return feed(std::move(name), std::move(*t));
+  feeds_.erase(name);
+  other_feeds_[std::move(name)] = std::move(v);
   reset();
 }
 
@@ -263,12 +271,15 @@ std::string type_word(DType t) { return fmt::format("tensor({})", dtype_onnx_nam
 std::vector<facts::Diagnostic> TrialRun::check_feeds() const {
   std::vector<facts::Diagnostic> out;
   const ir::Graph& g = graph();
-  for (const auto& [name, t] : feeds_) {
+  std::vector<std::string_view> names;
+  for (const auto& [name, t] : feeds_) names.push_back(name);
+  for (const auto& [name, x] : other_feeds_) names.push_back(name);
+  for (std::string_view name : names) {
     ir::ValueId v = g.find(name);
     bool is_input = v != ir::kNoValue && std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end();
     if (!is_input) {
       out.push_back(diagnostic(Code::FeedUnknown)
-                        .input(name)
+                        .input(std::string(name))
                         .message(fmt::format("the graph has no input {}; onnxruntime ignores this feed",
                                              util::quote(name))));
     }
@@ -277,6 +288,17 @@ std::vector<facts::Diagnostic> TrialRun::check_feeds() const {
     const ir::Value& d = g.value(v);
     std::string name(d.name);
     auto it = feeds_.find(name);
+    if (auto o = other_feeds_.find(name); o != other_feeds_.end()) {
+      const ir::Type& decl = g.declared_type(v);
+      if (decl.is_tensor()) {
+        out.push_back(diagnostic(Code::FeedDtype)
+                          .input(name)
+                          .message(fmt::format("input {} is declared a tensor; the feed is a {}", util::quote(name),
+                                               std::holds_alternative<value::Sequence>(o->second) ? "sequence"
+                                                                                                  : "empty optional")));
+      }
+      continue;
+    }
     if (it == feeds_.end()) {
       if (d.initializer == ir::kNone) {
         out.push_back(diagnostic(Code::FeedMissing)
@@ -350,6 +372,7 @@ void TrialRun::start() {
   bindings_.clear();
   const ir::Graph& g = graph();
   for (ir::ValueId v : g.inputs) {
+    if (auto o = other_feeds_.find(g.value(v).name); o != other_feeds_.end()) state_->main->bind(v, o->second);
     auto it = feeds_.find(g.value(v).name);
     if (it == feeds_.end()) continue;
     state_->main->bind(v, it->second);

@@ -64,6 +64,8 @@ class TrialRun {
   // Feeds a graph input by name; what is wrong with the feeds is checked
   // when the run starts (check_feeds), all at once.
   void feed(std::string name, Tensor t);
+  // A feed of any kind: a sequence, an optional (None when empty), a tensor.
+  void feed_value(std::string name, Value v);
   const std::map<std::string, Tensor, std::less<>>& feeds() const { return feeds_; }
   // Every mismatch between the feeds and the declared inputs, as onnxruntime
   // checks them (dtype, rank, fixed dims, missing and unknown names).
@@ -108,6 +110,7 @@ class TrialRun {
   RunOptions opts_;
   uint64_t budget_;
   std::map<std::string, Tensor, std::less<>> feeds_;
+  std::map<std::string, Value, std::less<>> other_feeds_;  // sequences and optionals
   std::unique_ptr<State> state_;
   size_t next_ = 0;
   size_t paused_at_ = SIZE_MAX;  // the breakpoint run() last stopped before

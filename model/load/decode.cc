@@ -227,6 +227,50 @@ void Decoder::decode_tensor(ir::Tensor& t) {
   }
 }
 
+void Decoder::decode_value(ValueProto& v) {
+  try {
+    Scope s(*this, v.kind == ValueProto::Kind::Sequence ? "sequence" : "optional", -1, file_, Msg::Other);
+    value_proto(file_, v, 0);
+  } catch (const WireError& e) {
+    uint64_t offset = static_cast<uint64_t>(e.at - file_.data());
+    throw Error(e.kind == WireError::Kind::Truncated ? "truncated" : "not-tensor",
+                fmt::format("not a {}: byte {}: {}",
+                            v.kind == ValueProto::Kind::Sequence ? "SequenceProto" : "OptionalProto", offset,
+                            e.message));
+  }
+}
+
+// SequenceProto: name 1, elem_type 2, tensor_values 3, sparse 4, sequence_values 5, map 6, optional 7.
+// OptionalProto: name 1, elem_type 2, tensor_value 3, sparse 4, sequence_value 5, map 6, optional 7.
+void Decoder::value_proto(Bytes b, ValueProto& v, int depth) {
+  if (depth > opts_.max_nesting) fail_here("nesting", "sequences nest deeper than onnxscope reads");
+  Cursor c(b);
+  Field f;
+  while (c.next(f)) {
+    if (f.wire != Wire::Len) continue;
+    switch (f.number) {
+      case 1: v.name = std::string_view(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size()); break;
+      case 3: {
+        ValueProto& item = grow(v.items);
+        item.kind = ValueProto::Kind::Tensor;
+        Scope sc(*this, "tensor", static_cast<int64_t>(v.items.size() - 1), f.bytes, Msg::Tensor);
+        tensor(f.bytes, item.tensor);
+        break;
+      }
+      case 5:
+      case 7: {
+        ValueProto& item = grow(v.items);
+        item.kind = f.number == 5 ? ValueProto::Kind::Sequence : ValueProto::Kind::Optional;
+        value_proto(f.bytes, item, depth + 1);
+        break;
+      }
+      case 4:
+      case 6: fail_here("value-kind", "sparse tensors and maps in a sequence or optional are not read"); break;
+      default: break;
+    }
+  }
+}
+
 void Decoder::model(Bytes b) {
   Cursor c(b);
   Field f;

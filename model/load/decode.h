@@ -42,6 +42,8 @@ class Decoder {
   // Decodes the whole file as one TensorProto (a feed or an expected output
   // of the ONNX test data). Throws Error.
   void decode_tensor(ir::Tensor& t);
+  // The whole file as a SequenceProto or OptionalProto (`v.kind` says which).
+  void decode_value(ValueProto& v);
 
   PendingGraph& pending(const ir::Graph* g) { return *pending_.at(g); }
   bool has_pending(const ir::Graph* g) const { return pending_.count(g) != 0; }
@@ -79,6 +81,7 @@ class Decoder {
   void node(Bytes b, ir::Node& n, PendingGraph& p);
   void attribute(Bytes b, ir::Attribute& a);
   void tensor(Bytes b, ir::Tensor& t);
+  void value_proto(Bytes b, ValueProto& v, int depth);
   void sparse_tensor(Bytes b, ir::SparseTensor& s);
   void decode_type(Bytes b, ir::Type& t);
   void tensor_shape(Bytes b, ir::Type& t);

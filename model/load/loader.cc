@@ -116,6 +116,31 @@ TensorFile load_tensor_file(const std::filesystem::path& path, const LoadOptions
   return out;
 }
 
+ValueFile load_value_file(const std::filesystem::path& path, ValueProto::Kind kind, const LoadOptions& opts) {
+  if (kind == ValueProto::Kind::Tensor) {
+    TensorFile t = load_tensor_file(path, opts);
+    ValueFile out;
+    out.holder = std::move(t.holder);
+    out.value.name = t.tensor.name;
+    out.value.tensor = std::move(t.tensor);
+    return out;
+  }
+  util::FileId id;
+  util::Fd fd = util::open_user_file(path, id);
+  if (id.size > kMaxModelFileBytes) fail("file-too-large", "the value file is 2 GiB or larger");
+  ValueFile out;
+  out.holder = std::make_unique<ir::Model>();
+  std::shared_ptr<const util::MappedFile> map =
+      id.size ? util::MappedFile::map(fd.get(), id.size, "the value file") : util::MappedFile::adopt(std::string());
+  out.holder->buffer = map;
+  out.holder->file_size = map->size();
+  std::filesystem::path dir = opts.data_dir.empty() ? path.parent_path() : opts.data_dir;
+  Decoder dec({map->data(), map->size()}, opts, *out.holder, dir.empty() ? "." : dir);
+  out.value.kind = kind;
+  dec.decode_value(out.value);
+  return out;
+}
+
 std::unique_ptr<ir::Model> load_model_text(std::string_view text, const LoadOptions& opts) {
   auto model = load_model_bytes(text_to_model_bytes(text), opts);
   model->format = ir::ModelFormat::Text;

@@ -48,4 +48,20 @@ struct TensorFile {
 };
 TensorFile load_tensor_file(const std::filesystem::path& path, const LoadOptions& opts = {});
 
+// A value of the ONNX test data's .pb files: a TensorProto, a SequenceProto
+// (of tensors, or of sequences) or an OptionalProto; the file does not say
+// which, the declared type of the input or output does.
+struct ValueProto {
+  enum class Kind : uint8_t { Tensor, Sequence, Optional };
+  Kind kind = Kind::Tensor;
+  std::string_view name;
+  ir::Tensor tensor;              // Kind::Tensor
+  std::vector<ValueProto> items;  // a sequence's elements; an optional's value (none or one)
+};
+struct ValueFile {
+  std::unique_ptr<ir::Model> holder;  // owns the bytes the value's views point into
+  ValueProto value;
+};
+ValueFile load_value_file(const std::filesystem::path& path, ValueProto::Kind kind, const LoadOptions& opts = {});
+
 }  // namespace onnxscope::load
