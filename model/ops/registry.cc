@@ -82,6 +82,21 @@ void Registry::set_kernel(std::string_view domain, std::string_view name, int si
   if (!set) orphan_kernels_.push_back(fmt::format("{} {}-{}", domain_display_name(domain), name, since));
 }
 
+void Registry::set_no_kernel(std::string_view domain, std::initializer_list<std::string_view> names, int since,
+                             std::string_view reason, int until) {
+  for (auto name : names) {
+    size_t before = orphan_kernels_.size();
+    set_kernel(domain, name, since, nullptr, until);
+    if (orphan_kernels_.size() == before) {
+      for (OpDef& d : defs_) {
+        for (auto& k : d.kernels) {
+          if (!k.kernel && k.no_kernel.empty() && d.name == name) k.no_kernel = reason;
+        }
+      }
+    }
+  }
+}
+
 void Registry::set_kernel(std::string_view domain, std::initializer_list<std::string_view> names, int since,
                           Kernel k, int until) {
   for (auto n : names) set_kernel(domain, n, since, k, until);

@@ -81,12 +81,21 @@ struct OpDef {
     int since = 0;
     int until = 0;  // 0: to the end of the range
     Kernel kernel = nullptr;
+    std::string_view no_kernel;  // the reason, for a range without a kernel by design
   };
   std::vector<KernelVersions> kernels;
+  // Versions that have no kernel by design, with why (kernel null).
   // The kernel for schema version `version`; nullptr if none.
+  // Why version `version` has no kernel, when that is by design; "" otherwise.
+  std::string_view no_kernel_reason(int version) const {
+    for (const auto& k : kernels) {
+      if (!k.kernel && version >= k.since && (!k.until || version <= k.until)) return k.no_kernel;
+    }
+    return {};
+  }
   Kernel kernel(int version) const {
     for (const auto& k : kernels) {
-      if (version >= k.since && (!k.until || version <= k.until)) return k.kernel;
+      if (k.kernel && version >= k.since && (!k.until || version <= k.until)) return k.kernel;
     }
     return nullptr;
   }
@@ -131,6 +140,13 @@ class Registry {
   }
   // Every (domain, op) with a definition, for coverage reports.
   std::vector<std::pair<std::string, std::string>> ops() const;
+  // Every definition, in registration order.
+  const std::deque<OpDef>& definitions() const { return defs_; }
+  // Marks the operator's versions in [since, until] as having no kernel by
+  // design, with the reason ("random: ..."); like set_kernel, it must meet a
+  // definition.
+  void set_no_kernel(std::string_view domain, std::initializer_list<std::string_view> names, int since,
+                     std::string_view reason, int until = 0);
   // The names of default-domain operators with a shape-taking input in some
   // definition: a cheap first test before find_def.
   const std::vector<std::string_view>& shape_taking_ops() const { return shape_taking_; }

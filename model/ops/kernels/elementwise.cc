@@ -309,10 +309,10 @@ void register_elementwise(Registry& r) {
     Kernel k;
   };
   for (const U& u : std::initializer_list<U>{
-           {"Abs", 6, k_abs},         {"Neg", 6, k_neg},           {"Exp", 6, k_exp},
-           {"Log", 6, k_log},         {"Sqrt", 6, k_sqrt},         {"Reciprocal", 6, k_reciprocal},
-           {"Floor", 6, k_floor},     {"Ceil", 6, k_ceil},         {"Round", 11, k_round},
-           {"Sigmoid", 6, k_sigmoid}, {"Tanh", 6, k_tanh},         {"Relu", 6, k_relu},
+           {"Abs", 1, k_abs},         {"Neg", 1, k_neg},           {"Exp", 1, k_exp},
+           {"Log", 1, k_log},         {"Sqrt", 1, k_sqrt},         {"Reciprocal", 1, k_reciprocal},
+           {"Floor", 1, k_floor},     {"Ceil", 1, k_ceil},         {"Round", 11, k_round},
+           {"Sigmoid", 1, k_sigmoid}, {"Tanh", 1, k_tanh},         {"Relu", 1, k_relu},
            {"Sin", 7, k_sin},         {"Cos", 7, k_cos},           {"Tan", 7, k_tan},
            {"Asin", 7, k_asin},       {"Acos", 7, k_acos},         {"Atan", 7, k_atan},
            {"Sinh", 9, k_sinh},       {"Cosh", 9, k_cosh},         {"Asinh", 9, k_asinh},
