@@ -292,10 +292,14 @@ Dirty App::follow(const Link& l) {
       const ir::Value& v = l.graph->value(l.id);
       bool constant = l.graph->initializer_of(l.id) != nullptr ||
                       (v.producer != ir::kNoNode && l.graph->node(v.producer).op_type == "Constant");
-      if (constant) {
+      // A value the trial run computed opens in the tensor view too.
+      const value::Tensor* computed = doc.computed(*l.graph, l.id);
+      if (constant || computed) {
         tensor_ = {l.graph, l.id, {}};
         if (const ir::Tensor* t = tensor_of(*l.graph, l.id); t && t->dims.size() > 2) {
           tensor_.slice.assign(t->dims.size() - 2, 0);
+        } else if (computed && computed->rank() > 2) {
+          tensor_.slice.assign(computed->rank() - 2, 0);
         }
         tensor_st_ = {};
         secondary_ = View::Tensor;
@@ -748,15 +752,20 @@ Dirty App::act(Action a) {
     case Action::SliceNext:
     case Action::SlicePrev: {
       if (secondary_ != View::Tensor || tensor_.slice.empty()) return Dirty::None;
-      const ir::Tensor* t = tensor_of(*tensor_.graph, tensor_.value);
-      if (!t) return Dirty::None;
+      std::vector<int64_t> dims;
+      if (const ir::Tensor* t = tensor_of(*tensor_.graph, tensor_.value)) {
+        dims = t->dims;
+      } else if (const value::Tensor* c = doc.computed(*tensor_.graph, tensor_.value)) {
+        dims = c->shape();
+      }
+      if (dims.size() < tensor_.slice.size()) return Dirty::None;
       // An odometer over the leading dimensions.
       int dir = a == Action::SliceNext ? 1 : -1;
       for (size_t i = tensor_.slice.size(); i-- > 0;) {
         int64_t& v = tensor_.slice[i];
         v += dir;
-        if (v >= 0 && v < t->dims[i]) break;
-        v = dir > 0 ? 0 : t->dims[i] - 1;
+        if (v >= 0 && v < dims[i]) break;
+        v = dir > 0 ? 0 : dims[i] - 1;
       }
       tensor_st_ = {};
       return Dirty::All;

@@ -148,8 +148,20 @@ class Document {
     uint64_t generation = 0;  // the analysis it was started under
     std::vector<std::pair<std::string, std::string>> sources;  // input, where its feed came from
     std::set<ir::NodeId> breakpoints;  // main-graph nodes
+    uint64_t started = 0;              // counts runs started (T), for caches of their values
   };
   Trial trial;
+  // The trial run of the current analysis (null when none, or when the
+  // analysis changed since it started).
+  exec::TrialRun* trial_run() const {
+    return trial.run && trial.generation == generation_ ? trial.run.get() : nullptr;
+  }
+  // The tensor the trial run computed for a value of the main graph, or null.
+  const value::Tensor* computed(const ir::Graph& g, ir::ValueId v) const {
+    const exec::TrialRun* r = trial_run();
+    const value::Value* x = r && &g == model.graph.get() ? r->value(v) : nullptr;
+    return x ? value::tensor_of(*x) : nullptr;
+  }
   std::vector<std::string> feed_files;  // --feed of the command line
   uint64_t seed = 1;
 

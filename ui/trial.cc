@@ -16,13 +16,6 @@ namespace onnxscope::ui {
 
 namespace {
 
-exec::TrialRun* current(Document& d) {
-  return d.trial.run && d.trial.generation == d.generation() ? d.trial.run.get() : nullptr;
-}
-const exec::TrialRun* current(const Document& d) {
-  return d.trial.run && d.trial.generation == d.generation() ? d.trial.run.get() : nullptr;
-}
-
 std::string where(const exec::TrialRun& r) {
   const ir::Graph& g = r.graph();
   return fmt::format("{}/{} nodes", std::min(r.position(), g.nodes.size()), g.nodes.size());
@@ -49,13 +42,14 @@ Dirty App::trial_action(Action a) {
     message_ = fmt::format("breakpoint {} at {}", on ? "set" : "removed", fit(main.nodes[*n].name, 40, opts.utf8));
     return Dirty::All;
   }
-  exec::TrialRun* run = current(doc);
+  exec::TrialRun* run = doc.trial_run();
   if (a == Action::TrialStart || !run) {
     try {
       exec::Feeds feeds = exec::assemble_feeds(doc.model, &doc.analysis(), doc.feed_files, true,
                                                doc.options().bindings, doc.seed);
       doc.trial.run = std::make_unique<exec::TrialRun>(doc.model, &doc.analysis(), exec::RunOptions{});
       doc.trial.generation = doc.generation();
+      ++doc.trial.started;
       doc.trial.sources = std::move(feeds.sources);
       for (auto& [input, t] : feeds.tensors) doc.trial.run->feed(input, std::move(t));
     } catch (const Error& e) {
@@ -67,7 +61,7 @@ Dirty App::trial_action(Action a) {
     }
     run = doc.trial.run.get();
     doc.run_state = [&d = doc](const ir::Graph& g, ir::NodeId n) -> std::optional<NodeState> {
-      const exec::TrialRun* r = current(d);
+      const exec::TrialRun* r = d.trial_run();
       if (!r || &g != d.model.graph.get()) return std::nullopt;
       if (r->failure() && r->failure()->node.node == n) return NodeState::Failed;
       if (n < g.nodes.size() && r->stats(n).ran) return NodeState::Executed;
@@ -113,7 +107,7 @@ Dirty App::trial_action(Action a) {
 
 void trial_lines(const App& app, Lines& out, const ir::Graph& g, ir::NodeId n, int width) {
   const Document& d = app.doc;
-  const exec::TrialRun* run = current(d);
+  const exec::TrialRun* run = d.trial_run();
   bool bp = &g == d.model.graph.get() && d.trial.breakpoints.count(n);
   if (!run && !bp) return;
   if (!out.empty()) out.push_back({});

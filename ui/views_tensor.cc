@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -103,56 +104,71 @@ Lines tensor_lines(const App& app, int width) {
   Lines out;
   const auto& ref = app.tensor();
   if (!ref.graph) return out;
-  const ir::Tensor* t = tensor_of(*ref.graph, ref.value);
   auto line = [&](std::string a, std::string b, Role r = Role::Normal) {
     out.push_back({{{fmt::format("  {:<9} ", a), Role::Dim}, {std::move(b), r}}, {}});
   };
-  if (!t) {
-    line("value", "not a constant tensor (Backspace returns to the detail)");
+  // A constant of the model, or else the value the trial run computed.
+  const ir::Tensor* t = tensor_of(*ref.graph, ref.value);
+  const value::Tensor* rt = t ? nullptr : app.doc.computed(*ref.graph, ref.value);
+  if (!t && !rt) {
+    line("value", "not a constant tensor, and no trial run computed it (T starts one; Backspace returns)");
     return out;
   }
-  std::string dims = "[";
-  for (size_t i = 0; i < t->dims.size(); ++i) dims += (i ? "," : "") + std::to_string(t->dims[i]);
-  dims += "]";
-  line("dtype", std::string(dtype_name(t->dtype)), Role::Shape);
-  line("shape", fmt::format("{}  ({} elements)", dims, util::grouped(t->count)), Role::Shape);
-  line("stored", t->is_external() ? fmt::format("external, {} in {}", util::human_bytes(t->stored_bytes()), t->external.file->location())
-                                  : fmt::format("in the model file, {}", util::human_bytes(t->stored_bytes())));
-  if (t->dtype == DType::String) {
-    line("values", fmt::format("{} strings", t->strings.size()));
-    for (size_t i = 0; i < t->strings.size() && i < 1000; ++i) out.push_back({{{fmt::format("  [{}] ", i), Role::Dim}, {std::string(t->strings[i]), Role::Normal}}, {}});
+  DType dtype = t ? t->dtype : rt->dtype();
+  std::vector<int64_t> shape = t ? t->dims : rt->shape();
+  uint64_t n = t ? t->count : rt->count();
+  line("dtype", std::string(dtype_name(dtype)), Role::Shape);
+  line("shape", fmt::format("[{}]  ({} elements)", fmt::join(shape, ","), util::grouped(n)), Role::Shape);
+  if (t) {
+    line("stored", t->is_external() ? fmt::format("external, {} in {}", util::human_bytes(t->stored_bytes()), t->external.file->location())
+                                    : fmt::format("in the model file, {}", util::human_bytes(t->stored_bytes())));
+  } else {
+    line("computed", fmt::format("by the trial run, {}", util::human_bytes(rt->nbytes())));
+  }
+  if (dtype == DType::String) {
+    line("values", fmt::format("{} strings", n));
+    for (size_t i = 0; i < n && i < 1000; ++i) {
+      std::string s = t ? std::string(t->strings[i]) : rt->data<std::string>()[i];
+      out.push_back({{{fmt::format("  [{}] ", i), Role::Dim}, {util::printable(s), Role::Normal}}, {}});
+    }
     return out;
   }
   ir::TensorBytes bytes;
-  try {
-    bytes = t->data();
-  } catch (const Error& e) {
-    line("error", e.what(), Role::Error);
-    return out;
+  if (t) {
+    try {
+      bytes = t->data();
+    } catch (const Error& e) {
+      line("error", e.what(), Role::Error);
+      return out;
+    }
+  } else {
+    bytes.bytes = std::span<const std::byte>(static_cast<const std::byte*>(rt->raw()), rt->nbytes());
   }
   const std::byte* p = bytes.bytes.data();
-  uint64_t n = t->count;
-  if (n == 0 || !element(t->dtype, p, 0)) {
+  if (n == 0 || !element(dtype, p, 0)) {
     line("values", n == 0 ? "(empty)" : "not shown for this dtype");
     return out;
   }
-  if (bytes.bytes.size() < n * static_cast<uint64_t>(dtype_bits(t->dtype) / 8)) {
+  if (bytes.bytes.size() < n * static_cast<uint64_t>(dtype_bits(dtype) / 8)) {
     line("error", "the tensor's data is shorter than its shape", Role::Error);
     return out;
   }
-  // Statistics, once per tensor: the values do not change while the model is open.
-  static std::map<const ir::Tensor*, Stats> cache;
-  auto it = cache.find(t);
-  if (it == cache.end()) it = cache.emplace(t, stats_of(t->dtype, p, n)).first;
+  // Statistics, once per tensor: a constant does not change while the model
+  // is open, nor a computed value while its run lasts.
+  using Key = std::tuple<const void*, uint64_t, ir::ValueId>;
+  static std::map<Key, Stats> cache;
+  Key key = t ? Key{t, 0, 0} : Key{nullptr, app.doc.trial.started, ref.value};
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, stats_of(dtype, p, n)).first;
   const Stats& s = it->second;
-  line("min/max", s.finite ? fmt::format("{} / {}", number(t->dtype, s.min), number(t->dtype, s.max)) : "-");
+  line("min/max", s.finite ? fmt::format("{} / {}", number(dtype, s.min), number(dtype, s.max)) : "-");
   line("mean", s.finite ? fmt::format("{:.6g}", s.mean) : "-");
   line("NaN/Inf", fmt::format("{} / {}", s.nan, s.inf), s.nan || s.inf ? Role::Error : Role::Ok);
 
   // A 2-D slice: the last two dimensions, at the indices `slice` picks for the others.
-  size_t rank = t->dims.size();
-  int64_t rows = rank >= 2 ? t->dims[rank - 2] : 1;
-  int64_t cols = rank >= 1 ? t->dims[rank - 1] : 1;
+  size_t rank = shape.size();
+  int64_t rows = rank >= 2 ? shape[rank - 2] : 1;
+  int64_t cols = rank >= 1 ? shape[rank - 1] : 1;
   uint64_t base = 0;
   std::string where;
   if (rank > 2) {
@@ -161,7 +177,7 @@ Lines tensor_lines(const App& app, int width) {
     for (size_t i = 0; i < idx.size() && i < ref.slice.size(); ++i) idx[i] = ref.slice[i];
     for (size_t i = idx.size(); i-- > 0;) {
       base += static_cast<uint64_t>(idx[i]) * stride;
-      stride *= static_cast<uint64_t>(t->dims[i]);
+      stride *= static_cast<uint64_t>(shape[i]);
     }
     where = "[";
     for (int64_t v : idx) where += std::to_string(v) + ",";
@@ -172,13 +188,13 @@ Lines tensor_lines(const App& app, int width) {
   int cw = 0;
   int64_t shown_cols = std::min<int64_t>(cols, 64);
   for (int64_t r = 0; r < std::min<int64_t>(rows, 256); ++r)
-    for (int64_t c = 0; c < shown_cols; ++c) cw = std::max(cw, static_cast<int>(number(t->dtype, *element(t->dtype, p, base + r * cols + c)).size()));
+    for (int64_t c = 0; c < shown_cols; ++c) cw = std::max(cw, static_cast<int>(number(dtype, *element(dtype, p, base + r * cols + c)).size()));
   int per_line = std::max(1, (width - 8) / (cw + 1));
   for (int64_t r = 0; r < rows && r < 4096; ++r) {
     for (int64_t c0 = 0; c0 < cols && c0 < 4096; c0 += per_line) {
       std::string text;
       for (int64_t c = c0; c < std::min<int64_t>(cols, c0 + per_line); ++c) {
-        text += fmt::format("{:>{}} ", number(t->dtype, *element(t->dtype, p, base + r * cols + c)), cw);
+        text += fmt::format("{:>{}} ", number(dtype, *element(dtype, p, base + r * cols + c)), cw);
       }
       std::string label = c0 == 0 ? fmt::format("{:>5} ", rank >= 2 ? fmt::format("[{}]", r) : fmt::format("[{}]", c0)) : std::string(6, ' ');
       if (rank < 2) label = fmt::format("{:>5} ", fmt::format("[{}]", c0));

@@ -514,6 +514,15 @@ g (float[N, 2] x) => (float[N, 3] y) <float[2, 3] w = {1, 0, 1, 0, 1, 1}> {
   EXPECT_NE(f.find("trial run: 1/5 nodes"), std::string::npos) << f;
   EXPECT_NE(f.find("Trial run"), std::string::npos) << f;
   EXPECT_NE(f.find("h  float32[2,3]  min"), std::string::npos) << f;
+  // Enter on the computed output shows its values.
+  ASSERT_TRUE(s.press_j_until("h  float32[2,3]"));
+  s.type("\n");
+  EXPECT_EQ(s.app().secondary(), View::Tensor);
+  f = s.frame(120, 40);
+  EXPECT_NE(f.find("computed  by the trial run"), std::string::npos) << f;
+  EXPECT_NE(f.find("shape     [2,3]  (6 elements)"), std::string::npos) << f;
+  s.type("\b");
+  s.type("\t");  // back to the node list
   // A breakpoint on Relu, the last node.
   s.type("G");
   s.type("B");
