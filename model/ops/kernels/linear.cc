@@ -48,15 +48,17 @@ void gemm(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
   }
 }
 
-void k_matmul(KernelContext& ctx) {
-  const Tensor& a0 = ctx.input(0);
-  const Tensor& b0 = ctx.input(1);
+// MatMul's operands as numpy sees them: 1-D ones made matrices (the added
+// axis dropped from the output), batch dimensions broadcast.
+struct Batched {
+  Tensor a, b;
+  int64_t m = 0, k = 0, n = 0;
+  Broadcast bc;
+  std::vector<int64_t> shape;  // the output's
+};
+
+Batched batched(const KernelContext& ctx, const Tensor& a0, const Tensor& b0) {
   if (a0.rank() == 0 || b0.rank() == 0) kernel_fail(Code::MatmulRank, "{}: a scalar input", ctx.label());
-  if (a0.dtype() != b0.dtype()) {
-    kernel_fail(Code::DtypeMismatch, "{}: inputs of {} and {}", ctx.label(), dtype_name(a0.dtype()),
-                dtype_name(b0.dtype()));
-  }
-  // 1-D operands become matrices, and the added axis is dropped at the end.
   Tensor a = a0.rank() == 1 ? a0.reshaped({1, a0.dim(0)}) : a0;
   Tensor b = b0.rank() == 1 ? b0.reshaped({b0.dim(0), 1}) : b0;
   int64_t m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1);
@@ -65,14 +67,28 @@ void k_matmul(KernelContext& ctx) {
     kernel_fail(Code::MatmulInner, "{}: inner dimensions differ: [{}] x [{}] ({} vs {})", ctx.label(),
                 fmt::join(a0.shape(), ","), fmt::join(b0.shape(), ","), k, k2);
   }
-  // Batch dimensions broadcast.
   Tensor ab = a.reshaped(std::vector<int64_t>(a.shape().begin(), a.shape().end() - 2));
   Tensor bb = b.reshaped(std::vector<int64_t>(b.shape().begin(), b.shape().end() - 2));
   Broadcast bc(ctx, {&ab, &bb});
   std::vector<int64_t> shape = bc.shape;
   if (a0.rank() > 1) shape.push_back(m);
   if (b0.rank() > 1) shape.push_back(n);
-  Tensor& y = ctx.output(0, a.dtype(), shape);
+  return {std::move(a), std::move(b), m, k, n, std::move(bc), std::move(shape)};
+}
+
+void k_matmul(KernelContext& ctx) {
+  const Tensor& a0 = ctx.input(0);
+  const Tensor& b0 = ctx.input(1);
+  if (a0.dtype() != b0.dtype()) {
+    kernel_fail(Code::DtypeMismatch, "{}: inputs of {} and {}", ctx.label(), dtype_name(a0.dtype()),
+                dtype_name(b0.dtype()));
+  }
+  Batched p = batched(ctx, a0, b0);
+  const Tensor& a = p.a;
+  const Tensor& b = p.b;
+  const int64_t m = p.m, k = p.k, n = p.n;
+  const Broadcast& bc = p.bc;
+  Tensor& y = ctx.output(0, a.dtype(), p.shape);
   visit_numeric(a.dtype(), [&](auto z) {
     using T = decltype(z);
     if constexpr (std::is_same_v<T, bool>) {
@@ -361,22 +377,13 @@ IntProduct int_matmul(KernelContext& ctx, const Tensor& a0, const Tensor* azp, c
       kernel_fail(Code::RunNoKernel, "{}: no kernel for {} inputs (int8 and uint8)", ctx.label(), dtype_name(t->dtype()));
     }
   }
-  if (a0.rank() == 0 || b0.rank() == 0) kernel_fail(Code::MatmulRank, "{}: a scalar input", ctx.label());
-  Tensor a = a0.rank() == 1 ? a0.reshaped({1, a0.dim(0)}) : a0;
-  Tensor b = b0.rank() == 1 ? b0.reshaped({b0.dim(0), 1}) : b0;
-  int64_t m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1);
-  int64_t k2 = b.dim(b.rank() - 2), n = b.dim(b.rank() - 1);
-  if (k != k2) {
-    kernel_fail(Code::MatmulInner, "{}: inner dimensions differ: [{}] x [{}] ({} vs {})", ctx.label(),
-                fmt::join(a0.shape(), ","), fmt::join(b0.shape(), ","), k, k2);
-  }
-  Tensor ab = a.reshaped(std::vector<int64_t>(a.shape().begin(), a.shape().end() - 2));
-  Tensor bb = b.reshaped(std::vector<int64_t>(b.shape().begin(), b.shape().end() - 2));
-  Broadcast bc(ctx, {&ab, &bb});
+  Batched p = batched(ctx, a0, b0);
+  const Tensor& a = p.a;
+  const Tensor& b = p.b;
+  const int64_t m = p.m, k = p.k, n = p.n;
+  const Broadcast& bc = p.bc;
   IntProduct r;
-  r.shape = bc.shape;
-  if (a0.rank() > 1) r.shape.push_back(m);
-  if (b0.rank() > 1) r.shape.push_back(n);
+  r.shape = p.shape;
   auto count = value::element_count(r.shape);
   if (!count) kernel_fail(Code::RunFailed, "{}: the output [{}] is too large", ctx.label(), fmt::join(r.shape, ","));
   ctx.host().charge(*count * (sizeof(int64_t) + 2 * sizeof(uint64_t)) + (a.count() + b.count()) * sizeof(int32_t),
