@@ -105,5 +105,6 @@ void register_norm(Registry& r);
 void register_activation(Registry& r);
 void register_conv(Registry& r);
 void register_pool(Registry& r);
+void register_resize(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -19,6 +19,7 @@ void register_kernels(Registry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
   kernels::register_pool(r);
+  kernels::register_resize(r);
 }
 
 namespace kernels {
