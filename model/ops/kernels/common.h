@@ -106,5 +106,6 @@ void register_activation(Registry& r);
 void register_conv(Registry& r);
 void register_pool(Registry& r);
 void register_resize(Registry& r);
+void register_recurrent(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

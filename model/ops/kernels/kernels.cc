@@ -20,6 +20,7 @@ void register_kernels(Registry& r) {
   kernels::register_conv(r);
   kernels::register_pool(r);
   kernels::register_resize(r);
+  kernels::register_recurrent(r);
 }
 
 namespace kernels {
