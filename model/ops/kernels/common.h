@@ -107,5 +107,6 @@ void register_conv(Registry& r);
 void register_pool(Registry& r);
 void register_resize(Registry& r);
 void register_recurrent(Registry& r);
+void register_misc(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

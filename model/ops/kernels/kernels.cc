@@ -21,6 +21,7 @@ void register_kernels(Registry& r) {
   kernels::register_pool(r);
   kernels::register_resize(r);
   kernels::register_recurrent(r);
+  kernels::register_misc(r);
 }
 
 namespace kernels {
