@@ -108,5 +108,6 @@ void register_pool(Registry& r);
 void register_resize(Registry& r);
 void register_recurrent(Registry& r);
 void register_misc(Registry& r);
+void register_sampling(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -22,6 +22,7 @@ void register_kernels(Registry& r) {
   kernels::register_resize(r);
   kernels::register_recurrent(r);
   kernels::register_misc(r);
+  kernels::register_sampling(r);
 }
 
 namespace kernels {
