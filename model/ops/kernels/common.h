@@ -109,5 +109,6 @@ void register_resize(Registry& r);
 void register_recurrent(Registry& r);
 void register_misc(Registry& r);
 void register_sampling(Registry& r);
+void register_signal(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

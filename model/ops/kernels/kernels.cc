@@ -23,6 +23,7 @@ void register_kernels(Registry& r) {
   kernels::register_recurrent(r);
   kernels::register_misc(r);
   kernels::register_sampling(r);
+  kernels::register_signal(r);
 }
 
 namespace kernels {
