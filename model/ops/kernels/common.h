@@ -110,5 +110,6 @@ void register_recurrent(Registry& r);
 void register_misc(Registry& r);
 void register_sampling(Registry& r);
 void register_signal(Registry& r);
+void register_text(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

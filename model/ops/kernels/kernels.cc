@@ -24,6 +24,7 @@ void register_kernels(Registry& r) {
   kernels::register_misc(r);
   kernels::register_sampling(r);
   kernels::register_signal(r);
+  kernels::register_text(r);
 }
 
 namespace kernels {
