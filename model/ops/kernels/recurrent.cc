@@ -168,6 +168,8 @@ void recurrent(KernelContext& ctx) {
   const size_t per = cell == Cell::Rnn ? 1 : cell == Cell::Gru ? 2 : 3;
   const double clip = a.clip ? static_cast<double>(*a.clip) : 0;
   const bool clipping = a.clip.has_value();
+  // The spec's clip "is applied to the input of activations": every one,
+  // LSTM's h(C) included.
   auto act = [&](const Activation& f, double v) { return f(clipping ? std::clamp(v, -clip, clip) : v); };
 
   const bool want_y = wanted(ctx, 0), want_h = wanted(ctx, 1), want_c = cell == Cell::Lstm && wanted(ctx, 2);

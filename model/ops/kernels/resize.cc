@@ -217,6 +217,8 @@ void interpolate(KernelContext& ctx, const Tensor& x, const std::vector<int64_t>
       bool outside = false;
       for (size_t a = 0; a < r; ++a) outside = outside || plans[a].outside[static_cast<size_t>(oi[a])];
       const double v = outside ? ip.extrapolation : sum(sum, 0, 0);
+      // Integers truncate toward zero, as the spec's reference converts its
+      // double result (numpy's astype), saturating instead of overflowing.
       if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) dst[e] = saturate_int<T>(v);
       else dst[e] = store<T>(v);
     }
