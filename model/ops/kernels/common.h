@@ -105,5 +105,11 @@ void register_norm(Registry& r);
 void register_activation(Registry& r);
 void register_conv(Registry& r);
 void register_pool(Registry& r);
+void register_resize(Registry& r);
+void register_recurrent(Registry& r);
+void register_misc(Registry& r);
+void register_sampling(Registry& r);
+void register_signal(Registry& r);
+void register_text(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -25,6 +25,12 @@ void register_kernels(Registry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
   kernels::register_pool(r);
+  kernels::register_resize(r);
+  kernels::register_recurrent(r);
+  kernels::register_misc(r);
+  kernels::register_sampling(r);
+  kernels::register_signal(r);
+  kernels::register_text(r);
 }
 
 namespace kernels {
