@@ -10,8 +10,6 @@ void register_kernels(Registry& r) {
   r.set_no_kernel("ai.onnx.preview.training", {"Adagrad", "Adam", "Gradient", "Momentum"}, 1,
                   "a training operator: onnxruntime's inference sessions do not run it");
   r.set_no_kernel("", {"ImageDecoder"}, 20, "decodes JPEG, PNG and other image files; the executor has no image codecs");
-  r.set_no_kernel("", {"Upsample"}, 10,
-                  "deprecated in opset 10 and registered by no onnxruntime release; Resize replaces it", 10);
   kernels::register_elementwise(r);
   kernels::register_tensor(r);
   kernels::register_linear(r);
