@@ -96,6 +96,7 @@ void register_elementwise(Registry& r);
 void register_tensor(Registry& r);
 void register_linear(Registry& r);
 void register_control(Registry& r);
+void register_random(Registry& r);
 void register_shape(Registry& r);
 void register_gather(Registry& r);
 void register_cast(Registry& r);

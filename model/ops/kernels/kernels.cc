@@ -14,6 +14,7 @@ void register_kernels(Registry& r) {
   kernels::register_tensor(r);
   kernels::register_linear(r);
   kernels::register_control(r);
+  kernels::register_random(r);
   kernels::register_shape(r);
   kernels::register_gather(r);
   kernels::register_cast(r);
