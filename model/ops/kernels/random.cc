@@ -48,38 +48,27 @@ std::vector<int64_t> shape_attr(const KernelContext& ctx, const std::optional<st
   return *shape;
 }
 
-void k_random_normal(KernelContext& ctx) {
-  const auto a = read<RandomNormalAttrs>(ctx.attrs());
-  Tensor& y = ctx.output(0, dtype_of(ctx, a.dtype, DType::Float32), shape_attr(ctx, a.shape));
+// RandomNormal and RandomUniform (shape from the attribute, float32 unless
+// `dtype` says) and their Like forms (the input's shape and dtype), one
+// kernel over the attribute struct A.
+template <class A>
+void k_draw(KernelContext& ctx) {
+  const auto a = read<A>(ctx.attrs());
+  Tensor* y;
+  if constexpr (requires { a.shape; }) {
+    y = &ctx.output(0, dtype_of(ctx, a.dtype, DType::Float32), shape_attr(ctx, a.shape));
+  } else {
+    const Tensor& x = ctx.input(0);
+    y = &ctx.output(0, dtype_of(ctx, a.dtype, x.dtype()), x.shape());
+  }
   auto g = generator(ctx, a.seed);
-  std::normal_distribution<double> d(a.mean, a.scale);
-  fill(y, g, d);
-}
-
-void k_random_uniform(KernelContext& ctx) {
-  const auto a = read<RandomUniformAttrs>(ctx.attrs());
-  Tensor& y = ctx.output(0, dtype_of(ctx, a.dtype, DType::Float32), shape_attr(ctx, a.shape));
-  auto g = generator(ctx, a.seed);
-  std::uniform_real_distribution<double> d(a.low, a.high);
-  fill(y, g, d);
-}
-
-void k_random_normal_like(KernelContext& ctx) {
-  const auto a = read<RandomNormalLikeAttrs>(ctx.attrs());
-  const Tensor& x = ctx.input(0);
-  Tensor& y = ctx.output(0, dtype_of(ctx, a.dtype, x.dtype()), x.shape());
-  auto g = generator(ctx, a.seed);
-  std::normal_distribution<double> d(a.mean, a.scale);
-  fill(y, g, d);
-}
-
-void k_random_uniform_like(KernelContext& ctx) {
-  const auto a = read<RandomUniformLikeAttrs>(ctx.attrs());
-  const Tensor& x = ctx.input(0);
-  Tensor& y = ctx.output(0, dtype_of(ctx, a.dtype, x.dtype()), x.shape());
-  auto g = generator(ctx, a.seed);
-  std::uniform_real_distribution<double> d(a.low, a.high);
-  fill(y, g, d);
+  if constexpr (requires { a.mean; }) {
+    std::normal_distribution<double> d(a.mean, a.scale);
+    fill(*y, g, d);
+  } else {
+    std::uniform_real_distribution<double> d(a.low, a.high);
+    fill(*y, g, d);
+  }
 }
 
 // Bernoulli: 1 with the input's probability, in `dtype` (any numeric or bool).
@@ -135,10 +124,10 @@ void k_multinomial(KernelContext& ctx) {
 }  // namespace
 
 void register_random(Registry& r) {
-  r.set_kernel("", "RandomNormal", 1, k_random_normal);
-  r.set_kernel("", "RandomUniform", 1, k_random_uniform);
-  r.set_kernel("", "RandomNormalLike", 1, k_random_normal_like);
-  r.set_kernel("", "RandomUniformLike", 1, k_random_uniform_like);
+  r.set_kernel("", "RandomNormal", 1, k_draw<RandomNormalAttrs>);
+  r.set_kernel("", "RandomUniform", 1, k_draw<RandomUniformAttrs>);
+  r.set_kernel("", "RandomNormalLike", 1, k_draw<RandomNormalLikeAttrs>);
+  r.set_kernel("", "RandomUniformLike", 1, k_draw<RandomUniformLikeAttrs>);
   r.set_kernel("", "Bernoulli", 15, k_bernoulli);
   r.set_kernel("", "Multinomial", 7, k_multinomial);
 }
