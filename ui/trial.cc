@@ -97,6 +97,7 @@ Dirty App::trial_action(Action a) {
       message_ = fmt::format("trial run done: {} in {:.1f} ms; T starts again", where(*run), run->seconds() * 1e3);
       message_role_ = Role::Ok;
       break;
+    case exec::Stop::Interrupted:
     case exec::Stop::Ran:
       message_ = fmt::format("trial run: {}", where(*run));
       message_role_ = Role::Ok;

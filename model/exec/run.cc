@@ -45,6 +45,9 @@ bool non_finite(const Value& v) {
 
 namespace {
 
+// Thrown through the frames when the front end asks the run to stop.
+struct Interrupted {};
+
 // The memory the run holds, shared by every frame.
 struct Budget {
   uint64_t budget = 0;
@@ -53,6 +56,9 @@ struct Budget {
   int64_t max_iterations = 0;
   bool keep_values = true;
   const ir::Model* model = nullptr;
+  const std::function<bool()>* interrupted = nullptr;
+
+  bool stop_asked() const { return interrupted && *interrupted && (*interrupted)(); }
 
   void charge(uint64_t bytes, std::string_view what) {
     if (bytes > budget || held + pending > budget - bytes) {
@@ -186,6 +192,7 @@ class Frame : public ops::KernelHost {
 
   std::vector<Value> run_all() {
     for (ir::NodeId k = 0; k < g_.nodes.size(); ++k) {
+      if (st_.stop_asked()) throw Interrupted{};
       try {
         run_node(k);
       } catch (ops::KernelError& e) {
@@ -368,6 +375,7 @@ void TrialRun::start() {
   state_->budget.max_iterations = opts_.max_iterations;
   state_->budget.keep_values = opts_.keep_values;
   state_->budget.model = &model_;
+  state_->budget.interrupted = &opts_.interrupted;
   state_->main = std::make_unique<Frame>(state_->budget, graph(), nullptr, nullptr, 0);
   bindings_.clear();
   const ir::Graph& g = graph();
@@ -419,8 +427,15 @@ Stop TrialRun::step() {
   }
   ir::NodeId k = static_cast<ir::NodeId>(next_);
   auto t0 = std::chrono::steady_clock::now();
+  const uint64_t held = state_->budget.held;
   try {
     state_->main->run_node(k);
+  } catch (const Interrupted&) {
+    // The node's partial work is dropped: its frames are gone, its outputs
+    // were never bound; what it had charged is given back.
+    state_->budget.held = held;
+    state_->budget.pending = 0;
+    return Stop::Interrupted;
   } catch (const ops::KernelError& e) {
     fail(k, e.code, e.message);
   } catch (const Error& e) {
@@ -461,9 +476,10 @@ Stop TrialRun::run(bool stop_at_non_finite, const std::set<ir::NodeId>& breakpoi
       paused_at_ = next_;
       return Stop::Breakpoint;
     }
+    if (!done() && opts_.interrupted && opts_.interrupted()) return Stop::Interrupted;
     size_t k = next_;
     Stop s = step();
-    if (s == Stop::Failed || s == Stop::Done) return s;
+    if (s == Stop::Failed || s == Stop::Done || s == Stop::Interrupted) return s;
     if (stop_at_non_finite && stats_[k].non_finite) return Stop::NonFinite;
   }
 }

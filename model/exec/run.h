@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,10 @@ struct RunOptions {
   // Keep every value for inspection (the inspector); off, a value is dropped
   // once its last consumer ran (`onnxscope run`).
   bool keep_values = true;
+  // Polled before every node, subgraph nodes included; true stops the run
+  // where it is (Stop::Interrupted), and the next step or run resumes it.
+  // Front ends set it from Esc (the inspector) or a deadline.
+  std::function<bool()> interrupted;
 };
 
 // Half of physical memory.
@@ -47,7 +52,7 @@ struct NodeStats {
   std::vector<std::pair<DType, std::vector<int64_t>>> outputs;
 };
 
-enum class Stop { Ran, Done, Failed, NonFinite, Breakpoint };
+enum class Stop { Ran, Done, Failed, NonFinite, Breakpoint, Interrupted };
 
 class TrialRun {
  public:
@@ -74,7 +79,8 @@ class TrialRun {
   // The next node of the main graph to run (graph().nodes.size() when done).
   size_t position() const { return next_; }
   bool done() const { return next_ >= graph().nodes.size() || failure_.has_value(); }
-  // Runs the next node. Ran, Done (nothing left), Failed (failure() says why).
+  // Runs the next node. Ran, Done (nothing left), Failed (failure() says
+  // why), Interrupted (the node did not finish; it runs again from its start).
   Stop step();
   // Runs until `node` has run, a failure, or the end.
   Stop run_to(ir::NodeId node);

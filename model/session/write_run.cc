@@ -20,6 +20,7 @@ std::string stop_word(exec::Stop s) {
     case exec::Stop::Failed: return "failed";
     case exec::Stop::NonFinite: return "non-finite";
     case exec::Stop::Breakpoint: return "breakpoint";
+    case exec::Stop::Interrupted: return "interrupted";
   }
   return "?";
 }
@@ -31,7 +32,8 @@ std::string ms(double s) { return fmt::format("{:.2f} ms", s * 1e3); }
 std::string_view run_stop_name(exec::Stop s) {
   static const std::string words[] = {stop_word(exec::Stop::Ran), stop_word(exec::Stop::Done),
                                       stop_word(exec::Stop::Failed), stop_word(exec::Stop::NonFinite),
-                                      stop_word(exec::Stop::Breakpoint)};
+                                      stop_word(exec::Stop::Breakpoint),
+                                      stop_word(exec::Stop::Interrupted)};
   return words[static_cast<size_t>(s)];
 }
 

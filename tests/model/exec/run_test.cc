@@ -273,4 +273,42 @@ g (bool c, int64[2] x, int64[2] z) => (int64[2] y) {
 }
 
 }  // namespace
+TEST(RunControl, AnInterruptedLoopStopsMidNodeAndResumesFromItsStart) {
+  auto m = model(kCountingLoop);
+  int polls = 0;
+  bool stop = true;
+  RunOptions o;
+  o.interrupted = [&] { return ++polls > 5 && stop; };
+  TrialRun r(*m, nullptr, o);
+  r.feed("n", Tensor::scalar<int64_t>(DType::Int64, 3));
+  r.feed("go", Tensor::scalar<bool>(DType::Bool, true));
+  r.feed("x", floats({1}, {1.0f}));
+  // Polled before the Loop node, then before each of the body's two nodes:
+  // the sixth poll falls in the third iteration.
+  EXPECT_EQ(r.run(), Stop::Interrupted);
+  EXPECT_EQ(r.position(), 0u);
+  EXPECT_FALSE(r.failure());
+  EXPECT_FALSE(r.stats(0).ran);
+  EXPECT_EQ(r.value(r.graph().find("sum")), nullptr);
+  EXPECT_EQ(r.bytes_held(), 0u);
+  stop = false;
+  ASSERT_EQ(r.run(), Stop::Done);
+  EXPECT_FLOAT_EQ(out(r, "sum").data<float>()[0], 8.0f);
+  EXPECT_EQ(out(r, "each").shape(), (std::vector<int64_t>{3, 1}));
+}
+
+TEST(RunControl, AnInterruptionBetweenNodesPausesBeforeTheNext) {
+  auto m = model(kChain);
+  size_t polls = 0;
+  RunOptions o;
+  o.interrupted = [&] { return ++polls == 2; };
+  TrialRun r(*m, nullptr, o);
+  r.feed("x", floats({1, 2}, {1, 2}));
+  r.feed("w", floats({2, 3}, {1, 0, 1, 0, 1, 1}));
+  EXPECT_EQ(r.run(), Stop::Interrupted);
+  EXPECT_EQ(r.position(), 1u);
+  EXPECT_TRUE(r.stats(0).ran);
+  EXPECT_EQ(r.run(), Stop::Done);
+}
+
 }  // namespace onnxscope::exec
