@@ -36,7 +36,19 @@ bool App::new_trial() {
     doc.trial.run.reset();
     message_ = fmt::format("no trial run: {}", e.what());
     message_role_ = Role::Error;
-    if (std::string_view(e.code()) == "feed-random") message_ += "  (b binds symbols)";
+    if (std::string_view(e.code()) == "feed-random") {
+      // Say which symbols, shortly, and open the view that binds them.
+      std::vector<std::string> unbound;
+      for (const auto& [name, origin] : doc.symbolic().origins) {
+        if (!doc.options().bindings.count(name)) unbound.push_back(name);
+      }
+      if (!unbound.empty()) {
+        message_ = fmt::format("no trial run: bind {} first (Enter on each; the feeds are below)",
+                               fmt::join(unbound, ", "));
+        primary_ = View::Symbols;
+        focus_ = 0;
+      }
+    }
     return false;
   }
   doc.run_state = [&d = doc](const ir::Graph& g, ir::NodeId n) -> std::optional<NodeState> {

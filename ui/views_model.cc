@@ -133,7 +133,7 @@ Lines symbols_lines(const App& app, int width) {
     if (overridden) sp.push_back({"  (changed)", Role::Warning});
     out.push_back({sp, {K::Input, &g, v, 0, name}});
   }
-  heading(out, "Feeds of the trial run (r): Enter reads an input from a file, or empties it for random");
+  heading(out, "Feeds of the trial run (r): Enter sets a file; empty is random");
   const exec::TrialRun* run = d.trial_run();
   for (ir::ValueId v : g.inputs) {
     if (g.initializer_of(v)) continue;
