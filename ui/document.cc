@@ -1,5 +1,7 @@
 #include "ui/document.h"
 
+#include "model/analysis/diagnose.h"
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -84,6 +86,7 @@ std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, si
     analysis::InferOptions unbound = opts;
     unbound.bindings.clear();
     r->symbolic = engine.infer(unbound);
+    analysis::rephase_bound(*r->analysis, *r->symbolic);
   }
   // The first analysis runs alone and checks at once (the first frame waits
   // for it); every later one may run beside the release thread, so it reads

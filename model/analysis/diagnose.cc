@@ -108,6 +108,25 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
 
 }  // namespace
 
+void rephase_bound(Analysis& bound, const Analysis& unbound) {
+  auto same_node = [](const NodeRef& x, const NodeRef& y) { return x.graph == y.graph && x.node == y.node; };
+  for (Diagnostic& d : bound.diagnostics) {
+    const Diagnostic* at_load = nullptr;
+    const Diagnostic* cause = nullptr;
+    for (const Diagnostic& u : unbound.diagnostics) {
+      if (!same_node(u.node, d.node)) continue;
+      if (u.code == d.code && u.phase == Phase::Load && u.input == d.input) at_load = &u;
+      if (u.root_cause && (!cause || u.code == d.code)) cause = &u;
+    }
+    if (d.phase == Phase::Load && !at_load) d.phase = Phase::Run;
+    if (!d.root_cause && cause) {
+      d.root_cause = cause->root_cause;
+      d.hint += fmt::format("{}it starts at {}, which fixed a size these feeds change", d.hint.empty() ? "" : "; ",
+                            node_desc(cause->root_cause.get()));
+    }
+  }
+}
+
 size_t model_position(const NodeRef& n) {
   if (!n) return 0;
   const ir::Graph* g = n.graph;

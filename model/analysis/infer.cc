@@ -112,8 +112,8 @@ class Engine : public ops::Host {
       Dim x;
       switch (d.kind) {
         case ir::DimDecl::Kind::Value: x = a_.dims.constant(d.value); break;
-        case ir::DimDecl::Kind::Param: x = symbol(d.param); break;
-        case ir::DimDecl::Kind::Unknown: x = symbol(fmt::format("{}_d{}", ops::symbol_safe(value_name), i)); break;
+        case ir::DimDecl::Kind::Param:
+        case ir::DimDecl::Kind::Unknown: x = symbol(dim_symbol(d, value_name, i)); break;
       }
       if (record_origin && x.is_symbol() && !a_.origins.count(x.symbol_name())) {
         a_.origins.emplace(std::string(x.symbol_name()), SymbolOrigin{std::string(value_name), i});
@@ -701,6 +701,15 @@ const ops::Schema* Analysis::schema(const ir::Graph& g, ir::NodeId n) const {
   auto it = graphs_.find(&g);
   if (it == graphs_.end() || n >= it->second.schemas.size()) return nullptr;
   return it->second.schemas[n];
+}
+
+std::string dim_symbol(const ir::DimDecl& d, std::string_view value_name, size_t axis) {
+  switch (d.kind) {
+    case ir::DimDecl::Kind::Value: return {};
+    case ir::DimDecl::Kind::Param: return std::string(d.param);
+    case ir::DimDecl::Kind::Unknown: return fmt::format("{}_d{}", ops::symbol_safe(value_name), axis);
+  }
+  return {};
 }
 
 std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {

@@ -95,6 +95,10 @@ class Analysis {
   std::unordered_map<const ir::Graph*, GraphState> graphs_;
 };
 
+// The symbol a declared dimension of a graph input is inferred as: its name,
+// or "NAME_dI" for an unnamed dynamic one (empty for a fixed size).
+std::string dim_symbol(const ir::DimDecl& d, std::string_view value_name, size_t axis);
+
 // Infers the whole model. Never throws for model content: what cannot be
 // inferred stays unknown (fresh symbols, unknown rank) and is diagnosed.
 std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts = {});

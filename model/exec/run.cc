@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "model/analysis/feeds.h"
 #include "model/ops/kernel.h"
 #include "model/ops/registry.h"
 #include "model/util/error.h"
@@ -269,104 +270,17 @@ void TrialRun::feed_value(std::string name, Value v) {
   reset();
 }
 
-namespace {
-
-std::string type_word(DType t) { return fmt::format("tensor({})", dtype_onnx_name(t)); }
-
-}  // namespace
-
 std::vector<facts::Diagnostic> TrialRun::check_feeds() const {
-  std::vector<facts::Diagnostic> out;
-  const ir::Graph& g = graph();
-  std::vector<std::string_view> names;
-  for (const auto& [name, t] : feeds_) names.push_back(name);
-  for (const auto& [name, x] : other_feeds_) names.push_back(name);
-  for (std::string_view name : names) {
-    ir::ValueId v = g.find(name);
-    bool is_input = v != ir::kNoValue && std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end();
-    if (!is_input) {
-      out.push_back(diagnostic(Code::FeedUnknown)
-                        .input(std::string(name))
-                        .message(fmt::format("the graph has no input {}; onnxruntime ignores this feed",
-                                             util::quote(name))));
-    }
+  std::vector<analysis::FeedType> fed;
+  for (const auto& [name, t] : feeds_) {
+    std::vector<std::optional<int64_t>> dims(t.shape().begin(), t.shape().end());
+    fed.push_back({name, analysis::FeedType::Kind::Tensor, t.dtype(), std::move(dims)});
   }
-  for (ir::ValueId v : g.inputs) {
-    const ir::Value& d = g.value(v);
-    std::string name(d.name);
-    auto it = feeds_.find(name);
-    if (auto o = other_feeds_.find(name); o != other_feeds_.end()) {
-      const ir::Type& decl = g.declared_type(v);
-      if (decl.is_tensor()) {
-        out.push_back(diagnostic(Code::FeedDtype)
-                          .input(name)
-                          .message(fmt::format("input {} is declared a tensor; the feed is a {}", util::quote(name),
-                                               std::holds_alternative<value::Sequence>(o->second) ? "sequence"
-                                                                                                  : "empty optional")));
-      }
-      continue;
-    }
-    if (it == feeds_.end()) {
-      if (d.initializer == ir::kNone) {
-        out.push_back(diagnostic(Code::FeedMissing)
-                          .input(name)
-                          .message(fmt::format("onnxruntime: \"input '{}' is missing in 'feeds'.\" Input {} has no "
-                                               "default value and is not fed",
-                                               name, util::quote(name))));
-      }
-      continue;
-    }
-    const Tensor& t = it->second;
-    const ir::Type& decl = g.declared_type(v);
-    if (!decl.is_tensor()) continue;
-    if (decl.elem != DType::Undefined && t.dtype() != decl.elem) {
-      out.push_back(diagnostic(Code::FeedDtype)
-                        .input(name)
-                        .message(fmt::format("onnxruntime: \"Unexpected input data type. Actual: ({}) , expected: "
-                                             "({})\". Input {} is declared {}; the feed is {}",
-                                             type_word(t.dtype()), type_word(decl.elem), util::quote(name),
-                                             dtype_name(decl.elem), dtype_name(t.dtype())))
-                        .hint(is_integer(decl.elem) ? fmt::format("feed {} ({} in PyTorch)", dtype_name(decl.elem),
-                                                                  decl.elem == DType::Int64 ? ".long()" : ".int()")
-                                                    : fmt::format("feed {} ({} in PyTorch)", dtype_name(decl.elem),
-                                                                  decl.elem == DType::Float32 ? ".float()"
-                                                                  : decl.elem == DType::Float16 ? ".half()"
-                                                                                                : ".double()")));
-    }
-    if (!decl.has_shape) continue;
-    if (t.rank() != decl.rank()) {
-      out.push_back(diagnostic(Code::FeedRank)
-                        .input(name)
-                        .message(fmt::format("onnxruntime: \"Invalid rank for input: {} Got: {} Expected: {} Please "
-                                             "fix either the inputs/outputs or the model.\". The feed has {} "
-                                             "dimensions, the input {}",
-                                             name, t.rank(), decl.rank(), t.rank(), decl.rank())));
-      continue;
-    }
-    std::string bad, fixed, dynamic;
-    for (size_t a = 0; a < decl.rank(); ++a) {
-      const ir::DimDecl& dd = decl.dims[a];
-      if (dd.kind == ir::DimDecl::Kind::Value) {
-        fixed += fmt::format("{}{}={}", fixed.empty() ? "" : ", ", a, dd.value);
-        if (dd.value != t.dim(a)) bad += fmt::format(" index: {} Got: {} Expected: {}\n", a, t.dim(a), dd.value);
-      } else {
-        dynamic += fmt::format("{}{}{}", dynamic.empty() ? "" : ", ", a,
-                               dd.kind == ir::DimDecl::Kind::Param ? fmt::format(" ({})", dd.param) : "");
-      }
-    }
-    if (!bad.empty()) {
-      out.push_back(
-          diagnostic(Code::FeedDim)
-              .input(name)
-              .message(fmt::format("onnxruntime: \"Got invalid dimensions for input: {} for the following indices\n"
-                                   "{} Please fix either the inputs/outputs or the model.\". Input {} fixes axes {}{}",
-                                   name, bad, util::quote(name), fixed,
-                                   dynamic.empty() ? "; no axis is dynamic" : "; dynamic: " + dynamic))
-              .hint("export with this axis in dynamic_axes (torch.onnx.export) or dynamic_shapes (torch.export), "
-                    "or feed the size the model fixes"));
-    }
+  for (const auto& [name, x] : other_feeds_) {
+    fed.push_back({name, std::holds_alternative<value::Sequence>(x) ? analysis::FeedType::Kind::Sequence
+                                                                     : analysis::FeedType::Kind::None});
   }
-  return out;
+  return analysis::check_feeds(graph(), fed);
 }
 
 void TrialRun::start() {

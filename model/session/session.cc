@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <unordered_map>
 
+#include "model/analysis/diagnose.h"
+#include "model/analysis/feeds.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -275,12 +278,76 @@ void Session::set_input_values(std::map<std::string, std::vector<double>, std::l
   stale_ = true;
 }
 
+namespace {
+
+// Checks described feeds against the declared inputs, as onnxruntime checks
+// them, and turns the sizes of each that passes into bindings of the symbols
+// its dynamic axes are inferred as (a symbol the user bound, or an earlier
+// feed bound, stays): the shapes that follow are those of a run, and what
+// fails with them fails at run time, with the node that fixed a size as its
+// root cause. A sequence feed is inferred as the type it describes.
+std::vector<analysis::Diagnostic> apply_feeds(const ir::Graph& g, const std::vector<analysis::InputOverride>& feeds,
+                                              analysis::InferOptions& o) {
+  std::vector<analysis::FeedType> types;
+  for (const auto& f : feeds) {
+    analysis::FeedType t;
+    t.name = f.name;
+    t.kind = f.sequence ? analysis::FeedType::Kind::Sequence : analysis::FeedType::Kind::Tensor;
+    t.dtype = f.dtype;
+    if (f.dims) {
+      std::vector<std::optional<int64_t>> dims;
+      for (const std::string& d : *f.dims) {
+        int64_t v = 0;
+        auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
+        if (ec == std::errc() && end == d.data() + d.size()) dims.emplace_back(v);
+        else if (auto b = o.bindings.find(d); b != o.bindings.end()) dims.emplace_back(b->second);
+        else dims.emplace_back(std::nullopt);
+      }
+      t.dims = std::move(dims);
+    }
+    types.push_back(std::move(t));
+  }
+  auto found = analysis::check_feeds(g, types, {.require_all = false});
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    const auto& f = feeds[i];
+    bool refused = std::any_of(found.begin(), found.end(), [&](const analysis::Diagnostic& d) {
+      return d.input == f.name && d.severity == analysis::Severity::Error;
+    });
+    ir::ValueId v = g.find(f.name);
+    if (refused || v == ir::kNoValue) continue;
+    const ir::Type& decl = g.declared_type(v);
+    if (!decl.is_tensor() || !decl.has_shape) {
+      std::erase_if(o.inputs, [&](const analysis::InputOverride& in) { return in.name == f.name; });
+      o.inputs.push_back(f);
+      continue;
+    }
+    if (!types[i].dims || types[i].dims->size() != decl.rank()) continue;
+    for (size_t a = 0; a < decl.rank(); ++a) {
+      const auto& fed = (*types[i].dims)[a];
+      std::string symbol = analysis::dim_symbol(decl.dims[a], f.name, a);
+      if (!symbol.empty() && fed) o.bindings.emplace(symbol, *fed);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
 void Session::reanalyze() {
   analysis::InferOptions o;
   o.inputs = options_.inputs;
   o.bindings = options_.bindings;
   o.input_values = options_.input_values;
+  std::vector<analysis::Diagnostic> fed;
+  if (!options_.feeds.empty()) fed = apply_feeds(*model_->graph, options_.feeds, o);
   auto fresh = analysis::infer(*model_, o);  // may throw: keep the old one until then
+  if (!o.bindings.empty()) {
+    analysis::InferOptions unbound = o;
+    unbound.bindings.clear();
+    analysis::rephase_bound(*fresh, *analysis::infer(*model_, unbound));
+  }
+  // What onnxruntime refuses before it runs anything comes first.
+  fresh->diagnostics.insert(fresh->diagnostics.begin(), fed.begin(), fed.end());
   checks_.clear();
   analysis_ = std::move(fresh);
   stale_ = false;

@@ -34,6 +34,10 @@ struct Options {
   std::vector<analysis::InputOverride> inputs;
   std::map<std::string, int64_t, std::less<>> bindings;
   std::map<std::string, std::vector<double>, std::less<>> input_values;
+  // `check --input NAME=DTYPE[D0,...]`: what will be fed. Checked against
+  // the declared inputs as onnxruntime checks feeds (feed-* findings); a feed
+  // that passes is inferred with, its sizes binding the symbols it fills.
+  std::vector<analysis::InputOverride> feeds;
   // --target specs ("all", "latest", "1.30", "ort-cpu@1.30", "1.30.2"); none:
   // no table is read until a check asks (then the latest release).
   std::vector<std::string> targets;

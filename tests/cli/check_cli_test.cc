@@ -194,5 +194,58 @@ TEST(CheckCli, Targets) {
   EXPECT_GT(j["targets"][0]["facts"], 1000);
 }
 
+// `check --input` describes the feeds: checked as onnxruntime checks them
+// (its words quoted), then inferred with. A Reshape traced at batch 2 lets
+// batch 2 through, and fails a batch of 4 at the Gemm, at run time, with the
+// Reshape as the root cause: what onnxruntime 1.30 does with these feeds
+// ("GEMM: Dimension mismatch" at '/fc/Gemm' in a run; its feed errors word
+// for word).
+TEST(CheckCli, FeedsPredictRunTimeFailures) {
+  fs::path torch = test::source_dir() / "fixtures" / "torch";
+  auto r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=float32[2,4,6]"}, torch);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Verdict ok"), std::string::npos) << r.out;
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=float32[4,4,6]", "--format", "json"}, torch);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "run-error");
+  ASSERT_FALSE(j["diagnostics"].empty()) << r.out;
+  const json& first = j["diagnostics"][0];
+  EXPECT_EQ(first["code"], "matmul-inner");
+  EXPECT_EQ(first["phase"], "run");
+  EXPECT_EQ(first["node"], "/fc/Gemm");
+  EXPECT_EQ(first["root_cause_node"], "/Reshape");
+  for (const auto& d : j["diagnostics"]) EXPECT_NE(d["phase"], "load") << d.dump();
+  // The same batch through --bind says the same.
+  auto b = test::run_onnxscope({"check", "baked_batch.onnx", "--bind", "batch=4", "--format", "json"}, torch);
+  EXPECT_EQ(json::parse(b.out)["diagnostics"], j["diagnostics"]);
+
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=int32[2,4,6]"}, torch);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("Verdict run-error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("error[feed-dtype] (run time): onnxruntime: \"Unexpected input data type. Actual: "
+                       "(tensor(int32)) , expected: (tensor(float))\""),
+            std::string::npos)
+      << r.out;
+  // A refused feed is not inferred with: no dtype findings at the nodes it reaches.
+  EXPECT_EQ(r.out.find("dtype-mismatch"), std::string::npos) << r.out;
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=float32[2,4]"}, torch);
+  EXPECT_NE(r.out.find("onnxruntime: \"Invalid rank for input: x Got: 2 Expected: 3 Please fix either the "
+                       "inputs/outputs or the model.\""),
+            std::string::npos)
+      << r.out;
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=float32[batch,4,7]"}, torch);
+  EXPECT_NE(r.out.find("Got invalid dimensions for input: x for the following indices\n index: 2 Got: 7 Expected: 6"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("fixes axes 1=4, 2=6; dynamic: 0 (batch)"), std::string::npos) << r.out;
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "y=float32[2]"}, torch);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning[feed-unknown]"), std::string::npos) << r.out;
+  r = test::run_onnxscope({"check", "baked_batch.onnx", "--input", "x=float32[2,4"}, torch);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--input"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace onnxscope

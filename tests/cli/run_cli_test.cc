@@ -101,7 +101,7 @@ TEST(RunCli, AFeedOfTheWrongTypeFailsWithOnnxruntimesWords) {
                        "(tensor(int32)) , expected: (tensor(float))\""),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("hint: feed float32 (.float() in PyTorch)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hint: feed float32 (.float() in PyTorch, .astype(np.float32) in numpy)"), std::string::npos) << r.out;
 }
 
 TEST(RunCli, FeedFilesThatCannotBeReadAreNamed) {
