@@ -114,5 +114,7 @@ void register_signal(Registry& r);
 void register_text(Registry& r);
 void register_attention(Registry& r);
 void register_geometry(Registry& r);
+void register_ml(Registry& r);
+void register_ml_trees(Registry& r);
 
 }  // namespace onnxscope::ops::kernels
