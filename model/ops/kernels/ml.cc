@@ -471,14 +471,67 @@ void k_svm_regressor(KernelContext& ctx) {
   }
 }
 
+// The class probabilities of an SVC from its pairwise decisions (libsvm's
+// pairwise coupling, in float as onnxruntime computes it): each decision d
+// of classes i < j gives r_ij = 1 - logistic(d a + b), clipped to [1e-7,
+// 1 - 1e-7], r_ji = 1 - r_ij; then p solves min p^T Q p iteratively.
+std::vector<double> svc_probabilities(int64_t c, const std::vector<double>& d, const std::vector<float>& pa,
+                                      const std::vector<float>& pb) {
+  const auto n = size_t(c);
+  std::vector<float> r(n * n, 0.0f);
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j, ++k) {
+      const float v = float(d[k]) * pa[k] + pb[k];
+      float p = 1 - 1 / (1 + std::exp(-v));
+      p = std::min(std::max(p, 1.0e-7f), 1 - 1.0e-7f);
+      r[i * n + j] = p;
+      r[j * n + i] = 1 - p;
+    }
+  std::vector<float> q(n * n, 0.0f), qp(n, 0.0f), p(n, 1.0f / float(c));
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      q[i * n + i] += r[j * n + i] * r[j * n + i];
+      q[i * n + j] = q[j * n + i];
+    }
+    for (size_t j = i + 1; j < n; ++j) {
+      q[i * n + i] += r[j * n + i] * r[j * n + i];
+      q[i * n + j] = -r[j * n + i] * r[i * n + j];
+    }
+  }
+  const float eps = 0.005f / float(c);
+  for (int loop = 0; loop < 100; ++loop) {
+    float pqp = 0;
+    for (size_t i = 0; i < n; ++i) {
+      qp[i] = 0;
+      for (size_t j = 0; j < n; ++j) qp[i] += q[i * n + j] * p[j];
+      pqp += p[i] * qp[i];
+    }
+    float max_error = 0;
+    for (size_t i = 0; i < n; ++i) max_error = std::max(max_error, std::fabs(qp[i] - pqp));
+    if (max_error < eps) break;
+    for (size_t i = 0; i < n; ++i) {
+      const float diff = (-qp[i] + pqp) / q[i * n + i];
+      p[i] += diff;
+      pqp = (pqp + diff * (diff * q[i * n + i] + 2 * qp[i])) / (1 + diff) / (1 + diff);
+      for (size_t j = 0; j < n; ++j) {
+        qp[j] = (qp[j] + diff * q[i * n + j]) / (1 + diff);
+        p[j] /= (1 + diff);
+      }
+    }
+  }
+  return std::vector<double>(p.begin(), p.end());
+}
+
 // SVMClassifier. With vectors_per_class (an SVC): for each pair of classes
 // i < j, the decision sum_{v in i} coef[j-1][v] K(x, v) + sum_{v in j}
 // coef[i][v] K(x, v) + rho[pair], a vote for i when positive, else j; the
 // scores are the decisions (two, [-d, d], for a binary model) and the label
 // the class with most votes (the first on ties). Without: one linear score
 // per class, K(x, coefficients[c]) + rho[0], the label the highest (two
-// classes: see below). Probabilities (prob_a, prob_b) have no reference
-// kernel.
+// classes: see below). An SVC with prob_a and prob_b scores the class
+// probabilities instead (the label is still the votes', as onnxruntime
+// gives it); a linear model's probabilities have no reference kernel.
 void k_svm_classifier(KernelContext& ctx) {
   const auto a = read<SVMClassifierAttrs>(ctx.attrs());
   const Features x = features(ctx, 0);
@@ -489,9 +542,11 @@ void k_svm_classifier(KernelContext& ctx) {
   const auto rho = a.rho.value_or(std::vector<float>{});
   const auto per = a.vectors_per_class.value_or(std::vector<int64_t>{});
   const PostTransform pt = post_transform(ctx, a.post_transform);
-  if (a.prob_a && !a.prob_a->empty()) {
-    kernel_fail(Code::RunNoKernel, "{}: SVMClassifier probabilities (prob_a, prob_b) have no reference kernel",
-                ctx.label());
+  const auto prob_a = a.prob_a.value_or(std::vector<float>{}), prob_b = a.prob_b.value_or(std::vector<float>{});
+  const bool proba = !prob_a.empty();
+  if (proba && per.empty()) {
+    kernel_fail(Code::RunNoKernel, "{}: probabilities (prob_a) of a linear SVMClassifier (no vectors_per_class) have "
+                "no reference kernel", ctx.label());
   }
   const int64_t c = labels.size();
   std::vector<size_t> best(static_cast<size_t>(x.n));
@@ -510,7 +565,11 @@ void k_svm_classifier(KernelContext& ctx) {
       kernel_fail(Code::MlFeatureCount, "{}: {} support vector values, {} coefficients and {} rho for {} vectors of "
                   "{} features in {} classes", ctx.label(), sv.size(), coef.size(), rho.size(), nv, x.f, c);
     }
-    const int64_t e = c > 2 ? pairs : 2;
+    if (proba && (int64_t(prob_a.size()) != pairs || int64_t(prob_b.size()) != pairs)) {
+      kernel_fail(Code::MlAttribute, "{}: prob_a has {} values and prob_b {}; {} classes need {} each", ctx.label(),
+                  prob_a.size(), prob_b.size(), c, pairs);
+    }
+    const int64_t e = proba ? c : c > 2 ? pairs : 2;
     Tensor& scores = ctx.output(1, DType::Float32, {x.n, e});
     std::vector<double> k(static_cast<size_t>(nv)), d(static_cast<size_t>(pairs));
     for (int64_t r = 0; r < x.n; ++r) {
@@ -527,6 +586,7 @@ void k_svm_classifier(KernelContext& ctx) {
         }
       best[size_t(r)] = size_t(std::max_element(votes.begin(), votes.end()) - votes.begin());
       std::vector<double> out = c > 2 ? d : std::vector<double>{-d[0], d[0]};
+      if (proba) out = svc_probabilities(c, d, prob_a, prob_b);
       apply_post_transform(pt, out);
       for (int64_t q = 0; q < e; ++q) scores.data<float>()[r * e + q] = float(out[size_t(q)]);
     }

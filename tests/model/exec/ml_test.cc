@@ -309,14 +309,35 @@ TEST(MlKernels, SVMClassifierMatchesOnnxruntime) {
                                    0.8500000238418579f, 0.6000000238418579f, 0.20000000298023224f, 0.1599999964237213f});
 }
 
-TEST(MlKernels, SVMClassifierProbabilitiesHaveNoKernel) {
+// Probabilities by pairwise coupling; the label stays the votes' (row 0's
+// most probable class is 20, onnxruntime 1.30 labels it 10 like the votes).
+TEST(MlKernels, SVMClassifierProbabilitiesMatchOnnxruntime) {
+  auto t = run_model(
+      ml_model("(float[3, 2] x) => (int64[3] l0, float[3, 3] s0, int64[3] l1, float[3, 2] s1)",
+               fmt::format("  l0, s0 = ai.onnx.ml.SVMClassifier <classlabels_ints = [10, 20, 30], vectors_per_class = [1, 1, 1], {}, coefficients = [0.5, -1.0, 0.3, 0.7, 0.2, -0.4], rho = [0.1, -0.2, 0.05], kernel_type = \"RBF\", kernel_params = [0.5, 0.0, 0.0], prob_a = [-2.0, -1.5, -3.0], prob_b = [0.1, 0.0, -0.2]> (x)\n"
+                           "  l1, s1 = ai.onnx.ml.SVMClassifier <classlabels_ints = [0, 1], vectors_per_class = [2, 1], {}, coefficients = [0.5, -1.0, 0.3], rho = [0.1], kernel_type = \"LINEAR\", kernel_params = [0.0, 0.0, 0.0], prob_a = [-1.5], prob_b = [0.2]> (x)",
+                           kSv, kSv)),
+      {{"x", floats({3, 2}, kSvmX)}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  // onnxruntime 1.30
+  EXPECT_EQ(values<int64_t>(t.out("l0")), (std::vector<int64_t>{10, 10, 20}));
+  expect_near(t.floats_of("s0"), {0.2886829376220703f, 0.3681735098361969f, 0.3431435823440552f, 0.3326699733734131f,
+                                  0.3499641418457031f, 0.31736597418785095f, 0.2850186824798584f, 0.5033814907073975f,
+                                  0.21159987151622772f});
+  EXPECT_EQ(values<int64_t>(t.out("l1")), (std::vector<int64_t>{0, 0, 0}));
+  expect_near(t.floats_of("s1"), {0.5981290936470032f, 0.4018709063529968f, 0.995913565158844f, 0.004086397588253021f,
+                                  0.6155648827552795f, 0.3844350576400757f});
+}
+
+TEST(MlKernels, SVMClassifierProbabilitiesOfTheWrongLengthFail) {
   auto t = run_model(
       ml_model("(float[3, 2] x) => (int64[3] l, float[3, 2] s)",
-               "  l, s = ai.onnx.ml.SVMClassifier <classlabels_ints = [0, 1], vectors_per_class = [2, 1], support_vectors = [1.0, 0.0, 0.0, 1.0, 2.0, 2.0], coefficients = [0.5, -1.0, 0.3], rho = [0.1], prob_a = [1.0], prob_b = [0.0], kernel_params = [0.0, 0.0, 0.0]> (x)"),
+               "  l, s = ai.onnx.ml.SVMClassifier <classlabels_ints = [0, 1], vectors_per_class = [2, 1], support_vectors = [1.0, 0.0, 0.0, 1.0, 2.0, 2.0], coefficients = [0.5, -1.0, 0.3], rho = [0.1], prob_a = [1.0, 2.0], prob_b = [0.0], kernel_params = [0.0, 0.0, 0.0]> (x)"),
       {{"x", floats({3, 2}, kSvmX)}});
   ASSERT_EQ(t.stop, Stop::Failed);
-  EXPECT_EQ(t.code(), facts::Code::RunNoKernel);
-  EXPECT_HAS(t.message(), "probabilities");
+  EXPECT_EQ(t.code(), facts::Code::MlAttribute);
+  EXPECT_HAS(t.message(), "SVMClassifier");
+  EXPECT_HAS(t.message(), "prob_a has 2 values and prob_b 1");
 }
 
 }  // namespace
