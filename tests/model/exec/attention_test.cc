@@ -111,6 +111,30 @@ g (float[1, 2, 2, 2] q, float[1, 1, 3, 2] k, float[1, 1, 3, 2] v, int64[1] n) =>
                                  -0.0438065678f, -0.914727032f, -0.00909511f});
 }
 
+// Version 24 lets the mask's last dimension be shorter than the keys (the
+// rest is -inf); 23 refuses it. onnxruntime 1.30 refuses it in both
+// ("inconsistent total_sequence_length"): the expected rows are those of
+// the same visible keys, onnxruntime's in NonpadKvSeqlenMasksThePaddingKeys,
+// and V's second row where only key 1 is left.
+TEST(AttentionKernels, ShortMaskIsPaddedFromVersionTwentyFour) {
+  for (int opset : {23, 24}) {
+    Trial t(fmt::format(R"(<ir_version: 10, opset_import: ["" : {}]>
+g (float[1, 2, 2, 2] q, float[1, 1, 3, 2] k, float[1, 1, 3, 2] v, bool[2, 2] m) => (float[1, 2, 2, 2] y) {{
+  y = Attention (q, k, v, m)
+}})", opset));
+    t.feed("q", floats({1, 2, 2, 2}, kQ)).feed("k", floats({1, 1, 3, 2}, kK)).feed("v", floats({1, 1, 3, 2}, kV));
+    t.feed("m", typed<bool>(DType::Bool, {2, 2}, {true, true, false, true}));
+    if (opset == 23) {
+      ASSERT_EQ(t.go(), Stop::Failed);
+      EXPECT_EQ(t.code(), facts::Code::Broadcast);
+      EXPECT_HAS(t.message(), "attn_mask of shape [2,2] does not broadcast to [1, 2, 2, 3]");
+      continue;
+    }
+    ASSERT_EQ(t.go(), Stop::Done) << t.message();
+    expect_near(t.floats_of("y"), {-0.911585152f, -0.05622264f, -0.96f, 0.67f, -0.912412822f, -0.0438065678f, -0.96f, 0.67f});
+  }
+}
+
 // Version 25: left_window_size 0 and right_window_size 0 leave query i only
 // key i, so Y's rows are V's rows.
 TEST(AttentionKernels, SlidingWindowOfVersionTwentyFive) {
@@ -191,6 +215,21 @@ g (float[1, 2, 8] x, float[3, 1] c, float[3, 1] s, int64[1, 2] p) => (float[1, 2
   // onnxruntime 1.30
   expect_near(t.floats_of("y"), {-0.399999976f, 0.324999988f, 0.75f, 1, -1.0999999f, 1.42499995f, 1.75f, 2, -0.375f,
                                  2.60000014f, 2.75f, 3, -0.475000143f, 3.70000005f, 3.75f, 4});
+}
+
+// Without position_ids the caches are [batch, seq, dim/2].
+TEST(AttentionKernels, RotaryEmbeddingWithoutPositionIdsMatchesOnnxruntime) {
+  Trial t(R"(<ir_version: 10, opset_import: ["" : 23]>
+g (float[1, 2, 2, 4] x, float[1, 2, 2] c, float[1, 2, 2] s) => (float[1, 2, 2, 4] y) {
+  y = RotaryEmbedding (x, c, s)
+})");
+  t.feed("x", floats({1, 2, 2, 4}, rotary_x(16))).feed("c", floats({1, 2, 2}, {0.5f, 0.8f, 0.2f, 0.3f}));
+  t.feed("s", floats({1, 2, 2}, {0.6f, 0.4f, 0.9f, 0.7f}));
+  ASSERT_EQ(t.go(), Stop::Done) << t.message();
+  // onnxruntime 1.30
+  expect_near(t.floats_of("y"), {-0.325000018f, 0, 0.524999976f, 1, -1.32499993f, -0.949999928f, 1.4749999f, 1.64999998f,
+                                 -0.525000095f, 0.799999952f, 2.72500014f, 3.4000001f, -2.7249999f, -1.74999988f,
+                                 3.67499995f, 3.6500001f});
 }
 
 TEST(AttentionKernels, RotaryEmbeddingPositionOutsideTheCacheFails) {
