@@ -67,6 +67,7 @@ void k_col2im(KernelContext& ctx) {
   out_shape.insert(out_shape.end(), image.begin(), image.end());
   const int64_t img = span_size(image, 0, n);
   Tensor& y = ctx.output(0, x.dtype(), out_shape);
+  ctx.host().charge(y.count() * sizeof(double), fmt::format("{} sums", ctx.label()));
   floating(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
     const T* in = x.data<T>();
@@ -308,7 +309,12 @@ void k_max_roi_pool(KernelContext& ctx) {
       if (bd != double(b) || b < 0 || b >= N) {
         kernel_fail(Code::RunIndexRange, "{}: region {} has batch index {}, outside [0, {})", ctx.label(), r, bd, N);
       }
-      auto scaled = [&](int k) { return int64_t(std::round(rois.as_double(uint64_t(r * 5 + k)) * a.spatial_scale)); };
+      // Corners far outside any image are held to +-2^40 (the bins clip
+      // them to the image anyway).
+      auto scaled = [&](int k) {
+        const double v = std::round(rois.as_double(uint64_t(r * 5 + k)) * a.spatial_scale);
+        return v != v ? int64_t{0} : int64_t(std::clamp(v, -0x1p40, 0x1p40));
+      };
       const int64_t x1 = scaled(1), y1 = scaled(2), x2 = scaled(3), y2 = scaled(4);
       const int64_t rh = std::max<int64_t>(y2 - y1 + 1, 1), rw = std::max<int64_t>(x2 - x1 + 1, 1);
       const double bh = double(rh) / double(ph), bw = double(rw) / double(pw);

@@ -155,9 +155,9 @@ Forest build_forest(const KernelContext& ctx, const TreeNodesAttrs& a, int64_t f
     f.nodes[it->second].leaf.emplace_back(leaf_ids[i], leaf_weights[i]);
   }
   // Each walk must end: a node reached again from the root is a cycle.
+  std::vector<char> seen(n, 0);  // the trees' nodes are disjoint
   for (size_t root : f.roots) {
     std::vector<size_t> stack{root};
-    std::vector<int> seen(n, 0);
     while (!stack.empty()) {
       size_t i = stack.back();
       stack.pop_back();

@@ -152,6 +152,19 @@ g (float[1, 1, 6, 6] x, float[3, 5] r) => (float[3, 1, 2, 2] y, float[3, 1, 2, 3
   EXPECT_EQ(t.floats_of("z"), (std::vector<float>{7, 8, 9, 13, 14, 15, 8, 9, 10, 14, 15, 16, 22, 23, 24, 34, 35, 36}));
 }
 
+// A region far beyond the image: its corners are held to +-2^40 and the
+// bins clipped to the image. The region's centre is (0, 0), so the first
+// bin holds row 0 and column 0 only, the last everything else.
+TEST(GeometryKernels, MaxRoiPoolHugeRegionIsClipped) {
+  Trial t(R"(<ir_version: 10, opset_import: ["" : 22]>
+g (float[1, 1, 6, 6] x, float[1, 5] r) => (float[1, 1, 2, 2] y) {
+  y = MaxRoiPool <pooled_shape = [2, 2]> (x, r)
+})");
+  t.feed("x", floats({1, 1, 6, 6}, ramp(36))).feed("r", floats({1, 5}, {0, -1e30f, -1e30f, 1e30f, 1e30f}));
+  ASSERT_EQ(t.go(), Stop::Done) << t.message();
+  EXPECT_EQ(t.floats_of("y"), (std::vector<float>{1, 6, 31, 36}));
+}
+
 TEST(GeometryKernels, MaxRoiPoolBatchIndexOutOfRangeFails) {
   Trial t(R"(<ir_version: 10, opset_import: ["" : 22]>
 g (float[1, 1, 6, 6] x, float[1, 5] r) => (float[1, 1, 2, 2] y) {
