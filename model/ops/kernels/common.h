@@ -112,5 +112,9 @@ void register_misc(Registry& r);
 void register_sampling(Registry& r);
 void register_signal(Registry& r);
 void register_text(Registry& r);
+void register_attention(Registry& r);
+void register_geometry(Registry& r);
+void register_ml(Registry& r);
+void register_ml_trees(Registry& r);
 
 }  // namespace onnxscope::ops::kernels

@@ -30,6 +30,10 @@ void register_kernels(Registry& r) {
   kernels::register_sampling(r);
   kernels::register_signal(r);
   kernels::register_text(r);
+  kernels::register_attention(r);
+  kernels::register_geometry(r);
+  kernels::register_ml(r);
+  kernels::register_ml_trees(r);
 }
 
 namespace kernels {

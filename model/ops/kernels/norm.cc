@@ -1,5 +1,6 @@
 // Normalization kernels: Softmax, LogSoftmax, Hardmax, BatchNormalization,
-// InstanceNormalization, LayerNormalization, GroupNormalization, LRN,
+// InstanceNormalization, LayerNormalization, RMSNormalization,
+// GroupNormalization, LpNormalization, LRN,
 // MeanVarianceNormalization, Dropout.
 #include <algorithm>
 #include <cmath>
@@ -251,6 +252,76 @@ void k_layer_norm(KernelContext& ctx) {
   }
 }
 
+// RMSNormalization-23: over axes [axis, rank), X / sqrt(mean(X^2) + eps)
+// times Scale (broadcast to that trailing shape); Y has Scale's type.
+void k_rms_norm(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const Tensor& sc = ctx.input(1);
+  const auto a = read<LayerNormalizationAttrs>(ctx.attrs());
+  size_t axis = axis_of(ctx, a.axis, x.rank());
+  int64_t blocks = span_size(x.shape(), 0, axis), len = span_size(x.shape(), axis, x.rank());
+  std::vector<int64_t> tail(x.shape().begin() + axis, x.shape().end());
+  Tensor probe = Tensor(DType::Bool, {}).reshaped(tail);
+  Broadcast bc(ctx, {&sc, &probe});
+  if (bc.shape != tail) {
+    kernel_fail(Code::Broadcast, "{}: scale of shape [{}] does not broadcast to the normalized shape [{}]", ctx.label(),
+                fmt::join(sc.shape(), ","), fmt::join(tail, ","));
+  }
+  ctx.host().charge(uint64_t(len) * sizeof(double), fmt::format("{} scale", ctx.label()));
+  std::vector<double> scale(static_cast<size_t>(len));
+  bc.each(1, [&](uint64_t k, const std::vector<int64_t>& o) { scale[k] = sc.as_double(uint64_t(o[0])); });
+  Tensor& y = ctx.output(0, sc.dtype(), x.shape());
+  floating(ctx, x.dtype(), [&](auto zx) {
+    using T = decltype(zx);
+    floating(ctx, sc.dtype(), [&](auto zy) {
+      using U = decltype(zy);
+      const T* in = x.data<T>();
+      U* out = y.data<U>();
+      for (int64_t b = 0; b < blocks; ++b) {
+        double sq = 0;
+        for (int64_t i = 0; i < len; ++i) {
+          double v = load(in[b * len + i]);
+          sq += v * v;
+        }
+        double inv = 1 / std::sqrt((len ? sq / double(len) : 0) + double(a.epsilon));
+        for (int64_t i = 0; i < len; ++i) {
+          out[b * len + i] = store<U>(static_cast<Acc<U>>(double(load(in[b * len + i])) * inv * scale[size_t(i)]));
+        }
+      }
+    });
+  });
+}
+
+// LpNormalization: x / ||x||_p along axis (p 1 or 2); a zero norm gives 0.
+void k_lp_norm(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const auto a = read<LpNormalizationAttrs>(ctx.attrs());
+  if (a.p != 1 && a.p != 2) kernel_fail(Code::AttributeValue, "{}: p is {}; it is 1 or 2", ctx.label(), a.p);
+  size_t axis = x.rank() == 0 ? 0 : axis_of(ctx, a.axis, x.rank());
+  int64_t outer = span_size(x.shape(), 0, axis), len = x.rank() == 0 ? 1 : x.dim(axis);
+  int64_t inner = span_size(x.shape(), axis + 1, x.rank());
+  Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  floating(ctx, x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t base = o * len * inner + i;
+        double norm = 0;
+        for (int64_t k = 0; k < len; ++k) {
+          double v = load(in[base + k * inner]);
+          norm += a.p == 1 ? std::fabs(v) : v * v;
+        }
+        if (a.p == 2) norm = std::sqrt(norm);
+        for (int64_t k = 0; k < len; ++k) {
+          double v = load(in[base + k * inner]);
+          out[base + k * inner] = store<T>(static_cast<Acc<T>>(norm == 0 ? 0.0 : v / norm));
+        }
+      }
+  });
+}
+
 // GroupNormalization: channels split into num_groups groups; scale and bias
 // per group in version 18, per channel from 21.
 void k_group_norm(KernelContext& ctx) {
@@ -405,6 +476,8 @@ void register_norm(Registry& r) {
   r.set_kernel("", "InstanceNormalization", 1, k_instance_norm);
   r.set_kernel("", "LayerNormalization", 17, k_layer_norm);
   r.set_kernel("", "GroupNormalization", 18, k_group_norm);
+  r.set_kernel("", "RMSNormalization", 23, k_rms_norm);
+  r.set_kernel("", "LpNormalization", 1, k_lp_norm);
   r.set_kernel("", "LRN", 1, k_lrn);
   r.set_kernel("", "MeanVarianceNormalization", 9, k_mvn);
   r.set_kernel("", "Dropout", 1, k_dropout);

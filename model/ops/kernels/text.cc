@@ -1,6 +1,8 @@
-// Text kernels: StringNormalizer and TfIdfVectorizer.
+// Text kernels: StringNormalizer, TfIdfVectorizer, StringConcat, StringSplit
+// and RegexFullMatch.
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <string>
 
 #include "model/ops/kernels/nn.h"
@@ -159,11 +161,138 @@ void tfidf_vectorizer(KernelContext& ctx) {
   }
 }
 
+const Tensor& strings_in(const KernelContext& ctx, size_t i) {
+  const Tensor& t = ctx.input(i);
+  if (t.dtype() != DType::String) kernel_fail(Code::RunNoKernel, "{}: input {} of type {}", ctx.label(), i, dtype_name(t.dtype()));
+  return t;
+}
+
+// StringConcat-20: element-wise X ++ Y with numpy broadcasting.
+void string_concat(KernelContext& ctx) {
+  const Tensor& x = strings_in(ctx, 0);
+  const Tensor& y = strings_in(ctx, 1);
+  Broadcast bc(ctx, {&x, &y});
+  Tensor& z = ctx.output(0, DType::String, bc.shape);
+  bc.each(2, [&](uint64_t i, const std::vector<int64_t>& o) {
+    z.data<std::string>()[i] = x.data<std::string>()[o[0]] + y.data<std::string>()[o[1]];
+  });
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// StringSplit-20: each string split at `delimiter` (runs of whitespace, the
+// ends trimmed, when it is absent or empty) at most maxsplit times; Y pads
+// the rows with "" to the longest, Z counts each. As onnxruntime 1.30: an
+// empty string has no substrings, and with whitespace the remainder after
+// maxsplit splits is trimmed at its end too.
+void string_split(KernelContext& ctx) {
+  const auto a = read<StringSplitAttrs>(ctx.attrs());
+  const Tensor& x = strings_in(ctx, 0);
+  const std::string delim(a.delimiter.value_or(""));
+  const int64_t maxsplit = a.maxsplit.value_or(-1);
+  if (a.maxsplit && maxsplit < 0) kernel_fail(Code::AttributeValue, "{}: maxsplit is {}", ctx.label(), maxsplit);
+  std::vector<std::vector<std::string>> parts(x.count());
+  size_t longest = 0;
+  for (uint64_t i = 0; i < x.count(); ++i) {
+    const std::string& s = x.data<std::string>()[i];
+    auto& out = parts[i];
+    if (s.empty()) continue;
+    if (delim.empty()) {
+      size_t b = 0, e = s.size();
+      while (b < e && is_space(s[b])) ++b;
+      while (e > b && is_space(s[e - 1])) --e;
+      while (b < e) {
+        if (maxsplit >= 0 && int64_t(out.size()) == maxsplit) {
+          out.push_back(s.substr(b, e - b));
+          break;
+        }
+        size_t k = b;
+        while (k < e && !is_space(s[k])) ++k;
+        out.push_back(s.substr(b, k - b));
+        b = k;
+        while (b < e && is_space(s[b])) ++b;
+      }
+    } else {
+      size_t b = 0;
+      while (true) {
+        size_t k = maxsplit >= 0 && int64_t(out.size()) == maxsplit ? std::string::npos : s.find(delim, b);
+        if (k == std::string::npos) {
+          out.push_back(s.substr(b));
+          break;
+        }
+        out.push_back(s.substr(b, k - b));
+        b = k + delim.size();
+      }
+    }
+    longest = std::max(longest, out.size());
+  }
+  std::vector<int64_t> shape = x.shape();
+  shape.push_back(int64_t(longest));
+  Tensor& y = ctx.output(0, DType::String, shape);
+  for (uint64_t i = 0; i < x.count(); ++i) {
+    for (size_t k = 0; k < parts[i].size(); ++k) y.data<std::string>()[i * longest + k] = std::move(parts[i][k]);
+  }
+  if (ctx.num_outputs() > 1) {
+    Tensor& z = ctx.output(1, DType::Int64, x.shape());
+    for (uint64_t i = 0; i < x.count(); ++i) z.data<int64_t>()[i] = int64_t(parts[i].size());
+  }
+}
+
+// RegexFullMatch-20: whether the whole string matches `pattern`, in RE2's
+// syntax, which onnxruntime uses. The kernel matches with std::regex
+// (ECMAScript), which reads the common subset alike: literals, ., classes
+// ([a-z], \d, \w, \s), anchors, groups, (?:...), alternation and the
+// quantifiers, plus a leading (?i). It refuses, naming the construct, what
+// RE2 reads otherwise or not at all: other (?flags), named groups (?P<..>),
+// \p{..} classes, \A \z \Q \E \C, and the lookarounds and back-references
+// RE2 rejects. `.` and classes see bytes, not UTF-8 characters.
+void regex_full_match(KernelContext& ctx) {
+  const auto a = read<RegexFullMatchAttrs>(ctx.attrs());
+  if (!a.pattern) kernel_fail(Code::MissingAttribute, "{}: no pattern attribute", ctx.label());
+  std::string pat(*a.pattern);
+  auto flags = std::regex::ECMAScript;
+  if (pat.rfind("(?i)", 0) == 0) {
+    pat = pat.substr(4);
+    flags |= std::regex::icase;
+  }
+  for (size_t i = 0; i < pat.size(); ++i) {
+    const char c = pat[i];
+    std::string_view bad;
+    if (c == '\\' && i + 1 < pat.size()) {
+      const char n = pat[++i];
+      if (n == 'p' || n == 'P') bad = "\\p Unicode classes";
+      else if (n == 'A' || n == 'z' || n == 'Q' || n == 'E' || n == 'C') bad = "\\A, \\z, \\Q...\\E and \\C";
+      else if (n >= '1' && n <= '9') bad = "back-references (RE2 has none)";
+    } else if (c == '(' && i + 1 < pat.size() && pat[i + 1] == '?') {
+      const char n = i + 2 < pat.size() ? pat[i + 2] : '\0';
+      if (n == '=' || n == '!' || n == '<') bad = "lookarounds (RE2 has none)";
+      else if (n != ':') bad = "(?flags) and named groups other than a leading (?i)";
+    }
+    if (!bad.empty()) {
+      kernel_fail(Code::RunNoKernel, "{}: pattern \"{}\" uses {}, which the kernel does not read as RE2 does",
+                  ctx.label(), *a.pattern, bad);
+    }
+  }
+  std::regex re;
+  try {
+    re = std::regex(pat, flags);
+  } catch (const std::regex_error& e) {
+    kernel_fail(Code::AttributeValue, "{}: pattern \"{}\" is not a valid regular expression ({})", ctx.label(),
+                *a.pattern, e.what());
+  }
+  const Tensor& x = strings_in(ctx, 0);
+  Tensor& y = ctx.output(0, DType::Bool, x.shape());
+  for (uint64_t i = 0; i < x.count(); ++i) y.data<bool>()[i] = std::regex_match(x.data<std::string>()[i], re);
+}
+
 }  // namespace
 
 void register_text(Registry& r) {
   r.set_kernel("", "StringNormalizer", 10, string_normalizer);
   r.set_kernel("", "TfIdfVectorizer", 9, tfidf_vectorizer);
+  r.set_kernel("", "StringConcat", 20, string_concat);
+  r.set_kernel("", "StringSplit", 20, string_split);
+  r.set_kernel("", "RegexFullMatch", 20, regex_full_match);
 }
 
 }  // namespace onnxscope::ops::kernels

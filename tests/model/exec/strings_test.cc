@@ -1,0 +1,124 @@
+// The string kernels of opset 20: StringConcat, StringSplit (delimiters,
+// whitespace, maxsplit) and RegexFullMatch (the RE2 subset std::regex reads
+// alike, and the constructs it refuses). Expected values marked so are
+// onnxruntime 1.30's for the same model and inputs.
+#include "tests/model/exec/kernel_fixture.h"
+
+namespace onnxscope::exec::test {
+namespace {
+
+Tensor strs(std::vector<int64_t> shape, std::vector<std::string> v) {
+  return typed(DType::String, std::move(shape), std::move(v));
+}
+
+TEST(StringKernels, StringConcatBroadcastsLikeOnnxruntime) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[3] a, string[1] b) => (string[3] y) {
+  y = StringConcat (a, b)
+})",
+                     {{"a", strs({3}, {"ab", "", "c d"})}, {"b", strs({1}, {"X"})}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  // onnxruntime 1.30
+  EXPECT_EQ(values<std::string>(t.out("y")), (std::vector<std::string>{"abX", "X", "c dX"}));
+}
+
+TEST(StringKernels, StringConcatShapesThatDoNotBroadcastFail) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[3] a, string[2] b) => (string[3] y) {
+  y = StringConcat (a, b)
+})",
+                     {{"a", strs({3}, {"a", "b", "c"})}, {"b", strs({2}, {"x", "y"})}});
+  ASSERT_EQ(t.stop, Stop::Failed);
+  EXPECT_EQ(t.code(), facts::Code::Broadcast);
+  EXPECT_HAS(t.message(), "StringConcat");
+}
+
+const std::vector<std::string> kSplitIn{"  hello   world ", "a  b", "a,,b,", ",", "abcab", ""};
+
+// onnxruntime 1.30 for each delimiter (maxsplit unset): the padded rows
+// and the counts; an empty string has no substrings.
+TEST(StringKernels, StringSplitMatchesOnnxruntime) {
+  struct Case {
+    std::string attrs;
+    std::vector<std::string> y;
+    std::vector<int64_t> n;
+  };
+  const std::vector<Case> cases{
+      {"", {"hello", "world", "a", "b", "a,,b,", "", ",", "", "abcab", "", "", ""}, {2, 2, 1, 1, 1, 0}},
+      {"<delimiter = \",\">",
+       {"  hello   world ", "", "", "", "a  b", "", "", "", "a", "", "b", "", "", "", "", "", "abcab", "", "", "", "",
+        "", "", ""},
+       {1, 1, 4, 2, 1, 0}},
+      {"<delimiter = \"ab\">",
+       {"  hello   world ", "", "", "a  b", "", "", "a,,b,", "", "", ",", "", "", "", "c", "", "", "", ""},
+       {1, 1, 1, 1, 3, 0}},
+  };
+  for (const auto& c : cases) {
+    auto t = run_model(fmt::format(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[6] x) => (string[6, M] y, int64[6] n) {{
+  y, n = StringSplit {} (x)
+}})", c.attrs),
+                       {{"x", strs({6}, kSplitIn)}});
+    ASSERT_EQ(t.stop, Stop::Done) << t.message();
+    EXPECT_EQ(values<std::string>(t.out("y")), c.y) << c.attrs;
+    EXPECT_EQ(values<int64_t>(t.out("n")), c.n) << c.attrs;
+  }
+}
+
+// maxsplit: the rest stays whole; with whitespace it is trimmed at both
+// ends (onnxruntime 1.30 gives "b  c" for "  a  b  c ", not Python's "b  c ").
+TEST(StringKernels, StringSplitMaxsplitMatchesOnnxruntime) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[4] x) => (string[4, M] y, int64[4] n, string[4, K] z, int64[4] m) {
+  y, n = StringSplit <maxsplit = 1> (x)
+  z, m = StringSplit <delimiter = ",", maxsplit = 2> (x)
+})",
+                     {{"x", strs({4}, {"a b c d", "  a  b  c ", "a,b,c,d", ""})}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  // onnxruntime 1.30
+  EXPECT_EQ(values<std::string>(t.out("y")), (std::vector<std::string>{"a", "b c d", "a", "b  c", "a,b,c,d", "", "", ""}));
+  EXPECT_EQ(values<int64_t>(t.out("n")), (std::vector<int64_t>{2, 2, 1, 0}));
+  EXPECT_EQ(values<std::string>(t.out("z")), (std::vector<std::string>{"a b c d", "", "", "  a  b  c ", "", "", "a", "b",
+                                                                     "c,d", "", "", ""}));
+  EXPECT_EQ(values<int64_t>(t.out("m")), (std::vector<int64_t>{1, 1, 3, 0}));
+}
+
+TEST(StringKernels, RegexFullMatchMatchesOnnxruntime) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[4] x) => (bool[4] a, bool[4] b, bool[4] c) {
+  a = RegexFullMatch <pattern = "[a-z]+\d+"> (x)
+  b = RegexFullMatch <pattern = "(?i)abc\d*"> (x)
+  c = RegexFullMatch <pattern = "\w+"> (x)
+})",
+                     {{"x", strs({4}, {"abc123", "ABC", "12", "a1b2"})}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  // onnxruntime 1.30
+  EXPECT_EQ(values<bool>(t.out("a")), (std::vector<bool>{true, false, false, false}));
+  EXPECT_EQ(values<bool>(t.out("b")), (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(values<bool>(t.out("c")), (std::vector<bool>{true, true, true, true}));
+}
+
+// An invalid pattern (onnxruntime 1.30 refuses it too: "Invalid regex
+// pattern: (a") and an RE2 construct the kernel does not read.
+TEST(StringKernels, RegexFullMatchRefusesInvalidAndUnsupportedPatterns) {
+  auto bad = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (bool[1] y) {
+  y = RegexFullMatch <pattern = "(a"> (x)
+})",
+                       {{"x", strs({1}, {"a"})}});
+  ASSERT_EQ(bad.stop, Stop::Failed);
+  EXPECT_EQ(bad.code(), facts::Code::AttributeValue);
+  EXPECT_HAS(bad.message(), "RegexFullMatch");
+  EXPECT_HAS(bad.message(), "pattern \"(a\" is not a valid regular expression");
+  auto named = run_model(R"m(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (bool[1] y) {
+  y = RegexFullMatch <pattern = "(?P<word>\w+)"> (x)
+})m",
+                         {{"x", strs({1}, {"a"})}});
+  ASSERT_EQ(named.stop, Stop::Failed);
+  EXPECT_EQ(named.code(), facts::Code::RunNoKernel);
+  EXPECT_HAS(named.message(), "named groups");
+}
+
+}  // namespace
+}  // namespace onnxscope::exec::test
