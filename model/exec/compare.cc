@@ -11,11 +11,12 @@ namespace onnxscope::exec {
 
 std::string Tolerance::text() const {
   if (exact) return "exact";
+  if (!looser_for.empty()) return fmt::format("rtol {:g}, atol {:g}: looser, for {}", rtol, atol, looser_for);
   return fmt::format("rtol {:g}, atol {:g}", rtol, atol);
 }
 
 Tolerance tolerance_for(DType t) {
-  if (t == DType::Float16 || t == DType::BFloat16) return {false, 1e-2, 1e-3};
+  if (t == DType::Float16 || t == DType::BFloat16) return {false, 1e-2, 1e-3, dtype_name(t)};
   if (is_float(t)) return {false, 1e-3, 1e-5};
   return {};
 }

@@ -18,6 +18,7 @@ namespace onnxscope::exec {
 struct Tolerance {
   bool exact = true;  // integers, bools, strings
   double rtol = 0, atol = 0;
+  std::string_view looser_for;  // "float16", "bfloat16": the dtype the looser tolerance is for
   // "exact", "rtol 1e-3, atol 1e-5", "rtol 1e-2, atol 1e-3 (float16: looser)"
   std::string text() const;
 };
