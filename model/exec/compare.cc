@@ -118,7 +118,9 @@ Difference compare(const value::Tensor& got, const value::Tensor& want, bool val
       bool same = (std::isnan(g) && std::isnan(w)) || (std::isinf(w) && g == w);
       double abs = same ? 0.0 : std::isnan(g) || std::isnan(w) ? INFINITY : std::fabs(g - w);
       record(i, g, w, abs);
-      if (!same && !(abs <= d.tolerance.atol + d.tolerance.rtol * std::fabs(w))) bad(i);
+      // An infinity matches only itself (the tolerance around one is infinite).
+      bool within = !std::isinf(g) && !std::isinf(w) && abs <= d.tolerance.atol + d.tolerance.rtol * std::fabs(w);
+      if (!same && !within) bad(i);
     }
   }
   d.pass = d.mismatches == 0;
