@@ -111,6 +111,13 @@ TEST(RunFilesCli, SaveAllWritesEveryValueAsNumpyWouldWriteIt) {
   EXPECT_EQ(test::read_file(out / "h.npy"), test::read_file(feeds() / "h_f32.npy"));
   value::Tensor s = exec::read_npy(out / "s.npy");
   EXPECT_FLOAT_EQ(s.data<float>()[3], 1.0f / (1.0f + std::exp(-7.0f)));
+  // Saving does not keep the values: the run still holds only the output y
+  // (6 floats) at its end.
+  r = test::run_onnxscope({"run", f.model.string(), "--input", "x=" + f.x.string(), "--input", "w=" + f.w.string(),
+                           "--save-all", out.string(), "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["bytes_held"], 24);
+  EXPECT_EQ(json::parse(r.out)["saved"]["files"].size(), 3u);
 }
 
 // A model whose outputs are named a/b, a:b and a_b (all a_b as file names)
@@ -272,6 +279,33 @@ TEST(RunFilesCli, ExpectedFeedsGivenOverrideTheFolders) {
   r = test::run_onnxscope({"run", d.model.string(), "--expected", (d.dir.path() / "nothere").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no such folder or .pb file"), std::string::npos) << r.err;
+}
+
+TEST(RunFilesCli, ExpectedFilesAreMatchedByNameBeforePosition) {
+  test::TempDir dir;
+  fs::path model = dir.write("two.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] neg, float[2] twice) {
+  neg = Neg(x)
+  twice = Add(x, x)
+})");
+  fs::create_directories(dir.path() / "set");
+  write_pb(dir, "set/input_0.pb", "", {2}, {1, -3});  // unnamed: the first input
+  write_pb(dir, "set/output_0.pb", "twice", {2}, {2, -6});
+  write_pb(dir, "set/output_1.pb", "neg", {2}, {-1, 3});
+  auto r = test::run_onnxscope({"run", model.string(), "--expected", (dir.path() / "set").string(), "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  json e = json::parse(r.out)["expected"];
+  ASSERT_EQ(e["outputs"].size(), 2u);
+  EXPECT_EQ(e["outputs"][0]["name"], "neg");
+  EXPECT_EQ(fs::path(e["outputs"][0]["file"].get<std::string>()).filename(), "output_1.pb");
+  EXPECT_EQ(e["outputs"][1]["result"], "pass");
+  // One .pb for a model of two outputs must name one of them.
+  fs::path lone = write_pb(dir, "lone.pb", "", {2}, {0, 0});
+  r = test::run_onnxscope({"run", model.string(), "--input", (dir.path() / "set" / "input_0.pb").string(),
+                           "--expected", lone.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("one .pb file compares with a model of one output; this model has 2"), std::string::npos)
+      << r.err;
 }
 
 TEST(RunFilesCli, LightModelMatchesItsOutputPb) {
