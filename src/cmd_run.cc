@@ -20,7 +20,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("MODEL", args->path, "Model file")->required();
   sub->add_option("--input,--feed", args->req.feeds,
                   "Input values from a file: NAME=FILE or FILE (.npy, .npz with one array per input, .pb TensorProto); "
-                  "repeatable");
+                  "repeatable")
+      ->type_name("[NAME=]FILE");
   sub->add_flag("--random", args->req.random, "Draw the inputs not fed from a file at random (--bind sizes them)");
   sub->add_option("--seed", args->req.seed, "Seed of --random")->default_str("1");
   sub->add_option("--bind", args->binds, "Give a symbolic dimension a size for --random: SYMBOL=INT");
@@ -30,14 +31,22 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--save", args->req.save,
                   "Write the feeds and the outputs to DIR/feeds.npz and DIR/outputs.npz (numpy; to reproduce the run)");
   sub->add_option("--save-outputs", args->req.save_outputs,
-                  "Write each graph output as DIR/NAME.npy (characters other than A-Z a-z 0-9 . _ - become _)");
+                  "Write each graph output as DIR/NAME.npy (characters other than A-Z a-z 0-9 . _ - become _)")
+      ->type_name("DIR");
   sub->add_option("--save-all", args->req.save_all,
-                  "Write every value computed (each node's outputs) as DIR/NAME.npy, as the run goes");
+                  "Write every value computed (each node's outputs) as DIR/NAME.npy, as the run goes")
+      ->type_name("DIR");
   sub->add_option("--expected", args->req.expected,
                   "Compare the outputs with a test_data_set folder (output_*.pb; its input_*.pb feed the run when no "
-                  "--input is given) or one .pb: PASS or FAIL per output with the worst difference");
+                  "--input is given) or one .pb: PASS or FAIL per output with the worst difference")
+      ->type_name("DIR|FILE.pb");
   sub->add_flag("--nodes", args->nodes, "List every node run, with its output shapes, time and bytes");
   add_format_option(sub, cmd.format, false);
+  sub->footer(
+      "Examples:\n"
+      "  onnxscope run model.onnx --random --bind batch=2 --bind seq=16\n"
+      "  onnxscope run model.onnx --input input_ids=ids.npy --save-outputs out/\n"
+      "  onnxscope run model.onnx --expected test_data_set_0");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
       session::Options opts = session_options(g);

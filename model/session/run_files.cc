@@ -71,15 +71,7 @@ void NpyFolder::write_tensor(std::string_view name, const std::string& stem, con
   }
   fs::path target = dir_ / (stem + ".npy");
   std::error_code ec;
-  for (const fs::path& p : keep_off_) {
-    if (fs::exists(target, ec) && fs::equivalent(target, p, ec)) {
-      fail("usage", "{} {}: {} is the model or its data; onnxscope never writes over it", option_, dir_.string(),
-           target.string());
-    }
-  }
-  if (fs::exists(target, ec) && !fs::is_regular_file(target, ec)) {
-    fail("usage", "{} {}: {} exists and is not a file", option_, dir_.string(), target.string());
-  }
+  check_target(target);
   // Written beside the target and renamed into place: a reader never sees half a file.
   fs::path tmp = dir_ / fmt::format(".{}.npy.{}.tmp", stem, ::getpid());
   {
@@ -98,6 +90,21 @@ void NpyFolder::write_tensor(std::string_view name, const std::string& stem, con
   }
   out.files.push_back({std::string(name), target.string()});
 }
+
+void NpyFolder::check_target(const fs::path& target) const {
+  std::error_code ec;
+  for (const fs::path& p : keep_off_) {
+    if (fs::exists(target, ec) && fs::equivalent(target, p, ec)) {
+      fail("usage", "{} {}: {} is the model or its data; onnxscope never writes over it", option_, dir_.string(),
+           target.string());
+    }
+  }
+  if (fs::exists(target, ec) && !fs::is_regular_file(target, ec)) {
+    fail("usage", "{} {}: {} exists and is not a file", option_, dir_.string(), target.string());
+  }
+}
+
+void NpyFolder::check(std::string_view name) const { check_target(dir_ / (file_name_of(name) + ".npy")); }
 
 void NpyFolder::write(std::string_view name, const value::Value& v, SaveReport& out) {
   std::string base = file_name_of(name);

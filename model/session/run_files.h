@@ -24,8 +24,12 @@ class NpyFolder {
   // optional, or a dtype numpy has no type for, is noted, not written.
   // bfloat16 is written as float32 (numpy has no bfloat16), with a note.
   void write(std::string_view name, const value::Value& v, SaveReport& out);
+  // Throws Error "usage" when NAME.npy would be a file the folder must not
+  // be written over (checked before the run, so that it fails fast).
+  void check(std::string_view name) const;
 
  private:
+  void check_target(const std::filesystem::path& target) const;
   std::string unique_stem(const std::string& stem, std::string_view name, SaveReport& out);
   void write_tensor(std::string_view name, const std::string& stem, const value::Tensor& t, SaveReport& out);
 

@@ -19,6 +19,16 @@ RunReport Session::trial_run(const RunRequest& req) {
   std::optional<NpyFolder> outputs_folder, all_folder;
   if (!req.save_outputs.empty()) outputs_folder.emplace(req.save_outputs, "--save-outputs", keep_off);
   if (!req.save_all.empty()) all_folder.emplace(req.save_all, "--save-all", keep_off);
+  if (outputs_folder) {
+    for (ir::ValueId v : g.outputs) outputs_folder->check(g.value(v).name);
+  }
+  if (all_folder) {
+    for (const ir::Node& n : g.nodes) {
+      for (ir::ValueId v : n.outputs) {
+        if (v != ir::kNoValue) all_folder->check(g.value(v).name);
+      }
+    }
+  }
   std::error_code ec;
   if (!req.expected.empty() && !std::filesystem::exists(req.expected, ec)) {
     fail("usage", "--expected {}: no such folder or .pb file", req.expected);

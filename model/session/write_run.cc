@@ -101,7 +101,8 @@ void write_expected(StyledText& t, const ExpectedReport& e) {
     t += "\n";
   }
   if (failed) t.add(fmt::format("  {} of {} outputs differ from the expected values\n", failed, e.rows.size()), Role::Error);
-  else t.add(fmt::format("  all {} outputs match\n", e.rows.size()), Role::Ok);
+  else t.add(fmt::format("  {} of {} output{} match{}\n", e.rows.size(), e.rows.size(), e.rows.size() == 1 ? "" : "s",
+                          e.rows.size() == 1 ? "es" : ""), Role::Ok);
 }
 
 void write_saved(StyledText& t, const SaveReport& s) {

@@ -184,6 +184,14 @@ TEST(RunFilesCli, SavingRefusesAFileAndTheModelItself) {
                            "--save-outputs", f.dir.path().string()});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.err.find("y.npy is the model or its data; onnxscope never writes over it"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");  // refused before the run
+  EXPECT_EQ(test::read_file(trap), text);
+  r = test::run_onnxscope({"run", trap.string(), "--input", "x=" + f.x.string(), "--input", "w=" + f.w.string(),
+                           "--save-all", f.dir.path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("--save-all " + f.dir.path().string() + ": " + trap.string() + " is the model"),
+            std::string::npos)
+      << r.err;
   EXPECT_EQ(test::read_file(trap), text);
 }
 
