@@ -63,6 +63,8 @@ bool draws_random(const ir::Model& m, const ir::Graph& g) {
                                                      "RandomUniformLike", "Bernoulli", "Multinomial"};
   for (const ir::Node& n : g.nodes) {
     if (kRandom.count(n.op_type)) return true;
+    // Dropout given a training_mode: random when it is true.
+    if (n.op_type == "Dropout" && n.inputs.size() > 2 && n.inputs[2] != ir::kNoValue) return true;
     for (const ir::Attribute& a : n.attributes) {
       for (const ir::Graph* sub : a.subgraphs()) {
         if (draws_random(m, *sub)) return true;
