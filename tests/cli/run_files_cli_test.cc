@@ -162,6 +162,33 @@ TEST(RunFilesCli, NamesThatBecomeTheSameFileAreKeptApart) {
   }
 }
 
+// Sequences are written item by item; an empty one is noted.
+TEST(RunFilesCli, SequencesAreWrittenItemByItem) {
+  test::TempDir dir;
+  onnx::ModelProto m = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] s, float[2] e) {
+  n = Neg(x)
+  s = SequenceConstruct(x, n)
+  e = SequenceEmpty<dtype = 1>()
+})");
+  for (int i = 0; i < 2; ++i) {
+    auto* t = m.mutable_graph()->mutable_output(i)->mutable_type();
+    t->clear_tensor_type();
+    t->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  }
+  fs::path model = dir.write("seq.onnx", test::serialize(m));
+  fs::path out = dir.path() / "out";
+  auto r = test::run_onnxscope({"run", model.string(), "--random", "--save-outputs", out.string(), "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json saved = json::parse(r.out)["saved"];
+  ASSERT_EQ(saved["files"].size(), 2u) << r.out;
+  EXPECT_EQ(saved["files"][0]["value"], "s[0]");
+  EXPECT_EQ(saved["files"][1]["file"], (out / "s_1.npy").string());
+  EXPECT_EQ(saved["notes"], json::array({"'e' is an empty sequence: nothing written"}));
+  value::Tensor x = exec::read_npy(out / "s_0.npy"), n = exec::read_npy(out / "s_1.npy");
+  EXPECT_FLOAT_EQ(n.data<float>()[1], -x.data<float>()[1]);
+}
+
 TEST(RunFilesCli, SavingRefusesAFileAndTheModelItself) {
   Fixture f;
   std::vector<std::string> feed = {"--input", "x=" + f.x.string(), "--input", "w=" + f.w.string()};
