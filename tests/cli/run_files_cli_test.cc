@@ -343,6 +343,22 @@ g (float[2] x) => (float[2] neg, float[2] twice) {
       << r.err;
 }
 
+// The ONNX test data stores bfloat16 as uint16 bit patterns, inputs and
+// outputs alike; bfloat16 compares with the looser tolerance, and says so.
+TEST(RunFilesCli, BackendTestDataFoldersWithBfloat16) {
+  fs::path root = test::testdata_root() / "node";
+  if (!fs::exists(root / "test_cast_BFLOAT16_to_FLOAT")) GTEST_SKIP() << "the ONNX backend test data is not installed";
+  for (const char* c : {"test_cast_BFLOAT16_to_FLOAT", "test_cast_FLOAT_to_BFLOAT16"}) {
+    auto r = test::run_onnxscope({"run", (root / c / "model.onnx").string(), "--expected",
+                                  (root / c / "test_data_set_0").string()});
+    EXPECT_EQ(r.exit_code, 0) << c << "\n" << r.err << r.out;
+    EXPECT_NE(r.out.find("PASS  output"), std::string::npos) << c << "\n" << r.out;
+  }
+  auto r = test::run_onnxscope({"run", (root / "test_cast_FLOAT_to_BFLOAT16" / "model.onnx").string(), "--expected",
+                                (root / "test_cast_FLOAT_to_BFLOAT16" / "test_data_set_0").string()});
+  EXPECT_NE(r.out.find("(rtol 0.01, atol 0.001: looser, for bfloat16)"), std::string::npos) << r.out;
+}
+
 TEST(RunFilesCli, LightModelMatchesItsOutputPb) {
   fs::path dir = test::light_models_dir();
   if (!fs::is_directory(dir)) GTEST_SKIP() << "../shared/reference/onnx-light-models is not there";
