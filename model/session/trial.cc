@@ -1,5 +1,7 @@
-// Trial runs of the session: feeds read from files or drawn at random, the
-// reference executor run to where the request says, and the report.
+// Trial runs of the session: feeds read from files, from a test_data_set
+// folder or drawn at random, the reference executor stepped to where the
+// request says (values saved as it goes), the outputs saved and compared
+// with the expected ones, and the report.
 #include <algorithm>
 
 #include "model/exec/feeds.h"
