@@ -127,7 +127,7 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
   sub->add_option("--feed", args->feeds,
-                  "Inputs of the trial run (T): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random");
+                  "Inputs of the trial run (r): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random (the symbols view sets them too)");
   sub->add_flag("--ascii", args->ascii, "Draw with ASCII only (also when the locale is not UTF-8)");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, args] { return run_tui(*args, g); };

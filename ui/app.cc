@@ -1,11 +1,14 @@
 #include "ui/app.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "model/exec/feeds.h"
 #include "model/util/error.h"
+#include "model/util/text.h"
 
 namespace onnxscope::ui {
 namespace {
@@ -57,7 +60,9 @@ App::App(Document& d, Options o) : doc(d), opts(std::move(o)) {
   if (doc.ready()) after_result();
 }
 
-bool App::wants_tick() const { return doc.busy() || (doc.ready() && !doc.releases_complete()); }
+bool App::wants_tick() const {
+  return doc.busy() || doc.trial_busy() || (doc.ready() && !doc.releases_complete());
+}
 
 std::optional<ir::NodeId> App::selected() const {
   const auto& st = stack_.back().nodes;
@@ -332,6 +337,15 @@ Dirty App::follow(const Link& l) {
       open_prompt(Prompt::Bind, it == doc.options().bindings.end() ? "" : std::to_string(it->second));
       return Dirty::All;
     }
+    case K::Feed: {
+      prompt_arg_ = l.name;
+      std::string src = doc.feed_source(l.name);
+      open_prompt(Prompt::Feed, src.starts_with("random") ? "" : src);
+      return Dirty::All;
+    }
+    case K::Seed:
+      open_prompt(Prompt::Seed, std::to_string(doc.seed));
+      return Dirty::All;
     case K::Input: {
       prompt_arg_ = l.name;
       ir::ValueId id = doc.model.graph->find(l.name);
@@ -506,6 +520,43 @@ void App::accept_prompt() {
       reanalyze(std::move(o));
       break;
     }
+    case Prompt::Feed: {
+      std::string file = text == "random" ? std::string() : text;
+      if (!file.empty()) {
+        // Read now, so that a file that cannot feed the input says so here.
+        try {
+          auto got = exec::read_feed_file(*doc.model.graph, prompt_arg_, file);
+          auto it = got.find(prompt_arg_);
+          if (it == got.end()) throw Error("feed-file", fmt::format("{} holds no array for input {}", file, prompt_arg_));
+          message_ = fmt::format("feed of {}: {} {}[{}]; r runs with it", fit(prompt_arg_, 30, opts.utf8),
+                                 fit(file, 40, opts.utf8), dtype_name(it->second.dtype()),
+                                 fmt::join(it->second.shape(), ","));
+          message_role_ = Role::Ok;
+        } catch (const Error& e) {
+          message_ = e.what();
+          message_role_ = Role::Error;
+          break;
+        }
+      } else {
+        message_ = fmt::format("feed of {}: random, seed {}; r runs with it", fit(prompt_arg_, 30, opts.utf8), doc.seed);
+        message_role_ = Role::Ok;
+      }
+      doc.set_feed(prompt_arg_, file);
+      break;
+    }
+    case Prompt::Seed: {
+      uint64_t v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        message_ = fmt::format("the seed is a non-negative integer, not {}", util::quote(text));
+        message_role_ = Role::Error;
+        break;
+      }
+      doc.seed = v;
+      message_ = fmt::format("random feeds drawn with seed {}; r runs with them", v);
+      message_role_ = Role::Ok;
+      break;
+    }
     case Prompt::Input: {
       analysis::InferOptions o = doc.options();
       std::erase_if(o.inputs, [&](const auto& in) { return in.name == prompt_arg_; });
@@ -609,6 +660,11 @@ Dirty App::handle(const Event& e) {
     return Dirty::All;
   }
   if (e.key == Key::Tick) {
+    if (doc.trial_busy()) {
+      if (auto stop = doc.trial_poll()) return trial_stopped(*stop);
+      ++spinner_;
+      return Dirty::Status;
+    }
     if (doc.busy()) {
       bool done = false;
       try {
@@ -654,7 +710,7 @@ Dirty App::handle(const Event& e) {
     if (a == Action::Cancel) {
       doc.cancel();
       after_result();
-      message_ = "analysis cancelled: shapes and checks are missing; r runs it again";
+      message_ = "analysis cancelled: shapes and checks are missing; A runs it again";
       message_role_ = Role::Warning;
       return Dirty::All;
     }
@@ -771,13 +827,20 @@ Dirty App::act(Action a) {
       return Dirty::All;
     }
     case Action::Rerun: reanalyze(doc.options()); return Dirty::All;
-    case Action::TrialStart:
+    case Action::TrialRun:
     case Action::TrialStep:
     case Action::TrialContinue:
+    case Action::TrialReset:
     case Action::Breakpoint: return trial_action(a);
     case Action::Help: help_ = true; help_st_ = {}; return Dirty::All;
     case Action::Quit: quit_ = true; return Dirty::None;
     case Action::Cancel:
+      if (doc.trial_busy()) {
+        doc.trial_stop();
+        message_ = "stopping the trial run at the next node";
+        message_role_ = Role::Warning;
+        return Dirty::All;
+      }
       if (doc.busy()) {
         doc.cancel();
         message_ = "analysis cancelled; the previous result stays";

@@ -20,7 +20,7 @@ enum class Dirty : uint8_t { None, Status, All };
 
 // What Enter on a line of a pane does.
 struct Link {
-  enum class Kind : uint8_t { None, Node, Value, Diagnostic, Subgraph, Function, Symbol, Input, Release, Explain };
+  enum class Kind : uint8_t { None, Node, Value, Diagnostic, Subgraph, Function, Symbol, Input, Release, Explain, Feed, Seed };
   Kind kind = Kind::None;
   const ir::Graph* graph = nullptr;
   uint32_t id = 0;     // node or value id
@@ -99,7 +99,7 @@ class App {
     std::string label;
     PaneState nodes;
   };
-  enum class Prompt : uint8_t { None, Search, Goto, Filter, Export, Bind, Input };
+  enum class Prompt : uint8_t { None, Search, Goto, Filter, Export, Bind, Input, Feed, Seed };
 
   // Layout: where each pane goes at this size.
   std::vector<Pane> layout(int w, int h) const;
@@ -116,6 +116,8 @@ class App {
 
   Dirty act(Action a);
   Dirty trial_action(Action a);  // ui/trial.cc
+  Dirty trial_stopped(exec::Stop stop);
+  bool new_trial();
   Dirty prompt_key(const Event& e);
   Dirty menu_key(const Event& e);
   Dirty mouse(const Event& e);

@@ -71,6 +71,7 @@ Document::Document(const ir::Model& m, const ops::SupportTables& t, Engine e)
 
 Document::~Document() {
   if (releases_job_) releases_job_->stop = true;
+  trial_stop();
 }
 
 std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, size_t target) const {
@@ -173,6 +174,7 @@ void Document::set_target(size_t target) {
 void Document::install(std::unique_ptr<Result> r) {
   result_ = std::move(r);
   ++generation_;
+  trial_stop();  // the run belongs to the analysis before
   index();
   // An analysis cancelled before it finished has nothing to check.
   if (result_->cancelled) {
@@ -260,6 +262,129 @@ bool Document::poll_releases() {
   for (auto& [i, s] : releases_job_->done) releases_[i] = std::move(s);
   releases_job_->done.clear();
   return true;
+}
+
+// What the running trial's interruption poll and the front end share.
+struct Document::TrialControl {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> polls{0};
+  std::atomic<size_t> position{0};
+  const exec::TrialRun* run = nullptr;  // read on the worker thread only
+};
+
+// One piece of trial-run work on a worker thread.
+struct Document::TrialJob {
+  std::atomic<bool> done{false};
+  exec::Stop stop = exec::Stop::Ran;  // written before done
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  uint64_t polls0 = 0;     // the poll count when it started
+  size_t position0 = 0;    // the main-graph position when it started
+};
+
+void Document::new_trial(std::map<std::string, value::Tensor> feeds,
+                         std::vector<std::pair<std::string, std::string>> sources) {
+  trial_stop();
+  trial_wait();
+  trial_poll();
+  auto control = std::make_shared<TrialControl>();
+  exec::RunOptions o;
+  o.interrupted = [c = control.get()] {
+    ++c->polls;
+    if (c->run) c->position = c->run->position();
+    return c->stop.load();
+  };
+  trial.analysis = result_->analysis;
+  trial.run = std::make_shared<exec::TrialRun>(model, trial.analysis.get(), std::move(o));
+  control->run = trial.run.get();
+  trial_control_ = std::move(control);
+  trial.generation = generation_;
+  ++trial.started;
+  trial.sources = std::move(sources);
+  for (auto& [input, t] : feeds) trial.run->feed(input, std::move(t));
+}
+
+void Document::trial_start(TrialWork w) {
+  if (trial_job_ || !trial.run) return;
+  auto job = std::make_shared<TrialJob>();
+  trial_job_ = job;
+  trial_control_->stop = false;
+  trial_control_->position = trial.run->position();
+  job->polls0 = trial_control_->polls;
+  job->position0 = trial.run->position();
+  ++reader_->running;
+  std::thread([job, w, run = trial.run, control = trial_control_, bps = trial.breakpoints, reader = reader_] {
+    exec::Stop s = exec::Stop::Failed;
+    try {
+      s = w == TrialWork::Step ? run->step() : run->run(true, bps);
+    } catch (...) {
+      // The executor turns kernel errors into its failure(); anything else
+      // ends this piece of work as it is.
+    }
+    control->position = run->position();
+    job->stop = s;
+    job->done.store(true, std::memory_order_release);
+    --reader->running;
+  }).detach();
+}
+
+std::optional<exec::Stop> Document::trial_poll() {
+  if (!trial_job_ || !trial_job_->done.load(std::memory_order_acquire)) return std::nullopt;
+  exec::Stop s = trial_job_->stop;
+  trial_job_.reset();
+  return s;
+}
+
+void Document::trial_stop() {
+  if (trial_control_) trial_control_->stop = true;
+}
+
+void Document::trial_wait() const {
+  while (trial_job_ && !trial_job_->done.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+Document::TrialProgress Document::trial_progress() const {
+  TrialProgress p;
+  if (!trial.run) return p;
+  p.total = model.graph->nodes.size();
+  if (trial_control_) {
+    p.position = trial_control_->position.load();
+    p.stopping = trial_control_->stop.load();
+    if (trial_job_) {
+      // Polls beyond one per main-graph node are nodes of bodies and functions.
+      uint64_t polls = trial_control_->polls.load() - trial_job_->polls0;
+      uint64_t main = p.position >= trial_job_->position0 ? p.position - trial_job_->position0 : 0;
+      p.body_nodes = polls > main + 1 ? polls - main - 1 : 0;
+    }
+  }
+  if (p.position < p.total) p.op = model.graph->nodes[p.position].op_type;
+  if (trial_job_) p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - trial_job_->started).count();
+  return p;
+}
+
+std::string Document::feed_source(const std::string& input) const {
+  for (auto it = feed_files.rbegin(); it != feed_files.rend(); ++it) {
+    if (it->size() > input.size() && it->compare(0, input.size(), input) == 0 && (*it)[input.size()] == '=') {
+      return it->substr(input.size() + 1);
+    }
+  }
+  // A file without a name (--feed FILE) feeds the inputs it holds: the last
+  // run tells which.
+  bool unnamed = std::any_of(feed_files.begin(), feed_files.end(), [](const std::string& spec) {
+    return spec.find('=') == std::string::npos;
+  });
+  for (const auto& [in, where] : trial.sources) {
+    if (unnamed && in == input && where != "random") return where;
+  }
+  return fmt::format("random, seed {}", seed);
+}
+
+void Document::set_feed(const std::string& input, const std::string& file) {
+  std::erase_if(feed_files, [&](const std::string& spec) {
+    return spec.size() > input.size() && spec.compare(0, input.size(), input) == 0 && spec[input.size()] == '=';
+  });
+  if (!file.empty()) feed_files.push_back(input + "=" + file);
 }
 
 void Document::drain() const {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -140,21 +141,25 @@ class Document {
   // Trial runs (the executor) set node states here; empty until then.
   std::function<std::optional<NodeState>(const ir::Graph&, ir::NodeId)> run_state;
 
-  // The trial run the inspector steps through (keys T, s, c, B; ui/trial.cc):
-  // feeds from `--feed` files, the rest drawn at random with the current
+  // The trial run the inspector steps through (keys r, s, c, R, B and the
+  // feeds of the symbols view; ui/trial.cc): feeds from files (`--feed`, or
+  // set in the symbols view), the rest drawn at random with the current
   // bindings. Null until one starts; dropped when the analysis changes.
   struct Trial {
-    std::unique_ptr<exec::TrialRun> run;
+    std::shared_ptr<exec::TrialRun> run;
+    // The analysis the run checks shapes against, kept alive while a worker
+    // computes with it.
+    std::shared_ptr<const analysis::Analysis> analysis;
     uint64_t generation = 0;  // the analysis it was started under
     std::vector<std::pair<std::string, std::string>> sources;  // input, where its feed came from
     std::set<ir::NodeId> breakpoints;  // main-graph nodes
-    uint64_t started = 0;              // counts runs started (T), for caches of their values
+    uint64_t started = 0;              // counts runs started, for caches of their values
   };
   Trial trial;
-  // The trial run of the current analysis (null when none, or when the
-  // analysis changed since it started).
+  // The trial run of the current analysis (null when none, when the
+  // analysis changed since it started, or while a worker computes it).
   exec::TrialRun* trial_run() const {
-    return trial.run && trial.generation == generation_ ? trial.run.get() : nullptr;
+    return trial.run && trial.generation == generation_ && !trial_job_ ? trial.run.get() : nullptr;
   }
   // The tensor the trial run computed for a value of the main graph, or null.
   const value::Tensor* computed(const ir::Graph& g, ir::ValueId v) const {
@@ -162,7 +167,33 @@ class Document {
     const value::Value* x = r && &g == model.graph.get() ? r->value(v) : nullptr;
     return x ? value::tensor_of(*x) : nullptr;
   }
-  std::vector<std::string> feed_files;  // --feed of the command line
+  // A new trial run on these feeds (the current one is dropped), polled by
+  // trial_stop() between nodes.
+  void new_trial(std::map<std::string, value::Tensor> feeds, std::vector<std::pair<std::string, std::string>> sources);
+  // Computes the next node (Step) or runs on to a breakpoint, a failure, a
+  // non-finite output or the end (Continue) on a worker thread; the run is
+  // out of reach (trial_run() is null) until trial_poll() returns its stop.
+  enum class TrialWork : uint8_t { Step, Continue };
+  void trial_start(TrialWork w);
+  bool trial_busy() const { return trial_job_ != nullptr; }
+  std::optional<exec::Stop> trial_poll();
+  // Asks the worker to stop at the next node it begins, subgraph nodes
+  // included (Esc); the node it was computing is dropped and runs again.
+  void trial_stop();
+  void trial_wait() const;  // blocks until the worker is done (tests)
+  struct TrialProgress {
+    size_t position = 0, total = 0;  // main-graph nodes done, of
+    uint64_t body_nodes = 0;         // nodes of bodies and functions begun by this piece of work
+    std::string_view op;             // the node being computed
+    double seconds = 0;
+    bool stopping = false;
+  };
+  TrialProgress trial_progress() const;
+  std::vector<std::string> feed_files;  // NAME=FILE or FILE: --feed, and feeds set in the symbols view
+  // Where an input's feed comes from: its file, or "random, seed N".
+  std::string feed_source(const std::string& input) const;
+  // Feeds `input` from `file` from the next run on (empty: at random).
+  void set_feed(const std::string& input, const std::string& file);
   uint64_t seed = 1;
 
  private:
@@ -202,6 +233,11 @@ class Document {
   std::unordered_map<const ir::Graph*, std::unordered_map<ir::NodeId, std::vector<size_t>>> about_, causes_;
   std::vector<std::unique_ptr<ReleaseSummary>> releases_;
   std::shared_ptr<Releases> releases_job_;
+  struct TrialJob;
+  std::shared_ptr<TrialJob> trial_job_;
+  // Shared by the run's interruption poll and the front end.
+  struct TrialControl;
+  std::shared_ptr<TrialControl> trial_control_;
   mutable std::optional<analysis::ModelSummary> summary_;
 };
 

@@ -42,14 +42,15 @@ constexpr Binding kMap[] = {
     {Key::Char, 'x', Action::Export, "x", "export check Markdown"},
     {Key::Char, ']', Action::SliceNext, "] [", "tensor slice +/-"},
     {Key::Char, '[', Action::SlicePrev, "", ""},
-    {Key::Char, 'r', Action::Rerun, "r", "re-run the analysis"},
-    {Key::Char, 'T', Action::TrialStart, "T", "trial run: start"},
+    {Key::Char, 'A', Action::Rerun, "A", "analyse again"},
+    {Key::Char, 'r', Action::TrialRun, "r R", "trial run: run, reset"},
+    {Key::Char, 'R', Action::TrialReset, "", ""},
     {Key::Char, 's', Action::TrialStep, "s", "trial run: one node"},
     {Key::Char, 'c', Action::TrialContinue, "c", "trial run: continue"},
     {Key::Char, 'B', Action::Breakpoint, "B", "breakpoint on the node"},
     {Key::Char, '?', Action::Help, "?", "this help"},
     {Key::Char, 'q', Action::Quit, "q", "quit"},
-    {Key::Escape, 0, Action::Cancel, "Esc", "close; cancel analysis"},
+    {Key::Escape, 0, Action::Cancel, "Esc", "close; stop a run"},
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ enum class Action : uint8_t {
   None, Up, Down, PageUp, PageDown, Home, End, NextPane, PrevPane, Enter, Back,
   Search, SearchNext, SearchPrev, NextDiag, PrevDiag, Goto, Filter,
   ViewNodes, ViewDiagnostics, ViewOverview, ViewSymbols, ToggleGraph, Target, Bind, Export,
-  SliceNext, SlicePrev, Rerun, TrialStart, TrialStep, TrialContinue, Breakpoint, Help, Quit, Cancel,
+  SliceNext, SlicePrev, Rerun, TrialRun, TrialStep, TrialContinue, TrialReset, Breakpoint, Help, Quit, Cancel,
 };
 
 struct Binding {

@@ -244,13 +244,20 @@ void App::draw_title(Canvas& c) {
   // The right side first (target, verdict, counts); the path gets what is left.
   Spans right;
   const Glyphs& g = glyphs();
-  if (doc.busy()) {
-    static constexpr std::string_view kSpin[] = {"|", "/", "-", "\\"};
+  static constexpr std::string_view kSpin[] = {"|", "/", "-", "\\"};
+  if (doc.trial_busy()) {
+    auto p = doc.trial_progress();
+    std::string inner = p.body_nodes ? fmt::format(", {} body nodes", p.body_nodes) : "";
+    right.push_back({fmt::format(" {} running {}/{} {}{} {:.1f}s, Esc {} ", kSpin[spinner_ % 4], p.position, p.total,
+                                 fit(std::string(p.op), 16, opts.utf8), inner, p.seconds,
+                                 p.stopping ? "stopping" : "stops"),
+                     Role::Warning});
+  } else if (doc.busy()) {
     double secs = std::chrono::duration<double>(doc.busy_for()).count();
     right.push_back({fmt::format(" {} analysing {:.1f}s, Esc cancels ", kSpin[spinner_ % 4], secs), Role::Warning});
   } else if (doc.ready() && doc.result().cancelled) {
     right.push_back({doc.target_name() + " ", Role::Title});
-    right.push_back({" NOT ANALYSED (r runs it) ", Role::Warning});
+    right.push_back({" NOT ANALYSED (A runs it) ", Role::Warning});
   } else if (doc.ready()) {
     const auto& ch = doc.check();
     std::string verdict(analysis::verdict_name(ch.verdict));
@@ -296,6 +303,8 @@ void App::draw_status(Canvas& c) {
                         : prompt_ == Prompt::Filter ? "filter (op type, error, warning; empty clears): "
                         : prompt_ == Prompt::Export ? "export Markdown to: "
                         : prompt_ == Prompt::Bind   ? fmt::format("bind {} = (empty unbinds) ", prompt_arg_)
+                        : prompt_ == Prompt::Feed   ? fmt::format("feed {} from (.npy .npz .pb; empty: random) ", prompt_arg_)
+                        : prompt_ == Prompt::Seed   ? std::string("seed of the random feeds: ")
                                                     : fmt::format("input {} = ", prompt_arg_);
     int x = c.put(0, y, label, Role::Prompt);
     // The end of a long entry stays visible.

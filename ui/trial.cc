@@ -1,9 +1,13 @@
-// The inspector's trial run: T starts it (feeds from --feed files, the rest
-// drawn at random with the current bindings), s runs one node of the main
-// graph, c runs on to the next breakpoint, failure, non-finite output or the
-// end, B sets a breakpoint on the selected node. Nodes that ran are marked,
-// the failing node is an error, and the node detail shows what each output
-// holds.
+// The inspector's trial run: r runs the model from its first node (feeds
+// from files, the rest drawn at random with the current bindings), s
+// computes one node of the main graph, c runs on to the next breakpoint,
+// failure, non-finite output or the end, R goes back to before the first
+// node, B sets a breakpoint on the selected node. The computing happens on a
+// worker thread: the title shows its progress and Esc stops it. Nodes that
+// ran are marked, the failing node is an error, and the node detail shows
+// what each output holds.
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "model/exec/feeds.h"
@@ -22,6 +26,40 @@ std::string where(const exec::TrialRun& r) {
 }
 
 }  // namespace
+
+bool App::new_trial() {
+  try {
+    exec::Feeds feeds = exec::assemble_feeds(doc.model, &doc.analysis(), doc.feed_files, true,
+                                             doc.options().bindings, doc.seed);
+    doc.new_trial(std::move(feeds.tensors), std::move(feeds.sources));
+  } catch (const Error& e) {
+    doc.trial.run.reset();
+    message_ = fmt::format("no trial run: {}", e.what());
+    message_role_ = Role::Error;
+    if (std::string_view(e.code()) == "feed-random") {
+      // Say which symbols, shortly, and open the view that binds them.
+      std::vector<std::string> unbound;
+      for (const auto& [name, origin] : doc.symbolic().origins) {
+        if (!doc.options().bindings.count(name)) unbound.push_back(name);
+      }
+      if (!unbound.empty()) {
+        message_ = fmt::format("no trial run: bind {} first (Enter on each; the feeds are below)",
+                               fmt::join(unbound, ", "));
+        primary_ = View::Symbols;
+        focus_ = 0;
+      }
+    }
+    return false;
+  }
+  doc.run_state = [&d = doc](const ir::Graph& g, ir::NodeId n) -> std::optional<NodeState> {
+    const exec::TrialRun* r = d.trial_run();
+    if (!r || &g != d.model.graph.get()) return std::nullopt;
+    if (r->failure() && r->failure()->node.node == n) return NodeState::Failed;
+    if (n < g.nodes.size() && r->stats(n).ran) return NodeState::Executed;
+    return std::nullopt;
+  };
+  return true;
+}
 
 Dirty App::trial_action(Action a) {
   if (!doc.ready()) {
@@ -42,42 +80,47 @@ Dirty App::trial_action(Action a) {
     message_ = fmt::format("breakpoint {} at {}", on ? "set" : "removed", fit(main.nodes[*n].name, 40, opts.utf8));
     return Dirty::All;
   }
-  exec::TrialRun* run = doc.trial_run();
-  if (a == Action::TrialStart || !run) {
-    try {
-      exec::Feeds feeds = exec::assemble_feeds(doc.model, &doc.analysis(), doc.feed_files, true,
-                                               doc.options().bindings, doc.seed);
-      doc.trial.run = std::make_unique<exec::TrialRun>(doc.model, &doc.analysis(), exec::RunOptions{});
-      doc.trial.generation = doc.generation();
-      ++doc.trial.started;
-      doc.trial.sources = std::move(feeds.sources);
-      for (auto& [input, t] : feeds.tensors) doc.trial.run->feed(input, std::move(t));
-    } catch (const Error& e) {
-      doc.trial.run.reset();
-      message_ = fmt::format("no trial run: {}", e.what());
-      message_role_ = Role::Error;
-      if (std::string_view(e.code()) == "feed-random") message_ += "  (b binds symbols)";
-      return Dirty::All;
-    }
-    run = doc.trial.run.get();
-    doc.run_state = [&d = doc](const ir::Graph& g, ir::NodeId n) -> std::optional<NodeState> {
-      const exec::TrialRun* r = d.trial_run();
-      if (!r || &g != d.model.graph.get()) return std::nullopt;
-      if (r->failure() && r->failure()->node.node == n) return NodeState::Failed;
-      if (n < g.nodes.size() && r->stats(n).ran) return NodeState::Executed;
-      return std::nullopt;
-    };
-    if (a == Action::TrialStart) {
-      message_ = fmt::format("trial run ready: {} inputs fed; s steps, c continues", doc.trial.sources.size());
-      message_role_ = Role::Ok;
-      return Dirty::All;
-    }
+  if (doc.trial_busy()) {
+    message_ = "the trial run is computing; Esc stops it";
+    message_role_ = Role::Warning;
+    return Dirty::Status;
   }
-  exec::Stop stop = a == Action::TrialStep ? run->step() : run->run(true, doc.trial.breakpoints);
+  exec::TrialRun* run = doc.trial_run();
+  if (a == Action::TrialReset) {
+    if (run) run->reset();
+    else if (!new_trial()) return Dirty::All;
+    message_ = fmt::format("trial run {}: {} inputs fed; r runs, s steps, c continues", run ? "reset" : "ready",
+                           doc.trial.sources.size());
+    message_role_ = Role::Ok;
+    return Dirty::All;
+  }
+  if (a == Action::TrialRun || !run) {
+    if (!new_trial()) return Dirty::All;
+  } else if (run->done()) {
+    message_ = fmt::format("the trial run {}; r runs it again, R resets it", run->failure() ? "failed" : "is done");
+    message_role_ = Role::Warning;
+    return Dirty::Status;
+  }
+  doc.trial_start(a == Action::TrialStep ? Document::TrialWork::Step : Document::TrialWork::Continue);
+  // A short run ends before the next frame: its result shows at once,
+  // without a progress flash.
+  for (int i = 0; i < 40 && doc.trial_busy(); ++i) {
+    if (auto stop = doc.trial_poll()) return trial_stopped(*stop);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (auto stop = doc.trial_poll()) return trial_stopped(*stop);
+  message_.clear();
+  return Dirty::All;
+}
+
+Dirty App::trial_stopped(exec::Stop stop) {
+  exec::TrialRun* run = doc.trial_run();
+  if (!run) return Dirty::All;  // the analysis changed under it
+  const ir::Graph& main = *doc.model.graph;
   // Follow the run: the node that just ran (or failed) is selected.
   size_t at = run->failure() && run->failure()->node ? run->failure()->node.node
                                                      : (run->position() ? run->position() - 1 : 0);
-  if (stop == exec::Stop::Breakpoint) at = run->position();
+  if (stop == exec::Stop::Breakpoint || stop == exec::Stop::Interrupted) at = run->position();
   if (&graph() == &main && at < main.nodes.size()) jump({&main, static_cast<ir::NodeId>(at)});
   switch (stop) {
     case exec::Stop::Failed:
@@ -93,11 +136,16 @@ Dirty App::trial_action(Action a) {
       message_ = fmt::format("trial run: breakpoint before {}; s or c goes on", fit(main.nodes[at].name, 40, opts.utf8));
       message_role_ = Role::Warning;
       break;
+    case exec::Stop::Interrupted:
+      message_ = fmt::format("trial run stopped (Esc) before {}: {} done; s or c goes on",
+                             at < main.nodes.size() ? fit(main.nodes[at].name, 40, opts.utf8) : std::string("the end"),
+                             where(*run));
+      message_role_ = Role::Warning;
+      break;
     case exec::Stop::Done:
-      message_ = fmt::format("trial run done: {} in {:.1f} ms; T starts again", where(*run), run->seconds() * 1e3);
+      message_ = fmt::format("trial run done: {} in {:.1f} ms; r runs it again", where(*run), run->seconds() * 1e3);
       message_role_ = Role::Ok;
       break;
-    case exec::Stop::Interrupted:
     case exec::Stop::Ran:
       message_ = fmt::format("trial run: {}", where(*run));
       message_role_ = Role::Ok;
@@ -114,7 +162,7 @@ void trial_lines(const App& app, Lines& out, const ir::Graph& g, ir::NodeId n, i
   if (!out.empty()) out.push_back({});
   out.push_back({{{"Trial run", Role::Header}, {bp ? "  breakpoint" : "", Role::Warning}}, {}});
   if (!run) {
-    out.push_back({{{"  T starts a trial run", Role::Dim}}, {}});
+    out.push_back({{{"  r runs the model, s computes one node", Role::Dim}}, {}});
     return;
   }
   if (&g != d.model.graph.get()) {

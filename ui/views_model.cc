@@ -86,6 +86,22 @@ Lines overview_lines(const App& app, int width) {
   return out;
 }
 
+namespace {
+
+// A path that fits `width` columns, its end kept (the file name matters most).
+std::string fit_tail(std::string s, int width, bool utf8) {
+  if (text_width(s) <= width) return s;
+  std::string_view more = utf8 ? "\u2026" : "...";
+  while (!s.empty() && text_width(s) > width - text_width(more)) {
+    size_t n = 1;
+    while (n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) ++n;
+    s.erase(0, n);
+  }
+  return std::string(more) + s;
+}
+
+}  // namespace
+
 Lines symbols_lines(const App& app, int width) {
   Lines out;
   const Document& d = app.doc;
@@ -117,6 +133,20 @@ Lines symbols_lines(const App& app, int width) {
     if (overridden) sp.push_back({"  (changed)", Role::Warning});
     out.push_back({sp, {K::Input, &g, v, 0, name}});
   }
+  heading(out, "Feeds of the trial run (r): Enter sets a file; empty is random");
+  const exec::TrialRun* run = d.trial_run();
+  for (ir::ValueId v : g.inputs) {
+    if (g.initializer_of(v)) continue;
+    std::string name(g.value(v).name);
+    std::string src = d.feed_source(name);
+    Spans sp{{"  " + fit(name, width / 3, app.opts.utf8) + "  ", Role::Link},
+             {fit_tail(src, std::max(10, width / 2), app.opts.utf8), src.starts_with("random") ? Role::Dim : Role::Normal}};
+    if (const value::Tensor* t = run ? d.computed(g, v) : nullptr) {
+      sp.push_back({fmt::format("  {}[{}]", dtype_name(t->dtype()), fmt::join(t->shape(), ",")), Role::Shape});
+    }
+    out.push_back({sp, {K::Feed, &g, v, 0, name}});
+  }
+  out.push_back({{{"  seed", Role::Link}, {fmt::format("  {}  (of the random feeds)", d.seed), Role::Dim}}, {K::Seed}});
   return out;
 }
 

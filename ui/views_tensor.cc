@@ -111,7 +111,7 @@ Lines tensor_lines(const App& app, int width) {
   const ir::Tensor* t = tensor_of(*ref.graph, ref.value);
   const value::Tensor* rt = t ? nullptr : app.doc.computed(*ref.graph, ref.value);
   if (!t && !rt) {
-    line("value", "not a constant tensor, and no trial run computed it (T starts one; Backspace returns)");
+    line("value", "not a constant tensor, and no trial run computed it (r runs one; Backspace returns)");
     return out;
   }
   DType dtype = t ? t->dtype : rt->dtype();

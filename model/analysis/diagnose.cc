@@ -119,7 +119,7 @@ size_t model_position(const NodeRef& n) {
   return static_cast<size_t>(k) + 1;
 }
 
-void diagnose(Analysis& a) {
+void diagnose(Analysis& a, const InferOptions& opts) {
   if (!a.model.graph) return;
   std::map<std::string, Baked> baked;
   DefCache defs;
@@ -138,6 +138,10 @@ void diagnose(Analysis& a) {
       auto c = v.shape.dims[ax].as_int();
       if (!c) continue;
       std::string symbol(t.dims[ax].param);
+      // Bound to the size computed, the symbol is that size here: the
+      // binding made it constant, not the model.
+      auto bound = opts.bindings.find(symbol);
+      if (bound != opts.bindings.end() && bound->second == *c) continue;
       auto d = diagnostic(Code::DynamicAxisLost);
       d.severity(Severity::Warning).phase(Phase::Run);
       ir::NodeId producer = g.value(g.outputs[i]).producer;

@@ -6,8 +6,8 @@
 namespace onnxscope::analysis {
 
 // Adds the findings that need the whole inferred model, and links findings
-// to their root cause. Called by infer().
-void diagnose(Analysis& a);
+// to their root cause. Called by infer(), with the options it ran under.
+void diagnose(Analysis& a, const InferOptions& opts);
 
 // A finding's place in the model: the main-graph position of its node (or of
 // the node owning its subgraph); findings without a node come first.

@@ -706,7 +706,7 @@ const ops::Schema* Analysis::schema(const ir::Graph& g, ir::NodeId n) const {
 std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {
   auto a = std::make_unique<Analysis>(m);
   Engine(*a, opts).run();
-  diagnose(*a);
+  diagnose(*a, opts);
   return a;
 }
 

@@ -147,6 +147,34 @@ wait_for "Nodes 4/4"
 keys Tab j j q
 shell_ok
 
+echo "a trial run: r fails at the dtype mismatch; a long one shows progress and Esc stops it"
+keys "'$BIN' '$DEMO' --bind batch=2" Enter
+wait_for "LOAD-ERROR"
+keys r
+wait_for "trial run failed at 0/9 nodes"
+keys q
+shell_ok
+cat >"$WORK/long.onnxtxt" <<'MODEL'
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] x) => (float[1] sum) {
+  n = Constant <value = int64 {900000}> ()
+  go = Constant <value = bool {1}> ()
+  sum = Loop(n, go, x) <body = b (int64 i, bool c, float[1] acc) => (bool co, float[1] next) {
+    co = Identity(c)
+    next = Add(acc, acc)
+  }>
+}
+MODEL
+keys "NO_COLOR=1 LANG=C LC_ALL=C '$BIN' '$WORK/long.onnxtxt'" Enter
+wait_for "Nodes 1/3"
+keys r
+wait_for "running 2/3 Loop"
+wait_for "body nodes"
+keys Escape
+wait_for "trial run stopped (Esc) before @Loop_2"
+keys q
+shell_ok
+
 echo "not a terminal: check's report and its status"
 keys "'$BIN' '$DEMO' | head -3; echo status=\${PIPESTATUS[0]}" Enter
 wait_for "status=1"

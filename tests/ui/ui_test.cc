@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "model/analysis/check.h"
+#include "model/exec/feeds.h"
 #include "model/load/loader.h"
 #include "tests/support/support.h"
 #include "tests/ui/fixtures.h"
@@ -56,8 +57,19 @@ class Session {
       Event e = ch == '\n' ? Event::of(Key::Enter) : ch == '\t' ? Event::of(Key::Tab) : ch == '\b' ? Event::of(Key::Backspace)
                 : ch == '\x1b' ? Event::of(Key::Escape) : Event::chr(static_cast<unsigned char>(ch));
       app_->handle(e);
+      // A trial run computes on a worker thread: let it end, as the loop's
+      // ticks would (press() leaves it running).
+      if (doc_->trial_busy()) {
+        doc_->trial_wait();
+        app_->handle(Event::of(Key::Tick));
+      }
       frame(last_w_, last_h_);
     }
+  }
+  // One key, without waiting for the trial run it starts.
+  void press(char ch) {
+    app_->handle(ch == '\x1b' ? Event::of(Key::Escape) : Event::chr(static_cast<unsigned char>(ch)));
+    frame(last_w_, last_h_);
   }
   void key(Key k) {
     app_->handle(Event::of(k));
@@ -69,6 +81,21 @@ class Session {
     app_->handle(Event::of(Key::Tick));
     doc_->wait_releases();
     frame(last_w_, last_h_);
+  }
+  // In the symbols view, moves the cursor down to the line of this link kind
+  // that holds `text`.
+  bool symbols_line(Link::Kind kind, std::string_view text) {
+    for (int i = 0; i < 60; ++i) {
+      auto lines = symbols_lines(*app_, 79);
+      size_t c = app_->cursor_line();
+      if (c < lines.size() && lines[c].link.kind == kind) {
+        std::string line;
+        for (const auto& sp : lines[c].spans) line += sp.text;
+        if (line.find(text) != std::string::npos) return true;
+      }
+      type("j");
+    }
+    return false;
   }
   // Tabs into the detail and moves its cursor down to the line that holds `text`.
   bool press_j_until(std::string_view text) {
@@ -282,7 +309,9 @@ TEST(TuiKeys, BindingASymbolMakesShapesConcrete) {
   s.type("\t");
   golden("demo_bound_detail_80x24", s.frame(80, 24));
   // An input's type edited the same way.
-  s.type("4G\n");
+  s.type("4");
+  ASSERT_TRUE(s.symbols_line(Link::Kind::Input, "pixels"));
+  s.type("\n");
   EXPECT_NE(s.frame(80, 24).find("input pixels ="), std::string::npos);
 }
 
@@ -483,9 +512,9 @@ TEST(TuiKeys, CancelledAnalysisLeavesAnEmptyResult) {
 namespace onnxscope::ui {
 namespace {
 
-// A trial run in the inspector: T needs the symbols bound, then s steps, the
-// node that ran is marked and its detail shows its output, c stops at the
-// first NaN and at a breakpoint, and goes on to the end.
+// A trial run in the inspector: R prepares it (the symbols must be bound),
+// s steps, the node that ran is marked and its detail shows its output, c
+// stops at the first NaN and at a breakpoint, and goes on to the end.
 TEST(TuiKeys, TrialRunStepsStopsAtNaNAndBreakpoints) {
   test::TempDir dir;
   fs::path p = dir.write("trial.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
@@ -498,15 +527,14 @@ g (float[N, 2] x) => (float[N, 3] y) <float[2, 3] w = {1, 0, 1, 0, 1, 1}> {
 })");
   {
     Session s(p);
-    s.type("T");
-    EXPECT_NE(s.app().message().find("no trial run: bind the symbolic dimensions"), std::string::npos)
-        << s.app().message();
-    EXPECT_NE(s.app().message().find("N (x axis 0)"), std::string::npos) << s.app().message();
+    s.type("R");
+    EXPECT_NE(s.app().message().find("no trial run: bind N first"), std::string::npos) << s.app().message();
+    EXPECT_EQ(s.app().primary(), View::Symbols);
   }
   analysis::InferOptions bound;
   bound.bindings["N"] = 2;
   Session s(p, "ort-cpu@1.30", bound);
-  s.type("T");
+  s.type("R");
   EXPECT_NE(s.app().message().find("trial run ready: 1 inputs fed"), std::string::npos) << s.app().message();
   s.type("s");
   EXPECT_EQ(s.selected_name(), "@MatMul_0");
@@ -535,14 +563,117 @@ g (float[N, 2] x) => (float[N, 3] y) <float[2, 3] w = {1, 0, 1, 0, 1, 1}> {
   EXPECT_NE(s.app().message().find("breakpoint before @Relu_4"), std::string::npos) << s.app().message();
   s.type("c");
   EXPECT_NE(s.app().message().find("trial run done: 5/5 nodes"), std::string::npos) << s.app().message();
+  s.type("s");
+  EXPECT_NE(s.app().message().find("the trial run is done; r runs it again"), std::string::npos) << s.app().message();
+  // R goes back to before the first node, the feeds kept.
+  s.type("R");
+  EXPECT_NE(s.app().message().find("trial run reset: 1 inputs fed"), std::string::npos) << s.app().message();
+  EXPECT_NE(s.doc().state(s.model().graph.operator*(), 3), NodeState::Executed);
+  // r runs from the start: the NaN stop first.
+  s.type("r");
+  EXPECT_NE(s.app().message().find("NaN or infinity after 4/5 nodes"), std::string::npos) << s.app().message();
   // A new analysis drops the run (its values belong to the old one); the
   // breakpoint stays.
-  s.type("r");
+  s.type("A");
   s.settle();
+  s.type("G");
   f = s.frame(120, 40);
   EXPECT_NE(f.find("Trial run  breakpoint"), std::string::npos) << f;
-  EXPECT_NE(f.find("T starts a trial run"), std::string::npos) << f;
+  EXPECT_NE(f.find("r runs the model, s computes one node"), std::string::npos) << f;
   EXPECT_EQ(f.find("ran in"), std::string::npos) << f;
+}
+
+// A long trial run computes on a worker thread: the title shows its
+// progress, body nodes included, and Esc stops it inside the Loop, which
+// has not run (it runs again from its start).
+TEST(TuiKeys, ALongTrialRunShowsProgressAndEscStopsIt) {
+  test::TempDir dir;
+  fs::path p = dir.write("long.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] x) => (float[1] sum) {
+  n = Constant <value = int64 {900000}> ()
+  go = Constant <value = bool {1}> ()
+  sum = Loop(n, go, x) <body = b (int64 i, bool c, float[1] acc) => (bool co, float[1] next) {
+    co = Identity(c)
+    next = Add(acc, acc)
+  }>
+})");
+  Session s(p);
+  s.frame(120, 30);
+  s.press('r');
+  ASSERT_TRUE(s.doc().trial_busy());
+  EXPECT_TRUE(s.app().wants_tick());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  s.key(Key::Tick);
+  std::string f = s.frame(120, 30);
+  EXPECT_NE(f.find("running 2/3 Loop"), std::string::npos) << f;
+  EXPECT_NE(f.find("body nodes"), std::string::npos) << f;
+  EXPECT_NE(f.find("Esc stops"), std::string::npos) << f;
+  // Keys that would start other work wait; moving around does not.
+  s.press('s');
+  EXPECT_NE(s.app().message().find("the trial run is computing; Esc stops it"), std::string::npos) << s.app().message();
+  s.press('\x1b');
+  s.doc().trial_wait();
+  s.key(Key::Tick);
+  EXPECT_FALSE(s.doc().trial_busy());
+  EXPECT_NE(s.app().message().find("trial run stopped (Esc) before @Loop_2: 2/3 nodes done"), std::string::npos)
+      << s.app().message();
+  EXPECT_EQ(s.selected_name(), "@Loop_2");
+  EXPECT_EQ(s.doc().state(s.model().graph.operator*(), 1), NodeState::Executed);
+  EXPECT_NE(s.doc().state(s.model().graph.operator*(), 2), NodeState::Executed);
+  EXPECT_NE(s.doc().state(s.model().graph.operator*(), 2), NodeState::Failed);
+}
+
+// Feeds are set in the symbols view: a file read at once (its error said
+// there), random for the rest, the seed of the random draw.
+TEST(TuiKeys, FeedsAreChosenFromFilesOrRandomInTheSymbolsView) {
+  test::TempDir dir;
+  fs::path p = dir.write("feeds.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2, 3] x, float[3] b) => (float[2, 3] y) {
+  y = Add(x, b)
+})");
+  value::Tensor x(DType::Float32, {2, 3});
+  for (int i = 0; i < 6; ++i) x.data<float>()[i] = static_cast<float>(i * 10);
+  fs::path npy = dir.write("x.npy", exec::npy_bytes(x));
+  fs::path bad = dir.write("bad.npy", "not numpy");
+  Session s(p);
+  s.type("4");
+  ASSERT_EQ(s.app().primary(), View::Symbols);
+  std::string f = s.frame(120, 40);
+  EXPECT_NE(f.find("Feeds of the trial run"), std::string::npos) << f;
+  ASSERT_TRUE(s.symbols_line(Link::Kind::Feed, "random, seed 1"));
+  s.type("\n");
+  s.type(bad.string() + "\n");
+  EXPECT_NE(s.app().message().find("bad.npy"), std::string::npos) << s.app().message();
+  EXPECT_EQ(s.doc().feed_files.size(), 0u);
+  s.type("\n");
+  s.type(npy.string() + "\n");
+  EXPECT_NE(s.app().message().find("feed of x: "), std::string::npos) << s.app().message();
+  EXPECT_NE(s.app().message().find("float32[2,3]; r runs with it"), std::string::npos) << s.app().message();
+  ASSERT_EQ(s.doc().feed_files.size(), 1u);
+  EXPECT_EQ(s.doc().feed_source("x"), npy.string());
+  ASSERT_TRUE(s.symbols_line(Link::Kind::Seed, "seed"));
+  s.type("\n");
+  // The prompt offers the current seed; replace it.
+  s.type("\b7\n");
+  EXPECT_EQ(s.doc().seed, 7u);
+  EXPECT_EQ(s.doc().feed_source("b"), "random, seed 7");
+  s.type("r");
+  EXPECT_NE(s.app().message().find("trial run done: 1/1 nodes"), std::string::npos) << s.app().message();
+  const value::Tensor* y = s.doc().computed(*s.model().graph, s.model().graph->find("y"));
+  const value::Tensor* b = s.doc().computed(*s.model().graph, s.model().graph->find("b"));
+  ASSERT_TRUE(y && b);
+  for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(y->data<float>()[i], static_cast<float>(i * 10) + b->data<float>()[i % 3]);
+  f = s.frame(120, 40);
+  EXPECT_NE(f.find("float32[3]"), std::string::npos) << f;  // b's drawn feed, beside its source
+  // Emptied, x is drawn at random again.
+  // The run selected its last node in the node list; back to the symbols.
+  s.type("4g");
+  ASSERT_TRUE(s.symbols_line(Link::Kind::Feed, npy.filename().string()));
+  s.type("\n");
+  for (size_t i = 0; i < npy.string().size(); ++i) s.type("\b");
+  s.type("\n");
+  EXPECT_EQ(s.doc().feed_files.size(), 0u);
+  EXPECT_EQ(s.doc().feed_source("x"), "random, seed 7");
 }
 
 }  // namespace

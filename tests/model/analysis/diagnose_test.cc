@@ -130,6 +130,25 @@ TEST(Diagnose, BakedBatchIsTheRootCause) {
   EXPECT_NE(find(*a, "dtype-mismatch"), nullptr);
 }
 
+// Bound to 2, batch is 2 wherever it flows: an output computed as 2 keeps
+// its axis; bound to 3, the baked 2 is still lost.
+TEST(Diagnose, ABindingIsNotADynamicAxisLost) {
+  auto m = text_model(
+      "g (float[batch, 6] x) => (float[batch, 6] y) { y = Relu(x) }");
+  InferOptions o;
+  o.bindings["batch"] = 2;
+  auto a = infer(*m, o);
+  EXPECT_EQ(find(*a, "dynamic-axis-lost"), nullptr) << codes(*a);
+  auto demo = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "broken_export.onnx");
+  o.bindings["batch"] = 2;
+  EXPECT_EQ(find(*infer(*demo, o), "dynamic-axis-lost"), nullptr);
+  o.bindings["batch"] = 3;
+  auto b = infer(*demo, o);
+  const Diagnostic* lost = find(*b, "dynamic-axis-lost");
+  ASSERT_NE(lost, nullptr) << codes(*b);
+  EXPECT_NE(lost->message.find("computes 2 there"), std::string::npos) << lost->message;
+}
+
 TEST(Diagnose, HealthyExportIsClean) {
   auto m = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "tiny_transformer.onnx");
   auto a = infer(*m);
