@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "model/analysis/check.h"
 #include "model/analysis/infer.h"
 #include "model/analysis/summary.h"
+#include "model/exec/compare.h"
 #include "model/exec/run.h"
 #include "model/ir/graph.h"
 #include "model/load/loader.h"
@@ -219,6 +221,20 @@ struct RunRequest {
   // SAVE/outputs.npz (a folder created if missing), to reproduce the run
   // elsewhere (numpy, onnxruntime) or compare with it.
   std::string save;
+  // Folders (created if missing) for one NAME.npy per graph output, and per
+  // value computed (every node's outputs, written right after the node ran,
+  // so that the run still drops values after their last use). A folder
+  // that is a file, or a file that would be the model or its data, is
+  // refused (Error "usage") before anything runs.
+  std::string save_outputs;
+  std::string save_all;
+  // A test_data_set folder (output_*.pb, matched to the graph outputs by
+  // name or else by position; its input_*.pb feed the run when no feeds are
+  // given), or one .pb file for a model of one output.
+  std::string expected;
+  // Polled before every node, subgraph nodes included (exec::RunOptions):
+  // true stops the run. A front end draws its progress from it.
+  std::function<bool()> interrupted;
 };
 struct FeedRow {
   std::string input;
@@ -230,14 +246,62 @@ struct RunOutputRow {
   const value::Tensor* tensor = nullptr;  // nullptr: not computed
   value::Summary summary;
 };
+// A value written by --save-outputs or --save-all.
+struct SavedFile {
+  std::string value;  // the value's name in the graph
+  std::string file;   // the path written
+};
+struct SaveReport {
+  std::vector<SavedFile> files;
+  // Names changed to keep two values apart, values not written (an empty
+  // optional, a dtype numpy has no type for) and why.
+  std::vector<std::string> notes;
+};
+// One graph output against --expected.
+struct ExpectedRow {
+  std::string output;  // the graph output
+  std::string file;    // the .pb it was compared with ("" when none matched)
+  exec::Difference difference;
+};
+struct ExpectedReport {
+  std::string source;  // the folder or file given
+  std::vector<ExpectedRow> rows;  // in the order of the graph's outputs that have an expected value
+  std::vector<std::string> notes;  // expected files that match no output, outputs without one
+  bool pass() const;
+};
+// The node a failed run stopped at, and what it was given.
+struct FailureInput {
+  std::string name;  // "" for an absent optional input
+  DType dtype = DType::Undefined;
+  std::string shape;  // "[2,3]" from the value; from the inference ("[N,3]") when there is no value
+  bool from_value = false;
+  bool absent = false;  // an optional input left out
+};
+struct FailureReport {
+  std::string node;  // node_label
+  std::string op;    // "Reshape-14", "com.microsoft.Gelu-1"
+  std::vector<FailureInput> inputs;
+  const facts::Diagnostic* error = nullptr;  // the failure
+  // Findings of the static analysis (as `check` reports them) on the failing
+  // node or on a node upstream of it: what predicted the failure.
+  std::vector<const facts::Diagnostic*> predicted;
+};
 struct RunReport {
   const ir::Model* model = nullptr;
   const exec::TrialRun* run = nullptr;
   exec::Stop stop = exec::Stop::Done;
   std::vector<FeedRow> feeds;
   std::vector<RunOutputRow> outputs;  // the graph's outputs
-  bool failing() const { return run && run->failure().has_value(); }
+  std::optional<FailureReport> failure;
+  std::optional<SaveReport> saved;
+  std::optional<ExpectedReport> expected;
+  // The run failed, or an output differs from its expected value.
+  bool failing() const { return (run && run->failure().has_value()) || (expected && !expected->pass()); }
 };
+
+// A value's name as a file name: characters other than A-Z a-z 0-9 . _ -
+// replaced by '_' ("" and names of dots only get a leading '_').
+std::string file_name_of(std::string_view value_name);
 
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
@@ -340,6 +404,8 @@ class Session {
   std::unique_ptr<exec::TrialRun> trial_;
   uint64_t trial_generation_ = 0;
   std::vector<std::pair<std::string, std::string>> feed_sources_;  // input, source
+  std::optional<SaveReport> saved_;
+  std::optional<ExpectedReport> expected_;
 };
 
 }  // namespace onnxscope::session

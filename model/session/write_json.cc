@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cmath>
 #include <unordered_map>
 
 #include "model/ir/versions.h"
@@ -569,6 +570,116 @@ namespace onnxscope::session {
 
 // ---- run (docs/run-json.md) ----
 
+namespace {
+
+// A number of the run's JSON: null when not finite (JSON has no NaN).
+void number(Json& j, double v) {
+  if (std::isfinite(v)) j.literal(fmt::format("{:.9g}", v));
+  else j.null();
+}
+
+void coordinates(Json& j, const exec::Difference& d, uint64_t flat) {
+  j.array(true);
+  for (int64_t c : exec::coordinates(flat, d.shape)) j.num(c);
+  j.end();
+}
+
+void expected_json(Json& j, const ExpectedReport& e) {
+  j.object();
+  j.key("notes").array();
+  for (const auto& n : e.notes) j.str(n);
+  j.end();
+  j.key("outputs").array();
+  for (const auto& row : e.rows) {
+    const exec::Difference& d = row.difference;
+    bool figures = d.reason.empty() && d.values_compared && d.count > 0;
+    j.object(true);
+    j.key("count").num(d.count);
+    j.key("expected");
+    if (figures && d.got_text.empty()) number(j, d.want_at_max_abs);
+    else j.null();
+    j.key("file").str(row.file);
+    j.key("first_mismatch");
+    if (figures && d.mismatches) coordinates(j, d, d.first_mismatch);
+    else j.null();
+    j.key("got");
+    if (figures && d.got_text.empty()) number(j, d.got_at_max_abs);
+    else j.null();
+    j.key("item");
+    if (d.item >= 0) j.num(d.item);
+    else j.null();
+    j.key("max_abs");
+    if (figures && d.got_text.empty()) number(j, d.max_abs);
+    else j.null();
+    j.key("max_abs_at");
+    if (figures && d.got_text.empty()) coordinates(j, d, d.max_abs_at);
+    else j.null();
+    j.key("max_rel");
+    if (figures && d.got_text.empty() && !d.tolerance.exact) number(j, d.max_rel);
+    else j.null();
+    j.key("max_rel_at");
+    if (figures && d.got_text.empty() && !d.tolerance.exact) coordinates(j, d, d.max_rel_at);
+    else j.null();
+    j.key("mismatches").num(d.mismatches);
+    j.key("name").str(row.output);
+    j.key("reason").opt_str(d.reason);
+    j.key("result").str(d.pass ? "pass" : "fail");
+    j.key("tolerance").str(d.tolerance.text());
+    j.end();
+  }
+  j.end();
+  j.key("pass").boolean(e.pass());
+  j.key("source").str(e.source);
+  j.end();
+}
+
+void failure_json(Json& j, const FailureReport& f) {
+  j.object();
+  j.key("error");
+  if (f.error) diagnostic(j, *f.error, true);
+  else j.null();
+  j.key("inputs").array();
+  for (const auto& in : f.inputs) {
+    j.object(true);
+    j.key("dtype");
+    if (in.absent || in.dtype == DType::Undefined) j.null();
+    else j.str(dtype_name(in.dtype));
+    j.key("name");
+    if (in.absent) j.null();
+    else j.str(in.name);
+    j.key("shape");
+    if (in.absent || in.shape.empty()) j.null();
+    else j.str(in.shape);
+    j.key("source").str(in.absent ? "absent" : in.from_value ? "value" : "inference");
+    j.end();
+  }
+  j.end();
+  j.key("node").str(f.node);
+  j.key("op").str(f.op);
+  j.key("predicted").array();
+  for (const facts::Diagnostic* d : f.predicted) diagnostic(j, *d, true);
+  j.end();
+  j.end();
+}
+
+void saved_json(Json& j, const SaveReport& s) {
+  j.object();
+  j.key("files").array();
+  for (const auto& f : s.files) {
+    j.object(true);
+    j.key("file").str(f.file);
+    j.key("value").str(f.value);
+    j.end();
+  }
+  j.end();
+  j.key("notes").array();
+  for (const auto& n : s.notes) j.str(n);
+  j.end();
+  j.end();
+}
+
+}  // namespace
+
 std::string write_json(const RunReport& r, NodeListing nodes) {
   Json j;
   const exec::TrialRun& run = *r.run;
@@ -584,6 +695,12 @@ std::string write_json(const RunReport& r, NodeListing nodes) {
   if (run.failure()) diagnostic(j, *run.failure(), true);
   for (const auto& d : run.findings()) diagnostic(j, d, true);
   j.end();
+  j.key("expected");
+  if (r.expected) expected_json(j, *r.expected);
+  else j.null();
+  j.key("failure");
+  if (r.failure) failure_json(j, *r.failure);
+  else j.null();
   j.key("feeds").array();
   for (const auto& f : r.feeds) {
     j.object(true);
@@ -638,6 +755,9 @@ std::string write_json(const RunReport& r, NodeListing nodes) {
     j.end();
   }
   j.end();
+  j.key("saved");
+  if (r.saved) saved_json(j, *r.saved);
+  else j.null();
   j.key("schema").str("onnxscope.run/1");
   j.key("seconds").literal(fmt::format("{:.6g}", run.seconds()));
   j.key("stop").str(run_stop_name(r.stop));

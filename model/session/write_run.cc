@@ -27,6 +27,102 @@ std::string stop_word(exec::Stop s) {
 
 std::string ms(double s) { return fmt::format("{:.2f} ms", s * 1e3); }
 
+Role severity_role(facts::Severity s) {
+  return s == facts::Severity::Error ? Role::Error : s == facts::Severity::Warning ? Role::Warning : Role::Note;
+}
+
+void write_failure(StyledText& t, const FailureReport& f) {
+  t += "\n";
+  t.add("Failing node", Role::Heading);
+  t += fmt::format("  {}  ", util::printable(f.node));
+  t.add(f.op, Role::Code);
+  t += "\n";
+  size_t w = 4;
+  for (const auto& in : f.inputs) w = std::max(w, util::printable(in.name).size());
+  for (size_t i = 0; i < f.inputs.size(); ++i) {
+    const FailureInput& in = f.inputs[i];
+    t += fmt::format("  input {}  ", i);
+    if (in.absent) {
+      t.add("(absent)", Role::Muted);
+      t += "\n";
+      continue;
+    }
+    t += fmt::format("{:<{}}  ", util::printable(in.name), w);
+    if (in.dtype == DType::Undefined && in.shape.empty()) {
+      t.add("no value, type unknown", Role::Muted);
+    } else {
+      t.add(fmt::format("{} {}", dtype_name(in.dtype), in.shape), Role::Code);
+      if (!in.from_value) t.add("  (inferred: no value at hand)", Role::Muted);
+    }
+    t += "\n";
+  }
+  if (f.error) {
+    t += "  ";
+    t.add(fmt::format("error[{}]", facts::code_name(f.error->code)), Role::Error);
+    t += fmt::format(": {}\n", util::printable(f.error->message));
+  }
+  if (f.predicted.empty()) return;
+  t += "  static analysis saw this coming:\n";
+  for (const facts::Diagnostic* d : f.predicted) {
+    t += "    ";
+    t.add(fmt::format("{}[{}]", facts::severity_name(d->severity), facts::code_name(d->code)),
+          severity_role(d->severity));
+    if (d->node) t += fmt::format(" at {}", util::printable(node_label(d->node)));
+    t += fmt::format(": {}\n", util::printable(d->message));
+    if (!d->hint.empty()) {
+      t += "      ";
+      t.add(fmt::format("hint: {}", util::printable(d->hint)), Role::Muted);
+      t += "\n";
+    }
+  }
+}
+
+void write_expected(StyledText& t, const ExpectedReport& e) {
+  t += "\n";
+  t.add("Expected", Role::Heading);
+  t += fmt::format(" ({})\n", util::printable(e.source));
+  size_t w = 4, failed = 0;
+  for (const auto& row : e.rows) w = std::max(w, util::printable(row.output).size());
+  for (const auto& row : e.rows) {
+    const exec::Difference& d = row.difference;
+    t += "  ";
+    if (d.pass) t.add("PASS", Role::Ok);
+    else t.add("FAIL", Role::Error), ++failed;
+    t += fmt::format("  {:<{}}  ", util::printable(row.output), w);
+    t += d.describe();
+    if (d.reason.empty() && d.values_compared) {
+      t.add(fmt::format("  ({})", d.tolerance.text()), Role::Muted);
+    }
+    t += "\n";
+  }
+  for (const auto& n : e.notes) {
+    t += "  ";
+    t.add(fmt::format("note: {}", util::printable(n)), Role::Muted);
+    t += "\n";
+  }
+  if (failed) t.add(fmt::format("  {} of {} outputs differ from the expected values\n", failed, e.rows.size()), Role::Error);
+  else t.add(fmt::format("  {} of {} output{} match{}\n", e.rows.size(), e.rows.size(), e.rows.size() == 1 ? "" : "s",
+                          e.rows.size() == 1 ? "es" : ""), Role::Ok);
+}
+
+void write_saved(StyledText& t, const SaveReport& s) {
+  t += "\n";
+  t.add("Saved", Role::Heading);
+  t += fmt::format(" {} .npy file{}\n", s.files.size(), s.files.size() == 1 ? "" : "s");
+  constexpr size_t kListed = 12;
+  for (size_t i = 0; i < s.files.size() && i < kListed; ++i) {
+    t += fmt::format("  {}  ", util::printable(s.files[i].value));
+    t.add(util::printable(s.files[i].file), Role::Muted);
+    t += "\n";
+  }
+  if (s.files.size() > kListed) t.add(fmt::format("  ... and {} more\n", s.files.size() - kListed), Role::Muted);
+  for (const auto& n : s.notes) {
+    t += "  ";
+    t.add(fmt::format("note: {}", util::printable(n)), Role::Warning);
+    t += "\n";
+  }
+}
+
 }  // namespace
 
 std::string_view run_stop_name(exec::Stop s) {
@@ -107,6 +203,10 @@ StyledText write_text(const RunReport& r, NodeListing nodes) {
     }
     t += "\n";
   }
+
+  if (r.failure) write_failure(t, *r.failure);
+  if (r.expected) write_expected(t, *r.expected);
+  if (r.saved) write_saved(t, *r.saved);
 
   std::vector<analysis::Diagnostic> diags = run.findings();
   if (run.failure()) diags.insert(diags.begin(), *run.failure());

@@ -177,6 +177,11 @@ std::vector<std::filesystem::path> testdata_models() {
   return out;
 }
 
+std::filesystem::path light_models_dir() {
+  if (const char* env = std::getenv("ONNXSCOPE_LIGHT_MODELS")) return env;
+  return source_dir().parent_path().parent_path() / "shared" / "reference" / "onnx-light-models";
+}
+
 std::filesystem::path source_dir() { return ONNXSCOPE_TEST_SOURCE_DIR; }
 
 void compare_golden(const std::filesystem::path& golden, const std::string& actual) {

@@ -50,6 +50,10 @@ RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesys
 std::filesystem::path testdata_root();
 std::vector<std::filesystem::path> testdata_models();
 
+// The onnx-light-models: $ONNXSCOPE_LIGHT_MODELS, else
+// ../shared/reference/onnx-light-models beside the repository (may be absent).
+std::filesystem::path light_models_dir();
+
 // Compares `actual` with the golden file, or rewrites it when
 // ONNXSCOPE_UPDATE_GOLDEN=1 (after checking the difference is intended).
 void compare_golden(const std::filesystem::path& golden, const std::string& actual);

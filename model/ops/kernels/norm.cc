@@ -4,6 +4,8 @@
 // MeanVarianceNormalization, Dropout.
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <random>
 
 #include "model/ops/kernels/nn.h"
 #include "model/ops/norm.h"
@@ -430,13 +432,18 @@ void k_mvn(KernelContext& ctx) {
 
 // ---------------------------------------------------------------------------
 // Dropout: at inference the output is the input and the mask all true (all
-// ones of T before version 10). Training with a ratio other than 0 draws
-// random numbers, which a reference run does not reproduce.
+// ones of T before version 10). In training mode (training_mode true, or
+// is_test 0 before version 7) with a ratio r > 0, as onnxruntime computes it:
+// each element kept with probability 1 - r and scaled by 1 / (1 - r), the
+// mask true where kept. The draws are reproducible (the `seed` attribute, or
+// the node's position and name, as the random generators seed theirs) but
+// not onnxruntime's.
 void k_dropout(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   int v = ctx.version();
   bool training = false;
   double ratio = 0.5;
+  std::optional<int64_t> seed;
   if (v < 7) {
     const auto a = read<Dropout1Attrs>(ctx.attrs());
     training = !a.is_test;
@@ -444,24 +451,57 @@ void k_dropout(KernelContext& ctx) {
   } else if (v < 12) {
     ratio = read<Dropout7Attrs>(ctx.attrs()).ratio;
   } else {
+    seed = read<Dropout12Attrs>(ctx.attrs()).seed;
     if (ctx.has_input(1)) ratio = ctx.input(1).as_double(0);
     if (ctx.has_input(2)) training = ctx.input(2).as_int(0) != 0;
   }
-  if (training && ratio != 0) {
-    kernel_fail(Code::RunFailed, "{}: dropout in training mode (ratio {}) is random; the reference run computes "
-                "inference (training_mode false)", ctx.label(), ratio);
+  // onnxruntime checks the ratio input in inference too (dropout_op.h).
+  if ((training || v >= 12) && !(ratio >= 0 && ratio < 1)) {
+    kernel_fail(Code::RunFailed, "{}: ratio {} is outside [0, 1) (onnxruntime: \"ratio must be in the range [0, 1)\")",
+                ctx.label(), ratio);
   }
-  ctx.set_output(0, x);
+  if (!training || ratio == 0) {
+    ctx.set_output(0, x);
+    if (wanted(ctx, 1)) {
+      if (v < 10) {
+        Tensor& m = ctx.output(1, x.dtype(), x.shape());
+        floating(ctx, x.dtype(), [&](auto z) {
+          using T = decltype(z);
+          for (uint64_t i = 0; i < m.count(); ++i) m.data<T>()[i] = store<T>(Acc<T>(1));
+        });
+      } else {
+        Tensor& m = ctx.output(1, DType::Bool, x.shape());
+        for (uint64_t i = 0; i < m.count(); ++i) m.data<bool>()[i] = true;
+      }
+    }
+    return;
+  }
+  uint64_t h = 1469598103934665603ull ^ ctx.node().source_index;
+  for (char c : ctx.node().name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  std::mt19937_64 gen(seed ? static_cast<uint64_t>(*seed) : h);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<bool> keep(x.count());
+  for (uint64_t i = 0; i < x.count(); ++i) keep[i] = u(gen) >= ratio;
+  double scale = 1.0 / (1.0 - ratio);
+  Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  floating(ctx, x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (uint64_t i = 0; i < x.count(); ++i) {
+      out[i] = keep[i] ? store<T>(static_cast<Acc<T>>(load(in[i]) * scale)) : store<T>(Acc<T>(0));
+    }
+  });
   if (wanted(ctx, 1)) {
     if (v < 10) {
       Tensor& m = ctx.output(1, x.dtype(), x.shape());
       floating(ctx, x.dtype(), [&](auto z) {
         using T = decltype(z);
-        for (uint64_t i = 0; i < m.count(); ++i) m.data<T>()[i] = store<T>(Acc<T>(1));
+        for (uint64_t i = 0; i < m.count(); ++i) m.data<T>()[i] = store<T>(Acc<T>(keep[i] ? 1 : 0));
       });
     } else {
       Tensor& m = ctx.output(1, DType::Bool, x.shape());
-      for (uint64_t i = 0; i < m.count(); ++i) m.data<bool>()[i] = true;
+      for (uint64_t i = 0; i < m.count(); ++i) m.data<bool>()[i] = keep[i];
     }
   }
 }

@@ -1,6 +1,6 @@
 // The normalization kernels: Softmax's axis before and from version 13,
 // BatchNormalization's modes by version, GroupNormalization's per-group
-// and per-channel parameters, Dropout's deterministic paths.
+// and per-channel parameters, Dropout at inference and in training mode.
 #include "tests/model/exec/kernel_fixture.h"
 
 namespace onnxscope::exec::test {
@@ -124,21 +124,41 @@ g (float[1, 2, 2] x, float[{}] s, float[{}] b) => (float[1, 2, 2] y) {{
   }
 }
 
-TEST(NormKernels, DropoutTrainingWithARatioIsRefusedAndWithoutIsTheIdentity) {
+// In training mode, as onnxruntime: each element kept with probability
+// 1 - ratio and scaled by 1 / (1 - ratio), the mask true where kept;
+// reproducible from run to run. Ratio 0 is the identity, 1 is refused.
+TEST(NormKernels, DropoutTrainingDropsAndScalesReproduciblyAndWithoutARatioIsTheIdentity) {
   constexpr std::string_view text = R"(<ir_version: 8, opset_import: ["" : 13]>
-g (float[2] x, float r, bool train) => (float[2] y, bool[2] mask) {
+g (float[1000] x, float r, bool train) => (float[1000] y, bool[1000] mask) {
   y, mask = Dropout (x, r, train)
 })";
-  Trial t(text);
-  t.feed("x", floats({2}, {1, 2})).feed("r", floats({}, {0.5f})).feed("train", typed<bool>(DType::Bool, {}, {true}));
-  ASSERT_EQ(t.go(), Stop::Failed);
-  EXPECT_EQ(t.code(), facts::Code::RunFailed);
-  EXPECT_HAS(t.message(), "dropout in training mode (ratio 0.5) is random");
+  std::vector<float> ones(1000, 1.0f);
+  std::vector<float> first;
+  for (int run = 0; run < 2; ++run) {
+    Trial t(text);
+    t.feed("x", floats({1000}, ones)).feed("r", floats({}, {0.75f})).feed("train", typed<bool>(DType::Bool, {}, {true}));
+    ASSERT_EQ(t.go(), Stop::Done) << t.message();
+    std::vector<float> y = t.floats_of("y");
+    size_t kept = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      bool m = t.out("mask").data<bool>()[i];
+      EXPECT_EQ(y[i], m ? 4.0f : 0.0f) << i;
+      kept += m;
+    }
+    EXPECT_GT(kept, 200u);  // 250 expected
+    EXPECT_LT(kept, 300u);
+    if (run == 0) first = y;
+    else EXPECT_EQ(y, first);
+  }
   Trial u(text);
-  u.feed("x", floats({2}, {1, 2})).feed("r", floats({}, {0})).feed("train", typed<bool>(DType::Bool, {}, {true}));
+  u.feed("x", floats({1000}, ones)).feed("r", floats({}, {0})).feed("train", typed<bool>(DType::Bool, {}, {true}));
   ASSERT_EQ(u.go(), Stop::Done) << u.message();
-  EXPECT_EQ(u.floats_of("y"), (std::vector<float>{1, 2}));
-  EXPECT_TRUE(u.out("mask").data<bool>()[0] && u.out("mask").data<bool>()[1]);
+  EXPECT_EQ(u.floats_of("y"), ones);
+  EXPECT_TRUE(u.out("mask").data<bool>()[0] && u.out("mask").data<bool>()[999]);
+  Trial w(text);
+  w.feed("x", floats({1000}, ones)).feed("r", floats({}, {1})).feed("train", typed<bool>(DType::Bool, {}, {true}));
+  ASSERT_EQ(w.go(), Stop::Failed);
+  EXPECT_HAS(w.message(), "ratio 1 is outside [0, 1)");
 }
 
 TEST(NormKernels, LayerNormalizationAxisOutsideTheRankIsAnAxisRangeFailure) {
