@@ -108,6 +108,19 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
 
 }  // namespace
 
+namespace {
+
+// A branch its If never takes never runs: what would fail at run time in it
+// does not happen (load-time findings stay: onnxruntime infers every branch
+// when it creates the session, and fails there as it would anywhere).
+void drop_untaken(Analysis& a) {
+  std::erase_if(a.diagnostics, [&](const Diagnostic& d) {
+    return d.phase == Phase::Run && d.node && !a.runs(*d.node.graph);
+  });
+}
+
+}  // namespace
+
 void rephase_bound(Analysis& bound, const Analysis& unbound) {
   auto same_node = [](const NodeRef& x, const NodeRef& y) { return x.graph == y.graph && x.node == y.node; };
   for (Diagnostic& d : bound.diagnostics) {
@@ -125,6 +138,7 @@ void rephase_bound(Analysis& bound, const Analysis& unbound) {
                             node_desc(cause->root_cause.get()));
     }
   }
+  drop_untaken(bound);
 }
 
 size_t model_position(const NodeRef& n) {
@@ -174,6 +188,8 @@ void diagnose(Analysis& a, const InferOptions& opts) {
       break;
     }
   }
+
+  drop_untaken(a);
 
   // In model order: by the main-graph node each finding sits in (or under).
   std::stable_sort(a.diagnostics.begin(), a.diagnostics.end(), [&](const Diagnostic& x, const Diagnostic& y) {

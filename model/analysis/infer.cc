@@ -239,6 +239,9 @@ class Engine : public ops::Host {
   }
 
   void report(Diagnostic d) override { a_.diagnostics.push_back(std::move(d)); }
+  void branch(const ir::Graph& sub, bool taken) override {
+    (taken ? a_.taken : a_.not_taken).insert(&sub);
+  }
 
   std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
                                        const std::vector<Inferred>& inputs) override {
@@ -701,6 +704,13 @@ const ops::Schema* Analysis::schema(const ir::Graph& g, ir::NodeId n) const {
   auto it = graphs_.find(&g);
   if (it == graphs_.end() || n >= it->second.schemas.size()) return nullptr;
   return it->second.schemas[n];
+}
+
+bool Analysis::runs(const ir::Graph& g) const {
+  for (const ir::Graph* x = &g; x; x = x->parent) {
+    if (not_taken.count(x) && !taken.count(x)) return false;
+  }
+  return true;
 }
 
 std::string dim_symbol(const ir::DimDecl& d, std::string_view value_name, size_t axis) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,12 @@ class Analysis {
   sym::Table dims;
   std::vector<Diagnostic> diagnostics;
   std::map<std::string, SymbolOrigin, std::less<>> origins;
+  // If branches the condition decides: each inference of an If says which
+  // branch it takes (both when the condition is not known).
+  std::set<const ir::Graph*> taken, not_taken;
+  // Whether the graph's nodes run: false inside a branch whose If never
+  // takes it (its condition known from shapes or constants), however deep.
+  bool runs(const ir::Graph& g) const;
 
   // The inferred facts of a value; Unknown for graphs never inferred.
   const Inferred& value(const ir::Graph& g, ir::ValueId v) const;

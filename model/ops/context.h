@@ -32,6 +32,8 @@ class Host {
   virtual void report(facts::Diagnostic d) = 0;
   virtual std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
                                                const std::vector<Inferred>& inputs) = 0;
+  // A branch the node runs (taken) or, its condition known, never runs.
+  virtual void branch(const ir::Graph& sub, bool taken) {}
 };
 
 class Context {
@@ -91,6 +93,8 @@ class Context {
   std::vector<Inferred> infer_subgraph(const ir::Graph& g, const std::vector<Inferred>& inputs) const {
     return host_.infer_subgraph(graph_, node_id_, g, inputs);
   }
+  // Says whether a branch of this node runs (If with a known condition).
+  void branch(const ir::Graph& g, bool taken) const { host_.branch(g, taken); }
 
  private:
   const ir::Graph& graph_;

@@ -60,6 +60,9 @@ void if_rule(Context& ctx) {
                "both branches must produce one value per output of the If node");
   }
   auto cond = scalar_int(ctx, 0);
+  bool known = cond && cond->as_int();
+  ctx.branch(*then_g, !known || *cond->as_int() != 0);
+  ctx.branch(*else_g, !known || *cond->as_int() == 0);
   for (size_t i = 0; i < ctx.num_outputs() && i < t.size() && i < e.size(); ++i) {
     if (cond && cond->as_int()) {
       ctx.output(i) = *cond->as_int() != 0 ? t[i] : e[i];

@@ -138,7 +138,18 @@ void reshape_rule(Context& ctx) {
       if (!out[i]) complete = false;
       else known = known * out[i];
     }
-    if (numel_in && complete && !known.is_const(0)) {
+    auto n = numel_in ? numel_in->as_int() : std::nullopt;
+    auto k = complete ? known.as_int() : std::nullopt;
+    if (n && k && *k != 0 && *n % *k != 0) {
+      // ONNX's shape inference, which onnxruntime runs when it creates the
+      // session, refuses a -1 it cannot compute: a load failure.
+      ctx.report(Code::ReshapeCount, Severity::Error, Phase::Load,
+                 fmt::format("onnxruntime: \"[ShapeInferenceError] Dimension could not be inferred: incompatible "
+                             "shapes\". Reshape with -1: the input has {} elements, which the other dimensions ({}) "
+                             "do not divide",
+                             *n, *k),
+                 "the target shape must hold exactly the input's elements");
+    } else if (numel_in && complete && !known.is_const(0)) {
       Dim q = sym::floor_div(*numel_in, known);
       out[minus_one] = q;
       check_numel(ctx, *numel_in, q * known, "with -1");

@@ -316,6 +316,7 @@ StyledText write_text(const ShapesReport& r) {
       if (g.graph->parent) {
         t += "\n";
         t.add("subgraph " + g.path, Role::Heading);
+        if (!r.analysis->runs(*g.graph)) t.add("  (never runs: its If's condition is known)", Role::Muted);
       } else {
         t.add("main graph", Role::Heading);
       }

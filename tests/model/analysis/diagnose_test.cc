@@ -149,6 +149,69 @@ TEST(Diagnose, ABindingIsNotADynamicAxisLost) {
   EXPECT_NE(lost->message.find("computes 2 there"), std::string::npos) << lost->message;
 }
 
+// An If whose condition the shapes decide (exporters emit If(Equal(Size(x),
+// 6))): only the branch taken can fail at run time; a load-time failure in
+// the other stays, since onnxruntime infers every branch when it creates the
+// session (a -1 that 6 elements cannot fill fails there: "Dimension could
+// not be inferred: incompatible shapes", as onnxruntime 1.30 says).
+TEST(Diagnose, ABranchNeverTakenCannotFailAtRunTime) {
+  constexpr const char* kModel =
+      "g (float[N, 3] x) => (float[?] y) {"
+      "  s = Size(x)"
+      "  six = Constant <value = int64 {6}> ()"
+      "  c = Equal(s, six)"
+      "  y = If(c) <then_branch = t () => (float[?] a) { sh = Constant <value = int64[1] {-1}> () a = Reshape(x, sh) },"
+      "             else_branch = e () => (float[?] b) { sh2 = Constant <value = int64[1] {5}> () b = Reshape(x, sh2) }>"
+      "}";
+  auto m = text_model(kModel);
+  const ir::Graph& g = *m->graph;
+  const ir::Graph* then_g = g.nodes[3].attributes[0].subgraphs()[0];
+  const ir::Graph* else_g = g.nodes[3].attributes[1].subgraphs()[0];
+  ASSERT_TRUE(then_g && else_g);
+  auto in_else = [&](const Analysis& x) {
+    return std::count_if(x.diagnostics.begin(), x.diagnostics.end(),
+                         [&](const Diagnostic& d) { return d.node.graph == else_g; });
+  };
+  // N unknown: both branches may run; the else branch's Reshape to 5
+  // elements works only for one N (a run-time finding).
+  auto a = infer(*m);
+  EXPECT_TRUE(a->runs(*then_g));
+  EXPECT_TRUE(a->runs(*else_g));
+  EXPECT_GT(in_else(*a), 0) << codes(*a);
+  // N = 2: the condition is true, the else branch never runs and its
+  // Reshape cannot fail.
+  InferOptions two;
+  two.bindings["N"] = 2;
+  auto b = infer(*m, two);
+  EXPECT_TRUE(b->runs(*then_g));
+  EXPECT_FALSE(b->runs(*else_g));
+  EXPECT_EQ(in_else(*b), 0) << codes(*b);
+  EXPECT_EQ(to_string(b->value(g, g.find("y"))), "float32[6]");
+  // N = 3: the else branch runs, and fails.
+  InferOptions three;
+  three.bindings["N"] = 3;
+  auto c = infer(*m, three);
+  EXPECT_FALSE(c->runs(*then_g));
+  ASSERT_NE(find(*c, "reshape-count"), nullptr) << codes(*c);
+}
+
+TEST(Diagnose, ALoadFailureInABranchNeverTakenStays) {
+  auto m = text_model(
+      "g (float[2, 3] x) => (float[?] y) {"
+      "  s = Size(x)"
+      "  six = Constant <value = int64 {6}> ()"
+      "  c = Equal(s, six)"
+      "  y = If(c) <then_branch = t () => (float[?] a) { sh = Constant <value = int64[1] {-1}> () a = Reshape(x, sh) },"
+      "             else_branch = e () => (float[?] b) { sh2 = Constant <value = int64[2] {4, -1}> () b = Reshape(x, sh2) }>"
+      "}");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "reshape-count");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->phase, Phase::Load);
+  EXPECT_NE(d->message.find("Dimension could not be inferred: incompatible shapes"), std::string::npos) << d->message;
+  EXPECT_FALSE(a->runs(*m->graph->nodes[3].attributes[1].subgraphs()[0]));
+}
+
 TEST(Diagnose, HealthyExportIsClean) {
   auto m = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "tiny_transformer.onnx");
   auto a = infer(*m);
