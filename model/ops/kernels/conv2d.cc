@@ -1,0 +1,290 @@
+// The 2-D float and double convolutions by shape class (conv_impl.h): a
+// 1x1 convolution with stride 1 and no padding is one matrix product per
+// group; a depthwise one (one input channel per group) a direct loop over
+// the window; any other lowers to a column matrix built a band of output
+// rows at a time (row copies, no offset table) and multiplied by OpenBLAS.
+// ConvTranspose multiplies first, then scatters the columns (col2im).
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "model/ops/kernels/conv_impl.h"
+
+namespace onnxscope::ops::kernels {
+namespace {
+
+// Column-matrix elements per band: a band of output rows is built and
+// multiplied while it is still in cache, and the scratch stays bounded.
+constexpr int64_t kBandElements = int64_t{1} << 18;
+
+template <class T>
+void gemm(bool trans_a, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
+          int64_t ldc) {
+  const auto ta = trans_a ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(CblasRowMajor, ta, CblasNoTrans, int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), beta, c,
+                int(ldc));
+  } else {
+    cblas_dgemm(CblasRowMajor, ta, CblasNoTrans, int(m), int(n), int(k), 1.0, a, int(lda), b, int(ldb), beta, c,
+                int(ldc));
+  }
+}
+
+// The output columns [lo, hi) whose input column o * stride + shift falls
+// inside [0, size).
+inline void valid_span(int64_t out, int64_t stride, int64_t shift, int64_t size, int64_t& lo, int64_t& hi) {
+  // o * stride + shift >= 0  <=>  o >= ceil(-shift / stride)
+  lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+  // o * stride + shift <= size - 1
+  hi = size - 1 - shift < 0 ? 0 : (size - 1 - shift) / stride + 1;
+  lo = std::min(lo, out);
+  hi = std::clamp(hi, lo, out);
+}
+
+struct Dims2 {
+  int64_t ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw;
+  explicit Dims2(const ConvGeom& g)
+      : ih(g.in[0]), iw(g.in[1]), kh(g.kernel[0]), kw(g.kernel[1]), oh(g.out[0]), ow(g.out[1]), sh(g.strides[0]),
+        sw(g.strides[1]), dh(g.dilations[0]), dw(g.dilations[1]), ph(g.pads_begin[0]), pw(g.pads_begin[1]) {}
+};
+
+bool pointwise(const ConvGeom& g) {
+  const Dims2 d(g);
+  return d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.ph == 0 && d.pw == 0 && d.oh == d.ih && d.ow == d.iw;
+}
+
+// Grouped with one input channel per group (MobileNet's depthwise layers).
+bool depthwise_class(const ConvGeom& g) { return g.group > 1 && g.c == g.group; }
+
+int64_t band_rows(const ConvGeom& g) {
+  const Dims2 d(g);
+  const int64_t k = g.c / g.group * d.kh * d.kw;
+  return std::clamp<int64_t>(kBandElements / std::max<int64_t>(k * d.ow, 1), 1, d.oh);
+}
+
+// col[(c * kh + i) * kw + j][r * ow + o]: the input element tap (i, j) of
+// output (oy0 + r, o) reads in channel c, zero in the padding.
+template <class T>
+void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t rows, T* col) {
+  const int64_t cols = rows * d.ow;
+  for (int64_t c = 0; c < cg; ++c) {
+    const T* xc = x + c * d.ih * d.iw;
+    for (int64_t i = 0; i < d.kh; ++i) {
+      for (int64_t j = 0; j < d.kw; ++j) {
+        T* dst = col + ((c * d.kh + i) * d.kw + j) * cols;
+        const int64_t shift = j * d.dw - d.pw;
+        int64_t lo, hi;
+        valid_span(d.ow, d.sw, shift, d.iw, lo, hi);
+        for (int64_t r = 0; r < rows; ++r) {
+          T* out = dst + r * d.ow;
+          const int64_t iy = (oy0 + r) * d.sh - d.ph + i * d.dh;
+          if (iy < 0 || iy >= d.ih) {
+            std::fill(out, out + d.ow, T(0));
+            continue;
+          }
+          std::fill(out, out + lo, T(0));
+          if (hi > lo) {
+            const T* in = xc + iy * d.iw + lo * d.sw + shift;  // input of output column lo
+            if (d.sw == 1) {
+              std::memcpy(out + lo, in, size_t(hi - lo) * sizeof(T));
+            } else {
+              for (int64_t o = lo; o < hi; ++o) out[o] = in[(o - lo) * d.sw];
+            }
+          }
+          std::fill(out + hi, out + d.ow, T(0));
+        }
+      }
+    }
+  }
+}
+
+// One output row of a depthwise convolution, one kernel row: row[o] +=
+// sum_j wr[j] * in_row[o * sw + j * dw - pw]. Columns [l, h) have every tap
+// inside the input (one pass with the taps unrolled when kw is KW); the
+// edges go tap by tap over their valid spans [lo[j], hi[j]).
+template <int KW, class T>
+void depthwise_row(const Dims2& d, T* row, const T* in_row, const T* wr, int64_t l, int64_t h, const int64_t* lo,
+                   const int64_t* hi) {
+  const int64_t kw = KW > 0 ? KW : d.kw, sw = d.sw, dw = d.dw;
+  if (h < l) h = l;
+  if (sw == 1) {
+    for (int64_t o = l; o < h; ++o) {
+      const T* q = in_row + (o - d.pw);
+      T acc = 0;
+      for (int64_t j = 0; j < kw; ++j) acc += wr[j] * q[j * dw];
+      row[o] += acc;
+    }
+  } else {
+    for (int64_t o = l; o < h; ++o) {
+      const T* q = in_row + (o * sw - d.pw);
+      T acc = 0;
+      for (int64_t j = 0; j < kw; ++j) acc += wr[j] * q[j * dw];
+      row[o] += acc;
+    }
+  }
+  for (int64_t j = 0; j < kw; ++j) {
+    const T wv = wr[j];
+    const int64_t shift = j * dw - d.pw;
+    for (int64_t o = lo[j]; o < std::min(hi[j], l); ++o) row[o] += wv * in_row[o * sw + shift];
+    for (int64_t o = std::max(lo[j], h); o < hi[j]; ++o) row[o] += wv * in_row[o * sw + shift];
+  }
+}
+
+// One input channel per group: out channel m reads channel m / (m per group).
+template <int KW, class T>
+void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  const Dims2 d(g);
+  const int64_t mg = g.m / g.group, in = d.ih * d.iw, p = d.oh * d.ow, ks = d.kh * d.kw;
+  std::vector<int64_t> lo(size_t(d.kw)), hi(size_t(d.kw));
+  int64_t l = 0, h = d.ow;  // the columns every tap reads inside the input
+  for (int64_t j = 0; j < d.kw; ++j) {
+    valid_span(d.ow, d.sw, j * d.dw - d.pw, d.iw, lo[size_t(j)], hi[size_t(j)]);
+    l = std::max(l, lo[size_t(j)]);
+    h = std::min(h, hi[size_t(j)]);
+  }
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t m = 0; m < g.m; ++m) {
+      const T* xc = x + (n * g.c + m / mg) * in;
+      const T* wm = w + m * ks;
+      T* yc = y + (n * g.m + m) * p;
+      const T init = b ? b[m] : T(0);
+      for (int64_t oy = 0; oy < d.oh; ++oy) {
+        T* row = yc + oy * d.ow;
+        std::fill(row, row + d.ow, init);
+        for (int64_t i = 0; i < d.kh; ++i) {
+          const int64_t iy = oy * d.sh - d.ph + i * d.dh;
+          if (iy < 0 || iy >= d.ih) continue;
+          depthwise_row<KW>(d, row, xc + iy * d.iw, wm + i * d.kw, l, h, lo.data(), hi.data());
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  switch (g.kernel[1]) {
+    case 3: return depthwise<3>(g, x, w, b, y);
+    case 5: return depthwise<5>(g, x, w, b, y);
+    case 7: return depthwise<7>(g, x, w, b, y);
+    default: return depthwise<0>(g, x, w, b, y);
+  }
+}
+
+template <class T>
+void conv2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, T* col) {
+  const Dims2 d(g);
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t in = d.ih * d.iw, p = d.oh * d.ow, k = cg * d.kh * d.kw;
+  if (depthwise_class(g)) {
+    depthwise(g, x, w, b, y);
+    return;
+  }
+  const bool direct = pointwise(g);
+  const int64_t rows = band_rows(g);
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      const T* xg = x + (n * g.c + grp * cg) * in;
+      const T* wg = w + grp * mg * k;
+      T* yg = y + (n * g.m + grp * mg) * p;
+      for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, b ? b[grp * mg + m] : T(0));
+      if (direct) {
+        gemm<T>(false, mg, p, k, wg, k, xg, p, T(1), yg, p);
+        continue;
+      }
+      for (int64_t oy0 = 0; oy0 < d.oh; oy0 += rows) {
+        const int64_t r = std::min(rows, d.oh - oy0);
+        im2col_band(d, cg, xg, oy0, r, col);
+        gemm<T>(false, mg, r * d.ow, k, wg, k, col, r * d.ow, T(1), yg + oy0 * d.ow, p);
+      }
+    }
+  }
+}
+
+int64_t transpose_band_rows(const ConvGeom& g) {
+  const int64_t mg = g.m / g.group;
+  return std::clamp<int64_t>(kBandElements / std::max<int64_t>(mg * g.kernel_size() * g.in[1], 1), 1, g.in[0]);
+}
+
+template <class T>
+void conv_transpose2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, T* col) {
+  const Dims2 d(g);
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t in = d.ih * d.iw, p = d.oh * d.ow, ks = d.kh * d.kw;
+  const int64_t rows = transpose_band_rows(g);
+  std::vector<int64_t> lo(size_t(d.kw)), hi(size_t(d.kw));
+  // Input column ix lands on output column ix * sw - pw + j * dw.
+  for (int64_t j = 0; j < d.kw; ++j) {
+    // ix * sw + shift in [0, ow): the span of input columns, over iw of them.
+    const int64_t shift = j * d.dw - d.pw;
+    int64_t l = shift >= 0 ? 0 : (-shift + d.sw - 1) / d.sw;
+    int64_t h = d.ow - 1 - shift < 0 ? 0 : (d.ow - 1 - shift) / d.sw + 1;
+    l = std::min(l, d.iw);
+    lo[size_t(j)] = l;
+    hi[size_t(j)] = std::clamp(h, l, d.iw);
+  }
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      const T* xg = x + (n * g.c + grp * cg) * in;
+      const T* wg = w + grp * cg * mg * ks;  // [cg, mg * ks]
+      T* yg = y + (n * g.m + grp * mg) * p;
+      for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, b ? b[grp * mg + m] : T(0));
+      for (int64_t iy0 = 0; iy0 < d.ih; iy0 += rows) {
+        const int64_t r = std::min(rows, d.ih - iy0), cols = r * d.iw;
+        // col[(m * kh + i) * kw + j][row * iw + ix] = sum_c W[c, m, i, j] X[c, iy0 + row, ix]
+        gemm<T>(true, mg * ks, cols, cg, wg, mg * ks, xg + iy0 * d.iw, in, T(0), col, cols);
+        for (int64_t m = 0; m < mg; ++m) {
+          T* ym = yg + m * p;
+          for (int64_t i = 0; i < d.kh; ++i) {
+            for (int64_t j = 0; j < d.kw; ++j) {
+              const T* src = col + ((m * d.kh + i) * d.kw + j) * cols;
+              const int64_t shift = j * d.dw - d.pw, l = lo[size_t(j)], h = hi[size_t(j)];
+              for (int64_t row = 0; row < r; ++row) {
+                const int64_t oy = (iy0 + row) * d.sh - d.ph + i * d.dh;
+                if (oy < 0 || oy >= d.oh) continue;
+                if (h <= l) continue;
+                T* out = ym + oy * d.ow + l * d.sw + shift;  // output of input column l
+                const T* s = src + row * d.iw + l;
+                if (d.sw == 1) {
+                  for (int64_t ix = 0; ix < h - l; ++ix) out[ix] += s[ix];
+                } else {
+                  for (int64_t ix = 0; ix < h - l; ++ix) out[ix * d.sw] += s[ix];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+uint64_t conv2d_scratch(const ConvGeom& g) {
+  const int64_t cg = g.c / g.group;
+  if (depthwise_class(g) || pointwise(g)) return 0;
+  return uint64_t(cg * g.kernel_size()) * uint64_t(band_rows(g) * g.out[1]);
+}
+
+void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col) {
+  conv2d_impl(g, x, w, b, y, col);
+}
+void conv2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col) {
+  conv2d_impl(g, x, w, b, y, col);
+}
+
+uint64_t conv_transpose2d_scratch(const ConvGeom& g) {
+  return uint64_t(g.m / g.group * g.kernel_size()) * uint64_t(transpose_band_rows(g) * g.in[1]);
+}
+
+void conv_transpose2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col) {
+  conv_transpose2d_impl(g, x, w, b, y, col);
+}
+void conv_transpose2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col) {
+  conv_transpose2d_impl(g, x, w, b, y, col);
+}
+
+}  // namespace onnxscope::ops::kernels
