@@ -17,7 +17,7 @@ namespace {
 
 // Column-matrix elements per band: a band of output rows is built and
 // multiplied while it is still in cache, and the scratch stays bounded.
-constexpr int64_t kBandElements = int64_t{1} << 18;
+constexpr int64_t kBandElements = int64_t{1} << 16;
 
 template <class T>
 void gemm(bool trans_a, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
@@ -105,7 +105,7 @@ void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t ro
 // inside the input (one pass with the taps unrolled when kw is KW); the
 // edges go tap by tap over their valid spans [lo[j], hi[j]).
 template <int KW, class T>
-void depthwise_row(const Dims2& d, T* row, const T* in_row, const T* wr, int64_t l, int64_t h, const int64_t* lo,
+[[gnu::always_inline]] inline void depthwise_row(const Dims2& d, T* row, const T* in_row, const T* wr, int64_t l, int64_t h, const int64_t* lo,
                    const int64_t* hi) {
   const int64_t kw = KW > 0 ? KW : d.kw, sw = d.sw, dw = d.dw;
   if (h < l) h = l;
@@ -134,7 +134,7 @@ void depthwise_row(const Dims2& d, T* row, const T* in_row, const T* wr, int64_t
 
 // One input channel per group: out channel m reads channel m / (m per group).
 template <int KW, class T>
-void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+[[gnu::always_inline]] inline void depthwise_body(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
   const Dims2 d(g);
   const int64_t mg = g.m / g.group, in = d.ih * d.iw, p = d.oh * d.ow, ks = d.kh * d.kw;
   std::vector<int64_t> lo(size_t(d.kw)), hi(size_t(d.kw));
@@ -161,6 +161,31 @@ void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
       }
     }
   }
+}
+
+// The same loops compiled twice: for any x86-64, and with AVX2 and FMA for
+// the processors that have them (chosen when the program runs).
+template <int KW, class T>
+void depthwise_plain(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  depthwise_body<KW>(g, x, w, b, y);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+template <int KW, class T>
+[[gnu::target("avx2,fma")]] void depthwise_avx2(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  depthwise_body<KW>(g, x, w, b, y);
+}
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+#endif
+
+template <int KW, class T>
+void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (has_avx2()) return depthwise_avx2<KW>(g, x, w, b, y);
+#endif
+  depthwise_plain<KW>(g, x, w, b, y);
 }
 
 template <class T>

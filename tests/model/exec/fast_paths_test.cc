@@ -186,5 +186,25 @@ g (float[2, 3, 1, 1] a, float[1, 3, 2, 2] b, float[2] c, float[] s) => (float[2,
   EXPECT_EQ(t.floats_of("u"), (std::vector<float>{100.5f, 200.5f}));
 }
 
+// One row through Gemm is a matrix-vector product; alpha, beta, C and both
+// layouts of B as in the general case.
+TEST(GemmFastPaths, OneRowGivesTheGeneralProduct) {
+  Trial t(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 3] a, float[2, 3] bt, float[3, 2] b, float[3, 1] at, float[2] c) => (float[1, 2] y, float[1, 2] z, float[1, 2] u) {
+  y = Gemm <transB = 1, alpha = 2.0, beta = 0.5> (a, bt, c)
+  z = Gemm (a, b, c)
+  u = Gemm <transA = 1> (at, b)
+})");
+  t.feed("a", floats({1, 3}, {1, 2, 3}))
+      .feed("bt", floats({2, 3}, {1, 0, -1, 2, 1, 0}))
+      .feed("b", floats({3, 2}, {1, 2, 0, 1, -1, 0}))
+      .feed("at", floats({3, 1}, {1, 2, 3}))
+      .feed("c", floats({2}, {10, 20}));
+  ASSERT_EQ(t.go(), Stop::Done) << t.message();
+  EXPECT_EQ(t.floats_of("y"), (std::vector<float>{2 * -2 + 5, 2 * 4 + 10}));
+  EXPECT_EQ(t.floats_of("z"), (std::vector<float>{-2 + 10, 4 + 20}));
+  EXPECT_EQ(t.floats_of("u"), (std::vector<float>{-2, 4}));
+}
+
 }  // namespace
 }  // namespace onnxscope::exec::test
