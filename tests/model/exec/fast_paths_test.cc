@@ -4,6 +4,7 @@
 // 2-D ConvTranspose (product, then col2im) against a scatter loop written
 // here, and row-wise broadcasting of the binary element-wise operators.
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "model/ops/kernels/conv_impl.h"
@@ -184,6 +185,37 @@ g (float[2, 3, 1, 1] a, float[1, 3, 2, 2] b, float[2] c, float[] s) => (float[2,
                                                   -1, -2, -3, -4, -10, -12, -14, -16, -27, -30, -33, -36}));
   EXPECT_EQ(t.floats_of("z"), (std::vector<float>{99, 198, 97, 196, 95, 194, 93, 192, 91, 190, 89, 188}));
   EXPECT_EQ(t.floats_of("u"), (std::vector<float>{100.5f, 200.5f}));
+}
+
+// MaxPool without its Indices output takes the 2-D float path; with them,
+// the offset-table path: the same maxima, NaN included, on odd geometries.
+TEST(PoolFastPaths, MaxPool2dAgreesWithTheIndexedPath) {
+  const char* attrs[] = {
+      "kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]",
+      "kernel_shape = [2, 3], pads = [0, 2, 1, 0], strides = [1, 2], dilations = [2, 1]",
+      "kernel_shape = [3, 2], strides = [2, 3], ceil_mode = 1",
+      "kernel_shape = [2, 2], strides = [2, 2]",
+  };
+  for (const char* a : attrs) {
+    Trial t(fmt::format(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2, 3, 7, 8] x) => (float[2, 3, ?, ?] fast, float[2, 3, ?, ?] slow, int64[2, 3, ?, ?] at) {{
+  fast = MaxPool <{0}> (x)
+  slow, at = MaxPool <{0}> (x)
+}})", a));
+    std::vector<float> v = random_floats(2 * 3 * 7 * 8, 9);
+    v[5] = std::nanf("");
+    v[60] = -std::numeric_limits<float>::infinity();
+    t.feed("x", floats({2, 3, 7, 8}, v));
+    ASSERT_EQ(t.go(), Stop::Done) << a << ": " << t.message();
+    const Tensor& f = t.out("fast");
+    const Tensor& s = t.out("slow");
+    ASSERT_EQ(f.shape(), s.shape()) << a;
+    ASSERT_GT(f.count(), 0u) << a;
+    for (uint64_t i = 0; i < f.count(); ++i) {
+      const float x = f.data<float>()[i], y = s.data<float>()[i];
+      EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << a << " at " << i << ": " << x << " vs " << y;
+    }
+  }
 }
 
 // One row through Gemm is a matrix-vector product; alpha, beta, C and both
