@@ -18,6 +18,9 @@ namespace {
 // Column-matrix elements per band: a band of output rows is built and
 // multiplied while it is still in cache, and the scratch stays bounded.
 constexpr int64_t kBandElements = int64_t{1} << 16;
+// But at least this many output columns per product: OpenBLAS packs the
+// weights again for every call.
+constexpr int64_t kMinBandColumns = 512;
 
 template <class T>
 void gemm(bool trans_a, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
@@ -61,7 +64,8 @@ bool depthwise_class(const ConvGeom& g) { return g.group > 1 && g.c == g.group; 
 int64_t band_rows(const ConvGeom& g) {
   const Dims2 d(g);
   const int64_t k = g.c / g.group * d.kh * d.kw;
-  return std::clamp<int64_t>(kBandElements / std::max<int64_t>(k * d.ow, 1), 1, d.oh);
+  const int64_t rows = std::max(kBandElements / std::max<int64_t>(k * d.ow, 1), (kMinBandColumns + d.ow - 1) / d.ow);
+  return std::clamp<int64_t>(rows, 1, d.oh);
 }
 
 // col[(c * kh + i) * kw + j][r * ow + o]: the input element tap (i, j) of
