@@ -104,63 +104,93 @@ void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t ro
   }
 }
 
-// One output row of a depthwise convolution, one kernel row: row[o] +=
-// sum_j wr[j] * in_row[o * sw + j * dw - pw]. Columns [l, h) have every tap
-// inside the input (one pass with the taps unrolled when kw is KW); the
-// edges go tap by tap over their valid spans [lo[j], hi[j]).
-template <int KW, class T>
-[[gnu::always_inline]] inline void depthwise_row(const Dims2& d, T* row, const T* in_row, const T* wr, int64_t l, int64_t h, const int64_t* lo,
-                   const int64_t* hi) {
-  const int64_t kw = KW > 0 ? KW : d.kw, sw = d.sw, dw = d.dw;
-  if (h < l) h = l;
-  if (sw == 1) {
-    for (int64_t o = l; o < h; ++o) {
-      const T* q = in_row + (o - d.pw);
-      T acc = 0;
-      for (int64_t j = 0; j < kw; ++j) acc += wr[j] * q[j * dw];
-      row[o] += acc;
-    }
-  } else {
-    for (int64_t o = l; o < h; ++o) {
-      const T* q = in_row + (o * sw - d.pw);
-      T acc = 0;
-      for (int64_t j = 0; j < kw; ++j) acc += wr[j] * q[j * dw];
-      row[o] += acc;
-    }
-  }
-  for (int64_t j = 0; j < kw; ++j) {
-    const T wv = wr[j];
-    const int64_t shift = j * dw - d.pw;
-    for (int64_t o = lo[j]; o < std::min(hi[j], l); ++o) row[o] += wv * in_row[o * sw + shift];
-    for (int64_t o = std::max(lo[j], h); o < hi[j]; ++o) row[o] += wv * in_row[o * sw + shift];
-  }
-}
-
 // One input channel per group: out channel m reads channel m / (m per group).
+// The channel is first copied into zero-padded planes covering every window,
+// one per column phase of the stride (plane k holds padded columns k,
+// k + sw, k + 2 sw ...), so that every tap reads consecutive elements for
+// consecutive outputs: each output then sums its taps in registers, a vector
+// of outputs at a time, without edge cases.
 template <int KW, class T>
 [[gnu::always_inline]] inline void depthwise_body(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
   const Dims2 d(g);
-  const int64_t mg = g.m / g.group, in = d.ih * d.iw, p = d.oh * d.ow, ks = d.kh * d.kw;
-  std::vector<int64_t> lo(size_t(d.kw)), hi(size_t(d.kw));
-  int64_t l = 0, h = d.ow;  // the columns every tap reads inside the input
-  for (int64_t j = 0; j < d.kw; ++j) {
-    valid_span(d.ow, d.sw, j * d.dw - d.pw, d.iw, lo[size_t(j)], hi[size_t(j)]);
-    l = std::max(l, lo[size_t(j)]);
-    h = std::min(h, hi[size_t(j)]);
-  }
+  const int64_t kh = d.kh, kw = KW > 0 ? KW : d.kw, sw = d.sw;
+  const int64_t mg = g.m / g.group, in = d.ih * d.iw, p = d.oh * d.ow, ks = kh * kw;
+  const int64_t ph = (d.oh - 1) * d.sh + (kh - 1) * d.dh + 1, pw = (d.ow - 1) * sw + (kw - 1) * d.dw + 1;
+  const int64_t pws = (pw + sw - 1) / sw;  // columns per phase plane
+  std::vector<T> planes(size_t(sw * ph * pws));
+  const int64_t r0 = std::max<int64_t>(0, -d.ph), r1 = std::clamp<int64_t>(ph - d.ph, 0, d.ih);
+  const int64_t c0 = std::max<int64_t>(0, -d.pw), c1 = std::clamp<int64_t>(pw - d.pw, 0, d.iw);
+  // Per tap (i, j): the offset of its first element in the planes.
+  std::vector<int64_t> tap(static_cast<size_t>(ks));
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j) {
+      const int64_t col = j * d.dw;
+      tap[size_t(i * kw + j)] = ((col % sw) * ph + i * d.dh) * pws + col / sw;
+    }
+  std::vector<T> wk(static_cast<size_t>(ks)), sums(static_cast<size_t>(d.ow));
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t m = 0; m < g.m; ++m) {
-      const T* xc = x + (n * g.c + m / mg) * in;
-      const T* wm = w + m * ks;
-      T* yc = y + (n * g.m + m) * p;
+      if (m % mg == 0) {
+        const T* xc = x + (n * g.c + m / mg) * in;
+        std::fill(planes.begin(), planes.end(), T(0));
+        for (int64_t r = r0; r < r1; ++r) {
+          const T* src = xc + r * d.iw;
+          const int64_t pr = r + d.ph;
+          if (sw == 1) {
+            if (c1 > c0) std::memcpy(&planes[size_t(pr * pws + d.pw + c0)], src + c0, size_t(c1 - c0) * sizeof(T));
+          } else {
+            // Phase k takes padded columns k, k + sw, ...: input column pc - pw.
+            for (int64_t k = 0; k < sw; ++k) {
+              int64_t pc = c0 + d.pw;
+              pc += ((k - pc % sw) % sw + sw) % sw;  // the first padded column of phase k
+              T* dst = &planes[size_t((k * ph + pr) * pws)];
+              for (int64_t q = pc / sw; pc - d.pw < c1; pc += sw, ++q) dst[q] = src[pc - d.pw];
+            }
+          }
+        }
+      }
+      for (int64_t t = 0; t < ks; ++t) wk[size_t(t)] = w[m * ks + t];
+      T* __restrict yc = y + (n * g.m + m) * p;
       const T init = b ? b[m] : T(0);
+      const T* __restrict pl = planes.data();
       for (int64_t oy = 0; oy < d.oh; ++oy) {
-        T* row = yc + oy * d.ow;
-        std::fill(row, row + d.ow, init);
-        for (int64_t i = 0; i < d.kh; ++i) {
-          const int64_t iy = oy * d.sh - d.ph + i * d.dh;
-          if (iy < 0 || iy >= d.ih) continue;
-          depthwise_row<KW>(d, row, xc + iy * d.iw, wm + i * d.kw, l, h, lo.data(), hi.data());
+        T* __restrict row = yc + oy * d.ow;
+        const T* __restrict base = pl + oy * d.sh * pws;
+        if constexpr (KW > 0) {
+          if (kh == KW) {
+            T wr[KW * KW];
+            int64_t off[KW * KW];
+            for (int t = 0; t < KW * KW; ++t) wr[t] = wk[size_t(t)], off[t] = tap[size_t(t)];
+            if constexpr (KW <= 3) {
+              // Every tap unrolled: the loop over the outputs vectorizes.
+              for (int64_t o = 0; o < d.ow; ++o) {
+                T acc = init;
+                for (int t = 0; t < KW * KW; ++t) acc += wr[t] * base[off[t] + o];
+                row[o] = acc;
+              }
+            } else {
+              // Too many taps to unroll: a kernel row at a time.
+              T* __restrict sum = sums.data();
+              for (int64_t o = 0; o < d.ow; ++o) sum[o] = init;
+              for (int i = 0; i < KW; ++i) {
+                const T* wi = wr + i * KW;
+                const int64_t* oi = off + i * KW;
+                for (int64_t o = 0; o < d.ow; ++o) {
+                  T acc = sum[o];
+                  for (int j = 0; j < KW; ++j) acc += wi[j] * base[oi[j] + o];
+                  sum[o] = acc;
+                }
+              }
+              std::memcpy(row, sum, size_t(d.ow) * sizeof(T));
+            }
+            continue;
+          }
+        }
+        for (int64_t o = 0; o < d.ow; ++o) row[o] = init;
+        for (int64_t t = 0; t < ks; ++t) {
+          const T v = wk[size_t(t)];
+          const T* __restrict q = base + tap[size_t(t)];
+          for (int64_t o = 0; o < d.ow; ++o) row[o] += v * q[o];
         }
       }
     }
