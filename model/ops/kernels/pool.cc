@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "model/ops/conv.h"
 #include "model/ops/kernels/conv_impl.h"
@@ -111,7 +112,35 @@ void max_pool2d(const ConvGeom& g, const float* x, float* y) {
       int64_t ilo, ihi;
       pool_taps(oy, g.strides[0], g.pads_begin[0], g.dilations[0], g.kernel[0], ih, ilo, ihi);
       float* yr = y + pl * p + oy * ow;
+      if (ilo == 0 && ihi == g.kernel[0]) {
+        // Rows inside the input: the columns whose taps are all inside too
+        // take an unrolled window (2x2 and 3x3), the same taps in order.
+        const int64_t top = (oy * g.strides[0] - g.pads_begin[0]) * iw, sw = g.strides[1], pw = g.pads_begin[1];
+        const int64_t rs = g.dilations[0] * iw, cs = g.dilations[1];
+        auto window = [&](auto k, int64_t o) {
+          constexpr int K = decltype(k)::value;
+          const float* q = xp + top + o * sw - pw;
+          float best = q[0];
+          for (int i = 0; i < K; ++i)
+            for (int j = 0; j < K; ++j) {
+              const float v = q[i * rs + j * cs];
+              best = v > best ? v : best;
+            }
+          return best;
+        };
+        const int64_t kh = g.kernel[0], kw = g.kernel[1];
+        if (kh == kw && (kh == 2 || kh == 3)) {
+          for (int64_t o = 0; o < ow; ++o) {
+            if (jlo[size_t(o)] != 0 || jhi[size_t(o)] != kw) continue;
+            yr[o] = kh == 2 ? window(std::integral_constant<int, 2>{}, o) : window(std::integral_constant<int, 3>{}, o);
+          }
+        }
+      }
       for (int64_t o = 0; o < ow; ++o) {
+        if (ilo == 0 && ihi == g.kernel[0] && g.kernel[0] == g.kernel[1] && (g.kernel[0] == 2 || g.kernel[0] == 3) &&
+            jlo[size_t(o)] == 0 && jhi[size_t(o)] == g.kernel[1]) {
+          continue;  // done above
+        }
         float best = -std::numeric_limits<float>::infinity();
         bool first = true;
         const int64_t col = o * g.strides[1] - g.pads_begin[1];
