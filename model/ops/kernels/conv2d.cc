@@ -161,10 +161,11 @@ template <int KW, class T>
             T wr[KW * KW];
             int64_t off[KW * KW];
             for (int t = 0; t < KW * KW; ++t) wr[t] = wk[size_t(t)], off[t] = tap[size_t(t)];
-            if constexpr (KW <= 3) {
+            if constexpr (KW <= 5) {
               // Every tap unrolled: the loop over the outputs vectorizes.
               for (int64_t o = 0; o < d.ow; ++o) {
                 T acc = init;
+#pragma GCC unroll 25
                 for (int t = 0; t < KW * KW; ++t) acc += wr[t] * base[off[t] + o];
                 row[o] = acc;
               }
