@@ -164,6 +164,20 @@ class GraphBuilder {
     t->set_raw_data(std::move(raw));
     return name;
   }
+  // A float initializer with values in [center - spread, center + spread)
+  // (batch-norm variances and scales: positive when spread < center).
+  std::string weight_around(const std::string& name, std::initializer_list<int64_t> dims, float center, float spread) {
+    std::string out = weight(name, dims, spread);
+    TensorProto* t = g_.mutable_initializer(g_.initializer_size() - 1);
+    std::string& raw = *t->mutable_raw_data();
+    for (size_t i = 0; i + sizeof(float) <= raw.size(); i += sizeof(float)) {
+      float w;
+      std::memcpy(&w, raw.data() + i, sizeof w);
+      w += center;
+      std::memcpy(raw.data() + i, &w, sizeof w);
+    }
+    return out;
+  }
   // An int64 initializer (shape constants folded by the exporter: "onnx::Reshape_123").
   std::string int64_init(const std::string& name, std::initializer_list<int64_t> v) {
     TensorProto* t = g_.add_initializer();
@@ -220,5 +234,8 @@ class GraphBuilder {
 
 // The generators of gen_llm.cc.
 void gen_llm(const fs::path& dir);
+// The executor benchmark models of gen_exec.cc: "resnet18", "mobilenetv3",
+// "encoder2" or "unet"; false for another name.
+bool gen_exec_model(const std::string& what, const fs::path& out);
 
 }  // namespace onnxscope::bench

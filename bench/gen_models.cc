@@ -17,6 +17,11 @@
 //     A 32-layer Llama-shaped decoder export with grouped-query attention,
 //     rotary embeddings, RMSNorm, SwiGLU and a key/value cache, its 6 GiB of
 //     weights in a sparse OUT_DIR/model.onnx.data (bench/gen_llm.cc).
+//
+//   onnxscope_bench_gen resnet18|mobilenetv3|encoder2|unet OUT.onnx
+//     The executor benchmark's models (bench/gen_exec.cc): ResNet-18,
+//     MobileNetV3-Large, a 2-layer transformer encoder and a U-Net, with
+//     random but seeded float32 weights.
 #include "bench/gen_common.h"
 
 #include <cmath>
@@ -230,7 +235,8 @@ using namespace onnxscope::bench;
 int usage(std::ostream& os, int rc) {
   os << "usage: onnxscope_bench_gen nodes100k OUT.onnx\n"
         "       onnxscope_bench_gen external1g OUT_DIR   (writes OUT_DIR/model.onnx and OUT_DIR/weights.bin)\n"
-        "       onnxscope_bench_gen llm32 OUT_DIR        (writes OUT_DIR/model.onnx and OUT_DIR/model.onnx.data, sparse)\n";
+        "       onnxscope_bench_gen llm32 OUT_DIR        (writes OUT_DIR/model.onnx and OUT_DIR/model.onnx.data, sparse)\n"
+        "       onnxscope_bench_gen resnet18|mobilenetv3|encoder2|unet OUT.onnx\n";
   return rc;
 }
 
@@ -250,7 +256,7 @@ int main(int argc, char** argv) {
       gen_external1g(argv[2]);
     } else if (what == "llm32") {
       gen_llm(argv[2]);
-    } else {
+    } else if (!gen_exec_model(what, argv[2])) {
       std::cerr << "onnxscope_bench_gen: unknown model '" << what << "'\n";
       return usage(std::cerr, 2);
     }

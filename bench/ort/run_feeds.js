@@ -3,7 +3,9 @@
 // output with onnxscope's (DIR/outputs.npz), element by element.
 //
 // usage: node bench/ort/run_feeds.js MODEL DIR [--ort DIR] [--release 1.30.0]
-//        [--rtol 1e-3] [--atol 1e-4] [--runs N]
+//        [--rtol 1e-3] [--atol 1e-4] [--runs N] [--threads N]
+// --threads N sets the session's intraOpNumThreads (and one inter-op
+// thread); without it onnxruntime chooses (one thread per core).
 // Prints one JSON line: session creation and run times (ms, the fastest of
 // --runs), and per output its shape and the largest differences. Exit 0 when
 // every output agrees, 1 when one differs or onnxruntime fails, 77 when
@@ -95,11 +97,18 @@ async function main(argv) {
   const ort = require(pkg.dir);
   const feedsIn = readNpz(path.join(dir, 'feeds.npz'));
   const mine = fs.existsSync(path.join(dir, 'outputs.npz')) ? readNpz(path.join(dir, 'outputs.npz')) : {};
+  const sessionOptions = {};
+  if (opt.threads !== undefined) {
+    const n = Number(opt.threads);
+    if (!Number.isInteger(n) || n < 1) throw new Exit(2, `--threads ${opt.threads}: a positive integer`);
+    sessionOptions.intraOpNumThreads = n;
+    sessionOptions.interOpNumThreads = 1;
+  }
   let createMs = Infinity, runMs = Infinity, result;
   try {
     for (let r = 0; r < Number(opt.runs); r++) {
       let t = process.hrtime.bigint();
-      const session = await ort.InferenceSession.create(model);
+      const session = await ort.InferenceSession.create(model, sessionOptions);
       createMs = Math.min(createMs, Number(process.hrtime.bigint() - t) / 1e6);
       const feeds = {};
       for (const name of session.inputNames) {

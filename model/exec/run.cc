@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "model/analysis/feeds.h"
 #include "model/ops/kernel.h"
@@ -36,6 +37,24 @@ std::string bytes_text(uint64_t b) {
 bool non_finite(const Value& v) {
   const Tensor* t = value::tensor_of(v);
   if (!t || !is_float(t->dtype()) || !value::supported(t->dtype())) return false;
+  if (t->dtype() == DType::Float32 || t->dtype() == DType::Float64) {
+    // The common case without a call per element: a float is not finite
+    // when its exponent bits are all ones.
+    auto scan = [&](auto bits, auto exponent) {
+      using U = decltype(bits);
+      const auto* p = static_cast<const unsigned char*>(t->raw());
+      const uint64_t n = t->count();
+      U any = 0;
+      for (uint64_t i = 0; i < n; ++i) {
+        U v;
+        std::memcpy(&v, p + i * sizeof(U), sizeof(U));
+        any |= U((v & exponent) == exponent);
+      }
+      return any != 0;
+    };
+    return t->dtype() == DType::Float32 ? scan(uint32_t{0}, uint32_t{0x7f800000u})
+                                        : scan(uint64_t{0}, uint64_t{0x7ff0000000000000ull});
+  }
   for (uint64_t i = 0; i < t->count(); ++i) {
     if (!std::isfinite(t->as_double(i))) return true;
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "model/ops/conv.h"
 #include "model/ops/kernels/conv_impl.h"
@@ -196,13 +197,22 @@ void k_conv(KernelContext& ctx) {
   check_bias(ctx, 2, g.m);
   Tensor& y = ctx.output(0, x.dtype(), out_shape(g));
   if (y.count() == 0) return;
-  charge_offsets(ctx, g);
-  const std::vector<int64_t> off = conv_offsets(g);
   floating(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
     const T* b = ctx.has_input(2) ? ctx.input(2).data<T>() : nullptr;
     // The matrix product takes int sizes; beyond them the direct loop.
     const bool blas_sizes = std::max({g.m, g.out_size(), g.c / g.group * g.kernel_size()}) <= INT32_MAX;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (blas_sizes && g.in.size() == 2) {
+        const uint64_t col = conv2d_scratch(g);
+        if (col) ctx.host().charge(col * sizeof(T), fmt::format("{} column matrix", ctx.label()));
+        std::unique_ptr<T[]> buf(col ? new T[col] : nullptr);
+        conv2d(g, x.data<T>(), w.data<T>(), b, y.data<T>(), buf.get());
+        return;
+      }
+    }
+    charge_offsets(ctx, g);
+    const std::vector<int64_t> off = conv_offsets(g);
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       if (!blas_sizes) {
         conv_direct<T, T>(g, off, x.data<T>(), w.data<T>(), b, y.data<T>());
@@ -303,8 +313,29 @@ void k_conv_transpose(KernelContext& ctx) {
                 dtype_name(w.dtype()));
   }
   Tensor& y = ctx.output(0, x.dtype(), shape);
+  if (y.count() == 0) return;
   ConvGeom g;
   g.in = in, g.out = out, g.kernel = kernel;
+  if (s == 2 && (x.dtype() == DType::Float32 || x.dtype() == DType::Float64) &&
+      (!ctx.has_input(2) || ctx.input(2).dtype() == x.dtype()) &&
+      std::max({m * g.kernel_size(), g.in_size(), g.out_size(), cg}) <= INT32_MAX) {
+    // Float and double: one matrix product, then the columns scattered.
+    g.n = n, g.c = c, g.m = m, g.group = group;
+    g.strides = strides, g.dilations = dil, g.pads_begin = pb;
+    const uint64_t col = conv_transpose2d_scratch(g);
+    ctx.host().charge(col * (x.dtype() == DType::Float32 ? 4 : 8), fmt::format("{} column matrix", ctx.label()));
+    const Tensor* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (x.dtype() == DType::Float32) {
+      std::unique_ptr<float[]> buf(new float[col]);
+      conv_transpose2d(g, x.data<float>(), w.data<float>(), bias ? bias->data<float>() : nullptr, y.data<float>(),
+                       buf.get());
+    } else {
+      std::unique_ptr<double[]> buf(new double[col]);
+      conv_transpose2d(g, x.data<double>(), w.data<double>(), bias ? bias->data<double>() : nullptr,
+                       y.data<double>(), buf.get());
+    }
+    return;
+  }
   const int64_t isz = g.in_size(), osz = g.out_size(), ks = g.kernel_size();
   ctx.host().charge(y.count() * sizeof(double), fmt::format("{} sums", ctx.label()));
   std::vector<double> acc(y.count(), 0.0);

@@ -34,6 +34,24 @@ void conv_im2col(const ConvGeom& g, const std::vector<int64_t>& offsets, const f
 void conv_im2col(const ConvGeom& g, const std::vector<int64_t>& offsets, const double* x, const double* w,
                  const double* b, double* y, double* col);
 
+// 2-D convolutions of float and double by shape class (conv2d.cc): 1x1
+// with stride 1 and no padding as one matrix product per group, depthwise
+// (one input channel per group) by a direct loop, any other through a
+// column matrix of conv2d_scratch(g) elements built a band of output rows
+// at a time. y = conv(x, w) + b (b may be null).
+uint64_t conv2d_scratch(const ConvGeom& g);
+void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col);
+void conv2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col);
+
+// A 2-D ConvTranspose of float or double: g describes the transposed
+// convolution with `in` its input's spatial size, `out` its output's,
+// m = output channels, c = input channels, w [c, m/group, kh, kw] and
+// pads_begin the pads at the start; the columns of w^T x are scattered
+// into y through conv_transpose2d_scratch(g) elements.
+uint64_t conv_transpose2d_scratch(const ConvGeom& g);
+void conv_transpose2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col);
+void conv_transpose2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col);
+
 // The same by a direct loop, accumulating in A (float for the 16-bit
 // floats, int64 for the integer convolutions) and writing the sums to y
 // ([n, m, out...] of A); b (per output channel) may be null.

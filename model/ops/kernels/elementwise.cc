@@ -109,6 +109,47 @@ void k_isnan(KernelContext& ctx) {
 // ---------------------------------------------------------------------------
 // Binary, with broadcasting
 
+// Walks a two-input broadcast a row at a time: the axes are merged where
+// both inputs step alike, and row(out, a, b, sa, sb, len) is called for
+// each run of the innermost merged axis, in output order (sa and sb are 0
+// or 1: the input repeats or advances along the row).
+template <class Row>
+void each_row(const Broadcast& bc, Row&& row) {
+  std::vector<int64_t> dims, sa, sb;
+  for (size_t a = 0; a < bc.shape.size(); ++a) {
+    const int64_t n = bc.shape[a], x = bc.strides[0][a], y = bc.strides[1][a];
+    if (n == 0) return;
+    if (n == 1) continue;
+    if (!dims.empty() && sa.back() == x * n && sb.back() == y * n) {
+      dims.back() *= n;
+      sa.back() = x;
+      sb.back() = y;
+    } else {
+      dims.push_back(n);
+      sa.push_back(x);
+      sb.push_back(y);
+    }
+  }
+  if (dims.empty()) dims = {1}, sa = {0}, sb = {0};
+  const size_t r = dims.size();
+  const int64_t len = dims[r - 1];
+  uint64_t rows = 1;
+  for (size_t a = 0; a + 1 < r; ++a) rows *= uint64_t(dims[a]);
+  std::vector<int64_t> idx(r, 0);
+  int64_t oa = 0, ob = 0;
+  for (uint64_t i = 0; i < rows; ++i) {
+    row(i * uint64_t(len), oa, ob, sa[r - 1], sb[r - 1], len);
+    for (size_t a = r - 1; a-- > 0;) {
+      oa += sa[a];
+      ob += sb[a];
+      if (++idx[a] < dims[a]) break;
+      oa -= sa[a] * dims[a];
+      ob -= sb[a] * dims[a];
+      idx[a] = 0;
+    }
+  }
+}
+
 template <class Out, class F>
 void binary(KernelContext& ctx, DType out_type, F&& f) {
   const Tensor& a = ctx.input(0);
@@ -117,15 +158,33 @@ void binary(KernelContext& ctx, DType out_type, F&& f) {
   Tensor& y = ctx.output(0, out_type == DType::Undefined ? a.dtype() : out_type, bc.shape);
   visit_numeric(a.dtype(), [&](auto z) {
     using T = decltype(z);
+    using O = std::conditional_t<std::is_same_v<Out, void>, T, Out>;
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
-    if constexpr (std::is_same_v<Out, void>) {
-      T* out = y.data<T>();
-      bc.each(2, [&](uint64_t i, const std::vector<int64_t>& o) { out[i] = store<T>(f(load(pa[o[0]]), load(pb[o[1]]))); });
-    } else {
-      Out* out = y.data<Out>();
-      bc.each(2, [&](uint64_t i, const std::vector<int64_t>& o) { out[i] = f(load(pa[o[0]]), load(pb[o[1]])); });
-    }
+    O* out = y.data<O>();
+    auto one = [&](T u, T v) -> O {
+      if constexpr (std::is_same_v<Out, void>) return store<T>(f(load(u), load(v)));
+      else return f(load(u), load(v));
+    };
+    // Rows where an input repeats one value or advances, kept apart so the
+    // loops vectorize.
+    each_row(bc, [&](uint64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t len) {
+      O* dst = out + o;
+      const T* ra = pa + ia;
+      const T* rb = pb + ib;
+      if (sa == 1 && sb == 1) {
+        for (int64_t j = 0; j < len; ++j) dst[j] = one(ra[j], rb[j]);
+      } else if (sa == 1) {
+        const T v = *rb;
+        for (int64_t j = 0; j < len; ++j) dst[j] = one(ra[j], v);
+      } else if (sb == 1) {
+        const T u = *ra;
+        for (int64_t j = 0; j < len; ++j) dst[j] = one(u, rb[j]);
+      } else {
+        const O w = one(*ra, *rb);
+        for (int64_t j = 0; j < len; ++j) dst[j] = w;
+      }
+    });
   });
 }
 

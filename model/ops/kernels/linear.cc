@@ -97,6 +97,11 @@ void k_matmul(KernelContext& ctx) {
       const T* pa = a.data<T>();
       const T* pb = b.data<T>();
       T* pc = y.data<T>();
+      if (b0.rank() == 2 && a0.rank() > 2 && int64_t(a.count()) / std::max<int64_t>(k, 1) <= INT32_MAX) {
+        // [..., M, K] x [K, N]: the batches of A are one taller matrix.
+        gemm<T>(pa, pb, pc, int64_t(a.count()) / std::max<int64_t>(k, 1), n, k);
+        return;
+      }
       bc.each(2, [&](uint64_t i, const std::vector<int64_t>& o) {
         gemm<T>(pa + o[0] * m * k, pb + o[1] * k * n, pc + static_cast<int64_t>(i) * m * n, m, n, k);
       });
@@ -156,7 +161,17 @@ void k_gemm(KernelContext& ctx) {
       if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < n; ++j) py[i * n + j] = c ? T(at.beta) * c_at(i, j) : T(0);
-        if (m && n && k) {
+        if (m == 1 && n && k) {
+          // One row (a classifier on one image): a matrix-vector product,
+          // y = alpha * op(B)^T a + y; A's row is contiguous either way
+          // (transA's A is [K, 1]).
+          auto tb = at.transB ? CblasNoTrans : CblasTrans;
+          if constexpr (std::is_same_v<T, float>) {
+            cblas_sgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0f, py, 1);
+          } else {
+            cblas_dgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0, py, 1);
+          }
+        } else if (m && n && k) {
           auto ta = at.transA ? CblasTrans : CblasNoTrans, tb = at.transB ? CblasTrans : CblasNoTrans;
           if constexpr (std::is_same_v<T, float>) {
             cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),

@@ -48,6 +48,7 @@ void k_softmax(KernelContext& ctx) {
     using T = decltype(z);
     const T* in = x.data<T>();
     T* out = y.data<T>();
+    std::vector<double> row;
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t base = o * len * inner + i;
@@ -61,10 +62,13 @@ void k_softmax(KernelContext& ctx) {
         if constexpr (kind == Sm::Hardmax) {
           for (int64_t k = 0; k < len; ++k) out[base + k * inner] = store<T>(Acc<T>(k == arg ? 1 : 0));
         } else {
+          // Each exponential once, kept for the division.
           double sum = 0;
-          for (int64_t k = 0; k < len; ++k) sum += std::exp(at(k) - mx);
+          row.resize(size_t(len));
+          for (int64_t k = 0; k < len; ++k) sum += row[size_t(k)] = std::exp(at(k) - mx);
+          const double log_sum = kind == Sm::Softmax ? 0.0 : std::log(sum);
           for (int64_t k = 0; k < len; ++k) {
-            double v = kind == Sm::Softmax ? std::exp(at(k) - mx) / sum : at(k) - mx - std::log(sum);
+            double v = kind == Sm::Softmax ? row[size_t(k)] / sum : at(k) - mx - log_sum;
             out[base + k * inner] = store<T>(static_cast<Acc<T>>(v));
           }
         }

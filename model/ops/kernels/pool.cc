@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "model/ops/conv.h"
 #include "model/ops/kernels/conv_impl.h"
@@ -85,6 +86,77 @@ std::vector<int64_t> pool_shape(const ConvGeom& g) {
 
 enum class Pool { Max, Average, Lp };
 
+// The taps [lo, hi) of a window along one axis that fall inside the input:
+// position o * stride - pad + k * dilation in [0, size).
+void pool_taps(int64_t o, int64_t stride, int64_t pad, int64_t dilation, int64_t kernel, int64_t size, int64_t& lo,
+               int64_t& hi) {
+  const int64_t start = o * stride - pad;
+  lo = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+  hi = size - 1 - start < 0 ? 0 : (size - 1 - start) / dilation + 1;
+  lo = std::min(lo, kernel);
+  hi = std::clamp(hi, lo, kernel);
+}
+
+// 2-D MaxPool of float without indices, by spans of valid taps instead of
+// an offset table: the same taps in the same order (the first valid tap,
+// then any greater), so NaN propagates the same way.
+void max_pool2d(const ConvGeom& g, const float* x, float* y) {
+  const int64_t ih = g.in[0], iw = g.in[1], oh = g.out[0], ow = g.out[1];
+  const int64_t in = ih * iw, p = oh * ow, planes = g.n * g.c;
+  std::vector<int64_t> jlo(static_cast<size_t>(ow)), jhi(static_cast<size_t>(ow));
+  for (int64_t o = 0; o < ow; ++o)
+    pool_taps(o, g.strides[1], g.pads_begin[1], g.dilations[1], g.kernel[1], iw, jlo[size_t(o)], jhi[size_t(o)]);
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const float* xp = x + pl * in;
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      int64_t ilo, ihi;
+      pool_taps(oy, g.strides[0], g.pads_begin[0], g.dilations[0], g.kernel[0], ih, ilo, ihi);
+      float* yr = y + pl * p + oy * ow;
+      if (ilo == 0 && ihi == g.kernel[0]) {
+        // Rows inside the input: the columns whose taps are all inside too
+        // take an unrolled window (2x2 and 3x3), the same taps in order.
+        const int64_t top = (oy * g.strides[0] - g.pads_begin[0]) * iw, sw = g.strides[1], pw = g.pads_begin[1];
+        const int64_t rs = g.dilations[0] * iw, cs = g.dilations[1];
+        auto window = [&](auto k, int64_t o) {
+          constexpr int K = decltype(k)::value;
+          const float* q = xp + top + o * sw - pw;
+          float best = q[0];
+          for (int i = 0; i < K; ++i)
+            for (int j = 0; j < K; ++j) {
+              const float v = q[i * rs + j * cs];
+              best = v > best ? v : best;
+            }
+          return best;
+        };
+        const int64_t kh = g.kernel[0], kw = g.kernel[1];
+        if (kh == kw && (kh == 2 || kh == 3)) {
+          for (int64_t o = 0; o < ow; ++o) {
+            if (jlo[size_t(o)] != 0 || jhi[size_t(o)] != kw) continue;
+            yr[o] = kh == 2 ? window(std::integral_constant<int, 2>{}, o) : window(std::integral_constant<int, 3>{}, o);
+          }
+        }
+      }
+      for (int64_t o = 0; o < ow; ++o) {
+        if (ilo == 0 && ihi == g.kernel[0] && g.kernel[0] == g.kernel[1] && (g.kernel[0] == 2 || g.kernel[0] == 3) &&
+            jlo[size_t(o)] == 0 && jhi[size_t(o)] == g.kernel[1]) {
+          continue;  // done above
+        }
+        float best = -std::numeric_limits<float>::infinity();
+        bool first = true;
+        const int64_t col = o * g.strides[1] - g.pads_begin[1];
+        for (int64_t i = ilo; i < ihi; ++i) {
+          const int64_t row = (oy * g.strides[0] - g.pads_begin[0] + i * g.dilations[0]) * iw + col;
+          for (int64_t j = jlo[size_t(o)]; j < jhi[size_t(o)]; ++j) {
+            const float v = xp[row + j * g.dilations[1]];
+            if (first || v > best) best = v, first = false;
+          }
+        }
+        yr[o] = best;
+      }
+    }
+  }
+}
+
 // One pooling kernel over planes of x: f(plane input, taps' offsets) per
 // output element.
 template <Pool kind, class Attrs>
@@ -98,6 +170,10 @@ void k_pool(KernelContext& ctx) {
   const bool indices = kind == Pool::Max && ctx.version() >= 8 && wanted(ctx, 1);
   Tensor* idx = indices ? &ctx.output(1, DType::Int64, pool_shape(g)) : nullptr;
   if (y.count() == 0) return;
+  if (kind == Pool::Max && !idx && g.in.size() == 2 && x.dtype() == DType::Float32) {
+    max_pool2d(g, x.data<float>(), y.data<float>());
+    return;
+  }
   ctx.host().charge(uint64_t(ks) * uint64_t(p) * sizeof(int64_t), fmt::format("{} window offsets", ctx.label()));
   const std::vector<int64_t> off = conv_offsets(g);
   const size_t s = g.in.size();

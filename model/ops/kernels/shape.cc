@@ -28,18 +28,32 @@ void permute_copy(const Tensor& x, const std::vector<size_t>& perm, Tensor& y) {
   size_t r = x.rank();
   if (y.count() == 0) return;
   std::vector<int64_t> xs = strides_of(x.shape());
-  // Output axis a walks input axis perm[a].
-  std::vector<int64_t> step(r), dims(r);
+  // Output axis a walks input axis perm[a]; axes of size 1 are dropped and
+  // neighbours that stay neighbours in the input are merged.
+  std::vector<int64_t> step, dims;
   for (size_t a = 0; a < r; ++a) {
-    step[a] = xs[perm[a]];
-    dims[a] = x.dim(perm[a]);
+    const int64_t d = x.dim(perm[a]), st = xs[perm[a]];
+    if (d == 1) continue;
+    if (!dims.empty() && step.back() == st * d) {
+      dims.back() *= d;
+      step.back() = st;
+    } else {
+      dims.push_back(d);
+      step.push_back(st);
+    }
   }
+  if (dims.empty()) dims = {1}, step = {1};
+  r = dims.size();
+  const int64_t len = dims[r - 1], inner = step[r - 1];
+  const uint64_t rows = y.count() / uint64_t(len);
   std::vector<int64_t> idx(r, 0);
   int64_t off = 0;
-  auto each = [&](auto&& put) {
-    for (uint64_t i = 0; i < y.count(); ++i) {
-      put(i, off);
-      for (size_t a = r; a-- > 0;) {
+  // Calls put(output index, input offset of the row, its input step) for
+  // each row of the last merged axis.
+  auto each_row = [&](auto&& put) {
+    for (uint64_t i = 0; i < rows; ++i) {
+      put(i * uint64_t(len), off);
+      for (size_t a = r - 1; a-- > 0;) {
         ++idx[a];
         off += step[a];
         if (idx[a] < dims[a]) break;
@@ -49,13 +63,34 @@ void permute_copy(const Tensor& x, const std::vector<size_t>& perm, Tensor& y) {
     }
   };
   if (x.dtype() == DType::String) {
-    each([&](uint64_t i, int64_t o) { y.data<std::string>()[i] = x.data<std::string>()[o]; });
+    each_row([&](uint64_t i, int64_t o) {
+      for (int64_t j = 0; j < len; ++j) y.data<std::string>()[i + uint64_t(j)] = x.data<std::string>()[o + j * inner];
+    });
     return;
   }
   size_t w = value::elem_size(x.dtype());
   const auto* in = static_cast<const std::byte*>(x.raw());
   auto* out = static_cast<std::byte*>(y.raw_mut());
-  each([&](uint64_t i, int64_t o) { std::memcpy(out + i * w, in + o * w, w); });
+  if (inner == 1) {
+    each_row([&](uint64_t i, int64_t o) { std::memcpy(out + i * w, in + o * w, size_t(len) * w); });
+    return;
+  }
+  auto strided = [&](auto z) {
+    using U = decltype(z);
+    each_row([&](uint64_t i, int64_t o) {
+      for (int64_t j = 0; j < len; ++j) std::memcpy(out + (i + uint64_t(j)) * sizeof(U), in + (o + j * inner) * int64_t(sizeof(U)), sizeof(U));
+    });
+  };
+  switch (w) {
+    case 1: return strided(uint8_t{});
+    case 2: return strided(uint16_t{});
+    case 4: return strided(uint32_t{});
+    case 8: return strided(uint64_t{});
+    default:
+      each_row([&](uint64_t i, int64_t o) {
+        for (int64_t j = 0; j < len; ++j) std::memcpy(out + (i + uint64_t(j)) * w, in + (o + j * inner) * int64_t(w), w);
+      });
+  }
 }
 
 namespace {
