@@ -9,7 +9,7 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("shapes", "Infer every value's dtype and symbolic shape");
   struct Args {
     std::string path;
-    std::vector<std::string> inputs, binds, values;
+    std::vector<std::string> inputs, binds, values, lineage;
   };
   auto args = std::make_shared<Args>();
   sub->add_option("MODEL", args->path, "Model file")->required();
@@ -17,6 +17,9 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
   sub->add_option("--value", args->values,
                   "Give a small input its contents, for shape tensors fed at run time: NAME=V0,V1,...");
+  sub->add_option("--lineage", args->lineage,
+                  "Instead of every value, where this value's dtype entered the graph and the nodes that carried it; "
+                  "repeatable");
   add_format_option(sub, cmd.format, false);
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
@@ -25,6 +28,13 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       for (const auto& s : args->binds) opts.bindings.insert(session::parse_binding(s));
       for (const auto& s : args->values) opts.input_values.insert(session::parse_value(s));
       auto s = std::make_unique<session::Session>(args->path, std::move(opts));
+      if (!args->lineage.empty()) {
+        auto rows = s->lineage(args->lineage);  // Error "usage" for a name the model lacks
+        if (cmd.format == Format::Json) print(session::write_json(rows));
+        else print(session::write_text(rows), g);
+        session::Session::keep_until_exit(std::move(s));
+        return kExitOk;
+      }
       auto shapes = s->shapes();
       if (cmd.format == Format::Json) print(session::write_json(shapes));
       else print(session::write_text(shapes), g);

@@ -108,6 +108,59 @@ void find_baked(Analysis& a, const ir::Graph& g, std::map<std::string, Baked>& b
 
 }  // namespace
 
+std::string dtype_lineage(const Analysis& a, const ir::Graph& g0, ir::ValueId v0) {
+  const Inferred& f0 = a.value(g0, v0);
+  if (f0.kind != Inferred::Kind::Tensor || f0.dtype == DType::Undefined) return {};
+  const DType dt = f0.dtype;
+  std::vector<std::string> through;  // nodes, last first
+  std::string origin;
+  const ir::Graph* g = &g0;
+  ir::ValueId v = v0;
+  for (int steps = 0; steps < 256 && origin.empty(); ++steps) {
+    const ir::Value& d = g->value(v);
+    if (d.kind == ir::ValueKind::OuterScope && g->parent) {
+      v = d.outer;
+      g = g->parent;
+      continue;
+    }
+    if (d.kind != ir::ValueKind::NodeOutput) {
+      origin = fmt::format("{} {}", g->initializer_of(v) ? "initializer" : "graph input", quote(d.name));
+      break;
+    }
+    const ir::Node& n = g->nodes[d.producer];
+    if (n.op_type == "Cast" || n.op_type == "CastLike" || n.op_type == "Constant" || n.op_type == "ConstantOfShape") {
+      origin = node_desc(n);
+      break;
+    }
+    ir::ValueId next = ir::kNoValue;
+    for (ir::ValueId in : n.inputs) {
+      if (in == ir::kNoValue) continue;
+      const Inferred& fi = a.value(*g, in);
+      if (fi.kind == Inferred::Kind::Tensor && fi.dtype == dt) {
+        next = in;
+        break;
+      }
+    }
+    if (next == ir::kNoValue) {
+      origin = fmt::format("{}, whose output type is its own", node_desc(n));
+      break;
+    }
+    through.push_back(node_desc(n));
+    v = next;
+  }
+  if (origin.empty()) return {};
+  std::string out = fmt::format("{} from {}", dtype_name(dt), origin);
+  if (!through.empty()) {
+    out += ", through ";
+    constexpr size_t kShown = 6;
+    for (size_t i = 0; i < through.size() && i < kShown; ++i) {
+      out += (i ? ", " : "") + through[through.size() - 1 - i];
+    }
+    if (through.size() > kShown) out += fmt::format(" and {} more", through.size() - kShown);
+  }
+  return out;
+}
+
 namespace {
 
 // A branch its If never takes never runs: what would fail at run time in it
@@ -190,6 +243,31 @@ void diagnose(Analysis& a, const InferOptions& opts) {
   }
 
   drop_untaken(a);
+
+  // Dtype findings say where the dtypes came from: a mismatch, each of the
+  // node's input dtypes; an unsupported dtype, the input's.
+  for (auto& d : a.diagnostics) {
+    if (d.code != Code::DtypeMismatch && d.code != Code::DtypeUnsupported) continue;
+    if (!d.node || d.input.empty()) continue;
+    const ir::Graph& g = *d.node.graph;
+    std::vector<ir::ValueId> of;
+    if (d.code == Code::DtypeMismatch) {
+      std::vector<DType> seen;
+      for (ir::ValueId in : d.node.get().inputs) {
+        if (in == ir::kNoValue) continue;
+        DType dt = a.value(g, in).dtype;
+        if (dt == DType::Undefined || std::find(seen.begin(), seen.end(), dt) != seen.end()) continue;
+        seen.push_back(dt);
+        of.push_back(in);
+      }
+    } else if (ir::ValueId v = g.find(d.input); v != ir::kNoValue) {
+      of.push_back(v);
+    }
+    for (ir::ValueId v : of) {
+      std::string l = dtype_lineage(a, g, v);
+      if (!l.empty()) d.lineage += (d.lineage.empty() ? "" : "; ") + l;
+    }
+  }
 
   // In model order: by the main-graph node each finding sits in (or under).
   std::stable_sort(a.diagnostics.begin(), a.diagnostics.end(), [&](const Diagnostic& x, const Diagnostic& y) {

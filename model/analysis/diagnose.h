@@ -16,6 +16,13 @@ void diagnose(Analysis& a, const InferOptions& opts);
 // analysis names at the same node (the Reshape that baked a batch size).
 void rephase_bound(Analysis& bound, const Analysis& unbound);
 
+// Where a value's dtype entered the graph: back from `v` through the nodes
+// whose output has the dtype of one of their inputs, to a graph input, an
+// initializer, a Cast, a Constant or a node whose output type is its own
+// ("float64 from initializer 'mean', through Mul node '/Mul'"). Empty when
+// the dtype is not known.
+std::string dtype_lineage(const Analysis& a, const ir::Graph& g, ir::ValueId v);
+
 // A finding's place in the model: the main-graph position of its node (or of
 // the node owning its subgraph); findings without a node come first.
 size_t model_position(const NodeRef& n);

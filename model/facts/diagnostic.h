@@ -37,6 +37,10 @@ struct Diagnostic {
   // release. The message does not name it, so that the findings several
   // releases share read the same and are shown once with their releases.
   std::string release;
+  // For a dtype finding: where the offending dtype entered the graph and the
+  // nodes that carried it ("float64 from initializer 'mean'", "int32 from
+  // graph input 'ids', through Unsqueeze node '/Unsqueeze'"); "" otherwise.
+  std::string lineage;
 };
 
 // Assembles a Diagnostic: the code's usual severity and phase from the

@@ -354,6 +354,27 @@ void Session::reanalyze() {
   ++generation_;
 }
 
+LineageReport Session::lineage(const std::vector<std::string>& names) {
+  const analysis::Analysis& a = analysis();
+  LineageReport out;
+  for (const std::string& name : names) {
+    const ir::Graph* where = nullptr;
+    ir::ValueId v = ir::kNoValue;
+    ir::for_each_graph(*model_->graph, [&](const ir::Graph& g, int) {
+      if (where) return;
+      ir::ValueId x = g.find(name);
+      if (x != ir::kNoValue) {
+        where = &g;
+        v = x;
+      }
+    });
+    if (!where) throw Error("usage", fmt::format("--lineage: the model has no value {}", util::quote(name)));
+    out.push_back({name, where->parent ? where->path() : std::string(),
+                   analysis::to_string(a.value(*where, v)), analysis::dtype_lineage(a, *where, v)});
+  }
+  return out;
+}
+
 const std::vector<size_t>& Session::targets() {
   if (!targets_) targets_ = tables().select({});
   return *targets_;

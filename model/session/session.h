@@ -118,6 +118,15 @@ struct ShapesReport {
   std::string_view name(const ValueRow& v) const { return graphs[v.graph].graph->value(v.id).name; }
 };
 
+// `shapes --lineage`: where each named value's dtype entered the graph.
+struct LineageRow {
+  std::string name;
+  std::string graph;    // "" for the main graph, else ir::Graph::path()
+  std::string type;     // as inferred: "int32[N,1]"
+  std::string lineage;  // analysis::dtype_lineage; "" when the dtype is unknown
+};
+using LineageReport = std::vector<LineageRow>;
+
 // `check`: one target's result and what is shown of it.
 struct OperatorRow {  // nodes grouped by operator version, types and status
   std::string op;     // "Conv-11", "com.microsoft.Gelu-1"
@@ -362,6 +371,9 @@ class Session {
 
   InfoReport info() const;
   ShapesReport shapes();
+  // The lineage of values by name, found in the main graph first, then in
+  // subgraphs; throws Error "usage" naming a value the model does not have.
+  LineageReport lineage(const std::vector<std::string>& names);
   // The check against one table (any table, selected or not), computed once
   // per analysis.
   const TargetCheck& check(size_t table);

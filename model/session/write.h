@@ -25,6 +25,7 @@ enum class NodeListing : uint8_t { Operators, Nodes };
 // ---- text (write_text.cc) ----
 StyledText write_text(const InfoReport& r);
 StyledText write_text(const ShapesReport& r);
+StyledText write_text(const LineageReport& r);
 StyledText write_text(const CheckReport& r, NodeListing nodes);
 StyledText write_text(const TargetsReport& r);
 StyledText write_text(const Explanation& e);
@@ -37,6 +38,7 @@ StyledText write_nodes_text(const TargetCheck& c);
 // ---- JSON (write_json.cc) ----
 std::string write_json(const InfoReport& r);
 std::string write_json(const ShapesReport& r);
+std::string write_json(const LineageReport& r);  // onnxscope.lineage/1
 // One target: onnxscope.check/1, every node listed. Several:
 // onnxscope.check/2, nodes listed only with NodeListing::Nodes.
 std::string write_json(const CheckReport& r, NodeListing nodes = NodeListing::Operators);

@@ -130,13 +130,14 @@ class Json {
 };
 
 // The contract of docs/diagnostics.md: code, severity, phase, node, op_type,
-// input, message, hint, root_cause_node (absent facts are null); with
+// input, lineage, message, hint, root_cause_node (absent facts are null); with
 // `releases` (a finding shared by several targets), that key after "phase".
 void diagnostic(Json& j, const analysis::Diagnostic& d, bool one_line, std::string_view releases = {}) {
   j.object(one_line);
   j.key("code").str(analysis::code_name(d.code));
   j.key("hint").opt_str(d.hint);
   j.key("input").opt_str(d.input);
+  j.key("lineage").opt_str(d.lineage);
   j.key("message").str(d.message);
   j.key("node");
   if (d.node) j.str(node_label(d.node));
@@ -345,6 +346,25 @@ void dims(Json& j, const std::vector<sym::Dim>& ds) {
 }
 
 }  // namespace
+
+std::string write_json(const LineageReport& r) {
+  Json j;
+  j.object();
+  j.key("schema").str("onnxscope.lineage/1");
+  j.key("values").array();
+  for (const LineageRow& row : r) {
+    j.object(true);
+    j.key("name").str(row.name);
+    j.key("graph").str(row.graph.empty() ? "main" : row.graph);
+    j.key("type").str(row.type);
+    j.key("lineage").opt_str(row.lineage);
+    j.end();
+  }
+  j.end();
+  j.end();
+  j.raw("\n");
+  return std::move(j.out());
+}
 
 std::string write_json(const ShapesReport& r) {
   const analysis::Analysis& a = *r.analysis;

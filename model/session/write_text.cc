@@ -254,6 +254,7 @@ void diagnostic_text(StyledText& t, const analysis::Diagnostic& d, std::string_v
     t += "\n";
   }
   if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
+  if (!d.lineage.empty()) t += fmt::format("      dtype: {}\n", d.lineage);
   if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
 }
 
@@ -294,6 +295,20 @@ void padded(StyledText& t, std::string_view s, size_t width, bool is_plain) {
 }
 
 }  // namespace
+
+StyledText write_text(const LineageReport& r) {
+  StyledText t;
+  for (const LineageRow& row : r) {
+    t += printable(row.name);
+    if (!row.graph.empty()) t.add(" (in " + row.graph + ")", Role::Muted);
+    t += "  ";
+    t.add(row.type, Role::Code);
+    t += "\n  ";
+    t += row.lineage.empty() ? std::string("dtype not known") : row.lineage;
+    t += "\n";
+  }
+  return t;
+}
 
 StyledText write_text(const ShapesReport& r) {
   StyledText t;

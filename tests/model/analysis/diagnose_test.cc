@@ -2,6 +2,7 @@
 // for the dynamic-axis mistakes of PyTorch exports, the node that caused it.
 #include <gtest/gtest.h>
 
+#include "model/analysis/diagnose.h"
 #include "model/analysis/infer.h"
 #include "model/load/loader.h"
 #include "tests/support/support.h"
@@ -210,6 +211,29 @@ TEST(Diagnose, ALoadFailureInABranchNeverTakenStays) {
   EXPECT_EQ(d->phase, Phase::Load);
   EXPECT_NE(d->message.find("Dimension could not be inferred: incompatible shapes"), std::string::npos) << d->message;
   EXPECT_FALSE(a->runs(*m->graph->nodes[3].attributes[1].subgraphs()[0]));
+}
+
+// A dtype finding says where each dtype came from: an int32 token input
+// carried through Unsqueeze and Mul meets an int64 initializer.
+TEST(Diagnose, DtypeLineageFollowsTheDtypeBackToWhereItEntered) {
+  auto m = text_model(
+      "g (int32[N] ids) => (int64[N, 1] y) <int64[1] one = {1}, int64[1] axes = {1}> {"
+      "  u = Unsqueeze(ids, axes)"
+      "  w = Mul(u, u)"
+      "  y = Add(w, one)"
+      "}");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "dtype-mismatch");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->lineage,
+            "int32 from graph input 'ids', through Unsqueeze node @Unsqueeze_0, Mul node @Mul_1; "
+            "int64 from initializer 'one'")
+      << d->lineage;
+  const ir::Graph& g = *m->graph;
+  EXPECT_EQ(dtype_lineage(*a, g, g.find("w")), "int32 from graph input 'ids', through Unsqueeze node @Unsqueeze_0, Mul node @Mul_1");
+  auto c = text_model("g (float[N] x) => (double[N] y) { c = Cast <to = 11> (x) y = Neg(c) }");
+  auto b = infer(*c);
+  EXPECT_EQ(dtype_lineage(*b, *c->graph, c->graph->find("y")), "float64 from Cast node @Cast_0, through Neg node @Neg_1");
 }
 
 TEST(Diagnose, HealthyExportIsClean) {

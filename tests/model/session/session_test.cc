@@ -304,9 +304,9 @@ void expect_check2(const std::string& model) {
   }
   EXPECT_EQ(counted, nodes.size());
   for (const auto& d : diags) {
-    EXPECT_EQ(d.size(), 10u);
+    EXPECT_EQ(d.size(), 11u);
     for (const char* k : {"code", "message", "phase", "releases", "severity"}) EXPECT_TRUE(d[k].is_string()) << k;
-    for (const char* k : {"hint", "input", "node", "op_type", "root_cause_node"}) {
+    for (const char* k : {"hint", "input", "lineage", "node", "op_type", "root_cause_node"}) {
       EXPECT_TRUE(d[k].is_string() || d[k].is_null()) << k;
     }
   }
