@@ -343,7 +343,9 @@ void TrialRun::reset() {
 }
 
 void TrialRun::fail(ir::NodeId n, facts::Code code, std::string message) {
-  failure_ = diagnostic(code).node(graph(), n).message(std::move(message));
+  // Whatever the code's usual phase, a node that fails while it computes
+  // fails in a run.
+  failure_ = diagnostic(code).phase(facts::Phase::Run).node(graph(), n).message(std::move(message));
 }
 
 Stop TrialRun::step() {

@@ -312,6 +312,20 @@ struct RunReport {
 // replaced by '_' ("" and names of dots only get a leading '_').
 std::string file_name_of(std::string_view value_name);
 
+// `extract`: a minimal model around one node of the main graph.
+struct ExtractRequest {
+  std::string node;               // its name
+  int depth = 0;                  // levels of producers copied with it
+  std::filesystem::path out;      // folder: model.onnx, feeds.npz
+  RunRequest run;                 // the feeds of the trial run that gives the extract's inputs
+};
+struct ExtractReport {
+  std::filesystem::path model, feeds;  // feeds: empty when the extract reads no computed value
+  std::vector<std::string> nodes, inputs, initializers, outputs;
+  // The failure of the whole model's trial run at the node, when there is one.
+  std::optional<analysis::Diagnostic> original_failure;
+};
+
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
 // The node as people should find it: its name, and the subgraph it is in.
@@ -391,6 +405,11 @@ class Session {
   // The current trial run (nullptr when none, or when the analysis changed since).
   exec::TrialRun* trial() { return trial_ && trial_generation_ == generation_ ? trial_.get() : nullptr; }
   RunReport run_report() const;
+  // A minimal model around a node (model.onnx and feeds.npz in the folder),
+  // written through temporary files; throws Error "usage" for a node the
+  // main graph lacks, a folder that is a file or the model's own, or feeds
+  // that do not run the model up to the node.
+  ExtractReport extract(const ExtractRequest& req);
   // Writes a run's feeds and outputs as DIR/feeds.npz and DIR/outputs.npz.
   void save_run(const RunReport& r, const std::filesystem::path& dir) const;
 

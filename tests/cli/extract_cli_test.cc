@@ -1,0 +1,108 @@
+// `onnxscope extract`: a minimal model around a node, with the values the
+// whole model's trial run gave its inputs. The extract of a Gemm that a
+// batch of 4 breaks (a Reshape traced at batch 2 before it) fails as the
+// whole model does, at the same node and in a run: what onnxruntime 1.30
+// does with it too ("GEMM: Dimension mismatch" at '/fc/Gemm',
+// OrtLive.ExtractReproducesInTheRuntime).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/support.h"
+
+namespace onnxscope {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path torch() { return test::source_dir() / "fixtures" / "torch"; }
+
+TEST(ExtractCli, AGemmThatABakedBatchBreaksFailsAloneAsInTheWholeModel) {
+  test::TempDir dir;
+  fs::path out = dir.path() / "gemm";
+  auto r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "/fc/Gemm", "--random", "--bind", "batch=4",
+                                "-o", out.string()},
+                               torch());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("The whole model fails there: [matmul-inner]"), std::string::npos) << r.out;
+  ASSERT_TRUE(fs::exists(out / "model.onnx"));
+  ASSERT_TRUE(fs::exists(out / "feeds.npz"));
+  // Its input keeps the symbolic size inference gives it: the model loads
+  // for any batch and fails in the run.
+  auto info = test::run_onnxscope({"info", (out / "model.onnx").string(), "--format", "json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  json j = json::parse(info.out);
+  ASSERT_EQ(j["inputs"].size(), 1u);
+  EXPECT_EQ(j["inputs"][0]["name"], "/Reshape_output_0");
+  EXPECT_EQ(j["inputs"][0]["shape"], json::parse(R"([2, "12*batch"])"));
+  // Without feeds it may run (for 12*batch = 24); fed what the whole model
+  // gave it, it fails in the run.
+  auto check = test::run_onnxscope({"check", (out / "model.onnx").string()});
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("agree only when 12*batch = 24"), std::string::npos) << check.out;
+  check = test::run_onnxscope({"check", (out / "model.onnx").string(), "--input", "/Reshape_output_0=float32[2,48]"});
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("Verdict run-error"), std::string::npos) << check.out;
+  auto run = test::run_onnxscope({"run", (out / "model.onnx").string(), "--input", (out / "feeds.npz").string()});
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.out.find("error[matmul-inner] (run time): Gemm node '/fc/Gemm': inner dimensions differ: A [2,48]"),
+            std::string::npos)
+      << run.out;
+  // With batch 2 the same extract runs.
+  fs::path ok = dir.path() / "ok";
+  r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "/fc/Gemm", "--random", "--bind", "batch=2", "-o",
+                           ok.string()},
+                          torch());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("fails there"), std::string::npos) << r.out;
+  EXPECT_EQ(test::run_onnxscope({"run", (ok / "model.onnx").string(), "--input", (ok / "feeds.npz").string()}).exit_code,
+            0);
+}
+
+TEST(ExtractCli, DepthCopiesTheProducersAndTheirWeights) {
+  test::TempDir dir;
+  fs::path out = dir.path() / "deep";
+  auto r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "/fc/Gemm", "--depth", "3", "--random",
+                                "--bind", "batch=4", "-o", out.string()},
+                               torch());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto info = test::run_onnxscope({"info", (out / "model.onnx").string(), "--format", "json"});
+  json j = json::parse(info.out);
+  EXPECT_GT(j["nodes"]["total"].get<int>(), 1) << info.out;
+  auto run = test::run_onnxscope({"run", (out / "model.onnx").string(), "--input", (out / "feeds.npz").string()});
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.out.find("error[matmul-inner]"), std::string::npos) << run.out;
+}
+
+TEST(ExtractCli, BadRequestsAreRefusedAndTheModelIsNeverWrittenOver) {
+  test::TempDir dir;
+  auto r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "nope", "--random", "--bind", "batch=2", "-o",
+                                (dir.path() / "x").string()},
+                               torch());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the main graph has no node of that name"), std::string::npos) << r.err;
+  r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "/fc/Gemm", "-o", (dir.path() / "x").string()},
+                          torch());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("extract needs the whole model's inputs"), std::string::npos) << r.err;
+  fs::path file = dir.write("a_file", "x");
+  r = test::run_onnxscope({"extract", "baked_batch.onnx", "--node", "/fc/Gemm", "--random", "--bind", "batch=2", "-o",
+                           file.string()},
+                          torch());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("that is a file, not a folder"), std::string::npos) << r.err;
+  // The model itself, named model.onnx in the folder written to.
+  fs::path own = dir.path() / "own";
+  fs::create_directories(own);
+  fs::copy_file(torch() / "baked_batch.onnx", own / "model.onnx");
+  std::string before = test::read_file(own / "model.onnx");
+  r = test::run_onnxscope({"extract", "model.onnx", "--node", "/fc/Gemm", "--random", "--bind", "batch=2", "-o", "."},
+                          own);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is the model being read"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(own / "model.onnx"), before);
+}
+
+}  // namespace
+}  // namespace onnxscope
