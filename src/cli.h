@@ -57,6 +57,7 @@ void add_check_command(CLI::App& app, const GlobalOptions& g, Command& cmd);  //
 void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
+void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd);
 
 
 }  // namespace onnxscope::cli

@@ -61,6 +61,7 @@ int run(int argc, char** argv) {
   cli::add_tui_command(app, g, cmd);
   cli::add_run_command(app, g, cmd);
   cli::add_extract_command(app, g, cmd);
+  cli::add_report_command(app, g, cmd);
 
   // `onnxscope MODEL ...` is `onnxscope tui MODEL ...`: the first word that is
   // neither an option nor a command names a model.

@@ -58,4 +58,15 @@ std::string_view run_stop_name(exec::Stop s);  // "done", "failed", "non-finite"
 // ---- Markdown (write_markdown.cc) ----
 std::string write_markdown(const CheckReport& r);
 
+// ---- the issue report (report.cc) ----
+struct ReportContext {
+  std::string version;                  // onnxscope's
+  std::string check_command;            // the `onnxscope check ...` that gives the same findings
+  std::vector<std::string> feed_specs;  // the --input specs, as given
+};
+// Markdown for a GitHub issue: environment, model facts, verdicts, each
+// finding of the newest target with its node's types and neighbours, and
+// the commands that reproduce it.
+std::string write_report(Session& s, const CheckReport& r, const ReportContext& ctx);
+
 }  // namespace onnxscope::session

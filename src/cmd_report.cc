@@ -1,0 +1,70 @@
+// onnxscope report MODEL [options of check] [-o FILE]: the check written as
+// an issue report in Markdown (docs/cli.md#report).
+#include <fmt/format.h>
+
+#include "model/load/write.h"
+#include "model/session/write.h"
+#include "model/util/error.h"
+#include "src/cli.h"
+
+namespace onnxscope::cli {
+
+namespace {
+
+std::string shell_word(std::string_view s) {
+  if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,[]@+") ==
+                        std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
+  auto* sub = app.add_subcommand("report", "Write the check as an issue report (Markdown) with the commands that reproduce it");
+  struct Args {
+    std::string path, out;
+    std::vector<std::string> targets, inputs, binds;
+  };
+  auto args = std::make_shared<Args>();
+  sub->add_option("MODEL", args->path, "Model file")->required();
+  sub->add_option("--target,-t", args->targets, "onnxruntime release: 1.30, latest (the default) or all; repeatable");
+  sub->add_option("--input", args->inputs, "What you will feed: NAME=DTYPE[D0,D1,...] (as check --input)");
+  sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  sub->add_option("-o,--out", args->out, "Write the report to this file (through a temporary file); default: print it");
+  sub->callback([&g, &cmd, args] {
+    cmd.run = [&g, &cmd, args] {
+      session::Options opts = session_options(g);
+      for (const auto& s : args->inputs) opts.feeds.push_back(session::parse_input(s));
+      for (const auto& s : args->binds) opts.bindings.insert(session::parse_binding(s));
+      opts.targets = args->targets.empty() ? std::vector<std::string>{"latest"} : args->targets;
+      auto s = std::make_unique<session::Session>(args->path, std::move(opts));
+      if (!args->out.empty()) {
+        std::error_code ec;
+        std::filesystem::path out(args->out);
+        if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, s->model().path, ec)) {
+          throw Error("usage", fmt::format("-o {}: that is the model being read", args->out));
+        }
+      }
+      session::ReportContext ctx;
+      ctx.version = ONNXSCOPE_VERSION;
+      ctx.feed_specs = args->inputs;
+      ctx.check_command = "onnxscope check " + shell_word(args->path);
+      for (const auto& t : args->targets) ctx.check_command += " -t " + shell_word(t);
+      for (const auto& i : args->inputs) ctx.check_command += " --input " + shell_word(i);
+      for (const auto& b : args->binds) ctx.check_command += " --bind " + shell_word(b);
+      auto report = s->check_selected();
+      std::string text = session::write_report(*s, report, ctx);
+      if (args->out.empty()) print(text);
+      else load::write_file_atomic(args->out, text);
+      bool failing = report.failing();
+      session::Session::keep_until_exit(std::move(s));
+      return failing ? kExitPredictedFailure : kExitOk;
+    };
+  });
+}
+
+}  // namespace onnxscope::cli
