@@ -5,23 +5,10 @@
 #include "model/load/write.h"
 #include "model/session/write.h"
 #include "model/util/error.h"
+#include "model/util/text.h"
 #include "src/cli.h"
 
 namespace onnxscope::cli {
-
-namespace {
-
-std::string shell_word(std::string_view s) {
-  if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,[]@+") ==
-                        std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
 
 void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("report", "Write the check as an issue report (Markdown) with the commands that reproduce it");
@@ -52,10 +39,10 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       session::ReportContext ctx;
       ctx.version = ONNXSCOPE_VERSION;
       ctx.feed_specs = args->inputs;
-      ctx.check_command = "onnxscope check " + shell_word(args->path);
-      for (const auto& t : args->targets) ctx.check_command += " -t " + shell_word(t);
-      for (const auto& i : args->inputs) ctx.check_command += " --input " + shell_word(i);
-      for (const auto& b : args->binds) ctx.check_command += " --bind " + shell_word(b);
+      ctx.check_command = "onnxscope check " + util::shell_word(args->path);
+      for (const auto& t : args->targets) ctx.check_command += " -t " + util::shell_word(t);
+      for (const auto& i : args->inputs) ctx.check_command += " --input " + util::shell_word(i);
+      for (const auto& b : args->binds) ctx.check_command += " --bind " + util::shell_word(b);
       auto report = s->check_selected();
       std::string text = session::write_report(*s, report, ctx);
       if (args->out.empty()) print(text);

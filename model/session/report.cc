@@ -17,28 +17,12 @@ namespace onnxscope::session {
 
 namespace {
 
-std::string cell(std::string_view s) {
-  std::string out;
-  for (char c : util::printable(s)) {
-    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>' || c == '[' || c == ']') out += '\\';
-    out += c;
-  }
-  return out;
-}
+std::string cell(std::string_view s) { return md_escape(s); }
 
 // Code spans take text as it is, but for backticks.
 std::string code(std::string_view s) {
   std::string t = util::printable(s);
   return t.find('`') == std::string::npos ? "`" + t + "`" : "``" + t + " ``";
-}
-
-std::string shell_word(std::string_view s) {
-  bool plain = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,[]@+") ==
-                                 std::string_view::npos;
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 // "Reshape-14": the operator and the version it resolves to.
@@ -198,9 +182,9 @@ std::string write_report(Session& s, const CheckReport& r, const ReportContext& 
   }
   if (first && first->node && first->phase == analysis::Phase::Run && !first->node.graph->parent) {
     std::string binds;
-    for (const auto& [k2, v] : sizes) binds += fmt::format(" --bind {}={}", shell_word(k2), v);
-    out += fmt::format("    onnxscope extract {} --node {} -o repro --random{}\n", shell_word(m.path.string()),
-                       shell_word(first->node.get().name), binds);
+    for (const auto& [k2, v] : sizes) binds += fmt::format(" --bind {}={}", util::shell_word(k2), v);
+    out += fmt::format("    onnxscope extract {} --node {} -o repro --random{}\n", util::shell_word(m.path.string()),
+                       util::shell_word(first->node.get().name), binds);
     out += "    onnxscope run repro/model.onnx --input repro/feeds.npz\n";
   }
   out += fmt::format("\nIn onnxruntime (Python):\n\n    import numpy as np\n    import onnxruntime as ort\n"

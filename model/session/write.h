@@ -57,6 +57,9 @@ std::string_view run_stop_name(exec::Stop s);  // "done", "failed", "non-finite"
 
 // ---- Markdown (write_markdown.cc) ----
 std::string write_markdown(const CheckReport& r);
+// Text for a Markdown table cell: printable, with what Markdown would read
+// as markup escaped.
+std::string md_escape(std::string_view s);
 
 // ---- the issue report (report.cc) ----
 struct ReportContext {

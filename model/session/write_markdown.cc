@@ -6,8 +6,6 @@
 
 namespace onnxscope::session {
 
-namespace {
-
 std::string md_escape(std::string_view s) {
   std::string out;
   for (char c : util::printable(s)) {
@@ -16,8 +14,6 @@ std::string md_escape(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string write_markdown(const CheckReport& r) {
   const analysis::Analysis& a = *r.analysis;

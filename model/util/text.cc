@@ -47,6 +47,16 @@ std::string printable(std::string_view s) {
 
 std::string quote(std::string_view s) { return "'" + printable(s) + "'"; }
 
+std::string shell_word(std::string_view s) {
+  if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,[]@+") ==
+                        std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string human_bytes(uint64_t n) {
   static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   if (n < 1024) return fmt::format("{} B", n);

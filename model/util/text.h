@@ -13,6 +13,9 @@ std::string printable(std::string_view s);
 
 // printable() in single quotes: 'x.1'.
 std::string quote(std::string_view s);
+// A word as a POSIX shell reads it back: as it is when it has no special
+// characters, else in single quotes.
+std::string shell_word(std::string_view s);
 
 // 1536 -> "1.5 KiB".
 std::string human_bytes(uint64_t n);

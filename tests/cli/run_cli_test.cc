@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/run_fixture.h"
 #include "tests/support/support.h"
 
 namespace onnxscope {
@@ -13,14 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path feeds() { return test::source_dir() / "fixtures" / "feeds"; }
+fs::path feeds() { return test::feed_fixtures(); }
 
-constexpr std::string_view kModel = R"(<ir_version: 8, opset_import: ["" : 17]>
-g (float[N, 2] x, float[2, 3] w) => (float[N, 3] y) {
-  h = MatMul(x, w)
-  s = Sigmoid(h)
-  y = Add(s, h)
-})";
+constexpr std::string_view kModel = test::kRunModel;
 
 // A .npy file as np.save writes it: magic, version 1.0, the header dict padded
 // with spaces to a multiple of 64 bytes, then the data.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/exec/feeds.h"
+#include "tests/cli/run_fixture.h"
 #include "tests/support/support.h"
 
 namespace onnxscope {
@@ -16,16 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path feeds() { return test::source_dir() / "fixtures" / "feeds"; }
+fs::path feeds() { return test::feed_fixtures(); }
 
-// y = sigmoid(x @ w) + x @ w; with x = [[1,-2],[3,4]] (x_f32.npy) and w all
-// ones, h = [[-1,-1,-1],[7,7,7]].
-constexpr std::string_view kModel = R"(<ir_version: 8, opset_import: ["" : 17]>
-g (float[N, 2] x, float[2, 3] w) => (float[N, 3] y) {
-  h = MatMul(x, w)
-  s = Sigmoid(h)
-  y = Add(s, h)
-})";
+constexpr std::string_view kModel = test::kRunModel;
 
 float sigmoid_plus(float h) { return 1.0f / (1.0f + std::exp(-h)) + h; }
 
