@@ -24,6 +24,24 @@ void print(const session::StyledText& t, const GlobalOptions& g) {
   print(session::to_ansi(t, true));
 }
 
+void add_check_options(CLI::App* sub, CheckOptions& o) {
+  sub->add_option("--target,-t", o.targets,
+                  "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default) or all; repeatable");
+  sub->add_option("--input", o.inputs,
+                  "What you will feed: NAME=DTYPE[D0,D1,...]; checked as onnxruntime checks feeds, then the model is "
+                  "inferred with it (dims: integers or names)");
+  sub->add_option("--bind", o.binds, "Give a symbol a value: SYMBOL=INT");
+}
+
+session::Options check_session_options(const GlobalOptions& g, const CheckOptions& o) {
+  session::Options opts = session_options(g);
+  for (const auto& s : o.inputs) opts.feeds.push_back(session::parse_input(s));
+  for (const auto& s : o.binds) opts.bindings.insert(session::parse_binding(s));
+  // Selected before the model is loaded: a bad --target fails first.
+  opts.targets = o.targets.empty() ? std::vector<std::string>{"latest"} : o.targets;
+  return opts;
+}
+
 session::Options session_options(const GlobalOptions& g) {
   session::Options o;
   o.load = session::load_options(g.max_memory_mib);

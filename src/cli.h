@@ -40,6 +40,15 @@ void print(std::string_view s);
 // A session's options from the global ones (--max-memory).
 session::Options session_options(const GlobalOptions& g);
 
+// The options of `check` and `report`: the targets, and the feeds and sizes
+// the prediction is for.
+struct CheckOptions {
+  std::vector<std::string> targets, inputs, binds;
+};
+void add_check_options(CLI::App* sub, CheckOptions& o);
+// The session's options from them (a bad --input or --bind: Error "usage").
+session::Options check_session_options(const GlobalOptions& g, const CheckOptions& o);
+
 // Adds --format with the given choices to a subcommand.
 void add_format_option(CLI::App* cmd, Format& out, bool markdown);
 

@@ -14,21 +14,15 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* sub = app.add_subcommand("report", "Write the check as an issue report (Markdown) with the commands that reproduce it");
   struct Args {
     std::string path, out;
-    std::vector<std::string> targets, inputs, binds;
+    CheckOptions check;
   };
   auto args = std::make_shared<Args>();
   sub->add_option("MODEL", args->path, "Model file")->required();
-  sub->add_option("--target,-t", args->targets, "onnxruntime release: 1.30, latest (the default) or all; repeatable");
-  sub->add_option("--input", args->inputs, "What you will feed: NAME=DTYPE[D0,D1,...] (as check --input)");
-  sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  add_check_options(sub, args->check);
   sub->add_option("-o,--out", args->out, "Write the report to this file (through a temporary file); default: print it");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
-      session::Options opts = session_options(g);
-      for (const auto& s : args->inputs) opts.feeds.push_back(session::parse_input(s));
-      for (const auto& s : args->binds) opts.bindings.insert(session::parse_binding(s));
-      opts.targets = args->targets.empty() ? std::vector<std::string>{"latest"} : args->targets;
-      auto s = std::make_unique<session::Session>(args->path, std::move(opts));
+      auto s = std::make_unique<session::Session>(args->path, check_session_options(g, args->check));
       if (!args->out.empty()) {
         std::error_code ec;
         std::filesystem::path out(args->out);
@@ -38,11 +32,11 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       }
       session::ReportContext ctx;
       ctx.version = ONNXSCOPE_VERSION;
-      ctx.feed_specs = args->inputs;
+      ctx.feed_specs = args->check.inputs;
       ctx.check_command = "onnxscope check " + util::shell_word(args->path);
-      for (const auto& t : args->targets) ctx.check_command += " -t " + util::shell_word(t);
-      for (const auto& i : args->inputs) ctx.check_command += " --input " + util::shell_word(i);
-      for (const auto& b : args->binds) ctx.check_command += " --bind " + util::shell_word(b);
+      for (const auto& t : args->check.targets) ctx.check_command += " -t " + util::shell_word(t);
+      for (const auto& i : args->check.inputs) ctx.check_command += " --input " + util::shell_word(i);
+      for (const auto& b : args->check.binds) ctx.check_command += " --bind " + util::shell_word(b);
       auto report = s->check_selected();
       std::string text = session::write_report(*s, report, ctx);
       if (args->out.empty()) print(text);
