@@ -91,20 +91,26 @@ TEST_F(BadInputs, EachGivesItsErrorAndExitCode2) {
   }
 }
 
-// shapes and check load the same way: the same one-line error, exit 2,
-// nothing on stdout.
-TEST_F(BadInputs, ShapesAndCheckRefuseThemAlike) {
+// Every command that reads a model loads it the same way: the same one-line
+// error, exit 2, nothing on stdout, nothing written.
+TEST_F(BadInputs, EveryCommandRefusesThemAlike) {
+  const std::string out = (dir_->path() / "never-written").string();
+  const std::vector<std::vector<std::string>> commands = {
+      {"shapes"}, {"check"}, {"report"}, {"run", "--random"}, {"extract", "--node", "n", "--random", "-o", out}};
   for (const auto& e : read_expected()) {
-    for (const char* command : {"shapes", "check"}) {
-      SCOPED_TRACE(e.name + " " + command);
+    for (const auto& command : commands) {
+      SCOPED_TRACE(e.name + " " + command[0]);
       std::vector<std::string> args = e.args;
-      args.insert(args.end(), {command, e.file});
+      args.push_back(command[0]);
+      args.push_back(e.file);
+      args.insert(args.end(), command.begin() + 1, command.end());
       auto r = test::run_onnxscope(args, dir_->path(), 30);
       EXPECT_EQ(r.exit_code, 2) << r.err;
       EXPECT_EQ(r.out, "");
       EXPECT_EQ(r.err.rfind("onnxscope: error[" + e.code + "]: ", 0), 0u) << r.err;
       EXPECT_NE(r.err.find(e.fragment), std::string::npos) << r.err;
       EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+      EXPECT_FALSE(std::filesystem::exists(out)) << "extract wrote for a model it could not read";
     }
   }
 }
