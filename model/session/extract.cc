@@ -223,14 +223,22 @@ ExtractReport Session::extract(const ExtractRequest& req) {
     }
     arrays[str(g.value(v).name)] = t;
   }
+  for (const auto& [name, t] : arrays) {
+    if (t->dtype() == DType::BFloat16) {
+      fail("usage", "extract: input {} of the extract is bfloat16, which numpy (feeds.npz) cannot hold; extract a "
+           "node that reads it after a Cast", util::quote(name));
+    }
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec) fail("write", "extract -o {}: cannot create the folder: {}", dir.string(), ec.message());
-  load::write_model_file(spec, model_path);
-  r.model = model_path;
+  // The feeds first: a value numpy cannot hold (bfloat16) stops the extract
+  // before the model is written.
   if (!arrays.empty()) {
     r.feeds = dir / "feeds.npz";
     exec::write_npz(r.feeds, arrays);
   }
+  load::write_model_file(spec, model_path);
+  r.model = model_path;
   // Does the extract do what the original does at that node?
   if (ran.run && ran.run->failure() && ran.run->failure()->node.node == target) {
     r.original_failure = *ran.run->failure();

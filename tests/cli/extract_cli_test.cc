@@ -102,6 +102,15 @@ TEST(ExtractCli, BadRequestsAreRefusedAndTheModelIsNeverWrittenOver) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("is the model being read"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_file(own / "model.onnx"), before);
+  // A bfloat16 input numpy cannot hold stops the extract before anything is written.
+  fs::path bf16 = test::testdata_root() / "node" / "test_cast_BFLOAT16_to_FLOAT" / "model.onnx";
+  if (fs::exists(bf16)) {
+    fs::path none = dir.path() / "bf16";
+    r = test::run_onnxscope({"extract", bf16.string(), "--node", "@Cast_0", "--random", "-o", none.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("is bfloat16, which numpy (feeds.npz) cannot hold"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(none));
+  }
 }
 
 }  // namespace
