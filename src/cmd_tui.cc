@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "model/session/write.h"
+#include "model/util/text.h"
 #include "src/cli.h"
 #include "ui/app.h"
 #include "ui/document.h"
@@ -77,12 +78,21 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   ui::Engine engine;
   engine.infer = [model](const analysis::InferOptions& o) { return analysis::infer(*model, o); };
   engine.check = [&tables](const analysis::Analysis& a, size_t i) { return analysis::check(a, tables.at(i), tables.all()); };
-  engine.markdown = [&tables](const ui::Result& r) {
+  // The export is the issue report of `onnxscope report`, for the target,
+  // bindings and input types the inspector shows.
+  std::string shown_path = args.path;
+  engine.markdown = [s, &tables, shown_path](const ui::Result& r) {
     session::TargetCheck c = target_check(tables, r);
     session::CheckReport report;
     report.analysis = r.analysis.get();
     report.targets.push_back(&c);
-    return session::write_markdown(report);
+    s->set_bindings(r.options.bindings);
+    s->set_inputs(r.options.inputs);
+    session::ReportContext ctx;
+    ctx.version = ONNXSCOPE_VERSION;
+    ctx.check_command = "onnxscope check " + util::shell_word(shown_path) + " -t " + util::shell_word(c.minor);
+    for (const auto& [k, v] : r.options.bindings) ctx.check_command += fmt::format(" --bind {}={}", util::shell_word(k), v);
+    return session::write_report(*s, report, ctx);
   };
   auto* doc = new ui::Document(*model, tables.all(), std::move(engine));
   doc->display_path = args.path;

@@ -39,7 +39,7 @@ constexpr Binding kMap[] = {
     {Key::Char, 'v', Action::ToggleGraph, "v", "neighbourhood graph"},
     {Key::Char, 't', Action::Target, "t", "target release"},
     {Key::Char, 'b', Action::Bind, "b", "bind symbols"},
-    {Key::Char, 'x', Action::Export, "x", "export check Markdown"},
+    {Key::Char, 'x', Action::Export, "x", "export issue report"},
     {Key::Char, ']', Action::SliceNext, "] [", "tensor slice +/-"},
     {Key::Char, '[', Action::SlicePrev, "", ""},
     {Key::Char, 'A', Action::Rerun, "A", "analyse again"},

@@ -97,7 +97,9 @@ wait_for "export Markdown to:"
 for _ in $(seq 1 30); do keys BSpace; done
 keys "$WORK/report.md" Enter
 wait_for "wrote"
-head -1 "$WORK/report.md" | grep -q "^# onnxscope check" || fail "report.md is not check's Markdown"
+head -1 "$WORK/report.md" | grep -q "^# onnxscope report: broken" || fail "report.md is not the issue report"
+grep -q "^### 1. error \`dtype-mismatch\` at \`/Sub\`" "$WORK/report.md" || fail "the report lacks the first finding"
+grep -q "onnxscope check .*broken_export.onnx -t 1.30" "$WORK/report.md" || fail "the report lacks the command that reproduces it"
 
 echo "quit, and the shell works"
 keys q
