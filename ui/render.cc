@@ -291,7 +291,11 @@ void App::draw_title(Canvas& c) {
     x = end + 1;
   }
   x = c.put(x + 1, 1, "graph:", Role::Dim);
-  c.put(x + 1, 1, breadcrumb(), Role::Link, c.width() - x - 2);
+  x = c.put(x + 1, 1, breadcrumb(), Role::Link, c.width() - x - 2);
+  // A branch its If never takes (the condition is known) never runs.
+  if (doc.ready() && !doc.analysis().runs(graph()) && x < c.width() - 2) {
+    c.put(x + 1, 1, "(never runs: its If's condition is known)", Role::Warning, c.width() - x - 2);
+  }
 }
 
 void App::draw_status(Canvas& c) {

@@ -676,5 +676,31 @@ g (float[2, 3] x, float[3] b) => (float[2, 3] y) {
   EXPECT_EQ(s.doc().feed_source("x"), "random, seed 7");
 }
 
+// An If whose condition the shapes decide: inside the branch it never takes
+// the header says so; inside the one it takes it does not.
+TEST(TuiKeys, ABranchNeverTakenSaysSo) {
+  test::TempDir dir;
+  fs::path p = dir.write("if.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2, 3] x) => (float[?] y) {
+  s = Size(x)
+  six = Constant <value = int64 {6}> ()
+  c = Equal(s, six)
+  y = If(c) <then_branch = t () => (float[?] a) { sh = Constant <value = int64[1] {-1}> () a = Reshape(x, sh) },
+             else_branch = e () => (float[?] b) { sh2 = Constant <value = int64[1] {6}> () b = Reshape(x, sh2) }>
+})");
+  Session s(p);
+  s.type("G");
+  ASSERT_TRUE(s.press_j_until("else_branch: 2 nodes"));
+  s.type("\n");
+  EXPECT_NE(s.app().breadcrumb().find("else_branch"), std::string::npos) << s.app().breadcrumb();
+  std::string f = s.frame(120, 40);
+  EXPECT_NE(f.find("(never runs: its If's condition is known)"), std::string::npos) << f;
+  s.type("\b");
+  ASSERT_TRUE(s.press_j_until("then_branch: 2 nodes"));
+  s.type("\n");
+  f = s.frame(120, 40);
+  EXPECT_EQ(f.find("never runs"), std::string::npos) << f;
+}
+
 }  // namespace
 }  // namespace onnxscope::ui
