@@ -7,6 +7,7 @@
 #include "model/ops/elementwise.h"
 #include "model/ops/registry.h"
 #include "model/ops/util.h"
+#include "model/util/text.h"
 
 namespace onnxscope::ops {
 namespace {
@@ -105,10 +106,45 @@ Dim arith(Arith op, Dim a, Dim b) {
   return Dim();
 }
 
+// An integer divisor that is a constant (an initializer, a Constant) holding
+// a zero. Measured on the releases of the support tables: 1.25.1 and later
+// refuse the model when the session is created ("Integer division by
+// zero", from the kernel's constructor); 1.10.0 to 1.24.3 crash the process
+// (SIGFPE) instead, while the session is created when both operands are
+// constants (constant folding), else in the first run.
+void zero_divisor(Context& ctx) {
+  if (ctx.num_inputs() < 2 || ctx.node().inputs[1] == ir::kNoValue) return;
+  DType dt = ctx.input_dtype(1);
+  if (!is_integer(dt)) return;
+  const ir::Graph& g = ctx.graph();
+  ir::ValueId v = ctx.node().inputs[1];
+  const ir::Value& d = g.value(v);
+  bool constant = (d.kind == ir::ValueKind::Initializer && g.initializer_of(v)) ||
+                  (d.kind == ir::ValueKind::NodeOutput && g.nodes[d.producer].op_type == "Constant");
+  const auto& ints = ctx.input(1).ints;
+  if (!constant || !ints) return;
+  bool zero = std::any_of(ints->begin(), ints->end(), [](const Dim& x) { return x.is_const(0); });
+  if (!zero) return;
+  ir::ValueId a = ctx.node().inputs[0];
+  bool both = a != ir::kNoValue && (g.value(a).kind == ir::ValueKind::Initializer ||
+                                    (g.value(a).kind == ir::ValueKind::NodeOutput &&
+                                     g.nodes[g.value(a).producer].op_type == "Constant"));
+  ctx.report(Code::DivByConstantZero, Severity::Error, Phase::Load,
+             fmt::format("{}'s divisor {} is a constant {} holding a zero: onnxruntime 1.25 and later refuse the model "
+                         "when the session is created (\"Integer division by zero\"); 1.10 to 1.24 crash the "
+                         "process (SIGFPE) {}",
+                         util::printable(ctx.node().op_type), util::quote(ctx.input_name(1)), dtype_name(dt),
+                         both ? "while the session is created (both operands are constants)" : "in the first run"),
+             "a zero divisor is a bug of the model: PyTorch's integer division by a zero-valued buffer or literal; "
+             "guard it (torch.where(d == 0, 1, d)) or divide in floating point",
+             std::string(ctx.input_name(1)));
+}
+
 template <Arith Op>
 void binary_arith(Context& ctx) {
   const bool fmod = Op == Arith::Mod && read<ModAttrs>(ctx.attrs()).fmod;  // C fmod: sign of the dividend
   if (legacy_binary(ctx)) return;
+  if constexpr (Op == Arith::Div || Op == Arith::Mod) zero_divisor(ctx);
   Shape s = broadcast(ctx, {&ctx.input_shape(0), &ctx.input_shape(1)});
   if (ctx.input(0).kind != Inferred::Kind::Tensor && ctx.input(1).kind != Inferred::Kind::Tensor) return;
   ctx.set_output(0, DType::Undefined, s);

@@ -236,6 +236,32 @@ TEST(Diagnose, DtypeLineageFollowsTheDtypeBackToWhereItEntered) {
   EXPECT_EQ(dtype_lineage(*b, *c->graph, c->graph->find("y")), "float64 from Cast node @Cast_0, through Neg node @Neg_1");
 }
 
+// An integer divisor that is a constant holding a zero: onnxruntime 1.25 and
+// later refuse the model at session creation, 1.10-1.24 crash with SIGFPE
+// (measured on 1.10.0, 1.16.3 and 1.20.1 to 1.30.0).
+TEST(Diagnose, IntegerDivisionByAConstantZero) {
+  auto m = text_model("g (int64[2] x) => (int64[2] y) <int64[2] z = {1, 0}> { y = Div(x, z) }");
+  auto a = infer(*m);
+  const Diagnostic* d = find(*a, "div-by-constant-zero");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->phase, Phase::Load);
+  EXPECT_EQ(d->input, "z");
+  EXPECT_NE(d->message.find("1.10 to 1.24 crash the process (SIGFPE) in the first run"), std::string::npos)
+      << d->message;
+  auto c = text_model("g (int32[2] x) => (int32[2] y) { z = Constant <value = int32[2] {0, 3}> () y = Mod(x, z) }");
+  EXPECT_NE(find(*infer(*c), "div-by-constant-zero"), nullptr);
+  // Not for floats, not for divisors fed at run time, not without a zero.
+  EXPECT_EQ(find(*infer(*text_model("g (float[2] x) => (float[2] y) <float[2] z = {1, 0}> { y = Div(x, z) }")),
+                 "div-by-constant-zero"),
+            nullptr);
+  EXPECT_EQ(find(*infer(*text_model("g (int64[2] x, int64[2] z) => (int64[2] y) { y = Div(x, z) }")),
+                 "div-by-constant-zero"),
+            nullptr);
+  EXPECT_EQ(find(*infer(*text_model("g (int64[2] x) => (int64[2] y) <int64[2] z = {1, 2}> { y = Div(x, z) }")),
+                 "div-by-constant-zero"),
+            nullptr);
+}
+
 TEST(Diagnose, HealthyExportIsClean) {
   auto m = load::load_model(test::source_dir().parent_path() / "share" / "demo" / "tiny_transformer.onnx");
   auto a = infer(*m);
