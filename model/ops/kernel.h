@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -91,5 +92,18 @@ class KernelContext {
   std::vector<Value>& outputs_;
   KernelHost& host_;
 };
+
+// value::visit_numeric for kernels that compute on numbers: a bool element
+// type is a run-no-kernel failure naming the node.
+template <class F>
+void visit_arithmetic(const KernelContext& ctx, DType t, F&& f) {
+  value::visit_numeric(t, [&](auto z) {
+    if constexpr (std::is_same_v<decltype(z), bool>) {
+      kernel_fail(facts::Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
+    } else {
+      f(z);
+    }
+  });
+}
 
 }  // namespace onnxscope::ops

@@ -78,19 +78,15 @@ void k_shrink(KernelContext& ctx) {
   const auto a = read<ShrinkAttrs>(ctx.attrs());
   const Tensor& x = ctx.input(0);
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  visit_numeric(x.dtype(), [&](auto z) {
+  visit_arithmetic(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
-    } else {
-      const T* in = x.data<T>();
-      T* out = y.data<T>();
-      for (uint64_t i = 0; i < x.count(); ++i) {
-        double v = double(load(in[i]));
-        double r = v < -a.lambd ? v + a.bias : v > a.lambd ? v - a.bias : 0.0;
-        if constexpr (std::is_integral_v<T>) out[i] = saturate_int<T>(r);
-        else out[i] = store<T>(static_cast<Acc<T>>(r));
-      }
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (uint64_t i = 0; i < x.count(); ++i) {
+      double v = double(load(in[i]));
+      double r = v < -a.lambd ? v + a.bias : v > a.lambd ? v - a.bias : 0.0;
+      if constexpr (std::is_integral_v<T>) out[i] = saturate_int<T>(r);
+      else out[i] = store<T>(static_cast<Acc<T>>(r));
     }
   });
 }
@@ -122,26 +118,22 @@ void k_clip(KernelContext& ctx) {
     }
   }
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  visit_numeric(x.dtype(), [&](auto z) {
+  visit_arithmetic(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
-    } else {
-      using A = Acc<T>;
-      // Bounds in the element's own type, so that 64-bit integers stay exact.
-      std::optional<A> l, h;
-      if (lo_t) l = load(lo_t->data<T>()[0]);
-      else if (lo) l = static_cast<A>(*lo);
-      if (hi_t) h = load(hi_t->data<T>()[0]);
-      else if (hi) h = static_cast<A>(*hi);
-      const T* in = x.data<T>();
-      T* out = y.data<T>();
-      for (uint64_t i = 0; i < x.count(); ++i) {
-        A v = load(in[i]);
-        if (l && v < *l) v = *l;
-        if (h && v > *h) v = *h;
-        out[i] = store<T>(v);
-      }
+    using A = Acc<T>;
+    // Bounds in the element's own type, so that 64-bit integers stay exact.
+    std::optional<A> l, h;
+    if (lo_t) l = load(lo_t->data<T>()[0]);
+    else if (lo) l = static_cast<A>(*lo);
+    if (hi_t) h = load(hi_t->data<T>()[0]);
+    else if (hi) h = static_cast<A>(*hi);
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (uint64_t i = 0; i < x.count(); ++i) {
+      A v = load(in[i]);
+      if (l && v < *l) v = *l;
+      if (h && v > *h) v = *h;
+      out[i] = store<T>(v);
     }
   });
 }

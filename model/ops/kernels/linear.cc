@@ -147,64 +147,60 @@ void k_gemm(KernelContext& ctx) {
                   fmt::join(c->shape(), ","), m, n);
     }
   }
-  visit_numeric(a.dtype(), [&](auto z) {
+  visit_arithmetic(ctx, a.dtype(), [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* py = y.data<T>();
+    auto c_at = [&](int64_t i, int64_t j) {
+      return load(c->data<T>()[(cs[0] == 1 ? 0 : i) * cs[1] + (cs[1] == 1 ? 0 : j)]);
+    };
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) py[i * n + j] = c ? T(at.beta) * c_at(i, j) : T(0);
+      if (m == 1 && n && k) {
+        // One row (a classifier on one image): a matrix-vector product,
+        // y = alpha * op(B)^T a + y; A's row is contiguous either way
+        // (transA's A is [K, 1]).
+        auto tb = at.transB ? CblasNoTrans : CblasTrans;
+        if constexpr (std::is_same_v<T, float>) {
+          cblas_sgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0f, py, 1);
+        } else {
+          cblas_dgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0, py, 1);
+        }
+      } else if (m && n && k) {
+        auto ta = at.transA ? CblasTrans : CblasNoTrans, tb = at.transB ? CblasTrans : CblasNoTrans;
+        if constexpr (std::is_same_v<T, float>) {
+          cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
+                      1.0f, py, int(n));
+        } else {
+          cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
+                      1.0, py, int(n));
+        }
+      }
     } else {
-      const T* pa = a.data<T>();
-      const T* pb = b.data<T>();
-      T* py = y.data<T>();
-      auto c_at = [&](int64_t i, int64_t j) {
-        return load(c->data<T>()[(cs[0] == 1 ? 0 : i) * cs[1] + (cs[1] == 1 ? 0 : j)]);
+      // Integers multiply in uint64_t (wrapping, never undefined), alpha
+      // and beta taken as integers.
+      using W = Wide<T>;
+      auto factor = [](float f) {
+        if constexpr (std::is_integral_v<T>) return static_cast<W>(saturate_int<int64_t>(f));
+        else return static_cast<W>(f);
       };
-      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-        for (int64_t i = 0; i < m; ++i)
-          for (int64_t j = 0; j < n; ++j) py[i * n + j] = c ? T(at.beta) * c_at(i, j) : T(0);
-        if (m == 1 && n && k) {
-          // One row (a classifier on one image): a matrix-vector product,
-          // y = alpha * op(B)^T a + y; A's row is contiguous either way
-          // (transA's A is [K, 1]).
-          auto tb = at.transB ? CblasNoTrans : CblasTrans;
-          if constexpr (std::is_same_v<T, float>) {
-            cblas_sgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0f, py, 1);
-          } else {
-            cblas_dgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0, py, 1);
-          }
-        } else if (m && n && k) {
-          auto ta = at.transA ? CblasTrans : CblasNoTrans, tb = at.transB ? CblasTrans : CblasNoTrans;
-          if constexpr (std::is_same_v<T, float>) {
-            cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
-                        1.0f, py, int(n));
-          } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
-                        1.0, py, int(n));
+      const W alpha = factor(at.alpha), beta = factor(at.beta);
+      const int64_t lda = a.dim(1), ldb = b.dim(1);
+      std::vector<W> row(static_cast<size_t>(n));
+      for (int64_t i = 0; i < m; ++i) {
+        std::fill(row.begin(), row.end(), W{});
+        for (int64_t p = 0; p < k; ++p) {
+          W av = static_cast<W>(load(at.transA ? pa[p * lda + i] : pa[i * lda + p]));
+          for (int64_t j = 0; j < n; ++j) {
+            row[j] += av * static_cast<W>(load(at.transB ? pb[j * ldb + p] : pb[p * ldb + j]));
           }
         }
-      } else {
-        // Integers multiply in uint64_t (wrapping, never undefined), alpha
-        // and beta taken as integers.
-        using W = Wide<T>;
-        auto factor = [](float f) {
-          if constexpr (std::is_integral_v<T>) return static_cast<W>(saturate_int<int64_t>(f));
-          else return static_cast<W>(f);
-        };
-        const W alpha = factor(at.alpha), beta = factor(at.beta);
-        const int64_t lda = a.dim(1), ldb = b.dim(1);
-        std::vector<W> row(static_cast<size_t>(n));
-        for (int64_t i = 0; i < m; ++i) {
-          std::fill(row.begin(), row.end(), W{});
-          for (int64_t p = 0; p < k; ++p) {
-            W av = static_cast<W>(load(at.transA ? pa[p * lda + i] : pa[i * lda + p]));
-            for (int64_t j = 0; j < n; ++j) {
-              row[j] += av * static_cast<W>(load(at.transB ? pb[j * ldb + p] : pb[p * ldb + j]));
-            }
-          }
-          for (int64_t j = 0; j < n; ++j) {
-            W v = static_cast<W>(alpha * row[j]);
-            if (c) v = static_cast<W>(v + beta * static_cast<W>(c_at(i, j)));
-            py[i * n + j] = store<T>(v);
-          }
+        for (int64_t j = 0; j < n; ++j) {
+          W v = static_cast<W>(alpha * row[j]);
+          if (c) v = static_cast<W>(v + beta * static_cast<W>(c_at(i, j)));
+          py[i * n + j] = store<T>(v);
         }
       }
     }
@@ -597,37 +593,33 @@ void k_einsum(KernelContext& ctx) {
   for (size_t l = 0; l < nlabels; ++l) {
     if (size[l] == 0) return;  // an empty dimension: no products (the output is zero or empty)
   }
-  visit_numeric(dt, [&](auto z) {
+  visit_arithmetic(ctx, dt, [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
-    } else {
-      using W = std::conditional_t<std::is_floating_point_v<Acc<T>>, double, Wide<T>>;
-      ctx.host().charge(y.count() * sizeof(W), fmt::format("{} sums", ctx.label()));
-      std::vector<W> acc(y.count(), W{});
-      std::vector<const T*> in;
-      for (size_t i = 0; i < terms.size(); ++i) in.push_back(ctx.input(i).data<T>());
-      std::vector<int64_t> idx(used.size(), 0), off(terms.size(), 0);
-      int64_t o = 0;
-      for (;;) {
-        W v = W(1);
-        for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(in[i][off[i]])));
-        acc[size_t(o)] = static_cast<W>(acc[size_t(o)] + v);
-        size_t a = used.size();
-        for (; a-- > 0;) {
-          size_t l = used[a];
-          ++idx[a];
-          o += out_step[l];
-          for (size_t i = 0; i < terms.size(); ++i) off[i] += step[i][l];
-          if (idx[a] < size[l]) break;
-          o -= out_step[l] * size[l];
-          for (size_t i = 0; i < terms.size(); ++i) off[i] -= step[i][l] * size[l];
-          idx[a] = 0;
-        }
-        if (a == size_t(-1)) break;
+    using W = std::conditional_t<std::is_floating_point_v<Acc<T>>, double, Wide<T>>;
+    ctx.host().charge(y.count() * sizeof(W), fmt::format("{} sums", ctx.label()));
+    std::vector<W> acc(y.count(), W{});
+    std::vector<const T*> in;
+    for (size_t i = 0; i < terms.size(); ++i) in.push_back(ctx.input(i).data<T>());
+    std::vector<int64_t> idx(used.size(), 0), off(terms.size(), 0);
+    int64_t o = 0;
+    for (;;) {
+      W v = W(1);
+      for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(in[i][off[i]])));
+      acc[size_t(o)] = static_cast<W>(acc[size_t(o)] + v);
+      size_t a = used.size();
+      for (; a-- > 0;) {
+        size_t l = used[a];
+        ++idx[a];
+        o += out_step[l];
+        for (size_t i = 0; i < terms.size(); ++i) off[i] += step[i][l];
+        if (idx[a] < size[l]) break;
+        o -= out_step[l] * size[l];
+        for (size_t i = 0; i < terms.size(); ++i) off[i] -= step[i][l] * size[l];
+        idx[a] = 0;
       }
-      for (uint64_t i = 0; i < y.count(); ++i) y.data<T>()[i] = store<T>(static_cast<Acc<T>>(acc[i]));
+      if (a == size_t(-1)) break;
     }
+    for (uint64_t i = 0; i < y.count(); ++i) y.data<T>()[i] = store<T>(static_cast<Acc<T>>(acc[i]));
   });
 }
 

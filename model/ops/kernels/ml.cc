@@ -25,16 +25,12 @@ void k_binarizer(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const double th = read<BinarizerAttrs>(ctx.attrs()).threshold;
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  visit_numeric(x.dtype(), [&](auto z) {
+  visit_arithmetic(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
-    } else {
-      for (uint64_t i = 0; i < x.count(); ++i) {
-        const double v = x.as_double(i);
-        if (v != v) kernel_fail(Code::RunFailed, "{}: input element {} is NaN", ctx.label(), i);
-        y.data<T>()[i] = store<T>(static_cast<Acc<T>>(v > th ? 1 : 0));
-      }
+    for (uint64_t i = 0; i < x.count(); ++i) {
+      const double v = x.as_double(i);
+      if (v != v) kernel_fail(Code::RunFailed, "{}: input element {} is NaN", ctx.label(), i);
+      y.data<T>()[i] = store<T>(static_cast<Acc<T>>(v > th ? 1 : 0));
     }
   });
 }

@@ -308,27 +308,23 @@ void k_cumsum(KernelContext& ctx) {
   size_t axis = axis_of(ctx, axis_t.as_int(0), x.rank());
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
   int64_t outer = span_size(x.shape(), 0, axis), inner = span_size(x.shape(), axis + 1, x.rank()), d = x.dim(axis);
-  visit_numeric(x.dtype(), [&](auto z) {
+  visit_arithmetic(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
-    if constexpr (std::is_same_v<T, bool>) {
-      kernel_fail(Code::RunNoKernel, "{}: no kernel for bool inputs", ctx.label());
-    } else {
-      const T* in = x.data<T>();
-      T* out = y.data<T>();
-      for (int64_t o = 0; o < outer; ++o) {
-        for (int64_t k = 0; k < inner; ++k) {
-          Acc<T> acc{};
-          for (int64_t t = 0; t < d; ++t) {
-            int64_t j = a.reverse ? d - 1 - t : t;
-            int64_t at = (o * d + j) * inner + k;
-            Acc<T> v = load(in[at]);
-            if (a.exclusive) {
-              out[at] = store<T>(acc);
-              acc = static_cast<Acc<T>>(acc + v);
-            } else {
-              acc = static_cast<Acc<T>>(acc + v);
-              out[at] = store<T>(acc);
-            }
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t k = 0; k < inner; ++k) {
+        Acc<T> acc{};
+        for (int64_t t = 0; t < d; ++t) {
+          int64_t j = a.reverse ? d - 1 - t : t;
+          int64_t at = (o * d + j) * inner + k;
+          Acc<T> v = load(in[at]);
+          if (a.exclusive) {
+            out[at] = store<T>(acc);
+            acc = static_cast<Acc<T>>(acc + v);
+          } else {
+            acc = static_cast<Acc<T>>(acc + v);
+            out[at] = store<T>(acc);
           }
         }
       }
