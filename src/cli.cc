@@ -31,6 +31,15 @@ void add_check_options(CLI::App* sub, CheckOptions& o) {
                   "What you will feed: NAME=DTYPE[D0,D1,...]; checked as onnxruntime checks feeds, then the model is "
                   "inferred with it (dims: integers or names)");
   sub->add_option("--bind", o.binds, "Give a symbol a value: SYMBOL=INT");
+  add_optimization_option(sub, o.optimization);
+}
+
+void add_optimization_option(CLI::App* sub, std::string& level) {
+  sub->add_option("--optimization-level", level,
+                  "onnxruntime's graph optimization level for the session: disabled, basic, extended or all (its "
+                  "default); fusions at extended and all can build nodes with no kernel")
+      ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}))
+      ->default_str("all");
 }
 
 session::Options check_session_options(const GlobalOptions& g, const CheckOptions& o) {
@@ -39,6 +48,7 @@ session::Options check_session_options(const GlobalOptions& g, const CheckOption
   for (const auto& s : o.binds) opts.bindings.insert(session::parse_binding(s));
   // Selected before the model is loaded: a bad --target fails first.
   opts.targets = o.targets.empty() ? std::vector<std::string>{"latest"} : o.targets;
+  opts.optimization = ops::parse_opt_level(o.optimization).value_or(ops::OptLevel::All);
   return opts;
 }
 

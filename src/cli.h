@@ -44,7 +44,10 @@ session::Options session_options(const GlobalOptions& g);
 // the prediction is for.
 struct CheckOptions {
   std::vector<std::string> targets, inputs, binds;
+  std::string optimization = "all";
 };
+// --optimization-level disabled|basic|extended|all, on `sub`.
+void add_optimization_option(CLI::App* sub, std::string& level);
 void add_check_options(CLI::App* sub, CheckOptions& o);
 // The session's options from them (a bad --input or --bind: Error "usage").
 session::Options check_session_options(const GlobalOptions& g, const CheckOptions& o);

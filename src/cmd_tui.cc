@@ -26,6 +26,7 @@ struct TuiArgs {
   std::string path;
   std::vector<std::string> targets, inputs, binds, feeds;
   bool ascii = false;
+  std::string optimization = "all";
 };
 
 // Colour in the UI: --color, else on unless NO_COLOR is set (the UI runs only
@@ -59,6 +60,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   for (const auto& s : args.inputs) opts.inputs.push_back(session::parse_input(s));
   for (const auto& s : args.binds) opts.bindings.insert(session::parse_binding(s));
   opts.targets = args.targets.empty() ? std::vector<std::string>{"latest"} : args.targets;
+  opts.optimization = ops::parse_opt_level(args.optimization).value_or(ops::OptLevel::All);
   // Targets are selected before the model is loaded: a bad --target fails first.
   auto sess = std::make_unique<session::Session>(args.path, opts);
   if (::isatty(STDOUT_FILENO) != 1 || ::isatty(STDIN_FILENO) != 1) {
@@ -77,7 +79,10 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   const session::Tables& tables = s->tables();
   ui::Engine engine;
   engine.infer = [model](const analysis::InferOptions& o) { return analysis::infer(*model, o); };
-  engine.check = [&tables](const analysis::Analysis& a, size_t i) { return analysis::check(a, tables.at(i), tables.all()); };
+  const ops::OptLevel level = opts.optimization;
+  engine.check = [&tables, level](const analysis::Analysis& a, size_t i) {
+    return analysis::check(a, tables.at(i), tables.all(), level);
+  };
   // The export is the issue report of `onnxscope report`, for the target,
   // bindings and input types the inspector shows.
   std::string shown_path = args.path;
@@ -96,6 +101,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   };
   auto* doc = new ui::Document(*model, tables.all(), std::move(engine));
   doc->display_path = args.path;
+  doc->optimization = level;
   doc->feed_files = args.feeds;
   analysis::InferOptions infer;
   infer.inputs = opts.inputs;
@@ -136,6 +142,7 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default); with several, the newest");
   sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  add_optimization_option(sub, args->optimization);
   sub->add_option("--feed", args->feeds,
                   "Inputs of the trial run (r): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random (the symbols view sets them too)");
   sub->add_flag("--ascii", args->ascii, "Draw with ASCII only (also when the locale is not UTF-8)");

@@ -218,7 +218,7 @@ void Document::start_releases() {
   if (tables.size() < 2 || !engine.check) return;
   ++reader_->running;
   std::thread([job, reader = reader_, a = result_->analysis, check = engine.check, all = &tables,
-               skip = result_->target] {
+               skip = result_->target, level = optimization] {
     struct Done {
       TableReader* r;
       ~Done() { --r->running; }
@@ -232,7 +232,7 @@ void Document::start_releases() {
     std::vector<std::pair<size_t, std::unique_ptr<ReleaseSummary>>> summaries;
     try {
       // Every other release in one pass over the model.
-      auto checks = session::check_targets(*a, *all, todo);
+      auto checks = session::check_targets(*a, *all, todo, level);
       for (size_t k = 0; k < todo.size(); ++k) {
         summaries.emplace_back(todo[k], std::make_unique<ReleaseSummary>(ReleaseSummary::of(*checks[k])));
       }

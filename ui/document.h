@@ -79,6 +79,9 @@ class Document {
   const ops::SupportTables& tables;
   Engine engine;
   std::string display_path;  // the model's path as given
+  // The graph optimization level the release matrix is checked at
+  // (--optimization-level).
+  ops::OptLevel optimization = ops::OptLevel::All;
 
   // Runs the analysis now, on this thread (tests, and the first frame of small models).
   void analyze(analysis::InferOptions opts, size_t target);

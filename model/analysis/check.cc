@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "model/analysis/diagnose.h"
+#include "model/analysis/fusion.h"
 #include "model/ops/probes.h"
 #include "model/ops/registry.h"
 #include "model/util/text.h"
@@ -705,15 +706,17 @@ void finish(const Analysis& a, std::vector<Diagnostic>& diagnostics, Verdict& ve
 }  // namespace
 
 CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTable*>& targets,
-                       const ops::SupportTables& all) {
+                       const ops::SupportTables& all, ops::OptLevel level) {
   CheckMatrix m;
   m.columns.resize(targets.size());
   Shared shared(targets.size());
+  const std::vector<FusionMatch> fusions = find_fusions(a);
   for (size_t i = 0; i < targets.size(); ++i) {
     CheckMatrix::Column& r = m.columns[i];
     r.target = targets[i]->target();
     r.cells.reserve(m.nodes.size());
     Checker(a, *targets[i], all, shared, i, m).run();
+    if (!fusions.empty()) fusion_findings(fusions, all.fusions(), release_of(*targets[i]), level, r.diagnostics);
     finish(a, r.diagnostics, r.verdict);
   }
   return m;
@@ -735,8 +738,9 @@ CheckResult CheckMatrix::result(size_t column) const {
   return r;
 }
 
-CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all) {
-  return check_many(a, {&target}, all).result(0);
+CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all,
+                  ops::OptLevel level) {
+  return check_many(a, {&target}, all, level).result(0);
 }
 
 }  // namespace onnxscope::analysis

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/analysis/infer.h"
+#include "model/ops/fusions.h"
 #include "model/ops/support.h"
 
 namespace onnxscope::analysis {
@@ -80,12 +81,15 @@ struct CheckMatrix {
   CheckResult result(size_t column) const;
   const Cell& cell(size_t column, size_t node) const { return cells[columns[column].cells[node]]; }
 };
+// `level` is the graph optimization level the sessions are created with:
+// the fusions it enables are looked up in all.fusions() (fusion-no-kernel).
 CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTable*>& targets,
-                       const ops::SupportTables& all);
+                       const ops::SupportTables& all, ops::OptLevel level = ops::OptLevel::All);
 
 // `all` holds every table, oldest first: hints name the lowest release that
 // would load what this one does not (and read other tables only then).
-CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all);
+CheckResult check(const Analysis& a, const ops::SupportTable& target, const ops::SupportTables& all,
+                  ops::OptLevel level = ops::OptLevel::All);
 
 }  // namespace onnxscope::analysis
 

@@ -4,10 +4,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include <fmt/format.h>
 
+#include "model/ops/fusions.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -460,8 +462,30 @@ std::string SupportTable::format(std::string_view release, const std::vector<Pro
   return out;
 }
 
+struct SupportTables::Fusions {
+  std::once_flag once;
+  FusionTable table;
+};
+
+const FusionTable& SupportTables::fusions() const {
+  static const FusionTable kNone;
+  if (!fusions_) return kNone;
+  std::call_once(fusions_->once, [&] {
+    const std::filesystem::path file = dir_ / "fusions.txt";
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return;
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) fail("support-table", "{}: cannot be read", util::printable(file.string()));
+    fusions_->table = FusionTable::parse(text, file.filename().string());
+  });
+  return fusions_->table;
+}
+
 SupportTables SupportTables::open(const std::filesystem::path& dir) {
   SupportTables out;
+  out.dir_ = dir;
+  out.fusions_ = std::make_shared<Fusions>();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return out;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {

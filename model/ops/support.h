@@ -26,6 +26,8 @@
 
 namespace onnxscope::ops {
 
+class FusionTable;  // fusions.h
+
 enum class Outcome : uint8_t { Ok, NoKernel, TypeError, NotRegistered, OpsetUnsupported, IrUnsupported, Invalid, Crash };
 std::string_view outcome_name(Outcome o);
 std::optional<Outcome> parse_outcome(std::string_view s);
@@ -123,8 +125,15 @@ class SupportTables {
   const SupportTable& at(size_t i) const;
   // The index of a target ("ort-cpu@1.30"), if there is a table for it.
   std::optional<size_t> find(std::string_view target) const;
+  // The folder's fusions.txt (what the graph optimizer's fusions do in each
+  // release), read on first use; empty when the folder has none. Throws
+  // Error "support-table" naming the file and line.
+  const FusionTable& fusions() const;
 
  private:
+  struct Fusions;
+  std::filesystem::path dir_;
+  std::shared_ptr<Fusions> fusions_;
   struct File {
     std::filesystem::path path;
     std::string target;

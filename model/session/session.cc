@@ -450,17 +450,17 @@ void Session::check_in_one_pass(const std::vector<size_t>& wanted) {
     if (!checks_.count(i)) todo.push_back(i);
   }
   if (todo.empty()) return;
-  auto checks = check_targets(a, tables().all(), todo);
+  auto checks = check_targets(a, tables().all(), todo, options_.optimization);
   for (size_t col = 0; col < todo.size(); ++col) checks_[todo[col]] = std::move(checks[col]);
 }
 
 std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& ts,
-                                                        const std::vector<size_t>& todo) {
+                                                        const std::vector<size_t>& todo, ops::OptLevel level) {
   std::vector<std::unique_ptr<TargetCheck>> out;
   if (todo.empty()) return out;
   std::vector<const ops::SupportTable*> tables;
   for (size_t i : todo) tables.push_back(&ts.at(i));
-  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts));
+  auto m = std::make_shared<analysis::CheckMatrix>(analysis::check_many(a, tables, ts, level));
   // Operator rows: a node's operator string is made once per operator
   // version, and a row is an (operator, cell) pair.
   std::vector<std::string> ops;

@@ -43,6 +43,9 @@ struct Options {
   // --target specs ("all", "latest", "1.30", "ort-cpu@1.30", "1.30.2"); none:
   // no table is read until a check asks (then the latest release).
   std::vector<std::string> targets;
+  // --optimization-level: the graph optimization level the sessions are
+  // created with (onnxruntime's default: all).
+  ops::OptLevel optimization = ops::OptLevel::All;
 };
 
 // `--max-memory MiB` as load options.
@@ -194,7 +197,8 @@ SharedFindings shared_findings(const CheckReport& r);
 // nodes stay in the pass's matrix. What Session::check_every does for its
 // analysis, for a front end that holds its own (the TUI's release matrix).
 std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis& a, const ops::SupportTables& all,
-                                                        const std::vector<size_t>& todo);
+                                                        const std::vector<size_t>& todo,
+                                                        ops::OptLevel level = ops::OptLevel::All);
 
 // `targets`: every table, read.
 struct TargetsReport {

@@ -1,0 +1,39 @@
+// onnxruntime's graph fusions that build nodes with no kernel: the patterns
+// its optimizer rewrites, matched on the inferred graph with their dtypes,
+// and for each release and optimization level what the measured fusion
+// table (ops::FusionTable) says happens to them.
+//
+//   LayerNormFusion  a Cast, then ReduceMean, Sub, Pow, ReduceMean, Add,
+//                    Sqrt, Div, Mul (scale) and Add (bias): the fused
+//                    LayerNormalization takes the Cast's input, in the
+//                    other dtype ("layernorm-cast:float64>float32")
+//   QuickGeluFusion  x * Sigmoid(k * x) and x * Sigmoid(x)
+//                    ("quickgelu:float64", "silu:float64")
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/analysis/infer.h"
+#include "model/ops/fusions.h"
+
+namespace onnxscope::analysis {
+
+struct FusionMatch {
+  std::string fusion;  // onnxruntime's transformer: "LayerNormFusion", "QuickGeluFusion"
+  std::string probe;   // the fusion table's probe: "layernorm-cast:float64>float32"
+  NodeRef named;       // the node whose name the fused node takes (the Mul)
+  NodeRef cause;       // what brings in the other dtype (the Cast), if any
+  std::vector<NodeRef> nodes;  // every node the fusion consumes, in model order
+  std::string from, to;        // the dtypes: the Cast's input and output; or the pattern's dtype twice
+};
+
+// Every match in the model's graphs that run (subgraphs included).
+std::vector<FusionMatch> find_fusions(const Analysis& a);
+
+// The load failures the matches give in one release (its target's minor,
+// "1.30") at an optimization level, appended to `out` with the release set.
+void fusion_findings(const std::vector<FusionMatch>& matches, const ops::FusionTable& table,
+                     std::string_view release, ops::OptLevel level, std::vector<Diagnostic>& out);
+
+}  // namespace onnxscope::analysis
