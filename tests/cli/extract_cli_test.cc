@@ -113,5 +113,97 @@ TEST(ExtractCli, BadRequestsAreRefusedAndTheModelIsNeverWrittenOver) {
   }
 }
 
+fs::path models() { return test::source_dir() / "fixtures" / "models"; }
+
+// The line of a run's text output that reports its failure.
+std::string failure_line(const std::string& out) {
+  size_t at = out.find("  error[");
+  return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+}
+
+// local_functions.onnx (tests/fixtures/models/make_local_functions.py):
+// 'project' calls local.Project, a MatMul by a [4,2] weight; fed K = 5 the
+// whole model fails there in a run. Its extract holds the function and
+// fails the same way, with the same message.
+TEST(ExtractCli, ANodeCallingAFunctionComesWithItAndFailsAsTheWholeModel) {
+  test::TempDir dir;
+  fs::path out = dir.path() / "project";
+  auto r = test::run_onnxscope({"extract", "local_functions.onnx", "--node", "project", "--random", "--bind", "N=3",
+                                "--bind", "K=5", "-o", out.string()},
+                               models());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  functions     local.Project\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("The whole model fails there: [matmul-inner]"), std::string::npos) << r.out;
+  auto info = test::run_onnxscope({"info", (out / "model.onnx").string(), "--format", "json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  json j = json::parse(info.out);
+  ASSERT_EQ(j["functions"].size(), 1u) << info.out;
+  EXPECT_EQ(j["functions"][0]["name"], "Project");
+  EXPECT_EQ(j["functions"][0]["domain"], "local");
+  EXPECT_EQ(j["functions"][0]["nodes"], 1);
+  EXPECT_EQ(j["opset_imports"], json::parse(R"([{"domain": "ai.onnx", "version": 17}, {"domain": "local", "version": 1}])"));
+  auto whole = test::run_onnxscope({"run", "local_functions.onnx", "--random", "--bind", "N=3", "--bind", "K=5"}, models());
+  auto part = test::run_onnxscope({"run", (out / "model.onnx").string(), "--input", (out / "feeds.npz").string()});
+  EXPECT_EQ(whole.exit_code, 1) << whole.out;
+  EXPECT_EQ(part.exit_code, 1) << part.out;
+  EXPECT_NE(failure_line(whole.out).find("error[matmul-inner]: MatMul node @MatMul_0: inner dimensions differ: [3,5] x [4,2]"),
+            std::string::npos)
+      << whole.out;
+  EXPECT_EQ(failure_line(part.out), failure_line(whole.out)) << part.out;
+  EXPECT_NE(part.out.find("Failing node  project  local.Project"), std::string::npos) << part.out;
+}
+
+// 'scale' calls local.Scale, whose Constant takes the caller's alpha and
+// which calls local.Double: both functions come, and the extract computes
+// what the whole model computes there, bit for bit.
+TEST(ExtractCli, FunctionsCalledThroughFunctionsComeTooAndComputeTheSame) {
+  test::TempDir dir;
+  fs::path out = dir.path() / "scale";
+  auto r = test::run_onnxscope({"extract", "local_functions.onnx", "--node", "scale", "--random", "--bind", "N=3",
+                                "--bind", "K=4", "-o", out.string()},
+                               models());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  functions     local.Double, local.Scale\n"), std::string::npos) << r.out;
+  fs::path all = dir.path() / "all", mine = dir.path() / "mine";
+  auto whole = test::run_onnxscope(
+      {"run", "local_functions.onnx", "--random", "--bind", "N=3", "--bind", "K=4", "--save-all", all.string()}, models());
+  ASSERT_EQ(whole.exit_code, 0) << whole.out << whole.err;
+  auto part = test::run_onnxscope({"run", (out / "model.onnx").string(), "--input", (out / "feeds.npz").string(),
+                                   "--save-outputs", mine.string()});
+  ASSERT_EQ(part.exit_code, 0) << part.out << part.err;
+  ASSERT_TRUE(fs::exists(all / "h.npy"));
+  ASSERT_TRUE(fs::exists(mine / "h.npy"));
+  EXPECT_EQ(test::read_file(mine / "h.npy"), test::read_file(all / "h.npy"));
+  // alpha = 2 reached the body: h = (x + x) * 2, not x + x.
+  EXPECT_EQ(part.out.find("min 0  max 0"), std::string::npos) << part.out;
+}
+
+// Optional's `type` attribute is a TypeProto: copied, the extract of
+// OptionalHasElement with its producer loads, checks and runs as the whole
+// model does (an empty optional: false).
+TEST(ExtractCli, TypeAttributesAreCopied) {
+  test::TempDir dir;
+  fs::path out = dir.path() / "optional";
+  auto r = test::run_onnxscope({"extract", "local_functions.onnx", "--node", "has_element", "--depth", "1", "--random",
+                                "--bind", "N=3", "--bind", "K=4", "-o", out.string()},
+                               models());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  nodes         optional, has_element\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  inputs        (none)\n"), std::string::npos) << r.out;
+  auto run = test::run_onnxscope({"run", (out / "model.onnx").string(), "--format", "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  json j = json::parse(run.out);
+  ASSERT_EQ(j["outputs"].size(), 1u);
+  EXPECT_EQ(j["outputs"][0]["name"], "has");
+  EXPECT_EQ(j["outputs"][0]["dtype"], "bool");
+  EXPECT_EQ(j["outputs"][0]["max"], 0);
+  auto whole = test::run_onnxscope({"run", "local_functions.onnx", "--random", "--bind", "N=3", "--bind", "K=4",
+                                    "--format", "json"},
+                                   models());
+  json w = json::parse(whole.out);
+  EXPECT_EQ(w["outputs"][1]["name"], "has");
+  EXPECT_EQ(w["outputs"][1]["max"], j["outputs"][0]["max"]);
+}
+
 }  // namespace
 }  // namespace onnxscope
