@@ -162,5 +162,30 @@ TEST(ReportCli, JsonOfALoadFailureAndOfABadFormat) {
   EXPECT_NE(r.err.find("--format"), std::string::npos) << r.err;
 }
 
+TEST(ReportCli, NeverOverTheModelsExternalData) {
+  test::TempDir d;
+  auto proto = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, w) })");
+  auto* w = proto.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = w->add_external_data();
+  e->set_key("location");
+  e->set_value("w.bin");
+  std::string weights(16, '\1');
+  d.write("w.bin", weights);
+  d.write("model.onnx", test::serialize(proto));
+  for (const char* format : {"markdown", "json"}) {
+    auto r = test::run_onnxscope({"report", "model.onnx", "--format", format, "-o", "w.bin"}, d.path());
+    EXPECT_EQ(r.exit_code, 2) << format;
+    EXPECT_NE(r.err.find("-o w.bin: that is an external data file of the model being read"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(test::read_file(d.path() / "w.bin"), weights);
+  }
+  auto r = test::run_onnxscope({"report", "model.onnx", "--format", "json", "-o", "report.json"}, d.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(test::read_file(d.path() / "report.json"))["failing"], false);
+}
+
 }  // namespace
 }  // namespace onnxscope
