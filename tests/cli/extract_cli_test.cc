@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <onnx/onnx_pb.h>
 
 #include "tests/support/support.h"
 
@@ -203,6 +204,42 @@ TEST(ExtractCli, TypeAttributesAreCopied) {
   json w = json::parse(whole.out);
   EXPECT_EQ(w["outputs"][1]["name"], "has");
   EXPECT_EQ(w["outputs"][1]["max"], j["outputs"][0]["max"]);
+}
+
+// A function with an attribute default (FunctionProto.attribute_proto, IR 9)
+// is what an IR 8 extract cannot hold: refused, naming it, nothing written.
+TEST(ExtractCli, AFunctionWithAttributeDefaultsIsRefused) {
+  test::TempDir dir;
+  onnx::ModelProto m = test::parse_text(R"(<ir_version: 9, opset_import: ["" : 17, "local" : 1]>
+g (float[2] x) => (float[2] y) { y = local.Twice <k = 2.0> (x) })");
+  onnx::FunctionProto f;
+  f.set_name("Twice");
+  f.set_domain("local");
+  f.add_input("X");
+  f.add_output("Y");
+  auto* o = f.add_opset_import();
+  o->set_domain("");
+  o->set_version(17);
+  auto* n = f.add_node();
+  n->set_op_type("Add");
+  n->add_input("X");
+  n->add_input("X");
+  n->add_output("Y");
+  std::string fn = f.SerializeAsString();
+  onnx::AttributeProto k;
+  k.set_name("k");
+  k.set_type(onnx::AttributeProto::FLOAT);
+  k.set_f(2.0f);
+  test::append_len_field(fn, 11, k.SerializeAsString());  // attribute_proto
+  std::string bytes = test::serialize(m);
+  test::append_len_field(bytes, 25, fn);  // functions
+  dir.write("defaults.onnx", bytes);
+  ASSERT_EQ(test::run_onnxscope({"info", "defaults.onnx"}, dir.path()).exit_code, 0);
+  auto r = test::run_onnxscope({"extract", "defaults.onnx", "--node", "@Twice_0", "--random", "-o", "out"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("calls the function 'Twice', whose attribute defaults extract cannot write"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "out"));
 }
 
 }  // namespace
