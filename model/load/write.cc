@@ -171,6 +171,20 @@ void set_attr(onnx::AttributeProto* a, const AttrSpec& s) {
   }
 }
 
+// A length-delimited field (wire type 2), appended to serialized bytes.
+void append_len_field(std::string& out, uint32_t field, std::string_view payload) {
+  auto varint = [&](uint64_t v) {
+    while (v >= 0x80) {
+      out += static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    out += static_cast<char>(v);
+  };
+  varint((uint64_t{field} << 3) | 2);
+  varint(payload.size());
+  out.append(payload);
+}
+
 void set_node(onnx::NodeProto* p, const NodeSpec& n) {
   p->set_op_type(n.op_type);
   if (!n.domain.empty()) p->set_domain(n.domain);
@@ -200,8 +214,14 @@ std::string write_model(const ModelSpec& m) {
     o->set_version(version);
   }
   set_graph(p.mutable_graph(), m.graph);
+  std::string out;
+  if (!p.SerializeToString(&out)) fail("write", "the model cannot be serialized");
+  // Functions are appended to the bytes (ModelProto.functions, field 25):
+  // the fields of IR 9 and 10 that the protobuf classes onnxscope builds
+  // with may lack, attribute_proto (11) and overload (13), go in as bytes.
   for (const auto& f : m.functions) {
-    auto* q = p.add_functions();
+    onnx::FunctionProto fp;
+    auto* q = &fp;
     q->set_name(f.name);
     q->set_domain(f.domain);
     for (const auto& i : f.inputs) q->add_input(i);
@@ -213,9 +233,16 @@ std::string write_model(const ModelSpec& m) {
       o->set_version(version);
     }
     for (const auto& n : f.nodes) set_node(q->add_node(), n);
+    std::string bytes;
+    if (!fp.SerializeToString(&bytes)) fail("write", "function {} cannot be serialized", util::quote(f.name));
+    for (const auto& a : f.attribute_defaults) {
+      onnx::AttributeProto ap;
+      set_attr(&ap, a);
+      append_len_field(bytes, 11, ap.SerializeAsString());
+    }
+    if (!f.overload.empty()) append_len_field(bytes, 13, f.overload);
+    append_len_field(out, 25, bytes);
   }
-  std::string out;
-  if (!p.SerializeToString(&out)) fail("write", "the model cannot be serialized");
   return out;
 }
 

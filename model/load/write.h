@@ -67,12 +67,13 @@ struct GraphSpec {
   std::vector<TensorSpec> initializers;
 };
 
-// A model-local function (FunctionProto as of IR 8: no attribute defaults,
-// no overload).
+// A model-local function (FunctionProto).
 struct FunctionSpec {
   std::string domain, name;
+  std::string overload;  // IR 10
   std::vector<std::string> inputs, outputs;
-  std::vector<std::string> attributes;  // the names of the attributes it takes
+  std::vector<std::string> attributes;       // the names of the attributes it takes without a default
+  std::vector<AttrSpec> attribute_defaults;  // those with one (IR 9)
   std::vector<std::pair<std::string, int64_t>> opsets;
   std::vector<NodeSpec> nodes;
 };

@@ -82,35 +82,39 @@ struct Copier {
   const ir::Model& m;
   std::set<const ir::Function*> called;
 
+  // An attribute of node `n`, or a default of function `fn`.
+  load::AttrSpec attr(const ir::Attribute& a, const ir::Node* n, const ir::Function* fn, bool in_function) {
+    auto where = [&] { return n ? node_desc(*n) : fmt::format("function {}", util::quote(fn->name)); };
+    load::AttrSpec x;
+    x.name = str(a.name);
+    x.type = a.type;
+    if (!a.ref_attr_name.empty()) {
+      if (!in_function) fail("usage", "extract: {} refers to a function's attribute", where());
+      x.ref_attr_name = str(a.ref_attr_name);
+    } else if (auto* f = a.f()) x.f = *f;
+    else if (auto* i = a.i()) x.i = *i;
+    else if (auto* st = a.s()) x.s = str(*st);
+    else if (auto* fs = a.floats()) x.floats = *fs;
+    else if (auto* is = a.ints()) x.ints = *is;
+    else if (auto* ss = a.strings()) for (auto v : *ss) x.strings.push_back(str(v));
+    else if (const ir::Tensor* t = a.t()) x.t = std::make_shared<load::TensorSpec>(tensor_spec(*t, t->name));
+    else if (const ir::Graph* sub = a.g()) x.g = std::make_shared<load::GraphSpec>(graph(*sub, in_function));
+    else if (auto* tp = std::get_if<std::unique_ptr<ir::Type>>(&a.value); tp && *tp) x.tp = std::make_shared<ir::Type>(**tp);
+    else if (auto* tps = std::get_if<std::vector<ir::Type>>(&a.value)) x.tps = *tps;
+    else fail("usage", "extract: {} has attribute {} of a kind extract does not copy ({})", where(),
+              util::quote(a.name), ir::attr_type_name(a.type));
+    return x;
+  }
+
   load::NodeSpec node(const ir::Graph& g, const ir::Node& n, bool in_function = false) {
-    if (const ir::Function* f = m.function(n.domain, n.op_type, n.overload)) call(*f, n);
+    if (const ir::Function* f = m.function(n.domain, n.op_type, n.overload)) call(*f);
     load::NodeSpec s;
     s.op_type = str(n.op_type);
     s.domain = str(n.domain);
     s.name = n.synthetic_name ? std::string() : str(n.name);
     for (ir::ValueId v : n.inputs) s.inputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
     for (ir::ValueId v : n.outputs) s.outputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
-    for (const ir::Attribute& a : n.attributes) {
-      load::AttrSpec x;
-      x.name = str(a.name);
-      x.type = a.type;
-      if (!a.ref_attr_name.empty()) {
-        if (!in_function) fail("usage", "extract: {} refers to a function's attribute", node_desc(n));
-        x.ref_attr_name = str(a.ref_attr_name);
-      } else if (auto* f = a.f()) x.f = *f;
-      else if (auto* i = a.i()) x.i = *i;
-      else if (auto* st = a.s()) x.s = str(*st);
-      else if (auto* fs = a.floats()) x.floats = *fs;
-      else if (auto* is = a.ints()) x.ints = *is;
-      else if (auto* ss = a.strings()) for (auto v : *ss) x.strings.push_back(str(v));
-      else if (const ir::Tensor* t = a.t()) x.t = std::make_shared<load::TensorSpec>(tensor_spec(*t, t->name));
-      else if (const ir::Graph* sub = a.g()) x.g = std::make_shared<load::GraphSpec>(graph(*sub, in_function));
-      else if (auto* tp = std::get_if<std::unique_ptr<ir::Type>>(&a.value); tp && *tp) x.tp = std::make_shared<ir::Type>(**tp);
-      else if (auto* tps = std::get_if<std::vector<ir::Type>>(&a.value)) x.tps = *tps;
-      else fail("usage", "extract: {} has attribute {} of a kind extract does not copy ({})", node_desc(n),
-                util::quote(a.name), ir::attr_type_name(a.type));
-      s.attributes.push_back(std::move(x));
-    }
+    for (const ir::Attribute& a : n.attributes) s.attributes.push_back(attr(a, &n, nullptr, in_function));
     return s;
   }
 
@@ -127,13 +131,9 @@ struct Copier {
     return s;
   }
 
-  void call(const ir::Function& f, const ir::Node& caller) {
+  void call(const ir::Function& f) {
     if (!called.insert(&f).second) return;
-    // What the writer's FunctionProto (IR 8) cannot hold.
-    if (!f.attribute_defaults.empty() || !f.overload.empty()) {
-      fail("usage", "extract: {} calls the function {}, whose {} extract cannot write (IR 9 and later)",
-           node_desc(caller), util::quote(f.name), f.overload.empty() ? "attribute defaults" : "overload");
-    }
+    for (const ir::Attribute& a : f.attribute_defaults) attr(a, nullptr, &f, false);  // what they call, in graphs
     for (const ir::Node& n : f.body->nodes) node(*f.body, n, true);  // its callees
   }
 
@@ -146,9 +146,11 @@ struct Copier {
       load::FunctionSpec s;
       s.domain = str(f.domain);
       s.name = str(f.name);
+      s.overload = str(f.overload);
       for (ir::ValueId v : f.body->inputs) s.inputs.push_back(str(f.body->value(v).name));
       for (ir::ValueId v : f.body->outputs) s.outputs.push_back(str(f.body->value(v).name));
       for (auto a : f.attribute_names) s.attributes.push_back(str(a));
+      for (const ir::Attribute& a : f.attribute_defaults) s.attribute_defaults.push_back(attr(a, nullptr, &f, false));
       for (const auto& o : f.opset_imports) s.opsets.emplace_back(str(o.domain), o.version);
       for (const ir::Node& n : f.body->nodes) s.nodes.push_back(node(*f.body, n, true));
       out.push_back(std::move(s));

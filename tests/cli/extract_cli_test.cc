@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
+#include "model/load/loader.h"
 #include "tests/support/support.h"
 
 namespace onnxscope {
@@ -206,41 +207,68 @@ TEST(ExtractCli, TypeAttributesAreCopied) {
   EXPECT_EQ(w["outputs"][1]["max"], j["outputs"][0]["max"]);
 }
 
-// A function with an attribute default (FunctionProto.attribute_proto, IR 9)
-// is what an IR 8 extract cannot hold: refused, naming it, nothing written.
-TEST(ExtractCli, AFunctionWithAttributeDefaultsIsRefused) {
+// A function with an attribute default (FunctionProto.attribute_proto, IR 9):
+// the caller leaves k out, so the body's Constant takes the default 3. The
+// extract keeps the default (onnxruntime 1.30 runs such an extract).
+TEST(ExtractCli, AFunctionsAttributeDefaultsComeWithIt) {
   test::TempDir dir;
   onnx::ModelProto m = test::parse_text(R"(<ir_version: 9, opset_import: ["" : 17, "local" : 1]>
-g (float[2] x) => (float[2] y) { y = local.Twice <k = 2.0> (x) })");
+g (float[2,3] x) => (float[2,3] y) { t = Relu(x) y = local.Times (t) })");
+  m.mutable_graph()->mutable_node(1)->set_name("times");
   onnx::FunctionProto f;
-  f.set_name("Twice");
+  f.set_name("Times");
   f.set_domain("local");
   f.add_input("X");
   f.add_output("Y");
   auto* o = f.add_opset_import();
   o->set_domain("");
   o->set_version(17);
+  auto* c = f.add_node();
+  c->set_op_type("Constant");
+  c->add_output("c");
+  auto* ref = c->add_attribute();
+  ref->set_name("value_float");
+  ref->set_type(onnx::AttributeProto::FLOAT);
+  ref->set_ref_attr_name("k");
   auto* n = f.add_node();
-  n->set_op_type("Add");
+  n->set_op_type("Mul");
   n->add_input("X");
-  n->add_input("X");
+  n->add_input("c");
   n->add_output("Y");
   std::string fn = f.SerializeAsString();
   onnx::AttributeProto k;
   k.set_name("k");
   k.set_type(onnx::AttributeProto::FLOAT);
-  k.set_f(2.0f);
+  k.set_f(3.0f);
   test::append_len_field(fn, 11, k.SerializeAsString());  // attribute_proto
   std::string bytes = test::serialize(m);
   test::append_len_field(bytes, 25, fn);  // functions
   dir.write("defaults.onnx", bytes);
-  ASSERT_EQ(test::run_onnxscope({"info", "defaults.onnx"}, dir.path()).exit_code, 0);
-  auto r = test::run_onnxscope({"extract", "defaults.onnx", "--node", "@Twice_0", "--random", "-o", "out"}, dir.path());
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.err.find("calls the function 'Twice', whose attribute defaults extract cannot write"), std::string::npos)
-      << r.err;
-  EXPECT_FALSE(fs::exists(dir.path() / "out"));
+  auto r = test::run_onnxscope({"extract", "defaults.onnx", "--node", "times", "--random", "-o", "out"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  functions     local.Times\n"), std::string::npos) << r.out;
+  // The extract holds the function as the model does: its default, the
+  // body's reference to it, its opset imports; the IR version stays 9.
+  auto whole = load::load_model(dir.path() / "defaults.onnx");
+  auto part = load::load_model(dir.path() / "out" / "model.onnx");
+  EXPECT_EQ(part->ir_version, 9);
+  ASSERT_EQ(part->functions.size(), 1u);
+  const ir::Function& fp = part->functions[0];
+  EXPECT_EQ(fp.name, "Times");
+  EXPECT_EQ(fp.domain, "local");
+  ASSERT_EQ(fp.attribute_defaults.size(), 1u);
+  EXPECT_EQ(fp.attribute_defaults[0].name, "k");
+  ASSERT_NE(fp.attribute_defaults[0].f(), nullptr);
+  EXPECT_EQ(*fp.attribute_defaults[0].f(), 3.0f);
+  ASSERT_EQ(fp.body->nodes.size(), 2u);
+  ASSERT_EQ(fp.body->nodes[0].attributes.size(), 1u);
+  EXPECT_EQ(fp.body->nodes[0].attributes[0].ref_attr_name, "k");
+  ASSERT_EQ(fp.opset_imports.size(), 1u);
+  EXPECT_EQ(fp.opset_imports[0].version, 17);
+  ASSERT_EQ(part->graph->nodes.size(), 1u);
+  EXPECT_EQ(part->graph->nodes[0].name, "times");
+  EXPECT_TRUE(part->graph->nodes[0].attributes.empty());  // k left to the default, as in the model
+  EXPECT_EQ(whole->functions[0].attribute_defaults.size(), 1u);
 }
-
 }  // namespace
 }  // namespace onnxscope
