@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
+#include "model/exec/feeds.h"
 #include "model/load/loader.h"
 #include "tests/support/support.h"
 
@@ -209,7 +210,8 @@ TEST(ExtractCli, TypeAttributesAreCopied) {
 
 // A function with an attribute default (FunctionProto.attribute_proto, IR 9):
 // the caller leaves k out, so the body's Constant takes the default 3. The
-// extract keeps the default (onnxruntime 1.30 runs such an extract).
+// extract keeps the default and computes what the whole model computes
+// (onnxruntime 1.30 runs such an extract too).
 TEST(ExtractCli, AFunctionsAttributeDefaultsComeWithIt) {
   test::TempDir dir;
   onnx::ModelProto m = test::parse_text(R"(<ir_version: 9, opset_import: ["" : 17, "local" : 1]>
@@ -269,6 +271,28 @@ g (float[2,3] x) => (float[2,3] y) { t = Relu(x) y = local.Times (t) })");
   EXPECT_EQ(part->graph->nodes[0].name, "times");
   EXPECT_TRUE(part->graph->nodes[0].attributes.empty());  // k left to the default, as in the model
   EXPECT_EQ(whole->functions[0].attribute_defaults.size(), 1u);
+  // Both compute Relu(x) * 3, the default in force: the same bytes.
+  auto w = test::run_onnxscope({"run", "defaults.onnx", "--random", "--save-all", "all"}, dir.path());
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  auto p = test::run_onnxscope({"run", "out/model.onnx", "--input", "out/feeds.npz", "--save-outputs", "mine"},
+                               dir.path());
+  ASSERT_EQ(p.exit_code, 0) << p.out << p.err;
+  EXPECT_EQ(test::read_file(dir.path() / "mine" / "y.npy"), test::read_file(dir.path() / "all" / "y.npy"));
+  value::Tensor t = exec::read_npy(dir.path() / "all" / "t.npy");
+  value::Tensor y = exec::read_npy(dir.path() / "mine" / "y.npy");
+  ASSERT_EQ(y.shape(), t.shape());
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(y.data<float>()[i], 3.0f * t.data<float>()[i]) << i;
+  // A caller that gives k overrides the default.
+  m.mutable_graph()->mutable_node(1)->add_attribute()->CopyFrom(k);
+  m.mutable_graph()->mutable_node(1)->mutable_attribute(0)->set_f(5.0f);
+  bytes = test::serialize(m);
+  test::append_len_field(bytes, 25, fn);
+  dir.write("given.onnx", bytes);
+  auto g = test::run_onnxscope({"run", "given.onnx", "--random", "--save-all", "given"}, dir.path());
+  ASSERT_EQ(g.exit_code, 0) << g.out << g.err;
+  value::Tensor t5 = exec::read_npy(dir.path() / "given" / "t.npy");
+  value::Tensor y5 = exec::read_npy(dir.path() / "given" / "y.npy");
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(y5.data<float>()[i], 5.0f * t5.data<float>()[i]) << i;
 }
 }  // namespace
 }  // namespace onnxscope
