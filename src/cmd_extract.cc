@@ -46,6 +46,7 @@ void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       out += fmt::format("  inputs        {}\n", r.inputs.empty() ? "(none)" : fmt::format("{}", fmt::join(r.inputs, ", ")));
       out += fmt::format("  initializers  {}\n", r.initializers.size());
       out += fmt::format("  outputs       {}\n", fmt::join(r.outputs, ", "));
+      if (!r.functions.empty()) out += fmt::format("  functions     {}\n", fmt::join(r.functions, ", "));
       if (!r.feeds.empty()) out += fmt::format("  feeds         {} (the values the whole model's trial run gave)\n", r.feeds.string());
       if (r.original_failure) {
         out += fmt::format("\nThe whole model fails there: [{}] {}\n", analysis::code_name(r.original_failure->code),

@@ -1,8 +1,10 @@
-// onnxscope report MODEL [options of check] [-o FILE]: the check written as
-// an issue report in Markdown (docs/cli.md#report).
+// onnxscope report MODEL [options of check] [-o FILE] [--format markdown|json]:
+// the check written as an issue report, in Markdown or as JSON
+// (docs/cli.md#report, docs/report-json.md).
 #include <fmt/format.h>
 
 #include "model/load/write.h"
+#include "model/session/run_files.h"
 #include "model/session/write.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
@@ -11,7 +13,7 @@
 namespace onnxscope::cli {
 
 void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
-  auto* sub = app.add_subcommand("report", "Write the check as an issue report (Markdown) with the commands that reproduce it");
+  auto* sub = app.add_subcommand("report", "Write the check as an issue report (Markdown or JSON) with the commands that reproduce it");
   struct Args {
     std::string path, out;
     CheckOptions check;
@@ -19,6 +21,11 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto args = std::make_shared<Args>();
   sub->add_option("MODEL", args->path, "Model file")->required();
   add_check_options(sub, args->check);
+  sub->add_option("--format", cmd.format, "markdown (for a GitHub issue, the default) or json (onnxscope.report/1)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Format>{{"markdown", Format::Markdown},
+                                                                        {"json", Format::Json}},
+                                          CLI::ignore_case))
+      ->default_str("markdown");
   sub->add_option("-o,--out", args->out, "Write the report to this file (through a temporary file); default: print it");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
@@ -26,8 +33,12 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       if (!args->out.empty()) {
         std::error_code ec;
         std::filesystem::path out(args->out);
-        if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, s->model().path, ec)) {
-          throw Error("usage", fmt::format("-o {}: that is the model being read", args->out));
+        for (const auto& f : session::model_files(s->model())) {
+          if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, f, ec)) {
+            throw Error("usage", fmt::format("-o {}: that is {}", args->out,
+                                             f == s->model().path ? std::string("the model being read")
+                                                                  : "an external data file of the model being read"));
+          }
         }
       }
       session::ReportContext ctx;
@@ -38,7 +49,9 @@ void add_report_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       for (const auto& i : args->check.inputs) ctx.check_command += " --input " + util::shell_word(i);
       for (const auto& b : args->check.binds) ctx.check_command += " --bind " + util::shell_word(b);
       auto report = s->check_selected();
-      std::string text = session::write_report(*s, report, ctx);
+      session::IssueReport issue = session::issue_report(*s, report, ctx);
+      std::string text =
+          cmd.format == Format::Json ? session::write_report_json(issue) : session::write_report(issue);
       if (args->out.empty()) print(text);
       else load::write_file_atomic(args->out, text);
       bool failing = report.failing();

@@ -57,7 +57,8 @@ session::TargetCheck target_check(const session::Tables& tables, const ui::Resul
 
 int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   session::Options opts = session_options(g);
-  for (const auto& s : args.inputs) opts.inputs.push_back(session::parse_input(s));
+  // --input describes what will be fed, as check takes it.
+  for (const auto& s : args.inputs) opts.feeds.push_back(session::parse_input(s));
   for (const auto& s : args.binds) opts.bindings.insert(session::parse_binding(s));
   opts.targets = args.targets.empty() ? std::vector<std::string>{"latest"} : args.targets;
   opts.optimization = ops::parse_opt_level(args.optimization).value_or(ops::OptLevel::All);
@@ -86,7 +87,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   // The export is the issue report of `onnxscope report`, for the target,
   // bindings and input types the inspector shows.
   std::string shown_path = args.path;
-  engine.markdown = [s, &tables, shown_path](const ui::Result& r) {
+  engine.markdown = [s, &tables, shown_path, specs = args.inputs](const ui::Result& r) {
     session::TargetCheck c = target_check(tables, r);
     session::CheckReport report;
     report.analysis = r.analysis.get();
@@ -95,7 +96,9 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
     s->set_inputs(r.options.inputs);
     session::ReportContext ctx;
     ctx.version = ONNXSCOPE_VERSION;
+    ctx.feed_specs = specs;
     ctx.check_command = "onnxscope check " + util::shell_word(shown_path) + " -t " + util::shell_word(c.minor);
+    for (const auto& i : specs) ctx.check_command += " --input " + util::shell_word(i);
     for (const auto& [k, v] : r.options.bindings) ctx.check_command += fmt::format(" --bind {}={}", util::shell_word(k), v);
     return session::write_report(*s, report, ctx);
   };
@@ -103,8 +106,9 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   doc->display_path = args.path;
   doc->optimization = level;
   doc->feed_files = args.feeds;
+  doc->feeds = opts.feeds;
+  doc->feed_specs = args.inputs;
   analysis::InferOptions infer;
-  infer.inputs = opts.inputs;
   infer.bindings = opts.bindings;
   doc->start(std::move(infer), s->current_target());
   // Small models are analysed before the first frame; a large one shows its
@@ -140,7 +144,9 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("MODEL", args->path, "Model file")->required();
   sub->add_option("--target,-t", args->targets,
                   "onnxruntime release to check against: 1.30, ort-cpu@1.30, latest (the default); with several, the newest");
-  sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
+  sub->add_option("--input", args->inputs,
+                  "What you will feed: NAME=DTYPE[D0,D1,...]; checked as onnxruntime checks feeds, then the model is "
+                  "inferred with it (dims: integers or names), as check --input");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
   add_optimization_option(sub, args->optimization);
   sub->add_option("--feed", args->feeds,

@@ -333,8 +333,8 @@ Dirty App::follow(const Link& l) {
     }
     case K::Symbol: {
       prompt_arg_ = l.name;
-      auto it = doc.options().bindings.find(l.name);
-      open_prompt(Prompt::Bind, it == doc.options().bindings.end() ? "" : std::to_string(it->second));
+      auto it = doc.result().bindings.find(l.name);
+      open_prompt(Prompt::Bind, it == doc.result().bindings.end() ? "" : std::to_string(it->second));
       return Dirty::All;
     }
     case K::Feed: {

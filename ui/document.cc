@@ -81,13 +81,10 @@ std::unique_ptr<Result> Document::compute(const analysis::InferOptions& opts, si
   auto r = std::make_unique<Result>();
   r->options = opts;
   r->target = target;
-  r->analysis = engine.infer(opts);
-  if (!opts.bindings.empty()) {
-    analysis::InferOptions unbound = opts;
-    unbound.bindings.clear();
-    r->symbolic = engine.infer(unbound);
-    analysis::rephase_bound(*r->analysis, *r->symbolic);
-  }
+  session::FedAnalysis fed = session::infer_fed(model, opts, feeds, engine.infer);
+  r->analysis = std::move(fed.analysis);
+  r->symbolic = std::move(fed.symbolic);
+  r->bindings = std::move(fed.bindings);
   // The first analysis runs alone and checks at once (the first frame waits
   // for it); every later one may run beside the release thread, so it reads
   // every table first (see read_tables).

@@ -59,6 +59,9 @@ struct Result {
   analysis::CheckResult check;
   size_t target = 0;
   analysis::InferOptions options;
+  // The bindings in force: those of `options`, and those the sizes of the
+  // described feeds (Document::feeds) give.
+  std::map<std::string, int64_t, std::less<>> bindings;
   bool cancelled = false;  // Esc stopped the first analysis: nothing inferred or checked
 };
 
@@ -82,6 +85,12 @@ class Document {
   // The graph optimization level the release matrix is checked at
   // (--optimization-level).
   ops::OptLevel optimization = ops::OptLevel::All;
+  // What will be fed (`--input NAME=DTYPE[D0,...]`), as `check --input`
+  // takes it (session::infer_fed): checked as onnxruntime checks feeds, and
+  // its sizes bind the symbols of its axes. Set before the first analysis;
+  // `feed_specs` are the options as given, for display.
+  std::vector<analysis::InputOverride> feeds;
+  std::vector<std::string> feed_specs;
 
   // Runs the analysis now, on this thread (tests, and the first frame of small models).
   void analyze(analysis::InferOptions opts, size_t target);

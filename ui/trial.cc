@@ -30,7 +30,7 @@ std::string where(const exec::TrialRun& r) {
 bool App::new_trial() {
   try {
     exec::Feeds feeds = exec::assemble_feeds(doc.model, &doc.analysis(), doc.feed_files, true,
-                                             doc.options().bindings, doc.seed);
+                                             doc.result().bindings, doc.seed);
     doc.new_trial(std::move(feeds.tensors), std::move(feeds.sources));
   } catch (const Error& e) {
     doc.trial.run.reset();
@@ -40,7 +40,7 @@ bool App::new_trial() {
       // Say which symbols, shortly, and open the view that binds them.
       std::vector<std::string> unbound;
       for (const auto& [name, origin] : doc.symbolic().origins) {
-        if (!doc.options().bindings.count(name)) unbound.push_back(name);
+        if (!doc.result().bindings.count(name)) unbound.push_back(name);
       }
       if (!unbound.empty()) {
         message_ = fmt::format("no trial run: bind {} first (Enter on each; the feeds are below)",

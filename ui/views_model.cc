@@ -47,6 +47,7 @@ Lines overview_lines(const App& app, int width) {
   out.push_back(field("weights", fmt::format("{} initializers, {} ({} inline, {} external)", util::grouped(sum.initializers),
                                              util::human_bytes(sum.initializer_bytes), util::human_bytes(sum.inline_bytes),
                                              util::human_bytes(sum.external_bytes))));
+  if (!d.feed_specs.empty()) out.push_back(field("feeds", fmt::format("{}", fmt::join(d.feed_specs, ", ")), Role::Shape));
   if (sum.constant_nodes) out.push_back(field("constants", fmt::format("{} Constant nodes, {}", sum.constant_nodes, util::human_bytes(sum.constant_bytes))));
 
   const ir::Graph& g = *m.graph;
@@ -106,7 +107,11 @@ Lines symbols_lines(const App& app, int width) {
   Lines out;
   const Document& d = app.doc;
   const auto& sym = d.symbolic();
-  const auto& bindings = d.options().bindings;
+  const auto& bindings = d.result().bindings;  // given, and from the described feeds
+  if (!d.feed_specs.empty()) {
+    heading(out, "Feeds described (--input): checked as onnxruntime checks feeds");
+    for (const auto& f : d.feed_specs) out.push_back({{{"  " + fit(f, width - 2, app.opts.utf8), Role::Shape}}, {}});
+  }
   heading(out, "Symbols: Enter binds one to an integer, so that shapes become concrete");
   std::vector<std::string> names;
   for (const auto& [name, o] : sym.origins) names.push_back(name);
@@ -119,6 +124,7 @@ Lines symbols_lines(const App& app, int width) {
     sp.push_back({std::string(static_cast<size_t>(std::max(1, 22 - text_width(fit(name, 20, app.opts.utf8)))), ' '), Role::Normal});
     auto b = bindings.find(name);
     sp.push_back({b == bindings.end() ? "unbound" : fmt::format("= {}", b->second), b == bindings.end() ? Role::Dim : Role::Ok});
+    if (b != bindings.end() && !d.options().bindings.count(name)) sp.push_back({"  (fed)", Role::Dim});
     auto o = sym.origins.find(name);
     if (o != sym.origins.end()) sp.push_back({fmt::format("   axis {} of input {}", o->second.axis, o->second.input), Role::Dim});
     out.push_back({sp, {K::Symbol, nullptr, 0, 0, name}});

@@ -165,7 +165,7 @@ Lines detail_lines(const App& app, int width) {
 
   heading(out, fmt::format("Inputs ({})", node.inputs.size()));
   const auto& sym = d.symbolic();
-  bool bound = !d.options().bindings.empty();
+  bool bound = !d.result().bindings.empty();
   int nw = std::clamp(width / 3, 10, 36);
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     ir::ValueId v = node.inputs[i];

@@ -95,7 +95,8 @@ async function main(argv) {
   if (!model || !dir) throw new Exit(2, 'usage: node bench/ort/run_feeds.js MODEL DIR');
   const { pkg } = ortInstall(opt.ort, opt.release, 'the comparison');
   const ort = require(pkg.dir);
-  const feedsIn = readNpz(path.join(dir, 'feeds.npz'));
+  // An extract that reads no computed value has no feeds.npz: nothing is fed.
+  const feedsIn = fs.existsSync(path.join(dir, 'feeds.npz')) ? readNpz(path.join(dir, 'feeds.npz')) : {};
   const mine = fs.existsSync(path.join(dir, 'outputs.npz')) ? readNpz(path.join(dir, 'outputs.npz')) : {};
   const sessionOptions = {};
   if (opt.threads !== undefined) {

@@ -4,6 +4,7 @@
 // "Graphs" and "Names Within a Graph") is an Error naming the node and value.
 #include <algorithm>
 #include <queue>
+#include <type_traits>
 #include <unordered_set>
 
 #include "model/ir/versions.h"
@@ -94,6 +95,7 @@ class Builder {
       Scope s{*fn.body, nullptr, d_};
       try {
         graph(s, fn_opsets, &fn);
+        fill_defaults(*fn.body, fn);
       } catch (const Error& e) {
         throw e.with_context(fmt::format("function {}", quote(fn.domain.empty() ? fn.name : std::string(fn.domain) + "." + std::string(fn.name))));
       }
@@ -101,6 +103,51 @@ class Builder {
   }
 
  private:
+  // A copy of an attribute's value, for the kinds a default holds; others
+  // (graphs, sparse tensors) stay empty.
+  static ir::Attribute::Value copy_value(const ir::Attribute::Value& v) {
+    return std::visit(
+        [](const auto& x) -> ir::Attribute::Value {
+          using X = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<X, std::unique_ptr<ir::Tensor>> || std::is_same_v<X, std::unique_ptr<ir::Type>>) {
+            if (!x) return std::monostate{};
+            return std::make_unique<typename X::element_type>(*x);
+          } else if constexpr (std::is_same_v<X, float> || std::is_same_v<X, int64_t> ||
+                               std::is_same_v<X, std::string_view> || std::is_same_v<X, std::vector<float>> ||
+                               std::is_same_v<X, std::vector<int64_t>> ||
+                               std::is_same_v<X, std::vector<std::string_view>> ||
+                               std::is_same_v<X, std::vector<ir::Tensor>> || std::is_same_v<X, std::vector<ir::Type>>) {
+            return x;
+          } else {
+            return std::monostate{};
+          }
+        },
+        v);
+  }
+
+  // In a function body, a reference to an attribute holds the function's
+  // default for it (IR 9) as its value, and nothing when there is none
+  // (whatever the file put beside the reference): what the body reads when
+  // the calling node leaves the attribute out (ops::NodeAttrs).
+  static void fill_defaults(ir::Graph& g, const ir::Function& fn) {
+    for (ir::Node& n : g.nodes) {
+      for (ir::Attribute& a : n.attributes) {
+        if (!a.ref_attr_name.empty()) {
+          a.value = std::monostate{};
+          for (const ir::Attribute& d : fn.attribute_defaults) {
+            if (d.name == a.ref_attr_name) a.value = copy_value(d.value);
+          }
+        }
+        if (auto* sub = std::get_if<std::unique_ptr<ir::Graph>>(&a.value); sub && *sub) fill_defaults(**sub, fn);
+        if (auto* subs = std::get_if<std::vector<std::unique_ptr<ir::Graph>>>(&a.value)) {
+          for (auto& s : *subs) {
+            if (s) fill_defaults(*s, fn);
+          }
+        }
+      }
+    }
+  }
+
   void check_opsets(const std::vector<ir::OpsetImport>& opsets, const std::string& who) {
     for (size_t i = 0; i < opsets.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {

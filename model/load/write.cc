@@ -77,6 +77,54 @@ void set_value(onnx::ValueInfoProto* vi, const ValueSpec& v) {
   if (!v.type.empty()) set_type(vi->mutable_type(), v.type, v.dims);
 }
 
+// A declared type as it is, dims and all.
+void set_ir_type(onnx::TypeProto* p, const ir::Type& t) {
+  using K = ir::Type::Kind;
+  if (!t.denotation.empty()) p->set_denotation(std::string(t.denotation));
+  auto shape = [&](onnx::TensorShapeProto* s) {
+    for (const auto& d : t.dims) {
+      auto* dim = s->add_dim();
+      if (d.kind == ir::DimDecl::Kind::Value) dim->set_dim_value(d.value);
+      else if (d.kind == ir::DimDecl::Kind::Param) dim->set_dim_param(std::string(d.param));
+      if (!d.denotation.empty()) dim->set_denotation(std::string(d.denotation));
+    }
+  };
+  auto inner = [&](onnx::TypeProto* q) {
+    if (!t.inner) fail("write", "a {} type without its element type", t.kind == K::Sequence ? "sequence" : "optional");
+    set_ir_type(q, *t.inner);
+  };
+  switch (t.kind) {
+    case K::None: return;
+    case K::Tensor: {
+      auto* tt = p->mutable_tensor_type();
+      tt->set_elem_type(static_cast<int>(t.elem));
+      if (t.has_shape) shape(tt->mutable_shape());
+      return;
+    }
+    case K::SparseTensor: {
+      auto* st = p->mutable_sparse_tensor_type();
+      st->set_elem_type(static_cast<int>(t.elem));
+      if (t.has_shape) shape(st->mutable_shape());
+      return;
+    }
+    case K::Sequence: inner(p->mutable_sequence_type()->mutable_elem_type()); return;
+    case K::Optional: inner(p->mutable_optional_type()->mutable_elem_type()); return;
+    case K::Map: {
+      auto* m = p->mutable_map_type();
+      m->set_key_type(static_cast<int>(t.elem));
+      if (!t.inner) fail("write", "a map type without its value type");
+      set_ir_type(m->mutable_value_type(), *t.inner);
+      return;
+    }
+    case K::Opaque: {
+      auto* o = p->mutable_opaque_type();
+      o->set_domain(std::string(t.opaque_domain));
+      o->set_name(std::string(t.opaque_name));
+      return;
+    }
+  }
+}
+
 void set_tensor(onnx::TensorProto* t, const TensorSpec& s) {
   t->set_name(s.name);
   t->set_data_type(static_cast<int>(s.dtype));
@@ -93,6 +141,10 @@ void set_graph(onnx::GraphProto* g, const GraphSpec& s);
 void set_attr(onnx::AttributeProto* a, const AttrSpec& s) {
   a->set_name(s.name);
   a->set_type(static_cast<onnx::AttributeProto::AttributeType>(s.type));
+  if (!s.ref_attr_name.empty()) {
+    a->set_ref_attr_name(s.ref_attr_name);
+    return;
+  }
   switch (s.type) {
     case ir::AttrType::Int: a->set_i(s.i); break;
     case ir::AttrType::Float: a->set_f(s.f); break;
@@ -108,8 +160,38 @@ void set_attr(onnx::AttributeProto* a, const AttrSpec& s) {
       if (!s.g) fail("write", "attribute {} has no graph", util::quote(s.name));
       set_graph(a->mutable_g(), *s.g);
       break;
+    case ir::AttrType::TypeProto:
+      if (!s.tp) fail("write", "attribute {} has no type", util::quote(s.name));
+      set_ir_type(a->mutable_tp(), *s.tp);
+      break;
+    case ir::AttrType::TypeProtos:
+      for (const auto& t : s.tps) set_ir_type(a->add_type_protos(), t);
+      break;
     default: fail("write", "cannot write attribute {} of type {}", util::quote(s.name), ir::attr_type_name(s.type));
   }
+}
+
+// A length-delimited field (wire type 2), appended to serialized bytes.
+void append_len_field(std::string& out, uint32_t field, std::string_view payload) {
+  auto varint = [&](uint64_t v) {
+    while (v >= 0x80) {
+      out += static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    out += static_cast<char>(v);
+  };
+  varint((uint64_t{field} << 3) | 2);
+  varint(payload.size());
+  out.append(payload);
+}
+
+void set_node(onnx::NodeProto* p, const NodeSpec& n) {
+  p->set_op_type(n.op_type);
+  if (!n.domain.empty()) p->set_domain(n.domain);
+  if (!n.name.empty()) p->set_name(n.name);
+  for (const auto& i : n.inputs) p->add_input(i);
+  for (const auto& o : n.outputs) p->add_output(o);
+  for (const auto& a : n.attributes) set_attr(p->add_attribute(), a);
 }
 
 void set_graph(onnx::GraphProto* g, const GraphSpec& s) {
@@ -117,15 +199,7 @@ void set_graph(onnx::GraphProto* g, const GraphSpec& s) {
   for (const auto& v : s.inputs) set_value(g->add_input(), v);
   for (const auto& v : s.outputs) set_value(g->add_output(), v);
   for (const auto& t : s.initializers) set_tensor(g->add_initializer(), t);
-  for (const auto& n : s.nodes) {
-    auto* p = g->add_node();
-    p->set_op_type(n.op_type);
-    if (!n.domain.empty()) p->set_domain(n.domain);
-    if (!n.name.empty()) p->set_name(n.name);
-    for (const auto& i : n.inputs) p->add_input(i);
-    for (const auto& o : n.outputs) p->add_output(o);
-    for (const auto& a : n.attributes) set_attr(p->add_attribute(), a);
-  }
+  for (const auto& n : s.nodes) set_node(g->add_node(), n);
 }
 
 }  // namespace
@@ -142,6 +216,33 @@ std::string write_model(const ModelSpec& m) {
   set_graph(p.mutable_graph(), m.graph);
   std::string out;
   if (!p.SerializeToString(&out)) fail("write", "the model cannot be serialized");
+  // Functions are appended to the bytes (ModelProto.functions, field 25):
+  // the fields of IR 9 and 10 that the protobuf classes onnxscope builds
+  // with may lack, attribute_proto (11) and overload (13), go in as bytes.
+  for (const auto& f : m.functions) {
+    onnx::FunctionProto fp;
+    auto* q = &fp;
+    q->set_name(f.name);
+    q->set_domain(f.domain);
+    for (const auto& i : f.inputs) q->add_input(i);
+    for (const auto& o : f.outputs) q->add_output(o);
+    for (const auto& a : f.attributes) q->add_attribute(a);
+    for (const auto& [domain, version] : f.opsets) {
+      auto* o = q->add_opset_import();
+      o->set_domain(domain);
+      o->set_version(version);
+    }
+    for (const auto& n : f.nodes) set_node(q->add_node(), n);
+    std::string bytes;
+    if (!fp.SerializeToString(&bytes)) fail("write", "function {} cannot be serialized", util::quote(f.name));
+    for (const auto& a : f.attribute_defaults) {
+      onnx::AttributeProto ap;
+      set_attr(&ap, a);
+      append_len_field(bytes, 11, ap.SerializeAsString());
+    }
+    if (!f.overload.empty()) append_len_field(bytes, 13, f.overload);
+    append_len_field(out, 25, bytes);
+  }
   return out;
 }
 

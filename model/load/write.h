@@ -45,6 +45,11 @@ struct AttrSpec {
   std::vector<std::string> strings;
   std::shared_ptr<TensorSpec> t;
   std::shared_ptr<GraphSpec> g;
+  std::shared_ptr<const ir::Type> tp;  // TypeProto (Optional's `type`)
+  std::vector<ir::Type> tps;           // TypeProtos
+  // Inside a function body: the caller's attribute this one takes (then
+  // only `type` is written beside it).
+  std::string ref_attr_name;
 };
 
 struct NodeSpec {
@@ -62,11 +67,23 @@ struct GraphSpec {
   std::vector<TensorSpec> initializers;
 };
 
+// A model-local function (FunctionProto).
+struct FunctionSpec {
+  std::string domain, name;
+  std::string overload;  // IR 10
+  std::vector<std::string> inputs, outputs;
+  std::vector<std::string> attributes;       // the names of the attributes it takes without a default
+  std::vector<AttrSpec> attribute_defaults;  // those with one (IR 9)
+  std::vector<std::pair<std::string, int64_t>> opsets;
+  std::vector<NodeSpec> nodes;
+};
+
 struct ModelSpec {
   int64_t ir_version = 8;
   std::vector<std::pair<std::string, int64_t>> opsets;  // domain ("" for ai.onnx), version
   std::string producer = "onnxscope";
   GraphSpec graph;
+  std::vector<FunctionSpec> functions;
 };
 
 // The serialized ModelProto. Throws Error "write" for a type string it

@@ -8,8 +8,10 @@ const ir::Attribute* NodeAttrs::raw(std::string_view name) const {
   if (observer) observer(node_, schema_, name);
   const ir::Attribute* a = node_.attr(name);
   if (a && !a->ref_attr_name.empty()) {
-    // Inside a function body: the value is the calling node's attribute.
-    return caller_ ? caller_->attr(a->ref_attr_name) : nullptr;
+    // Inside a function body: the value is the calling node's attribute,
+    // else the function's default, which the loader put in the reference.
+    if (const ir::Attribute* given = caller_ ? caller_->attr(a->ref_attr_name) : nullptr) return given;
+    return std::holds_alternative<std::monostate>(a->value) ? nullptr : a;
   }
   return a;
 }

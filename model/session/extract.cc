@@ -4,8 +4,9 @@
 // the initializers they read are kept; every other value they read becomes a
 // graph input of the type inference gives it without bindings (symbolic
 // dims stay symbolic, so that onnxruntime loads the model and fails where
-// the original does: in a run). The inputs' values come from a trial run of
-// the whole model on the request's feeds.
+// the original does: in a run). The model-local functions the nodes call,
+// and those these call, are copied with their opset imports. The inputs'
+// values come from a trial run of the whole model on the request's feeds.
 #include <algorithm>
 #include <set>
 
@@ -74,51 +75,89 @@ load::ValueSpec declared_spec(const ir::Graph& g, ir::ValueId id) {
   return v;
 }
 
-load::GraphSpec graph_spec(const ir::Model& m, const ir::Graph& g);
+// Copies nodes as the writer takes them, and gathers the model-local
+// functions they call, directly, inside subgraphs or through other
+// functions: an extract needs every one of them.
+struct Copier {
+  const ir::Model& m;
+  std::set<const ir::Function*> called;
 
-load::NodeSpec node_spec(const ir::Model& m, const ir::Graph& g, const ir::Node& n) {
-  if (m.function(n.domain, n.op_type, n.overload)) {
-    fail("usage", "extract: {} calls the model-local function {}, which extract does not copy", node_desc(n),
-         util::quote(n.op_type));
-  }
-  load::NodeSpec s;
-  s.op_type = str(n.op_type);
-  s.domain = str(n.domain);
-  s.name = n.synthetic_name ? std::string() : str(n.name);
-  for (ir::ValueId v : n.inputs) s.inputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
-  for (ir::ValueId v : n.outputs) s.outputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
-  for (const ir::Attribute& a : n.attributes) {
-    if (!a.ref_attr_name.empty()) fail("usage", "extract: {} refers to a function's attribute", node_desc(n));
+  // An attribute of node `n`, or a default of function `fn`.
+  load::AttrSpec attr(const ir::Attribute& a, const ir::Node* n, const ir::Function* fn, bool in_function) {
+    auto where = [&] { return n ? node_desc(*n) : fmt::format("function {}", util::quote(fn->name)); };
     load::AttrSpec x;
     x.name = str(a.name);
     x.type = a.type;
-    if (auto* f = a.f()) x.f = *f;
+    if (!a.ref_attr_name.empty()) {
+      if (!in_function) fail("usage", "extract: {} refers to a function's attribute", where());
+      x.ref_attr_name = str(a.ref_attr_name);
+    } else if (auto* f = a.f()) x.f = *f;
     else if (auto* i = a.i()) x.i = *i;
     else if (auto* st = a.s()) x.s = str(*st);
     else if (auto* fs = a.floats()) x.floats = *fs;
     else if (auto* is = a.ints()) x.ints = *is;
     else if (auto* ss = a.strings()) for (auto v : *ss) x.strings.push_back(str(v));
     else if (const ir::Tensor* t = a.t()) x.t = std::make_shared<load::TensorSpec>(tensor_spec(*t, t->name));
-    else if (const ir::Graph* sub = a.g()) x.g = std::make_shared<load::GraphSpec>(graph_spec(m, *sub));
-    else fail("usage", "extract: {} has attribute {} of a kind extract does not copy ({})", node_desc(n),
+    else if (const ir::Graph* sub = a.g()) x.g = std::make_shared<load::GraphSpec>(graph(*sub, in_function));
+    else if (auto* tp = std::get_if<std::unique_ptr<ir::Type>>(&a.value); tp && *tp) x.tp = std::make_shared<ir::Type>(**tp);
+    else if (auto* tps = std::get_if<std::vector<ir::Type>>(&a.value)) x.tps = *tps;
+    else fail("usage", "extract: {} has attribute {} of a kind extract does not copy ({})", where(),
               util::quote(a.name), ir::attr_type_name(a.type));
-    s.attributes.push_back(std::move(x));
+    return x;
   }
-  return s;
-}
 
-// A subgraph as it is: its inputs, outputs, nodes and initializers.
-load::GraphSpec graph_spec(const ir::Model& m, const ir::Graph& g) {
-  load::GraphSpec s;
-  s.name = g.name.empty() ? "body" : str(g.name);
-  for (ir::ValueId v : g.inputs) s.inputs.push_back(declared_spec(g, v));
-  for (ir::ValueId v : g.outputs) s.outputs.push_back(declared_spec(g, v));
-  for (const ir::Node& n : g.nodes) s.nodes.push_back(node_spec(m, g, n));
-  for (ir::ValueId v = 0; v < g.values.size(); ++v) {
-    if (const ir::Tensor* t = g.initializer_of(v)) s.initializers.push_back(tensor_spec(*t, g.value(v).name));
+  load::NodeSpec node(const ir::Graph& g, const ir::Node& n, bool in_function = false) {
+    if (const ir::Function* f = m.function(n.domain, n.op_type, n.overload)) call(*f);
+    load::NodeSpec s;
+    s.op_type = str(n.op_type);
+    s.domain = str(n.domain);
+    s.name = n.synthetic_name ? std::string() : str(n.name);
+    for (ir::ValueId v : n.inputs) s.inputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
+    for (ir::ValueId v : n.outputs) s.outputs.push_back(v == ir::kNoValue ? std::string() : str(g.value(v).name));
+    for (const ir::Attribute& a : n.attributes) s.attributes.push_back(attr(a, &n, nullptr, in_function));
+    return s;
   }
-  return s;
-}
+
+  // A subgraph as it is: its inputs, outputs, nodes and initializers.
+  load::GraphSpec graph(const ir::Graph& g, bool in_function) {
+    load::GraphSpec s;
+    s.name = g.name.empty() ? "body" : str(g.name);
+    for (ir::ValueId v : g.inputs) s.inputs.push_back(declared_spec(g, v));
+    for (ir::ValueId v : g.outputs) s.outputs.push_back(declared_spec(g, v));
+    for (const ir::Node& n : g.nodes) s.nodes.push_back(node(g, n, in_function));
+    for (ir::ValueId v = 0; v < g.values.size(); ++v) {
+      if (const ir::Tensor* t = g.initializer_of(v)) s.initializers.push_back(tensor_spec(*t, g.value(v).name));
+    }
+    return s;
+  }
+
+  void call(const ir::Function& f) {
+    if (!called.insert(&f).second) return;
+    for (const ir::Attribute& a : f.attribute_defaults) attr(a, nullptr, &f, false);  // what they call, in graphs
+    for (const ir::Node& n : f.body->nodes) node(*f.body, n, true);  // its callees
+  }
+
+  // The functions called, in the model's order, each with its own opset
+  // imports and body.
+  std::vector<load::FunctionSpec> functions() {
+    std::vector<load::FunctionSpec> out;
+    for (const ir::Function& f : m.functions) {
+      if (!called.count(&f)) continue;
+      load::FunctionSpec s;
+      s.domain = str(f.domain);
+      s.name = str(f.name);
+      s.overload = str(f.overload);
+      for (ir::ValueId v : f.body->inputs) s.inputs.push_back(str(f.body->value(v).name));
+      for (ir::ValueId v : f.body->outputs) s.outputs.push_back(str(f.body->value(v).name));
+      for (auto a : f.attribute_names) s.attributes.push_back(str(a));
+      for (const ir::Attribute& a : f.attribute_defaults) s.attribute_defaults.push_back(attr(a, nullptr, &f, false));
+      for (const auto& o : f.opset_imports) s.opsets.emplace_back(str(o.domain), o.version);
+      for (const ir::Node& n : f.body->nodes) s.nodes.push_back(node(*f.body, n, true));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+};
 
 }  // namespace
 
@@ -174,6 +213,7 @@ ExtractReport Session::extract(const ExtractRequest& req) {
   spec.ir_version = std::max<int64_t>(model_->ir_version, 3);
   for (const auto& o : model_->opset_imports) spec.opsets.emplace_back(str(o.domain), o.version);
   spec.graph.name = "extract";
+  Copier copier{*model_, {}};
   ExtractReport r;
   std::set<ir::ValueId> produced, seen;
   for (ir::NodeId k : nodes) {
@@ -195,7 +235,7 @@ ExtractReport Session::extract(const ExtractRequest& req) {
       r.inputs.push_back(str(g.value(v).name));
       fed.push_back(v);
     }
-    spec.graph.nodes.push_back(node_spec(*model_, g, n));
+    spec.graph.nodes.push_back(copier.node(g, n));
     r.nodes.push_back(str(n.name));
   }
   for (ir::ValueId v : g.nodes[target].outputs) {
@@ -203,6 +243,9 @@ ExtractReport Session::extract(const ExtractRequest& req) {
     spec.graph.outputs.push_back(value_spec(str(g.value(v).name), symbolic->value(g, v)));
     r.outputs.push_back(str(g.value(v).name));
   }
+
+  spec.functions = copier.functions();
+  for (const auto& f : spec.functions) r.functions.push_back(f.domain.empty() ? f.name : f.domain + "." + f.name);
 
   // The inputs' values: a trial run of the whole model on the request's
   // feeds, kept to the target.
@@ -240,7 +283,8 @@ ExtractReport Session::extract(const ExtractRequest& req) {
   load::write_model_file(spec, model_path);
   r.model = model_path;
   // Does the extract do what the original does at that node?
-  if (ran.run && ran.run->failure() && ran.run->failure()->node.node == target) {
+  if (ran.run && ran.run->failure() && ran.run->failure()->node.graph == &g &&
+      ran.run->failure()->node.node == target) {
     r.original_failure = *ran.run->failure();
   }
   return r;

@@ -37,43 +37,58 @@ std::string value_type(const analysis::Analysis& a, const ir::Graph& g, ir::Valu
   return analysis::to_string(a.value(g, v));
 }
 
-void node_section(std::string& out, const analysis::Analysis& a, const analysis::Analysis& sym, const analysis::NodeRef& at) {
+std::vector<IssueValue> node_values(const analysis::Analysis& a, const analysis::Analysis& sym, bool bound,
+                                    const analysis::NodeRef& at) {
   const ir::Graph& g = *at.graph;
   const ir::Node& n = at.get();
-  bool bound = &a != &sym;
-  out += bound ? "\n| | value | type | with your sizes | from / to |\n|---|---|---|---|---|\n"
-               : "\n| | value | type | from / to |\n|---|---|---|---|\n";
-  auto row = [&](std::string_view what, ir::ValueId v, std::string where) {
-    if (v == ir::kNoValue) return;
-    out += fmt::format("| {} | {} | {} |", what, code(g.value(v).name), code(value_type(sym, g, v)));
-    if (bound) out += fmt::format(" {} |", code(value_type(a, g, v)));
-    out += fmt::format(" {} |\n", where);
+  std::vector<IssueValue> out;
+  auto value = [&](bool output, size_t i, ir::ValueId v) -> IssueValue& {
+    IssueValue& x = out.emplace_back();
+    x.output = output;
+    x.index = i;
+    x.name = g.value(v).name;
+    x.type = value_type(sym, g, v);
+    if (bound) x.concrete = value_type(a, g, v);
+    return x;
   };
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     ir::ValueId v = n.inputs[i];
     if (v == ir::kNoValue) continue;
     const ir::Value& d = g.value(v);
-    std::string from = d.kind == ir::ValueKind::NodeOutput ? cell(node_label({&g, d.producer}))
-                       : g.initializer_of(v)                ? "initializer"
-                       : d.kind == ir::ValueKind::OuterScope ? "enclosing graph"
-                                                            : "graph input";
-    row(fmt::format("input {}", i), v, from);
+    value(false, i, v).links.push_back(d.kind == ir::ValueKind::NodeOutput ? node_label({&g, d.producer})
+                                       : g.initializer_of(v)                ? "initializer"
+                                       : d.kind == ir::ValueKind::OuterScope ? "enclosing graph"
+                                                                            : "graph input");
   }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     ir::ValueId v = n.outputs[i];
     if (v == ir::kNoValue) continue;
-    std::string to;
-    for (ir::NodeId c : g.consumers(v)) to += (to.empty() ? "" : ", ") + cell(node_label({&g, c}));
-    if (g.value(v).is_graph_output) to += (to.empty() ? "" : ", ") + std::string("graph output");
-    row(fmt::format("output {}", i), v, to.empty() ? "unused" : to);
+    IssueValue& x = value(true, i, v);
+    for (ir::NodeId c : g.consumers(v)) x.links.push_back(node_label({&g, c}));
+    if (g.value(v).is_graph_output) x.links.push_back("graph output");
+  }
+  return out;
+}
+
+void node_section(std::string& out, bool bound, const std::vector<IssueValue>& values) {
+  out += bound ? "\n| | value | type | with your sizes | from / to |\n|---|---|---|---|---|\n"
+               : "\n| | value | type | from / to |\n|---|---|---|---|\n";
+  for (const IssueValue& x : values) {
+    out += fmt::format("| {} {} | {} | {} |", x.output ? "output" : "input", x.index, code(x.name), code(x.type));
+    if (bound) out += fmt::format(" {} |", code(x.concrete));
+    std::string where;
+    for (const auto& l : x.links) where += (where.empty() ? "" : ", ") + cell(l);
+    if (x.output && where.empty()) where = "unused";
+    out += fmt::format(" {} |\n", where);
   }
 }
 
 }  // namespace
 
-std::string write_report(Session& s, const CheckReport& r, const ReportContext& ctx) {
+IssueReport issue_report(Session& s, const CheckReport& r, const ReportContext& ctx) {
   const analysis::Analysis& a = *r.analysis;
   const ir::Model& m = s.model();
+  IssueReport out;
   // Symbolic types beside the concrete ones when the user gave sizes.
   std::unique_ptr<analysis::Analysis> unbound;
   const bool bound = !s.options().bindings.empty() || !s.options().feeds.empty();
@@ -84,85 +99,55 @@ std::string write_report(Session& s, const CheckReport& r, const ReportContext& 
     unbound = analysis::infer(m, o);
   }
   const analysis::Analysis& sym = unbound ? *unbound : a;
-
-  std::string model_name = m.path.filename().string();
-  std::string out = fmt::format("# onnxscope report: {}\n\n", cell(model_name));
-  bool failing = r.failing();
-  out += failing ? "onnxscope predicts that onnxruntime fails on this model"
-                 : "onnxscope predicts that onnxruntime loads and runs this model";
+  out.bound = bound;
+  out.version = ctx.version;
+  out.model_name = m.path.filename().string();
+  out.model_path = m.path.string();
+  out.failing = r.failing();
+  out.summary = out.failing ? "onnxscope predicts that onnxruntime fails on this model"
+                            : "onnxscope predicts that onnxruntime loads and runs this model";
   size_t failing_targets = std::count_if(r.targets.begin(), r.targets.end(), [](const TargetCheck* c) { return !c->ok(); });
-  out += r.targets.size() == 1          ? fmt::format(" ({}).\n", r.targets[0]->target)
-         : failing_targets == r.targets.size() ? " in every release below.\n"
-         : failing ? fmt::format(" in {} of the {} releases below.\n", failing_targets, r.targets.size())
-                   : " in every release below.\n";
+  out.summary += r.targets.size() == 1 ? fmt::format(" ({}).", r.targets[0]->target)
+                 : failing_targets == r.targets.size() ? " in every release below."
+                 : out.failing ? fmt::format(" in {} of the {} releases below.", failing_targets, r.targets.size())
+                               : " in every release below.";
+  out.feed_specs = ctx.feed_specs;
+  out.bindings = s.options().bindings;
 
-  out += "\n## Environment\n\n";
-  out += fmt::format("- onnxscope {}\n", ctx.version);
-  for (const auto* c : r.targets) {
-    out += fmt::format("- target {}: support table measured on onnxruntime {}\n", c->target, c->release);
-  }
-  if (!ctx.feed_specs.empty()) {
-    std::string feeds;
-    for (const auto& f : ctx.feed_specs) feeds += (feeds.empty() ? "" : ", ") + code(f);
-    out += fmt::format("- feeds described: {}\n", feeds);
-  }
-  if (!s.options().bindings.empty()) {
-    std::string b;
-    for (const auto& [k, v] : s.options().bindings) b += (b.empty() ? "" : ", ") + fmt::format("{} = {}", code(k), v);
-    out += fmt::format("- sizes bound: {}\n", b);
-  }
-
-  out += "\n## Model\n\n| | |\n|---|---|\n";
-  out += fmt::format("| file | {} ({}) |\n", cell(model_name), util::human_bytes(m.file_size));
-  out += fmt::format("| IR version | {} |\n", m.ir_version);
-  out += fmt::format("| producer | {} {} |\n", cell(m.producer_name), cell(m.producer_version));
-  std::string opsets;
-  for (const auto& o : m.opset_imports) {
-    opsets += fmt::format("{}{} {}", opsets.empty() ? "" : ", ", o.domain.empty() ? "ai.onnx" : cell(o.domain), o.version);
-  }
-  out += fmt::format("| opsets | {} |\n", opsets);
+  out.file_bytes = m.file_size;
+  out.ir_version = m.ir_version;
+  out.producer_name = m.producer_name;
+  out.producer_version = m.producer_version;
+  for (const auto& o : m.opset_imports) out.opsets.emplace_back(o.domain.empty() ? "ai.onnx" : std::string(o.domain), o.version);
   const ir::Graph& g = *m.graph;
-  out += fmt::format("| nodes | {} in the main graph |\n", g.nodes.size());
+  out.nodes = g.nodes.size();
   for (ir::ValueId v : g.inputs) {
-    if (g.initializer_of(v)) continue;
-    out += fmt::format("| input | {} {} |\n", code(g.value(v).name), code(value_type(sym, g, v)));
+    if (!g.initializer_of(v)) out.inputs.emplace_back(g.value(v).name, value_type(sym, g, v));
   }
-  for (ir::ValueId v : g.outputs) out += fmt::format("| output | {} {} |\n", code(g.value(v).name), code(value_type(sym, g, v)));
+  for (ir::ValueId v : g.outputs) out.outputs.emplace_back(g.value(v).name, value_type(sym, g, v));
 
-  out += "\n## Verdicts\n\n| target | verdict | errors | warnings | first error |\n|---|---|---:|---:|---|\n";
   for (const auto* c : r.targets) {
     const analysis::Diagnostic* e = c->first_error();
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", c->target, analysis::verdict_name(c->result.verdict), c->errors,
-                       c->warnings, e ? code(analysis::code_name(e->code)) : std::string());
+    out.targets.push_back({c->target, c->release, std::string(analysis::verdict_name(c->result.verdict)),
+                           e ? std::string(analysis::code_name(e->code)) : std::string(), c->errors, c->warnings});
   }
 
   // The findings of the newest target: the release to fix the model for.
   const TargetCheck& newest = *r.targets.back();
-  std::vector<const analysis::Diagnostic*> shown;
-  for (const auto& d : newest.result.diagnostics) {
-    if (d.severity != analysis::Severity::Note) shown.push_back(&d);
-  }
-  out += fmt::format("\n## Findings ({})\n", newest.target);
-  if (shown.empty()) out += "\nNone.\n";
-  size_t k = 0;
+  out.findings_target = newest.target;
   std::map<std::pair<const ir::Graph*, ir::NodeId>, size_t> described;  // node -> the finding that shows it
-  for (const analysis::Diagnostic* d : shown) {
-    out += fmt::format("\n### {}. {} {}{}, at {} time\n\n", ++k, analysis::severity_name(d->severity),
-                       code(analysis::code_name(d->code)),
-                       d->node ? fmt::format(" at {} ({})", code(node_label(d->node)), cell(op_at(a, d->node))) : "",
-                       analysis::phase_name(d->phase));
-    out += cell(d->message) + "\n";
-    if (d->root_cause) out += fmt::format("\n- caused at {}\n", code(node_label(d->root_cause)));
-    if (!d->lineage.empty()) out += fmt::format("\n- dtype: {}\n", cell(d->lineage));
-    if (!d->hint.empty()) out += fmt::format("\n- fix: {}\n", cell(d->hint));
-    if (!d->node) continue;
-    auto [it, fresh] = described.emplace(std::make_pair(d->node.graph, d->node.node), k);
-    if (fresh) node_section(out, a, sym, d->node);
-    else out += fmt::format("\n- the node's values: as in finding {}\n", it->second);
+  for (const auto& d : newest.result.diagnostics) {
+    if (d.severity == analysis::Severity::Note) continue;
+    IssueFinding& f = out.findings.emplace_back();
+    f.diagnostic = &d;
+    if (!d.node) continue;
+    f.op = op_at(a, d.node);
+    auto [it, fresh] = described.emplace(std::make_pair(d.node.graph, d.node.node), out.findings.size());
+    if (fresh) f.values = node_values(a, sym, bound, d.node);
+    else f.values_in = it->second;
   }
 
-  out += "\n## Reproduce\n\n";
-  out += fmt::format("    {}\n", ctx.check_command);
+  out.check_command = ctx.check_command;
   const analysis::Diagnostic* first = newest.first_error();
   // The sizes the run had: the bindings given, and those the described
   // feeds give the inputs' symbols.
@@ -183,13 +168,13 @@ std::string write_report(Session& s, const CheckReport& r, const ReportContext& 
   if (first && first->node && first->phase == analysis::Phase::Run && !first->node.graph->parent) {
     std::string binds;
     for (const auto& [k2, v] : sizes) binds += fmt::format(" --bind {}={}", util::shell_word(k2), v);
-    out += fmt::format("    onnxscope extract {} --node {} -o repro --random{}\n", util::shell_word(m.path.string()),
-                       util::shell_word(first->node.get().name), binds);
-    out += "    onnxscope run repro/model.onnx --input repro/feeds.npz\n";
+    out.extract_commands.push_back(fmt::format("onnxscope extract {} --node {} -o repro --random{}",
+                                               util::shell_word(m.path.string()),
+                                               util::shell_word(first->node.get().name), binds));
+    out.extract_commands.push_back("onnxscope run repro/model.onnx --input repro/feeds.npz");
   }
-  out += fmt::format("\nIn onnxruntime (Python):\n\n    import numpy as np\n    import onnxruntime as ort\n"
-                     "    session = ort.InferenceSession({})\n",
-                     util::quote(m.path.filename().string()));
+  out.python = {"import numpy as np", "import onnxruntime as ort",
+                fmt::format("session = ort.InferenceSession({})", util::quote(m.path.filename().string()))};
   // A run on zeros of the sizes given, when every input has them.
   std::string feeds;
   bool all = true;
@@ -210,9 +195,78 @@ std::string write_report(Session& s, const CheckReport& r, const ReportContext& 
   }
   if (all && (bound || !feeds.empty())) {
     if (feeds.size() >= 2) feeds.resize(feeds.size() - 2);
-    out += fmt::format("    session.run(None, {{{}}})\n", feeds);
+    out.python.push_back(fmt::format("session.run(None, {{{}}})", feeds));
   }
   return out;
+}
+
+std::string write_report(const IssueReport& r) {
+  std::string out = fmt::format("# onnxscope report: {}\n\n", cell(r.model_name));
+  out += r.summary + "\n";
+
+  out += "\n## Environment\n\n";
+  out += fmt::format("- onnxscope {}\n", r.version);
+  for (const auto& t : r.targets) {
+    out += fmt::format("- target {}: support table measured on onnxruntime {}\n", t.target, t.release);
+  }
+  if (!r.feed_specs.empty()) {
+    std::string feeds;
+    for (const auto& f : r.feed_specs) feeds += (feeds.empty() ? "" : ", ") + code(f);
+    out += fmt::format("- feeds described: {}\n", feeds);
+  }
+  if (!r.bindings.empty()) {
+    std::string b;
+    for (const auto& [k, v] : r.bindings) b += (b.empty() ? "" : ", ") + fmt::format("{} = {}", code(k), v);
+    out += fmt::format("- sizes bound: {}\n", b);
+  }
+
+  out += "\n## Model\n\n| | |\n|---|---|\n";
+  out += fmt::format("| file | {} ({}) |\n", cell(r.model_name), util::human_bytes(r.file_bytes));
+  out += fmt::format("| IR version | {} |\n", r.ir_version);
+  out += fmt::format("| producer | {} {} |\n", cell(r.producer_name), cell(r.producer_version));
+  std::string opsets;
+  for (const auto& [domain, version] : r.opsets) {
+    opsets += fmt::format("{}{} {}", opsets.empty() ? "" : ", ", cell(domain), version);
+  }
+  out += fmt::format("| opsets | {} |\n", opsets);
+  out += fmt::format("| nodes | {} in the main graph |\n", r.nodes);
+  for (const auto& [name, type] : r.inputs) out += fmt::format("| input | {} {} |\n", code(name), code(type));
+  for (const auto& [name, type] : r.outputs) out += fmt::format("| output | {} {} |\n", code(name), code(type));
+
+  out += "\n## Verdicts\n\n| target | verdict | errors | warnings | first error |\n|---|---|---:|---:|---|\n";
+  for (const auto& t : r.targets) {
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", t.target, t.verdict, t.errors, t.warnings,
+                       t.first_error.empty() ? std::string() : code(t.first_error));
+  }
+
+  out += fmt::format("\n## Findings ({})\n", r.findings_target);
+  if (r.findings.empty()) out += "\nNone.\n";
+  size_t k = 0;
+  for (const IssueFinding& f : r.findings) {
+    const analysis::Diagnostic* d = f.diagnostic;
+    out += fmt::format("\n### {}. {} {}{}, at {} time\n\n", ++k, analysis::severity_name(d->severity),
+                       code(analysis::code_name(d->code)),
+                       d->node ? fmt::format(" at {} ({})", code(node_label(d->node)), cell(f.op)) : "",
+                       analysis::phase_name(d->phase));
+    out += cell(d->message) + "\n";
+    if (d->root_cause) out += fmt::format("\n- caused at {}\n", code(node_label(d->root_cause)));
+    if (!d->lineage.empty()) out += fmt::format("\n- dtype: {}\n", cell(d->lineage));
+    if (!d->hint.empty()) out += fmt::format("\n- fix: {}\n", cell(d->hint));
+    if (!d->node) continue;
+    if (f.values_in) out += fmt::format("\n- the node's values: as in finding {}\n", f.values_in);
+    else node_section(out, r.bound, f.values);
+  }
+
+  out += "\n## Reproduce\n\n";
+  out += fmt::format("    {}\n", r.check_command);
+  for (const auto& c : r.extract_commands) out += fmt::format("    {}\n", c);
+  out += "\nIn onnxruntime (Python):\n\n";
+  for (const auto& line : r.python) out += fmt::format("    {}\n", line);
+  return out;
+}
+
+std::string write_report(Session& s, const CheckReport& r, const ReportContext& ctx) {
+  return write_report(issue_report(s, r, ctx));
 }
 
 }  // namespace onnxscope::session

@@ -273,6 +273,11 @@ void Session::set_bindings(std::map<std::string, int64_t, std::less<>> bindings)
   stale_ = true;
 }
 
+void Session::set_feeds(std::vector<analysis::InputOverride> feeds) {
+  options_.feeds = std::move(feeds);
+  stale_ = true;
+}
+
 void Session::set_input_values(std::map<std::string, std::vector<double>, std::less<>> values) {
   options_.input_values = std::move(values);
   stale_ = true;
@@ -333,23 +338,34 @@ std::vector<analysis::Diagnostic> apply_feeds(const ir::Graph& g, const std::vec
 
 }  // namespace
 
+FedAnalysis infer_fed(const ir::Model& m, analysis::InferOptions o, const std::vector<analysis::InputOverride>& feeds,
+                      const InferFn& infer) {
+  std::vector<analysis::Diagnostic> fed;
+  if (!feeds.empty()) fed = apply_feeds(*m.graph, feeds, o);
+  FedAnalysis r;
+  r.analysis = infer(o);  // may throw
+  if (!o.bindings.empty()) {
+    analysis::InferOptions unbound = o;
+    unbound.bindings.clear();
+    r.symbolic = infer(unbound);
+    analysis::rephase_bound(*r.analysis, *r.symbolic);
+  }
+  // What onnxruntime refuses before it runs anything comes first.
+  r.analysis->diagnostics.insert(r.analysis->diagnostics.begin(), fed.begin(), fed.end());
+  r.bindings = std::move(o.bindings);
+  return r;
+}
+
 void Session::reanalyze() {
   analysis::InferOptions o;
   o.inputs = options_.inputs;
   o.bindings = options_.bindings;
   o.input_values = options_.input_values;
-  std::vector<analysis::Diagnostic> fed;
-  if (!options_.feeds.empty()) fed = apply_feeds(*model_->graph, options_.feeds, o);
-  auto fresh = analysis::infer(*model_, o);  // may throw: keep the old one until then
-  if (!o.bindings.empty()) {
-    analysis::InferOptions unbound = o;
-    unbound.bindings.clear();
-    analysis::rephase_bound(*fresh, *analysis::infer(*model_, unbound));
-  }
-  // What onnxruntime refuses before it runs anything comes first.
-  fresh->diagnostics.insert(fresh->diagnostics.begin(), fed.begin(), fed.end());
+  // May throw: keep the old analysis until then.
+  auto fresh = infer_fed(*model_, std::move(o), options_.feeds,
+                         [this](const analysis::InferOptions& x) { return analysis::infer(*model_, x); });
   checks_.clear();
-  analysis_ = std::move(fresh);
+  analysis_ = std::move(fresh.analysis);
   stale_ = false;
   ++generation_;
 }

@@ -326,9 +326,28 @@ struct ExtractRequest {
 struct ExtractReport {
   std::filesystem::path model, feeds;  // feeds: empty when the extract reads no computed value
   std::vector<std::string> nodes, inputs, initializers, outputs;
+  std::vector<std::string> functions;  // model-local functions copied (called directly or through others)
   // The failure of the whole model's trial run at the node, when there is one.
   std::optional<analysis::Diagnostic> original_failure;
 };
+
+// ---- Inference for described feeds ------------------------------------------------
+
+// Inference as `check --input` does it, for the session and for a front end
+// that holds its own analyses (the TUI): the feeds are checked against the
+// declared inputs as onnxruntime checks them (feed-* findings, first), the
+// sizes of each that passes bind the symbols of its axes, and with anything
+// bound the findings that only the bound sizes cause move to the run phase
+// (analysis::rephase_bound against the inference without bindings).
+struct FedAnalysis {
+  std::unique_ptr<analysis::Analysis> analysis;
+  std::unique_ptr<analysis::Analysis> symbolic;  // without bindings; null when nothing is bound
+  // In force: those given, and those the feeds' sizes give.
+  std::map<std::string, int64_t, std::less<>> bindings;
+};
+using InferFn = std::function<std::unique_ptr<analysis::Analysis>(const analysis::InferOptions&)>;
+FedAnalysis infer_fed(const ir::Model& m, analysis::InferOptions o, const std::vector<analysis::InputOverride>& feeds,
+                      const InferFn& infer);
 
 // ---- Labels shared by the writers and the TUI ------------------------------------
 
@@ -375,6 +394,7 @@ class Session {
   // the options stay pending (stale()) until changed.
   void set_inputs(std::vector<analysis::InputOverride> inputs);
   void set_bindings(std::map<std::string, int64_t, std::less<>> bindings);
+  void set_feeds(std::vector<analysis::InputOverride> feeds);  // Options::feeds
   void set_input_values(std::map<std::string, std::vector<double>, std::less<>> values);
   void reanalyze();
   bool stale() const { return stale_ || !analysis_; }   // options changed since the last analysis

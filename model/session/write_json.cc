@@ -547,6 +547,116 @@ std::string write_json(const CheckReport& r, NodeListing nodes) {
   return std::move(j.out());
 }
 
+// ---- report (docs/report-json.md) ----
+
+std::string write_report_json(const IssueReport& r) {
+  Json j;
+  auto strings = [&](const std::vector<std::string>& v) {
+    j.array();
+    for (const auto& x : v) j.str(x);
+    j.end();
+  };
+  auto named_types = [&](const std::vector<std::pair<std::string, std::string>>& v) {
+    j.array();
+    for (const auto& [name, type] : v) {
+      j.object(true);
+      j.key("name").str(name);
+      j.key("type").str(type);
+      j.end();
+    }
+    j.end();
+  };
+  j.object();
+  j.key("environment").object();
+  j.key("bindings").object();
+  for (const auto& [k, v] : r.bindings) j.key(k).num(v);
+  j.end();
+  j.key("feeds");
+  strings(r.feed_specs);
+  j.key("onnxscope").str(r.version);
+  j.end();
+  j.key("failing").boolean(r.failing);
+  j.key("findings").array();
+  for (const IssueFinding& f : r.findings) {
+    j.object();
+    j.key("diagnostic");
+    diagnostic(j, *f.diagnostic, false);
+    j.key("op_version").opt_str(f.op);
+    j.key("values");
+    if (f.diagnostic->node && !f.values_in) {
+      j.array();
+      for (const IssueValue& v : f.values) {
+        j.object(true);
+        j.key("index").num(static_cast<uint64_t>(v.index));
+        j.key("kind").str(v.output ? "output" : "input");
+        j.key("links");
+        strings(v.links);
+        j.key("name").str(v.name);
+        j.key("type").str(v.type);
+        j.key("type_with_sizes");
+        if (r.bound) j.str(v.concrete);
+        else j.null();
+        j.end();
+      }
+      j.end();
+    } else {
+      j.null();
+    }
+    j.key("values_in");
+    if (f.values_in) j.num(static_cast<uint64_t>(f.values_in - 1));
+    else j.null();
+    j.end();
+  }
+  j.end();
+  j.key("findings_target").str(r.findings_target);
+  j.key("model").object();
+  j.key("file").str(r.model_path);
+  j.key("file_bytes").num(r.file_bytes);
+  j.key("inputs");
+  named_types(r.inputs);
+  j.key("ir_version").num(r.ir_version);
+  j.key("nodes").num(static_cast<uint64_t>(r.nodes));
+  j.key("opsets").array();
+  for (const auto& [domain, version] : r.opsets) {
+    j.object(true);
+    j.key("domain").str(domain);
+    j.key("version").num(version);
+    j.end();
+  }
+  j.end();
+  j.key("outputs");
+  named_types(r.outputs);
+  j.key("producer").object();
+  j.key("name").str(r.producer_name);
+  j.key("version").str(r.producer_version);
+  j.end();
+  j.end();
+  j.key("reproduce").object();
+  j.key("check").str(r.check_command);
+  j.key("extract");
+  strings(r.extract_commands);
+  j.key("python");
+  strings(r.python);
+  j.end();
+  j.key("schema").str("onnxscope.report/1");
+  j.key("summary").str(r.summary);
+  j.key("targets").array();
+  for (const IssueTarget& t : r.targets) {
+    j.object(true);
+    j.key("errors").num(static_cast<uint64_t>(t.errors));
+    j.key("first_error").opt_str(t.first_error);
+    j.key("release").str(t.release);
+    j.key("target").str(t.target);
+    j.key("verdict").str(t.verdict);
+    j.key("warnings").num(static_cast<uint64_t>(t.warnings));
+    j.end();
+  }
+  j.end();
+  j.end();
+  j.raw("\n");
+  return std::move(j.out());
+}
+
 // ---- targets ----
 
 std::string write_json(const TargetsReport& r) {

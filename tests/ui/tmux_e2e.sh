@@ -177,6 +177,25 @@ wait_for "trial run stopped (Esc) before @Loop_2"
 keys q
 shell_ok
 
+echo "--input describes feeds as check does: a baked batch fails in a run, the symbols view says what is fed"
+BAKED="$SRC/tests/fixtures/torch/baked_batch.onnx"
+keys "NO_COLOR=1 LANG=C LC_ALL=C '$BIN' '$BAKED' --input 'x=float32[4,4,6]'" Enter
+wait_for "RUN-ERROR"
+wait_for "matmul-inner"
+keys 4
+wait_for "Feeds described (--input)"
+wait_for "x=float32[4,4,6]"
+screen | grep -q "batch *= 4  (fed)" || fail "the symbol the feed binds is not shown as fed"
+keys q
+shell_ok
+keys "NO_COLOR=1 LANG=C LC_ALL=C '$BIN' '$BAKED' --input 'x=int32[4,4,6]'" Enter
+wait_for "RUN-ERROR"
+keys 2
+wait_for "feed-dtype"
+wait_for 'onnxruntime: "Unexpected input data'
+keys q
+shell_ok
+
 echo "not a terminal: check's report and its status"
 keys "'$BIN' '$DEMO' | head -3; echo status=\${PIPESTATUS[0]}" Enter
 wait_for "status=1"

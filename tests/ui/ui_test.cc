@@ -23,8 +23,9 @@ namespace fs = std::filesystem;
 
 class Session {
  public:
+  // `feeds`: --input specs, as the front end gives them to the document.
   explicit Session(const fs::path& path, std::string target = "ort-cpu@1.30", analysis::InferOptions opts = {},
-                   std::string shown = {})
+                   std::string shown = {}, std::vector<std::string> feeds = {})
       : model_(load::load_model(path)), tables_(ops::SupportTables::open(fs::path(ONNXSCOPE_TEST_SOURCE_DIR) / ".." / "share" / "ort")) {
     Engine e;
     const ir::Model* m = model_.get();
@@ -34,6 +35,8 @@ class Session {
     e.markdown = [](const Result& r) { return "# report for " + r.check.target + "\n"; };
     doc_ = std::make_unique<Document>(*model_, tables_, std::move(e));
     doc_->display_path = shown.empty() ? path.filename().string() : shown;
+    for (const auto& f : feeds) doc_->feeds.push_back(onnxscope::session::parse_input(f));
+    doc_->feed_specs = feeds;
     doc_->analyze(std::move(opts), *tables_.find(target));
     doc_->wait_releases();
     app_ = std::make_unique<App>(*doc_, App::Options{true, "report.md"});
@@ -313,6 +316,46 @@ TEST(TuiKeys, BindingASymbolMakesShapesConcrete) {
   ASSERT_TRUE(s.symbols_line(Link::Kind::Input, "pixels"));
   s.type("\n");
   EXPECT_NE(s.frame(80, 24).find("input pixels ="), std::string::npos);
+}
+
+// --input describes feeds as check takes them: a batch the model's Reshape
+// baked in fails at the later Gemm in a run, with the Reshape as its root
+// cause; a feed of the wrong dtype is refused in onnxruntime's words. The
+// symbols view and the overview say which feeds are in force.
+TEST(TuiKeys, DescribedFeedsAreCheckedAsCheckChecksThem) {
+  fs::path baked = repo() / "tests" / "fixtures" / "torch" / "baked_batch.onnx";
+  Session s(baked, "ort-cpu@1.30", {}, {}, {"x=float32[4,4,6]"});
+  EXPECT_EQ(s.doc().check().verdict, analysis::Verdict::RunError);
+  ASSERT_FALSE(s.doc().ordered().empty());
+  const auto& first = s.doc().check().diagnostics[s.doc().ordered()[0]];
+  EXPECT_EQ(analysis::code_name(first.code), "matmul-inner");
+  EXPECT_EQ(first.phase, analysis::Phase::Run);
+  EXPECT_EQ(onnxscope::session::node_label(first.node), "/fc/Gemm");
+  EXPECT_EQ(onnxscope::session::node_label(first.root_cause), "/Reshape");
+  EXPECT_EQ(s.doc().result().bindings.at("batch"), 4);  // the feed's size, bound
+  EXPECT_TRUE(s.doc().options().bindings.empty());      // not one the user typed
+  std::string f = s.frame(80, 24);
+  EXPECT_NE(f.find("RUN-ERROR"), std::string::npos) << f;
+  s.type("3");
+  f = s.frame(80, 24);
+  EXPECT_NE(f.find("feeds      x=float32[4,4,6]"), std::string::npos) << f;
+  s.type("4");
+  f = s.frame(80, 24);
+  EXPECT_NE(f.find("Feeds described (--input)"), std::string::npos) << f;
+  EXPECT_NE(f.find("  x=float32[4,4,6]"), std::string::npos) << f;
+  EXPECT_NE(f.find("= 4  (fed)"), std::string::npos) << f;
+  // Without the feed, the same model has no error.
+  Session plain(baked);
+  EXPECT_NE(plain.doc().check().verdict, analysis::Verdict::RunError);
+  EXPECT_EQ(plain.doc().result().bindings.count("batch"), 0u);
+
+  Session wrong(baked, "ort-cpu@1.30", {}, {}, {"x=int32[4,4,6]"});
+  EXPECT_EQ(wrong.doc().check().verdict, analysis::Verdict::RunError);
+  const auto& d = wrong.doc().check().diagnostics[wrong.doc().ordered()[0]];
+  EXPECT_EQ(analysis::code_name(d.code), "feed-dtype");
+  EXPECT_NE(d.message.find("Unexpected input data type. Actual: (tensor(int32)) , expected: (tensor(float))"),
+            std::string::npos)
+      << d.message;
 }
 
 TEST(TuiKeys, SwitchingTargetChangesTheVerdict) {
