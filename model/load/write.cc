@@ -112,20 +112,21 @@ void set_attr(onnx::AttributeProto* a, const AttrSpec& s) {
   }
 }
 
+void set_node(onnx::NodeProto* p, const NodeSpec& n) {
+  p->set_op_type(n.op_type);
+  if (!n.domain.empty()) p->set_domain(n.domain);
+  if (!n.name.empty()) p->set_name(n.name);
+  for (const auto& i : n.inputs) p->add_input(i);
+  for (const auto& o : n.outputs) p->add_output(o);
+  for (const auto& a : n.attributes) set_attr(p->add_attribute(), a);
+}
+
 void set_graph(onnx::GraphProto* g, const GraphSpec& s) {
   g->set_name(s.name);
   for (const auto& v : s.inputs) set_value(g->add_input(), v);
   for (const auto& v : s.outputs) set_value(g->add_output(), v);
   for (const auto& t : s.initializers) set_tensor(g->add_initializer(), t);
-  for (const auto& n : s.nodes) {
-    auto* p = g->add_node();
-    p->set_op_type(n.op_type);
-    if (!n.domain.empty()) p->set_domain(n.domain);
-    if (!n.name.empty()) p->set_name(n.name);
-    for (const auto& i : n.inputs) p->add_input(i);
-    for (const auto& o : n.outputs) p->add_output(o);
-    for (const auto& a : n.attributes) set_attr(p->add_attribute(), a);
-  }
+  for (const auto& n : s.nodes) set_node(g->add_node(), n);
 }
 
 }  // namespace
@@ -140,6 +141,19 @@ std::string write_model(const ModelSpec& m) {
     o->set_version(version);
   }
   set_graph(p.mutable_graph(), m.graph);
+  for (const auto& f : m.functions) {
+    auto* q = p.add_functions();
+    q->set_domain(f.domain);
+    q->set_name(f.name);
+    for (const auto& i : f.inputs) q->add_input(i);
+    for (const auto& o : f.outputs) q->add_output(o);
+    for (const auto& [domain, version] : f.opsets) {
+      auto* o = q->add_opset_import();
+      o->set_domain(domain);
+      o->set_version(version);
+    }
+    for (const auto& n : f.nodes) set_node(q->add_node(), n);
+  }
   std::string out;
   if (!p.SerializeToString(&out)) fail("write", "the model cannot be serialized");
   return out;

@@ -62,11 +62,22 @@ struct GraphSpec {
   std::vector<TensorSpec> initializers;
 };
 
+// A model-local function (FunctionProto): called by nodes of its domain and
+// name; its body nodes read and write the formal inputs and outputs by name.
+struct FunctionSpec {
+  std::string domain;
+  std::string name;
+  std::vector<std::string> inputs, outputs;
+  std::vector<NodeSpec> nodes;
+  std::vector<std::pair<std::string, int64_t>> opsets;  // the body's own opset imports
+};
+
 struct ModelSpec {
   int64_t ir_version = 8;
   std::vector<std::pair<std::string, int64_t>> opsets;  // domain ("" for ai.onnx), version
   std::string producer = "onnxscope";
   GraphSpec graph;
+  std::vector<FunctionSpec> functions;
 };
 
 // The serialized ModelProto. Throws Error "write" for a type string it
