@@ -122,9 +122,8 @@ void find_recursive_functions(Analysis& a) {
                                : via == "If" ? " (inside an If branch)"
                                              : fmt::format(" (inside a {} body)", via),
                                names))
-          .hint("ONNX forbids recursive functions: unroll the recursion to the depth the model needs, or express it "
-                "with a Loop; exporters write one function per call site (torch.onnx.export with "
-                "export_modules_as_functions), so a recursive module cannot be exported that way")
+          .hint("ONNX forbids recursive functions: unroll the recursion to the depth the model needs, or express "
+                "the repetition with a Loop")
           .session_fact(fact, names));
 }
 

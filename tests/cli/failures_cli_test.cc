@@ -92,8 +92,8 @@ TEST(FailureCases, CoverEveryListedFailure) {
   }
   for (const char* want : {"opset_too_new", "internal_opset_too_new", "op_not_registered", "no_kernel",
                            "type_bound_twice", "wrong_dtype", "wrong_rank", "fixed_dim_other_size",
-                           "baked_reshape_at_gemm", "broadcast", "div_zero_initializer", "recursive_direct",
-                           "recursive_mutual"}) {
+                           "baked_reshape_at_gemm", "broadcast", "div_zero_initializer", "div_zero_constants",
+                           "recursive_direct", "recursive_mutual", "recursive_if"}) {
     EXPECT_TRUE(names.count(want)) << want;
   }
 }

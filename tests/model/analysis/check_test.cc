@@ -259,6 +259,20 @@ Inner (a) => (b) { n = Neg(a) b = local.Block(n) })";
   EXPECT_EQ(d->message,
             "model-local functions call themselves: local:Block -> local:Inner -> local:Block: onnxruntime 1.10 to "
             "1.26 crash while the session is created (the process dies: SIGSEGV)");
+  // Through an If branch, 1.10 and 1.11 do not find the function being
+  // defined (measured on the probe "F"; in onnxruntime 1.10.0 this model
+  // gives "Fatal error: Block is not a registered function/op").
+  auto in_if = check_text(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
+g (float[N] x, bool c) => (float[N] y) { y = local.Block(x, c) }
+<domain: "local", opset_import: ["" : 13, "local" : 1]>
+Block (a, k) => (b) { b = If (k) <then_branch = t () => (float[N] o) { o = local.Block(a, k) }, else_branch = e () => (float[N] p) { p = Neg(a) }> })",
+                          "1.10");
+  d = in_if.find("recursive-function");
+  ASSERT_NE(d, nullptr) << in_if.codes();
+  EXPECT_EQ(d->message,
+            "model-local functions call themselves (inside an If branch): local:Block -> local:Block: onnxruntime 1.10 "
+            "to 1.11 refuse the model when the session is created: \"Fatal error: Block is not a registered "
+            "function/op\"");
 }
 
 // A table measured before session lines existed says nothing of them: the
