@@ -482,6 +482,11 @@ std::string SupportTable::update_limits(std::string_view table, std::string_view
   for (const auto& r : results) {
     if (r.kind != "op") limits.push_back(r);
   }
+  // The operator lines kept must be the same release's.
+  std::string old_release = index(std::string(table)).release;
+  if (old_release != release) {
+    fail("support-table", "the table to update is for release {}, the results for {}", old_release, release);
+  }
   std::string out = format(release, limits);
   // The old table's op lines, in their order.
   for (size_t pos = 0; pos < table.size();) {

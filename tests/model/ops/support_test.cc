@@ -281,6 +281,7 @@ TEST(SupportTable, SessionFactsAndUnboundedDomains) {
   EXPECT_EQ(u.session.size(), 3u);
   EXPECT_TRUE(u.has("ai.onnx", "Relu", 14));
   EXPECT_FALSE(u.has("ai.onnx", "Abs", 13));
+  EXPECT_THROW(SupportTable::update_limits(old_text, "1.24.3", limits), Error);
 }
 
 // The committed tables: one per minor release from 1.10 to 1.30 on the npm
