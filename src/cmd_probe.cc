@@ -45,13 +45,13 @@ int emit(const std::string& out, int max_opset) {
   auto probes = ops::make_probes(ops::SchemaTable::builtin(), opts);
   size_t n = ops::emit_probes(probes, out);
   size_t op_probes = std::count_if(probes.begin(), probes.end(), [](const ops::Probe& p) { return p.kind == "op"; });
-  fmt::print("{} probe models in {} ({} operator probes, {} opset and IR probes); manifest: {}/manifest.tsv\n", n,
+  fmt::print("{} probe models in {} ({} operator probes, {} opset, IR and session probes); manifest: {}/manifest.tsv\n", n,
              util::printable(out), op_probes, n - op_probes, util::printable(out));
   return kExitOk;
 }
 
 int table(const std::string& manifest_path, const std::string& results_path, const std::string& release,
-          const std::string& out) {
+          const std::string& out, const std::string& update) {
   std::map<std::string, ops::ProbeResult, std::less<>> by_id;
   std::vector<std::string> order;
   std::string manifest = read_text(manifest_path, "manifest");
@@ -95,10 +95,15 @@ int table(const std::string& manifest_path, const std::string& results_path, con
   }
   std::vector<ops::ProbeResult> ordered;
   for (const auto& id : order) {
+    const ops::ProbeResult& r = by_id.at(id);
+    // --update takes the operator lines from the table: operator probes
+    // need no result then (run_probes.js --filter '^(opset|ir|session)/').
+    if (!update.empty() && r.kind == "op" && !seen.count(id)) continue;
     if (!seen.count(id)) fail("usage", "probe {} has no result in {}", util::quote(id), util::quote(results_path));
-    ordered.push_back(by_id.at(id));
+    ordered.push_back(r);
   }
-  std::string text = ops::SupportTable::format(release, ordered);
+  std::string text = update.empty() ? ops::SupportTable::format(release, ordered)
+                                     : ops::SupportTable::update_limits(read_text(update, "table"), release, ordered);
   ops::SupportTable::parse(text);  // what is written must read back
   if (out.empty() || out == "-") fmt::print("{}", text);
   else load::write_file_atomic(out, text);
@@ -112,12 +117,12 @@ void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   auto* probe = app.add_subcommand("probe", "Probe models for measuring a runtime's operator support (bench/ort)");
   probe->require_subcommand(1);
   struct Args {
-    std::string out, manifest, results, release;
+    std::string out, manifest, results, release, update;
     int max_opset = 0;
   };
   auto args = std::make_shared<Args>();
   auto* em = probe->add_subcommand("emit", "Write one single-node model per operator version and type assignment, "
-                                           "and the opset and IR probes, with DIR/manifest.tsv");
+                                           "and the opset, IR and session probes, with DIR/manifest.tsv");
   em->add_option("--out", args->out, "Folder for the probes")->required();
   em->add_option("--max-opset", args->max_opset, "Newest ai.onnx schema version to probe (default: every one onnxscope knows)")->check(CLI::Range(0, 40));
   em->callback([&cmd, args] { cmd.run = [args] { return emit(args->out, args->max_opset); }; });
@@ -126,8 +131,11 @@ void add_probe_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   tb->add_option("--results", args->results, "The harness' results (JSON lines: id, outcome, message)")->required();
   tb->add_option("--release", args->release, "The onnxruntime release measured, e.g. 1.30.0")->required();
   tb->add_option("--out", args->out, "Output file (default: standard output)");
+  tb->add_option("--update", args->update,
+                 "A table whose operator lines to keep: only its ir, opset and session lines are measured again "
+                 "(the results need not cover the operator probes)");
   tb->callback([&cmd, args] {
-    cmd.run = [args] { return table(args->manifest, args->results, args->release, args->out); };
+    cmd.run = [args] { return table(args->manifest, args->results, args->release, args->out, args->update); };
   });
 }
 

@@ -61,12 +61,12 @@ function parseAssignment(text) {
 }
 
 // The table text of model/ops/support.h:
-//   release 1.30.0 | ir 13 | opset DOMAIN N |
+//   release 1.30.0 | ir 13 | opset DOMAIN N | session FACT OUTCOME [: message] |
 //   op DOMAIN OP VERSION OUTCOME C1=a|b C2=c [: message]
 // Returns {release, ops: Map("DOMAIN OP VERSION" -> [{outcome, types:
 // [[name, [type...]]...], message}])}.
 function parseTable(text, name = 'table') {
-  const table = { release: '', ops: new Map() };
+  const table = { release: '', ops: new Map(), session: new Map() };
   text.split('\n').forEach((raw, n) => {
     let line = raw.replace(/\r$/, '');
     if (!line || line.startsWith('#')) return;
@@ -77,6 +77,7 @@ function parseTable(text, name = 'table') {
     const bad = (why) => { throw new Error(`${name}:${n + 1}: ${why}: '${raw.slice(0, 80)}'`); };
     if (w[0] === 'release' && w.length === 2) table.release = w[1];
     else if ((w[0] === 'ir' && w.length === 2) || (w[0] === 'opset' && w.length === 3)) { /* limits */ }
+    else if (w[0] === 'session' && w.length === 3) table.session.set(w[1], { outcome: w[2], message });
     else if (w[0] === 'op' && w.length >= 5) {
       if (!(Number(w[3]) > 0)) bad('bad version');
       const types = w.slice(5).map((c) => {
@@ -230,7 +231,13 @@ async function main(argv) {
   for (const [o, ps] of [...strata].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     for (const p of pick(ps, want[o], rand)) chosen.add(p.id);
   }
-  const sample = ops.filter((p) => chosen.has(p.id));
+  // Every session probe too (a dozen), against the table's session lines.
+  const sessions = readManifest(manifestPath).filter((p) => p.kind === 'session');
+  for (const p of sessions) {
+    p.expected = table.session.get(p.op);
+    if (!p.expected) uncovered.push(p.id);
+  }
+  const sample = ops.filter((p) => chosen.has(p.id)).concat(sessions.filter((p) => p.expected));
   const replay = `--seed ${seed} --sample ${sampleSize}`;
   console.log(`table ${opts.table}: release ${table.release}; onnxruntime-node ${pkg.version} at ${ortDir}`);
   console.log(`${ops.length} op probes from ${opts.onnxscope} probe emit; by table outcome: ` +

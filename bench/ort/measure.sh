@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # measure.sh [--releases "1.10.0 1.11.0 ..."] [--probes DIR] [--onnxscope PATH]
-#            [--out DIR] [--cache DIR] [--jobs N]
+#            [--out DIR] [--cache DIR] [--jobs N] [--limits-only]
 #
 # Regenerates onnxscope's measured onnxruntime support tables
 # (share/ort/ort-cpu-MAJOR.MINOR.txt): emits the probe models with
@@ -16,6 +16,10 @@
 # --cache DIR   where installs, probes and results go
 #               (default ${XDG_CACHE_HOME:-$HOME/.cache}/onnxscope)
 # --jobs N      child processes in parallel (default: 2)
+# --limits-only measure only the model-level probes (IR, opsets of every
+#               domain, session facts) and rewrite those lines of the
+#               existing tables, keeping their operator lines (seconds per
+#               release instead of minutes)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +33,7 @@ onnxscope=""
 out="$repo/share/ort"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/onnxscope"
 jobs=2
+limits_only=0
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -39,6 +44,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --limits-only) limits_only=1; shift ;;
     -h|--help) usage ;;
     *) echo "measure.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -107,13 +113,23 @@ for v in $releases; do
   start=$(date +%s)
   dir=$("$here/install.sh" "$v" "$cache/ort")
   results=$cache/results/ort-cpu-$v.jsonl
-  node "$here/run_probes.js" --ort "$dir" --manifest "$manifest" --out "$results" --jobs "$jobs"
+  filter=()
+  update=()
+  if [ "$limits_only" = 1 ]; then
+    results=$cache/results/ort-cpu-$v.limits.jsonl
+    filter=(--filter '^(opset|ir|session)/')
+  fi
+  node "$here/run_probes.js" --ort "$dir" --manifest "$manifest" --out "$results" --jobs "$jobs" "${filter[@]}"
   line="$v: results $results"
   if [ "$has_table" = 1 ]; then
     mm=$(echo "$v" | cut -d. -f1,2)
     table=$out/ort-cpu-$mm.txt
     tmp=$(mktemp "$out/.ort-cpu-$mm.txt.XXXXXX")
-    if "$onnxscope" probe table --manifest "$manifest" --results "$results" --release "$v" > "$tmp"; then
+    if [ "$limits_only" = 1 ]; then
+      [ -f "$table" ] || { rm -f "$tmp"; echo "measure.sh: --limits-only needs the table $table" >&2; exit 1; }
+      update=(--update "$table")
+    fi
+    if "$onnxscope" probe table --manifest "$manifest" --results "$results" --release "$v" "${update[@]}" > "$tmp"; then
       chmod 644 "$tmp"
       mv "$tmp" "$table"
       line="$line, table $table"

@@ -1,4 +1,5 @@
 #include "model/analysis/check.h"
+#include "model/analysis/session_facts.h"
 
 #include <algorithm>
 #include <array>
@@ -206,8 +207,13 @@ class Checker {
       add(Code::OpsetUnsupported, Severity::Error, {},
           fmt::format("the model imports {} opset {}; the release supports {} up to opset {}", domain, o.version,
                       domain, it->second),
-          fmt::format("re-export with opset_version <= {}{}", it->second,
-                      from.empty() ? "" : ", or use onnxruntime >= " + from),
+          // opset_version is the exporter's ai.onnx opset; another domain's
+          // opset is what the model imports for it.
+          domain == "ai.onnx" || domain == "ai.onnx.ml"
+              ? fmt::format("re-export with opset_version <= {}{}", it->second,
+                            from.empty() ? "" : ", or use onnxruntime >= " + from)
+              : fmt::format("import {} at opset {} at most (the version its operators are registered at){}", domain,
+                            it->second, from.empty() ? "" : ", or use onnxruntime >= " + from),
           {});
     }
     auto visit = [&](const ir::Graph& g, int) {
@@ -691,8 +697,12 @@ namespace {
 // The analysis' own findings hold for every release; all in model order,
 // the model-wide ones (IR version, opsets) first, as onnxruntime checks them
 // first. Then the verdict they give.
-void finish(const Analysis& a, std::vector<Diagnostic>& diagnostics, Verdict& verdict) {
-  diagnostics.insert(diagnostics.end(), a.diagnostics.begin(), a.diagnostics.end());
+// Those a session fact decides are worded for the release.
+void finish(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all,
+            std::vector<Diagnostic>& diagnostics, Verdict& verdict) {
+  for (const Diagnostic& d : a.diagnostics) {
+    diagnostics.push_back(d.session_fact.empty() ? d : for_release(d, t, all));
+  }
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& x, const Diagnostic& y) {
     return model_position(x.node) < model_position(y.node);
   });
@@ -717,7 +727,7 @@ CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTa
     r.cells.reserve(m.nodes.size());
     Checker(a, *targets[i], all, shared, i, m).run();
     if (!fusions.empty()) fusion_findings(fusions, all.fusions(), release_of(*targets[i]), level, r.diagnostics);
-    finish(a, r.diagnostics, r.verdict);
+    finish(a, *targets[i], all, r.diagnostics, r.verdict);
   }
   return m;
 }

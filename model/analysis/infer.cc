@@ -1,6 +1,7 @@
 #include "model/analysis/infer.h"
 
 #include "model/analysis/diagnose.h"
+#include "model/analysis/functions.h"
 
 #include <algorithm>
 #include <cctype>
@@ -726,6 +727,7 @@ std::unique_ptr<Analysis> infer(const ir::Model& m, const InferOptions& opts) {
   auto a = std::make_unique<Analysis>(m);
   Engine(*a, opts).run();
   diagnose(*a, opts);
+  find_recursive_functions(*a);
   return a;
 }
 

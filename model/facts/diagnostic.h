@@ -41,6 +41,12 @@ struct Diagnostic {
   // nodes that carried it ("float64 from initializer 'mean'", "int32 from
   // graph input 'ids', through Unsqueeze node '/Unsqueeze'"); "" otherwise.
   std::string lineage;
+  // For a finding whose outcome differs by release: the session fact of the
+  // support tables that decides it ("zero-divisor/Div/int64"), and what
+  // stands in the runtime's words for the probe's own names (the cycle
+  // "local:F -> local:G -> local:F"). check words it per release.
+  std::string session_fact;
+  std::string session_subject;
 };
 
 // Assembles a Diagnostic: the code's usual severity and phase from the
@@ -63,6 +69,11 @@ class DiagnosticBuilder {
   DiagnosticBuilder& symbol(std::string s) { d_.symbol = std::move(s); return *this; }
   DiagnosticBuilder& root_cause(NodeRef n) { d_.root_cause = n; return *this; }
   DiagnosticBuilder& release(std::string r) { d_.release = std::move(r); return *this; }
+  DiagnosticBuilder& session_fact(std::string f, std::string subject = {}) {
+    d_.session_fact = std::move(f);
+    d_.session_subject = std::move(subject);
+    return *this;
+  }
   Diagnostic build() { return std::move(d_); }
   operator Diagnostic() { return build(); }  // NOLINT: a builder converts to what it builds
 

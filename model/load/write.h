@@ -67,7 +67,8 @@ struct GraphSpec {
   std::vector<TensorSpec> initializers;
 };
 
-// A model-local function (FunctionProto).
+// A model-local function (FunctionProto): called by nodes of its domain and
+// name; its body nodes read and write the formal inputs and outputs by name.
 struct FunctionSpec {
   std::string domain, name;
   std::string overload;  // IR 10

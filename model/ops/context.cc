@@ -162,6 +162,16 @@ void Context::report(Code code, Severity severity, Phase phase, std::string mess
                    .symbol(std::move(symbol)));
 }
 
+void Context::report_session(Code code, std::string fact, std::string message, std::string hint,
+                             std::string input) const {
+  host_.report(facts::diagnostic(code)
+                   .node(graph_, node_id_)
+                   .message(std::move(message))
+                   .hint(std::move(hint))
+                   .input(std::move(input))
+                   .session_fact(std::move(fact)));
+}
+
 std::optional<size_t> normalize_axis(int64_t axis, size_t rank) {
   auto r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r) return std::nullopt;

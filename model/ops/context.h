@@ -88,6 +88,10 @@ class Context {
   // `symbol`: for a finding that holds only for one value of a symbol.
   void report(Code code, Severity severity, Phase phase, std::string message, std::string hint = {},
               std::string input = {}, std::string symbol = {}) const;
+  // A finding whose outcome differs by release, decided per release by the
+  // support tables' session line `fact` (check words it for each release).
+  void report_session(Code code, std::string fact, std::string message, std::string hint,
+                      std::string input = {}) const;
 
   // Infers a subgraph of this node given its inputs; returns its outputs.
   std::vector<Inferred> infer_subgraph(const ir::Graph& g, const std::vector<Inferred>& inputs) const {

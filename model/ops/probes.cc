@@ -536,6 +536,178 @@ Probe limit_probe(std::string kind, std::string domain, int version, int64_t ir,
   return p;
 }
 
+// A model-level fact of session creation beyond single operators (kind
+// "session"): `fact` names it in the table ("zero-divisor/Div/int64").
+Probe session_probe(const std::string& fact, load::ModelSpec m) {
+  Probe p;
+  p.kind = "session";
+  p.domain = "ai.onnx";
+  p.op = fact;
+  p.version = 13;
+  p.id = "session/" + fact;
+  std::string file = fact;
+  std::replace(file.begin(), file.end(), '/', '-');
+  p.file = fmt::format("probes/session/{}.onnx", file);
+  p.model = std::move(m);
+  return p;
+}
+
+load::TensorSpec int_tensor(const std::string& name, DType dt, int64_t v) {
+  load::TensorSpec t;
+  t.name = name;
+  t.dtype = dt;
+  t.dims = {1};
+  size_t width = dt == DType::Int32 ? 4 : 8;
+  for (size_t b = 0; b < width; ++b) t.raw.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * b)) & 0xff));
+  return t;
+}
+
+// An integer Div or Mod whose divisor is an initializer holding 0: with the
+// dividend a graph input ("zero-divisor"), or an initializer too, so that
+// constant folding divides while the session is created ("zero-constants").
+std::vector<Probe> zero_divisor_probes() {
+  std::vector<Probe> out;
+  for (std::string op : {"Div", "Mod"}) {
+    for (DType dt : {DType::Int32, DType::Int64}) {
+      std::string type = fmt::format("tensor({})", dtype_onnx_name(dt));
+      for (bool both : {false, true}) {
+        load::ModelSpec m;
+        m.ir_version = 7;
+        m.opsets.emplace_back("", 13);
+        m.graph.name = "probe";
+        m.graph.inputs.push_back({"x", type, std::vector<std::string>{"n"}});
+        m.graph.outputs.push_back({"y", type, std::vector<std::string>{"n"}});
+        m.graph.initializers.push_back(int_tensor("zero", dt, 0));
+        load::NodeSpec n;
+        n.op_type = op;
+        n.name = "probe";
+        n.inputs = {both ? "six" : "x", "zero"};
+        n.outputs = {both ? "q" : "y"};
+        m.graph.nodes.push_back(n);
+        if (both) {
+          m.graph.initializers.push_back(int_tensor("six", dt, 6));
+          load::NodeSpec add;
+          add.op_type = "Add";
+          add.name = "add";
+          add.inputs = {"x", "q"};
+          add.outputs = {"y"};
+          m.graph.nodes.push_back(add);
+        }
+        out.push_back(session_probe(fmt::format("{}/{}/{}", both ? "zero-constants" : "zero-divisor", op,
+                                                dtype_name(dt)),
+                                    std::move(m)));
+      }
+    }
+  }
+  return out;
+}
+
+// Model-local functions that call themselves: F calls F ("direct"); F calls
+// G calls F ("mutual"); F calls F inside an If branch ("if") or a Loop body
+// ("loop") of its own body. The graph calls F once. ONNX forbids recursion;
+// what a release does with it is measured.
+std::vector<Probe> recursive_function_probes() {
+  std::vector<Probe> out;
+  auto call = [](const std::string& f, const std::string& in, const std::string& outv) {
+    load::NodeSpec n;
+    n.op_type = f;
+    n.domain = "local";
+    n.inputs = {in};
+    n.outputs = {outv};
+    return n;
+  };
+  auto function = [](const std::string& name, std::vector<load::NodeSpec> nodes) {
+    load::FunctionSpec f;
+    f.domain = "local";
+    f.name = name;
+    f.inputs = {"x"};
+    f.outputs = {"y"};
+    f.nodes = std::move(nodes);
+    f.opsets = {{"", 13}, {"local", 1}};
+    return f;
+  };
+  auto constant = [](const std::string& name, DType dt, std::string raw) {
+    load::NodeSpec c;
+    c.op_type = "Constant";
+    c.outputs = {name};
+    load::AttrSpec a;
+    a.name = "value";
+    a.type = ir::AttrType::Tensor;
+    a.t = std::make_shared<load::TensorSpec>();
+    a.t->name = name;
+    a.t->dtype = dt;
+    a.t->raw = std::move(raw);
+    c.attributes.push_back(a);
+    return c;
+  };
+  auto graph_attr = [](const std::string& name, load::GraphSpec g) {
+    load::AttrSpec a;
+    a.name = name;
+    a.type = ir::AttrType::Graph;
+    a.g = std::make_shared<load::GraphSpec>(std::move(g));
+    return a;
+  };
+  std::map<std::string, std::vector<load::FunctionSpec>> cases;
+  cases["direct"] = {function("F", {call("F", "x", "y")})};
+  cases["mutual"] = {function("F", {call("G", "x", "y")}), function("G", {call("F", "x", "y")})};
+  {
+    load::GraphSpec then_g, else_g;
+    then_g.name = "then";
+    then_g.nodes.push_back(call("F", "x", "t"));
+    then_g.outputs.push_back({"t", "tensor(float)", std::nullopt});
+    else_g.name = "else";
+    load::NodeSpec id;
+    id.op_type = "Identity";
+    id.inputs = {"x"};
+    id.outputs = {"e"};
+    else_g.nodes.push_back(id);
+    else_g.outputs.push_back({"e", "tensor(float)", std::nullopt});
+    load::NodeSpec n;
+    n.op_type = "If";
+    n.inputs = {"c"};
+    n.outputs = {"y"};
+    n.attributes = {graph_attr("else_branch", else_g), graph_attr("then_branch", then_g)};
+    cases["if"] = {function("F", {constant("c", DType::Bool, std::string(1, '\1')), n})};
+  }
+  {
+    load::GraphSpec body;
+    body.name = "body";
+    body.inputs = {{"i", "tensor(int64)", std::vector<std::string>{}},
+                   {"cond", "tensor(bool)", std::vector<std::string>{}},
+                   {"v", "tensor(float)", std::nullopt}};
+    load::NodeSpec keep;
+    keep.op_type = "Identity";
+    keep.inputs = {"cond"};
+    keep.outputs = {"cond_out"};
+    body.nodes.push_back(keep);
+    body.nodes.push_back(call("F", "v", "v_out"));
+    body.outputs = {{"cond_out", "tensor(bool)", std::vector<std::string>{}}, {"v_out", "tensor(float)", std::nullopt}};
+    load::NodeSpec n;
+    n.op_type = "Loop";
+    n.inputs = {"trips", "go", "x"};
+    n.outputs = {"y"};
+    n.attributes = {graph_attr("body", body)};
+    std::string one(8, '\0');
+    one[0] = 1;
+    cases["loop"] = {function("F", {constant("trips", DType::Int64, one),
+                                    constant("go", DType::Bool, std::string(1, '\1')), n})};
+  }
+  for (auto& [name, fns] : cases) {
+    load::ModelSpec m;
+    m.ir_version = 8;
+    m.opsets = {{"", 13}, {"local", 1}};
+    m.graph.name = "probe";
+    m.graph.inputs.push_back({"x", "tensor(float)", std::vector<std::string>{"n"}});
+    m.graph.outputs.push_back({"y", "tensor(float)", std::vector<std::string>{"n"}});
+    load::NodeSpec n = call("F", "x", "y");
+    n.name = "probe";
+    m.graph.nodes.push_back(n);
+    m.functions = std::move(fns);
+    out.push_back(session_probe("recursive-function/" + name, std::move(m)));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string short_type(std::string_view t) {
@@ -596,6 +768,15 @@ std::vector<Probe> make_probes(const SchemaTable& table, const ProbeOptions& opt
   for (int v = 1; v <= opts.max_opset_probe; ++v) out.push_back(limit_probe("opset", "ai.onnx", v, 7, v));
   for (int v = 1; v <= opts.max_ml_opset_probe; ++v) out.push_back(limit_probe("opset", "ai.onnx.ml", v, 7, 15));
   for (int v = 3; v <= opts.max_ir; ++v) out.push_back(limit_probe("ir", "ai.onnx", v, v, 7));
+  // onnxruntime's own domains and the other domains ONNX registers: opsets
+  // 1 to max_internal_opset_probe, and kUnboundedOpset, which loads only
+  // where the release sets no limit for the domain.
+  for (const char* domain : kInternalDomains) {
+    for (int v = 1; v <= opts.max_internal_opset_probe; ++v) out.push_back(limit_probe("opset", domain, v, 7, 13));
+    out.push_back(limit_probe("opset", domain, kUnboundedOpset, 7, 13));
+  }
+  for (auto& p : zero_divisor_probes()) out.push_back(std::move(p));
+  for (auto& p : recursive_function_probes()) out.push_back(std::move(p));
   return out;
 }
 

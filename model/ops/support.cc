@@ -376,6 +376,11 @@ SupportTable SupportTable::index(std::string input, std::string source) {
       t.max_ir = std::atoll(std::string(w[1]).c_str());
     } else if (w[0] == "opset" && w.size() == 3) {
       t.max_opset[std::string(w[1])] = std::atoll(std::string(w[2]).c_str());
+    } else if (w[0] == "session" && w.size() == 3) {
+      auto o = parse_outcome(w[2]);
+      if (!o) bad(fmt::format("unknown outcome {}", util::quote(w[2])));
+      size_t colon = line.find(" : ");
+      t.session[std::string(w[1])] = {*o, colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 3))};
     } else {
       bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
     }
@@ -400,7 +405,18 @@ std::string SupportTable::format(std::string_view release, const std::vector<Pro
     if (r.kind == "opset") max_opset[r.domain] = std::max<int64_t>(max_opset[r.domain], r.version);
   }
   out += fmt::format("ir {}\n", max_ir);
-  for (const auto& [d, v] : max_opset) out += fmt::format("opset {} {}\n", d, v);
+  // A domain whose kUnboundedOpset probe loads has no limit in the release.
+  for (const auto& [d, v] : max_opset) {
+    if (v < kUnboundedOpset) out += fmt::format("opset {} {}\n", d, v);
+  }
+  for (const auto& r : results) {
+    if (r.kind != "session") continue;
+    out += fmt::format("session {} {}", r.op, outcome_name(r.outcome));
+    std::string message = r.outcome == Outcome::Ok ? std::string() : clean_message(r.message);
+    while (!message.empty() && message.back() == ' ') message.pop_back();
+    if (!message.empty()) out += " : " + message;
+    out += "\n";
+  }
   // Op lines: per operator version, group assignments that differ only in
   // the last constraint and share an outcome.
   std::map<std::string, std::vector<const ProbeResult*>> by_op;
@@ -480,6 +496,29 @@ const FusionTable& SupportTables::fusions() const {
     fusions_->table = FusionTable::parse(text, file.filename().string());
   });
   return fusions_->table;
+}
+
+std::string SupportTable::update_limits(std::string_view table, std::string_view release,
+                                       const std::vector<ProbeResult>& results) {
+  std::vector<ProbeResult> limits;
+  for (const auto& r : results) {
+    if (r.kind != "op") limits.push_back(r);
+  }
+  // The operator lines kept must be the same release's.
+  std::string old_release = index(std::string(table)).release;
+  if (old_release != release) {
+    fail("support-table", "the table to update is for release {}, the results for {}", old_release, release);
+  }
+  std::string out = format(release, limits);
+  // The old table's op lines, in their order.
+  for (size_t pos = 0; pos < table.size();) {
+    size_t nl = table.find('\n', pos);
+    if (nl == std::string_view::npos) nl = table.size();
+    std::string_view line = table.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.substr(0, 3) == "op ") out.append(line).append(1, '\n');
+  }
+  return out;
 }
 
 SupportTables SupportTables::open(const std::filesystem::path& dir) {

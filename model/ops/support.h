@@ -10,6 +10,12 @@
 //   op ai.onnx Abs 13 ok T=float32|float64|int32
 //   op ai.onnx Abs 13 no-kernel T=bfloat16 : Could not find an implementation ...
 //   op ai.onnx Cast 19 ok T1=float32 T2=bool|float16
+//   session zero-divisor/Div/int64 invalid : Exception during initialization: ...
+// A `session` line (tables measured from December 2026 on) records what
+// session creation does with a model-level probe (a fact beyond single
+// operators: a division by a zero initializer, recursive functions); a table
+// without them has not measured those facts. A domain's `opset` line is
+// absent when the release loads every opset of it (no limit).
 // An op line covers every combination of the listed types; lines of one
 // operator version share its constraint names, sorted.
 #pragma once
@@ -51,6 +57,16 @@ struct ProbeResult {
   std::string message;
 };
 
+// The opset probe of a domain that loads only where the release sets no
+// limit for that domain.
+inline constexpr int kUnboundedOpset = 1000;
+
+// What session creation did with a model-level probe.
+struct SessionFact {
+  Outcome outcome = Outcome::Ok;
+  std::string message;  // the runtime's, "" for ok
+};
+
 struct SupportVerdict {
   Outcome outcome;
   std::string_view message;
@@ -60,7 +76,14 @@ class SupportTable {
  public:
   std::string release;  // "1.30.0"
   int64_t max_ir = 0;
-  std::map<std::string, int64_t, std::less<>> max_opset;  // per domain ("ai.onnx", "ai.onnx.ml")
+  std::map<std::string, int64_t, std::less<>> max_opset;  // per domain ("ai.onnx", "ai.onnx.ml", "com.microsoft" ...)
+  // Model-level facts ("zero-divisor/Div/int64", "recursive-function/direct"),
+  // from the `session` lines; empty in tables measured before they existed.
+  std::map<std::string, SessionFact, std::less<>> session;
+  const SessionFact* session_fact(std::string_view fact) const {
+    auto it = session.find(fact);
+    return it == session.end() ? nullptr : &it->second;
+  }
 
   // "ort-cpu@1.30"
   std::string target() const;
@@ -99,6 +122,12 @@ class SupportTable {
   void read_all() const;
   // The table text for a release's probe results.
   static std::string format(std::string_view release, const std::vector<ProbeResult>& results);
+  // `table` (a table's text) with its ir, opset and session lines replaced
+  // by what `results` (the probes of kinds ir, opset and session) say; its
+  // op lines are kept. For adding facts to tables without measuring every
+  // operator again.
+  static std::string update_limits(std::string_view table, std::string_view release,
+                                   const std::vector<ProbeResult>& results);
 
  private:
   struct State;

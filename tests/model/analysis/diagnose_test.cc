@@ -5,6 +5,8 @@
 #include "model/analysis/diagnose.h"
 #include "model/analysis/infer.h"
 #include "model/load/loader.h"
+#include "model/load/write.h"
+#include "model/ops/probes.h"
 #include "tests/support/support.h"
 
 namespace onnxscope::analysis {
@@ -236,9 +238,9 @@ TEST(Diagnose, DtypeLineageFollowsTheDtypeBackToWhereItEntered) {
   EXPECT_EQ(dtype_lineage(*b, *c->graph, c->graph->find("y")), "float64 from Cast node @Cast_0, through Neg node @Neg_1");
 }
 
-// An integer divisor that is a constant holding a zero: onnxruntime 1.25 and
-// later refuse the model at session creation, 1.10-1.24 crash with SIGFPE
-// (measured on 1.10.0, 1.16.3 and 1.20.1 to 1.30.0).
+// An integer divisor that is a constant holding a zero. What a release does
+// with it is the support tables' session fact the finding names (check words
+// it per release: Check.DivisionByAZeroInitializerByRelease).
 TEST(Diagnose, IntegerDivisionByAConstantZero) {
   auto m = text_model("g (int64[2] x) => (int64[2] y) <int64[2] z = {1, 0}> { y = Div(x, z) }");
   auto a = infer(*m);
@@ -246,10 +248,19 @@ TEST(Diagnose, IntegerDivisionByAConstantZero) {
   ASSERT_NE(d, nullptr) << codes(*a);
   EXPECT_EQ(d->phase, Phase::Load);
   EXPECT_EQ(d->input, "z");
-  EXPECT_NE(d->message.find("1.10 to 1.24 crash the process (SIGFPE) in the first run"), std::string::npos)
-      << d->message;
+  EXPECT_EQ(d->message, "Div's divisor 'z' is a constant int64 holding a zero");
+  EXPECT_EQ(d->session_fact, "zero-divisor/Div/int64");
   auto c = text_model("g (int32[2] x) => (int32[2] y) { z = Constant <value = int32[2] {0, 3}> () y = Mod(x, z) }");
-  EXPECT_NE(find(*infer(*c), "div-by-constant-zero"), nullptr);
+  const Diagnostic* e = find(*infer(*c), "div-by-constant-zero");
+  ASSERT_NE(e, nullptr);
+  // Both operands constant: constant folding divides at session creation.
+  auto both = text_model("g (int32[2] x) => (int32[2] y) <int32[2] t = {4, 4}, int32[2] z = {2, 0}> "
+                         "{ q = Mod(t, z) y = Add(x, q) }");
+  auto b = infer(*both);
+  const Diagnostic* f = find(*b, "div-by-constant-zero");
+  ASSERT_NE(f, nullptr) << codes(*b);
+  EXPECT_EQ(f->session_fact, "zero-constants/Mod/int32");
+  EXPECT_EQ(f->message, "Mod's divisor 'z' is a constant int32 holding a zero (and its dividend is a constant)");
   // Not for floats, not for divisors fed at run time, not without a zero.
   EXPECT_EQ(find(*infer(*text_model("g (float[2] x) => (float[2] y) <float[2] z = {1, 0}> { y = Div(x, z) }")),
                  "div-by-constant-zero"),
@@ -260,6 +271,77 @@ TEST(Diagnose, IntegerDivisionByAConstantZero) {
   EXPECT_EQ(find(*infer(*text_model("g (int64[2] x) => (int64[2] y) <int64[2] z = {1, 2}> { y = Div(x, z) }")),
                  "div-by-constant-zero"),
             nullptr);
+}
+
+// Model-local functions that call themselves, directly, mutually, or inside
+// an If branch: one finding, at the graph's call, naming the cycle as
+// onnxruntime does ("local:G -> local:H -> local:G"; onnxruntime may start
+// at another function of the cycle).
+TEST(Diagnose, RecursiveFunctions) {
+  auto direct = load::load_model_bytes(test::serialize(test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[N] x) => (float[N] y) { r = Relu(x) y = local.F(r) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+F (a) => (b) { n = Neg(a) b = local.F(n) })")));
+  auto a = infer(*direct);
+  const Diagnostic* d = find(*a, "recursive-function");
+  ASSERT_NE(d, nullptr) << codes(*a);
+  EXPECT_EQ(d->severity, Severity::Error);
+  EXPECT_EQ(d->message, "model-local functions call themselves: local:F -> local:F");
+  EXPECT_EQ(d->session_fact, "recursive-function/direct");
+  EXPECT_EQ(d->session_subject, "local:F -> local:F");
+  ASSERT_TRUE(d->node);
+  EXPECT_EQ(d->node.graph, direct->graph.get());
+  EXPECT_EQ(d->node.get().op_type, "F");
+  auto mutual = load::load_model_bytes(test::serialize(test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[N] x) => (float[N] y) { y = local.Outer(x) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+Outer (a) => (b) { b = local.G(a) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+G (a) => (b) { n = Neg(a) b = local.H(n) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+H (a) => (b) { b = local.G(a) })")));
+  auto b = infer(*mutual);
+  d = find(*b, "recursive-function");
+  ASSERT_NE(d, nullptr) << codes(*b);
+  EXPECT_EQ(d->message, "model-local functions call themselves: local:G -> local:H -> local:G");
+  EXPECT_EQ(d->session_fact, "recursive-function/mutual");
+  // The graph calls Outer, which is not on the cycle: the finding is at the
+  // first call of the cycle, in G's body.
+  EXPECT_EQ(d->node.get().op_type, "H");
+  auto in_if = load::load_model_bytes(test::serialize(test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[N] x, bool c) => (float[N] y) { y = local.F(x, c) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+F (a, k) => (b) { b = If (k) <then_branch = t () => (float[N] o) { o = local.F(a, k) }, else_branch = e () => (float[N] p) { p = Neg(a) }> })")));
+  auto c = infer(*in_if);
+  d = find(*c, "recursive-function");
+  ASSERT_NE(d, nullptr) << codes(*c);
+  EXPECT_EQ(d->message, "model-local functions call themselves (inside an If branch): local:F -> local:F");
+  EXPECT_EQ(d->session_fact, "recursive-function/if");
+  // Calls without a cycle are fine.
+  auto chain = load::load_model_bytes(test::serialize(test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[N] x) => (float[N] y) { y = local.F(x) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+F (a) => (b) { b = local.G(a) }
+<domain: "local", opset_import: ["" : 17, "local" : 1]>
+G (a) => (b) { b = Neg(a) })")));
+  EXPECT_EQ(find(*infer(*chain), "recursive-function"), nullptr);
+}
+
+// Each session probe of the support tables, analysed, gives the finding
+// whose session fact it measures: the rule and the probe name the same fact.
+TEST(Diagnose, SessionProbesRaiseTheFactTheyMeasure) {
+  size_t n = 0;
+  for (const auto& p : ops::make_probes(ops::SchemaTable::builtin())) {
+    if (p.kind != "session") continue;
+    ++n;
+    auto m = load::load_model_bytes(load::write_model(p.model));
+    auto a = infer(*m);
+    std::string code = p.op.rfind("recursive-function/", 0) == 0 ? "recursive-function" : "div-by-constant-zero";
+    const Diagnostic* d = find(*a, code);
+    ASSERT_NE(d, nullptr) << p.id << "\n" << codes(*a);
+    EXPECT_EQ(d->session_fact, p.op) << p.id;
+  }
+  EXPECT_EQ(n, 12u);
 }
 
 TEST(Diagnose, HealthyExportIsClean) {

@@ -221,6 +221,69 @@ TEST(SupportTable, FormatGroupsAndRoundTrips) {
   }
 }
 
+// Session lines: model-level facts, with the runtime's message; a domain
+// whose unbounded probe loads gets no opset line; --update keeps a table's
+// operator lines and replaces its limits.
+TEST(SupportTable, SessionFactsAndUnboundedDomains) {
+  auto r = [](std::string kind, std::string domain, std::string op, int v, Outcome o, std::string msg = {}) {
+    ProbeResult x;
+    x.kind = std::move(kind);
+    x.domain = std::move(domain);
+    x.op = std::move(op);
+    x.version = v;
+    x.outcome = o;
+    x.message = std::move(msg);
+    return x;
+  };
+  std::vector<ProbeResult> rs = {
+      r("ir", "ai.onnx", "", 8, Outcome::Ok),
+      r("opset", "ai.onnx", "", 15, Outcome::Ok),
+      r("opset", "com.microsoft", "", 1, Outcome::Ok),
+      r("opset", "com.microsoft", "", 2, Outcome::OpsetUnsupported, "Opset 2 is under development"),
+      r("opset", "com.microsoft", "", kUnboundedOpset, Outcome::OpsetUnsupported, "Opset 1000 is under development"),
+      r("opset", "org.pytorch.aten", "", 1, Outcome::Ok),
+      r("opset", "org.pytorch.aten", "", kUnboundedOpset, Outcome::Ok),
+      r("session", "ai.onnx", "zero-divisor/Div/int64", 13, Outcome::Invalid,
+        "Exception during initialization: x.h:256 b_data[i] != T{0} was false. Integer division by zero\n"),
+      r("session", "ai.onnx", "zero-constants/Div/int64", 13, Outcome::Crash, "child killed by signal SIGFPE"),
+      r("session", "ai.onnx", "recursive-function/direct", 13, Outcome::Ok),
+      r("op", "ai.onnx", "Abs", 13, Outcome::Ok),
+  };
+  rs.back().assignment = "T=float32";
+  std::string text = SupportTable::format("1.25.1", rs);
+  EXPECT_NE(text.find("opset com.microsoft 1\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("opset org.pytorch.aten"), std::string::npos) << "no limit, no line:\n" << text;
+  EXPECT_NE(text.find("session zero-divisor/Div/int64 invalid : Exception during initialization: x.h:256 b_data[i] "
+                      "!= T{0} was false. Integer division by zero\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("session recursive-function/direct ok\n"), std::string::npos) << text;
+  auto t = SupportTable::parse(text);
+  EXPECT_EQ(t.max_opset.at("com.microsoft"), 1);
+  EXPECT_EQ(t.max_opset.count("org.pytorch.aten"), 0u);
+  ASSERT_NE(t.session_fact("zero-constants/Div/int64"), nullptr);
+  EXPECT_EQ(t.session_fact("zero-constants/Div/int64")->outcome, Outcome::Crash);
+  EXPECT_EQ(t.session_fact("zero-constants/Div/int64")->message, "child killed by signal SIGFPE");
+  EXPECT_EQ(t.session_fact("recursive-function/direct")->message, "");
+  EXPECT_EQ(t.session_fact("recursive-function/mutual"), nullptr);
+  // A table without session lines (measured before they existed) reads,
+  // with no facts.
+  auto old = SupportTable::parse("release 1.20.1\nir 10\nopset ai.onnx 21\nop ai.onnx Abs 13 ok T=float32\n");
+  EXPECT_TRUE(old.session.empty());
+  EXPECT_THROW(SupportTable::parse("release 1.20.1\nsession x maybe\n"), Error);
+  // --update: the old table's op lines, the new limits and facts.
+  std::string old_text = "# old\nrelease 1.25.1\nir 7\nopset ai.onnx 13\nop ai.onnx Relu 14 ok T=float32\n";
+  std::vector<ProbeResult> limits(rs.begin(), rs.end() - 1);
+  std::string updated = SupportTable::update_limits(old_text, "1.25.1", limits);
+  auto u = SupportTable::parse(updated);
+  EXPECT_EQ(u.max_ir, 8);
+  EXPECT_EQ(u.max_opset.at("ai.onnx"), 15);
+  EXPECT_EQ(u.session.size(), 3u);
+  EXPECT_TRUE(u.has("ai.onnx", "Relu", 14));
+  EXPECT_FALSE(u.has("ai.onnx", "Abs", 13));
+  EXPECT_THROW(SupportTable::update_limits(old_text, "1.24.3", limits), Error);
+}
+
 // The committed tables: one per minor release from 1.10 to 1.30 on the npm
 // registry (1.28 had only pre-release builds).
 TEST(CommittedTables, OnePerRelease) {
@@ -269,6 +332,51 @@ TEST(CommittedTables, LimitsAsMeasured) {
     }
     prev = &t;
   }
+}
+
+// What the session probes measured (bench/ort/measure.sh --limits-only on
+// every release): onnxruntime's own domains stop at opset 1 everywhere;
+// 1.25 and later refuse an integer division by a zero initializer when the
+// session is created, the releases before crash on it (SIGFPE) when both
+// operands are constants and create the session otherwise; 1.27 and later
+// refuse recursive functions, the releases before crash (SIGSEGV).
+TEST(CommittedTables, SessionFactsAsMeasured) {
+  for (const auto& t : committed()) {
+    SCOPED_TRACE(t.target());
+    EXPECT_EQ(t.max_opset.at("com.microsoft"), 1);
+    EXPECT_EQ(t.max_opset.at("ai.onnx.training"), 1);
+    EXPECT_EQ(t.max_opset.at("ai.onnx.preview.training"), 1);
+    EXPECT_EQ(t.max_opset.at("com.microsoft.nchwc"), 1);
+    const SessionFact* divisor = t.session_fact("zero-divisor/Div/int64");
+    const SessionFact* constants = t.session_fact("zero-constants/Mod/int32");
+    const SessionFact* direct = t.session_fact("recursive-function/direct");
+    const SessionFact* mutual = t.session_fact("recursive-function/mutual");
+    ASSERT_TRUE(divisor && constants && direct && mutual);
+    bool refuses_zero = t.order() >= 1025, refuses_recursion = t.order() >= 1027;
+    EXPECT_EQ(divisor->outcome, refuses_zero ? Outcome::Invalid : Outcome::Ok);
+    EXPECT_EQ(constants->outcome, refuses_zero ? Outcome::Invalid : Outcome::Crash);
+    if (refuses_zero) EXPECT_NE(divisor->message.find("Integer division by zero"), std::string::npos);
+    else EXPECT_NE(constants->message.find("SIGFPE"), std::string::npos);
+    EXPECT_EQ(direct->outcome, refuses_recursion ? Outcome::Invalid : Outcome::Crash);
+    EXPECT_EQ(mutual->outcome, refuses_recursion ? Outcome::Invalid : Outcome::Crash);
+    if (refuses_recursion) {
+      // The cycle starts at F or at G: onnxruntime walks the functions in a
+      // hash map's order.
+      EXPECT_NE(mutual->message.find("Model local function definitions must not be recursive. Cycle detected: "
+                                     "local:"),
+                std::string::npos)
+          << mutual->message;
+      EXPECT_NE(mutual->message.find("local:G -> local:F"), std::string::npos) << mutual->message;
+    }
+  }
+  // The NHWC layout domain: no limit in 1.10, 1 in 1.11, then close to
+  // ai.onnx's (17 in 1.12, 19 in 1.15 where ai.onnx stops at 18, 26 in 1.30).
+  EXPECT_EQ(release("1.10").max_opset.count("com.ms.internal.nhwc"), 0u);
+  EXPECT_EQ(release("1.10").max_opset.count("org.pytorch.aten"), 0u);
+  EXPECT_EQ(release("1.11").max_opset.at("com.ms.internal.nhwc"), 1);
+  EXPECT_EQ(release("1.12").max_opset.at("com.ms.internal.nhwc"), 17);
+  EXPECT_EQ(release("1.15").max_opset.at("com.ms.internal.nhwc"), 19);
+  EXPECT_EQ(release("1.30").max_opset.at("com.ms.internal.nhwc"), 26);
 }
 
 TEST(CommittedTables, KnownKernels) {
