@@ -177,12 +177,13 @@ TEST_F(DimTest, RepeatedArithmeticGivesTheSameNodes) {
   Dim q = floor_div(x, b * 12);
   Dim r = floor_div(s * 3 + 7, 4);
   Dim sum = x + r;
+  Dim k = c(768);
   size_t nodes = t.size();
   EXPECT_EQ((b * s * 768 + h) * (s + 1), x);
   EXPECT_EQ(floor_div(x, b * 12), q);
   EXPECT_EQ(floor_div(s * 3 + 7, 4), r);
   EXPECT_EQ(x + r, sum);
-  EXPECT_EQ(c(768), c(768));
+  EXPECT_EQ(c(768), k);
   EXPECT_EQ(t.size(), nodes);
   // The results are the canonical forms, whichever order built them.
   EXPECT_EQ(to_string(x), "768*batch*s*s+768*batch*s+h*s+h");
