@@ -119,6 +119,7 @@ struct Shared {
     uint32_t input = UINT32_MAX;                       // into inputs: constrained_input, on first need
     bool standard = false;                             // of ai.onnx or ai.onnx.ml
     bool ml = false;                                   // of ai.onnx.ml
+    int64_t opset = 0;                                 // the node's opset (plain_ok need not read the node)
   };
   std::vector<Prep> prep;  // per node, in the order of the pass
   std::vector<const ir::Graph*> graphs;  // in the order of the pass
@@ -140,10 +141,16 @@ struct Shared {
     std::vector<std::optional<ops::SupportVerdict>> verdict;
     std::vector<bool> looked;
     std::array<uint32_t, 16> cells;  // per SupportStatus: the cell of (these types, that status)
-    std::vector<uint32_t> plain;     // per release: the cell of a node that is ok by this key alone, once known
+    // (per release, the cell of a node that is ok by this key alone, once
+    // known: Shared::key_plain)
   };
   std::unordered_map<std::string, uint32_t> key_ids;
   std::vector<Key> keys;
+  // Flat copies, per (operator version or key) x release, of what every
+  // node of the releases after the first reads: OpVersion::cons and
+  // Key::plain.
+  std::vector<const std::vector<std::string>*> opv_cons;
+  std::vector<uint32_t> key_plain;
   std::unordered_map<std::string, uint32_t> cell_ids;  // (types, status) -> CheckMatrix::cells
   std::vector<std::string> inputs;  // the inputs named by findings
   std::string scratch;
@@ -157,6 +164,7 @@ struct Shared {
       OpVersion& o = opvs.emplace_back();
       o.cons.resize(columns);
       o.looked.resize(columns);
+      opv_cons.resize(opv_cons.size() + columns, nullptr);
     }
     return it->second;
   }
@@ -171,7 +179,7 @@ struct Shared {
       k.types = assignment_text(k.as);
       k.verdict.resize(columns);
       k.looked.resize(columns);
-      k.plain.assign(columns, UINT32_MAX);
+      key_plain.resize(key_plain.size() + columns, UINT32_MAX);
       k.cells.fill(UINT32_MAX);
     }
     return it->second;
@@ -219,7 +227,7 @@ class Checker {
     auto visit = [&](const ir::Graph& g, int) {
       for (ir::NodeId k = 0; k < g.nodes.size(); ++k) {
         if (index_ == shared_.prep.size()) shared_.prep.emplace_back();
-        if (!plain_ok(g.nodes[k])) {
+        if (!plain_ok()) {
           node(g, k);
           record();
         }
@@ -254,13 +262,14 @@ class Checker {
   // A node seen in an earlier release whose key this release supports with
   // nothing more to check (no quirks, its opset loads): its cell is the
   // key's, with no findings. Most nodes of the releases after the first.
-  bool plain_ok(const ir::Node& n) {
+  bool plain_ok() {
     const Shared::Prep& p = shared_.prep[index_];
     if (!p.seen || p.key == UINT32_MAX) return false;
-    uint32_t cell = shared_.keys[p.key].plain[column_];
-    if (cell == UINT32_MAX || shared_.opvs[p.opv].cons[column_] != p.cons) return false;
+    const size_t columns = shared_.columns;
+    uint32_t cell = shared_.key_plain[p.key * columns + column_];
+    if (cell == UINT32_MAX || shared_.opv_cons[p.opv * columns + column_] != p.cons) return false;
     const std::optional<int64_t>& max_opset = p.ml ? max_ml_ : max_onnx_;
-    if (max_opset && n.opset > *max_opset) return false;
+    if (max_opset && p.opset > *max_opset) return false;
     r_.cells.push_back(cell);
     return true;
   }
@@ -290,7 +299,7 @@ class Checker {
       *cached = it->second;
     }
     r_.cells.push_back(*cached);
-    if (plain_) key_->plain[column_] = *cached;
+    if (plain_) shared_.key_plain[static_cast<size_t>(key_ - shared_.keys.data()) * shared_.columns + column_] = *cached;
   }
 
   void add(Code code, Severity sev, NodeRef node, std::string message, std::string hint, std::string input) {
@@ -320,6 +329,7 @@ class Checker {
     key_ = nullptr;
     plain_ = false;
     if (!p.seen) {
+      p.opset = n.opset;
       p.ml = n.domain == "ai.onnx.ml";
       p.standard = ir::is_default_domain(n.domain) || p.ml;
     }
@@ -387,6 +397,7 @@ class Checker {
       }
     }
     const std::vector<std::string>* constraints = opv.cons[column_];
+    shared_.opv_cons[p.opv * shared_.columns + column_] = constraints;
     if (!constraints) {
       // No probe: outside the table's range.
       ns.status = SupportStatus::NotMeasured;

@@ -295,7 +295,8 @@ class Engine : public ops::Host {
     } else {
       // A deprecated version has no facts to check against (the spec lists none).
       if (!schema->deprecated) check_arity(g, k, *schema);
-      Bindings bound = bind_constraints(g, k, *schema, ins);
+      Bindings& bound = sc.bound;
+      bind_constraints(g, k, *schema, ins, bound, sc.bound_by);
       ops::Rule rule = definition(*schema, n);
       if (rule) {
         depth_ = depth;
@@ -429,11 +430,12 @@ class Engine : public ops::Host {
     return type_string(a) == type_string(b);
   }
 
-  Bindings bind_constraints(const ir::Graph& g, ir::NodeId k, const ops::Schema& s,
-                            const std::vector<const Inferred*>& ins) {
+  // Fills `bound` (and `bound_by`, the input each binding comes from).
+  void bind_constraints(const ir::Graph& g, ir::NodeId k, const ops::Schema& s,
+                        const std::vector<const Inferred*>& ins, Bindings& bound, std::vector<size_t>& bound_by) {
     const ir::Node& n = g.nodes[k];
-    Bindings bound;
-    std::vector<size_t> bound_by;
+    bound.clear();
+    bound_by.clear();
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i] || !type_known(*ins[i])) continue;
       const ops::FormalParam* f = ops::formal_at(s.inputs, i);
@@ -483,7 +485,6 @@ class Engine : public ops::Host {
                     mismatch_hint(*prev, *ins[i], other, input_name), input_name);
       }
     }
-    return bound;
   }
 
   static std::string allowed_list(const ops::TypeConstraint& c) {
@@ -645,6 +646,8 @@ class Engine : public ops::Host {
   struct Scratch {
     std::vector<const Inferred*> ins;
     std::vector<Inferred> outs;
+    Bindings bound;
+    std::vector<size_t> bound_by;
   };
   std::deque<Scratch> scratch_;  // per nesting level of infer_node (references stay valid as it grows)
   size_t level_ = 0;

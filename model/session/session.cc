@@ -500,6 +500,7 @@ std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis
       op_of[n] = it->second;
     }
   }
+  std::vector<size_t> distinct;  // the columns whose cells differ from every earlier one
   for (size_t col = 0; col < todo.size(); ++col) {
     const ops::SupportTable& t = *tables[col];
     auto c = std::make_unique<TargetCheck>();
@@ -512,6 +513,21 @@ std::vector<std::unique_ptr<TargetCheck>> check_targets(const analysis::Analysis
     c->result.diagnostics = column.diagnostics;
     c->target = column.target;
     summarize(*c, t);
+    // Releases that give every node the same cell as an earlier one (most
+    // of them, for most models) have that release's rows.
+    bool same = false;
+    for (size_t prev : distinct) {
+      if (m->columns[prev].cells == column.cells) {
+        c->operators = out[prev]->operators;
+        same = true;
+        break;
+      }
+    }
+    if (same) {
+      out.push_back(std::move(c));
+      continue;
+    }
+    distinct.push_back(col);
     // A row per (operator, cell): found in a table of them all when that is
     // small (it is: a few dozen of each), else through a hash map.
     const size_t cells = m->cells.size();

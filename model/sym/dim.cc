@@ -276,18 +276,21 @@ Dim floor_div_const(Dim a, int64_t c) {
   if (c == 1) return a;
   if (auto v = a.as_int()) return t.constant(floordiv_int(*v, c));
   const Node* n = a.node();
+  if (const Node* r = t.memo(Table::Op::DivConst, n, static_cast<uint64_t>(c))) return Dim(r);
+  Dim r;
   if (n->kind == Kind::Div && n->args[1]->kind == Kind::Const) {
     // floor(floor(x/d)/c) = floor(x/(d*c)) for d, c > 0.
-    return floor_div_const(Dim(n->args[0]), mul_ck(n->args[1]->c, c));
-  }
-  Poly p = to_poly(n);
-  // Keep numerators with a positive leading coefficient:
-  // floor(x/c) = -floor((-x + c - 1)/c).
-  if (!p.terms.empty() && p.terms[0].coeff < 0) {
+    r = floor_div_const(Dim(n->args[0]), mul_ck(n->args[1]->c, c));
+  } else if (Poly p = to_poly(n); !p.terms.empty() && p.terms[0].coeff < 0) {
+    // Keep numerators with a positive leading coefficient:
+    // floor(x/c) = -floor((-x + c - 1)/c).
     Dim neg = -a + (c - 1);
-    return -floor_div_poly(t, to_poly(neg.node()), c);
+    r = -floor_div_poly(t, to_poly(neg.node()), c);
+  } else {
+    r = floor_div_poly(t, std::move(p), c);
   }
-  return floor_div_poly(t, std::move(p), c);
+  t.remember(Table::Op::DivConst, n, static_cast<uint64_t>(c), r.node());
+  return r;
 }
 
 Dim minmax(Kind kind, std::vector<Dim> in) {
@@ -491,11 +494,15 @@ Dim operator+(Dim a, Dim b) {
   Table& t = table_of(a, b);
   if (auto x = a.as_int(); x && *x == 0) return b;
   if (auto y = b.as_int(); y && *y == 0) return a;
+  auto key = reinterpret_cast<uintptr_t>(b.node());
+  if (const Node* r = t.memo(Table::Op::Add, a.node(), key)) return Dim(r);
   Poly p = to_poly(a.node());
   Poly q = to_poly(b.node());
   p.c = add_ck(p.c, q.c);
   p.terms.insert(p.terms.end(), q.terms.begin(), q.terms.end());
-  return from_poly(t, std::move(p));
+  Dim r = from_poly(t, std::move(p));
+  t.remember(Table::Op::Add, a.node(), key, r.node());
+  return r;
 }
 
 Dim operator+(Dim a, int64_t b) { return b == 0 ? a : a + a.table().constant(b); }
@@ -510,16 +517,21 @@ Dim operator*(Dim a, int64_t b) {
   Table& t = a.table();
   if (b == 1) return a;
   if (b == 0) return t.constant(0);
+  if (const Node* r = t.memo(Table::Op::MulConst, a.node(), static_cast<uint64_t>(b))) return Dim(r);
   Poly p = to_poly(a.node());
   p.c = mul_ck(p.c, b);
   for (Term& term : p.terms) term.coeff = mul_ck(term.coeff, b);
-  return from_poly(t, std::move(p));
+  Dim r = from_poly(t, std::move(p));
+  t.remember(Table::Op::MulConst, a.node(), static_cast<uint64_t>(b), r.node());
+  return r;
 }
 
 Dim operator*(Dim a, Dim b) {
   Table& t = table_of(a, b);
   if (auto x = a.as_int()) return b * *x;
   if (auto y = b.as_int()) return a * *y;
+  auto key = reinterpret_cast<uintptr_t>(b.node());
+  if (const Node* m = t.memo(Table::Op::Mul, a.node(), key)) return Dim(m);
   Poly p = to_poly(a.node());
   Poly q = to_poly(b.node());
   Poly r;
@@ -529,15 +541,31 @@ Dim operator*(Dim a, Dim b) {
   for (const Term& x : p.terms) {
     for (const Term& y : q.terms) r.terms.push_back({mul_ck(x.coeff, y.coeff), mono_mul(t, x.mono, y.mono)});
   }
-  return from_poly(t, std::move(r));
+  Dim out = from_poly(t, std::move(r));
+  t.remember(Table::Op::Mul, a.node(), key, out.node());
+  return out;
 }
 
 Dim floor_div(Dim a, int64_t b) { return floor_div_const(a, b); }
+
+namespace {
+Dim floor_div_exprs(Table& t, Dim a, Dim b);
+}  // namespace
 
 Dim floor_div(Dim a, Dim b) {
   Table& t = table_of(a, b);
   if (auto c = b.as_int()) return floor_div_const(a, *c);
   if (a == b) return t.constant(1);
+  auto key = reinterpret_cast<uintptr_t>(b.node());
+  if (const Node* r = t.memo(Table::Op::Div, a.node(), key)) return Dim(r);
+  Dim r = floor_div_exprs(t, a, b);
+  t.remember(Table::Op::Div, a.node(), key, r.node());
+  return r;
+}
+
+namespace {
+
+Dim floor_div_exprs(Table& t, Dim a, Dim b) {
   Poly num = to_poly(a.node());
   Poly den = to_poly(b.node());
   if (den.c == 0 && den.terms.size() == 1 && num.c == 0 && den.terms[0].coeff > 0) {
@@ -563,6 +591,8 @@ Dim floor_div(Dim a, Dim b) {
   n.args = {a.node(), b.node()};
   return Dim(t.intern(std::move(n)));
 }
+
+}  // namespace
 
 Dim ceil_div(Dim a, Dim b) { return -floor_div(-a, b); }
 Dim ceil_div(Dim a, int64_t b) { return -floor_div_const(-a, b); }
@@ -653,10 +683,13 @@ const Node* Table::intern(Node n) {
 }
 
 Dim Table::constant(int64_t v) {
+  if (auto it = constants_.find(v); it != constants_.end()) return Dim(it->second);
   Node n;
   n.kind = Kind::Const;
   n.c = v;
-  return Dim(intern(std::move(n)));
+  const Node* p = intern(std::move(n));
+  constants_.emplace(v, p);
+  return Dim(p);
 }
 
 Dim Table::symbol(std::string_view name) {

@@ -145,7 +145,36 @@ class Table {
   // For dim.cc: returns the interned node equal to `n`.
   const Node* intern(Node n);
 
+  // For dim.cc: results of arithmetic already done. Expressions are interned
+  // and immutable, so the result of an operation on the same operands is the
+  // same node: a model's layers repeat the same shape arithmetic thousands of
+  // times, and each repetition is then one hash lookup instead of building,
+  // sorting and interning polynomials.
+  enum class Op : uint8_t { Add, Mul, MulConst, DivConst, Div };
+  const Node* memo(Op op, const Node* a, uint64_t b) const {
+    auto it = memo_.find(MemoKey{a, b, op});
+    return it == memo_.end() ? nullptr : it->second;
+  }
+  void remember(Op op, const Node* a, uint64_t b, const Node* r) { memo_.emplace(MemoKey{a, b, op}, r); }
+
  private:
+  struct MemoKey {
+    const Node* a;
+    uint64_t b;  // the other operand's node, or a constant
+    Op op;
+    bool operator==(const MemoKey&) const = default;
+  };
+  struct MemoHash {
+    size_t operator()(const MemoKey& k) const {
+      uint64_t h = (reinterpret_cast<uintptr_t>(k.a) * 0x9E3779B97F4A7C15ull) ^ (k.b + static_cast<uint64_t>(k.op));
+      h *= 0xD6E8FEB86659FD93ull;
+      return static_cast<size_t>(h ^ (h >> 32));
+    }
+  };
+  std::unordered_map<MemoKey, const Node*, MemoHash> memo_;
+  // Constants by value, the most frequent node: no Node built per lookup.
+  std::unordered_map<int64_t, const Node*> constants_;
+
   struct Hash {
     size_t operator()(const Node* n) const { return n->hash; }
   };

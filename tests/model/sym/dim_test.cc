@@ -169,5 +169,32 @@ TEST_F(DimTest, OverflowIsAnError) {
   EXPECT_THROW(s * INT64_MAX * 2, Error);
 }
 
+// Arithmetic done once is looked up the next time (a model's layers repeat
+// the same shape arithmetic): the same operands give the same node, without
+// a node more, and an operation that failed fails again.
+TEST_F(DimTest, RepeatedArithmeticGivesTheSameNodes) {
+  Dim x = (b * s * 768 + h) * (s + 1);
+  Dim q = floor_div(x, b * 12);
+  Dim r = floor_div(s * 3 + 7, 4);
+  Dim sum = x + r;
+  Dim k = c(768);
+  size_t nodes = t.size();
+  EXPECT_EQ((b * s * 768 + h) * (s + 1), x);
+  EXPECT_EQ(floor_div(x, b * 12), q);
+  EXPECT_EQ(floor_div(s * 3 + 7, 4), r);
+  EXPECT_EQ(x + r, sum);
+  EXPECT_EQ(c(768), k);
+  EXPECT_EQ(t.size(), nodes);
+  // The results are the canonical forms, whichever order built them.
+  EXPECT_EQ(to_string(x), "768*batch*s*s+768*batch*s+h*s+h");
+  EXPECT_EQ(to_string(r), "ceil((3*s)/4)+1");
+  EXPECT_EQ(s * 2 * 3, s * 6);
+  Dim near = s * (INT64_MAX / 2);
+  EXPECT_THROW(near * 4, Error);
+  EXPECT_THROW(near * 4, Error);
+  EXPECT_THROW(floor_div(s, 0), Error);
+  EXPECT_THROW(floor_div(s, 0), Error);
+}
+
 }  // namespace
 }  // namespace onnxscope::sym
