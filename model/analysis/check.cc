@@ -709,9 +709,14 @@ namespace {
 // the model-wide ones (IR version, opsets) first, as onnxruntime checks them
 // first. Then the verdict they give.
 // Those a session fact decides are worded for the release.
-void finish(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all,
+void finish(const Analysis& a, const ops::SupportTable& t, const ops::SupportTables& all, ops::OptLevel level,
             std::vector<Diagnostic>& diagnostics, Verdict& verdict) {
+  const std::string release = release_of(t);
   for (const Diagnostic& d : a.diagnostics) {
+    if (auto folded = constant_folded(d, all.fusions(), release, level)) {
+      diagnostics.push_back(std::move(*folded));
+      continue;
+    }
     diagnostics.push_back(d.session_fact.empty() ? d : for_release(d, t, all));
   }
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& x, const Diagnostic& y) {
@@ -738,7 +743,7 @@ CheckMatrix check_many(const Analysis& a, const std::vector<const ops::SupportTa
     r.cells.reserve(m.nodes.size());
     Checker(a, *targets[i], all, shared, i, m).run();
     if (!fusions.empty()) fusion_findings(fusions, all.fusions(), release_of(*targets[i]), level, r.diagnostics);
-    finish(a, *targets[i], all, r.diagnostics, r.verdict);
+    finish(a, *targets[i], all, level, r.diagnostics, r.verdict);
   }
   return m;
 }

@@ -189,7 +189,71 @@ std::string span(const std::vector<NodeRef>& nodes) {
   return fmt::format("from {} to {}", util::quote(nodes.front().get().name), util::quote(nodes.back().get().name));
 }
 
+// Whether a value is known before any input is fed: an initializer that is
+// no graph input, a Constant's output, or the output of a node (without
+// subgraphs) whose inputs all are.
+bool foldable(const ir::Graph& g, ValueId v, int depth = 0) {
+  if (v == kNoValue || depth > 64) return false;
+  const ir::Value& d = g.values[v];
+  if (d.kind == ir::ValueKind::Initializer) return true;
+  if (d.kind != ir::ValueKind::NodeOutput) return false;
+  const ir::Node& n = g.nodes[d.producer];
+  if (n.has_subgraphs()) return false;
+  if (n.op_type == "Constant") return true;
+  for (ValueId i : n.inputs) {
+    if (i != kNoValue && !foldable(g, i, depth + 1)) return false;
+  }
+  return !n.inputs.empty();
+}
+
+// The runtime's words without what is the probe's own or differs between
+// releases only by a source line: "indices element out of data bounds",
+// "Exception during initialization: ... The input tensor cannot be reshaped
+// to the requested shape".
+std::string fold_words(std::string_view message) {
+  std::string m(message);
+  constexpr std::string_view kInit = "Exception during initialization: ";
+  size_t reason = m.find("was false. ");
+  if (m.rfind(kInit, 0) == 0 && reason != std::string::npos) {
+    std::string why = m.substr(reason + 11);
+    size_t end = why.find(". Input shape");
+    if (end != std::string::npos) why.resize(end);
+    return std::string(kInit) + "... " + why;
+  }
+  size_t at = m.find(", idx=");
+  if (at != std::string::npos) m.resize(at);
+  return m;
+}
+
 }  // namespace
+
+std::optional<Diagnostic> constant_folded(const Diagnostic& d, const ops::FusionTable& table,
+                                          std::string_view release, ops::OptLevel level) {
+  if (d.phase != Phase::Run || d.severity != Severity::Error || !d.node) return std::nullopt;
+  if (d.code != Code::IndexRange && d.code != Code::ReshapeCount) return std::nullopt;
+  const ir::Graph& g = *d.node.graph;
+  const ir::Node& n = d.node.get();
+  if (!(n.domain.empty() || n.domain == "ai.onnx") || (n.op_type != "Gather" && n.op_type != "Reshape")) {
+    return std::nullopt;
+  }
+  for (ValueId i : n.inputs) {
+    if (i != kNoValue && !foldable(g, i)) return std::nullopt;
+  }
+  auto v = table.find(release, "constant-folding:" + std::string(n.op_type), level);
+  if (!v || v->outcome == ops::Outcome::Ok) return std::nullopt;
+  Diagnostic out = d;
+  out.phase = Phase::Load;
+  out.release = std::string(release);
+  out.message += fmt::format(
+      "; every input of it is a constant, so at optimization level {} onnxruntime computes it while it creates "
+      "the session (constant folding), and the session fails without naming the node (\"{}\")",
+      ops::opt_level_name(level), fold_words(v->message));
+  out.hint += (out.hint.empty() ? "" : "; ") +
+              std::string("with graph optimization level 'disabled' the session is created and the first run "
+                          "fails at this node instead; onnxruntime 1.27 and later leave a node they cannot fold "
+                          "for the run");
+  return out;
+}
 
 std::vector<FusionMatch> find_fusions(const Analysis& a) {
   std::vector<FusionMatch> out;

@@ -11,6 +11,7 @@
 //                    ("quickgelu:float64", "silu:float64")
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,15 @@ std::vector<FusionMatch> find_fusions(const Analysis& a);
 // "1.30") at an optimization level, appended to `out` with the release set.
 void fusion_findings(const std::vector<FusionMatch>& matches, const ops::FusionTable& table,
                      std::string_view release, ops::OptLevel level, std::vector<Diagnostic>& out);
+
+// Constant folding: at level basic and above onnxruntime computes, while it
+// creates the session, every node whose inputs are all constants. A run-time
+// finding on such a Gather (index-range) or Reshape (reshape-count) is a load
+// failure naming no node in the releases whose fold fails with it (measured:
+// "constant-folding:Gather" and "constant-folding:Reshape" in the table).
+// Returns the finding as that release and level see it, or nullopt when they
+// see it as `d` says.
+std::optional<Diagnostic> constant_folded(const Diagnostic& d, const ops::FusionTable& table,
+                                          std::string_view release, ops::OptLevel level);
 
 }  // namespace onnxscope::analysis

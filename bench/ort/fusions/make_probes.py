@@ -9,6 +9,11 @@ graph fusions rewrites, in every dtype that reaches it.
   layernorm:T         the same without the Cast, in T
   quickgelu:T         x * Sigmoid(1.702 * x) in T (QuickGeluFusion)
   silu:T              x * Sigmoid(x) in T
+  constant-folding:Gather   a Gather of a constant by constant indices out of
+                      range, and constant-folding:Reshape, a Reshape of a
+                      constant to a shape that does not hold its elements
+                      (ConstantFolding evaluates such nodes while the
+                      session is created)
 
 The node whose name onnxruntime prints for the fused node is named "{mul}"
 (the Mul of the scale; the last Mul of the activation), so that the
@@ -74,6 +79,22 @@ def activation(out, kind, t):
     save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), os.path.join(out, f"{kind}_{t}.onnx"))
 
 
+def constant_folding(out, op):
+    """y = x + f(constants), f failing on its constant inputs."""
+    if op == "Gather":
+        nodes = [h.make_node("Gather", ["c", "i"], ["r"], axis=0, name="/Gather")]
+        inits = [nh.from_array(np.ones((2, 3), np.float32), "c"), nh.from_array(np.array([0, 5], np.int64), "i")]
+        nodes.append(h.make_node("Add", ["x", "r"], ["y"], name="/Add"))
+    else:
+        nodes = [h.make_node("Reshape", ["c", "s"], ["r"], name="/Reshape"),
+                 h.make_node("ReduceSum", ["r"], ["rs"], keepdims=0, name="/ReduceSum"),
+                 h.make_node("Add", ["x", "rs"], ["y"], name="/Add")]
+        inits = [nh.from_array(np.ones(6, np.float32), "c"), nh.from_array(np.array([4, 2], np.int64), "s")]
+    g = h.make_graph(nodes, "probe", [h.make_tensor_value_info("x", T.FLOAT, [2, 3])],
+                     [h.make_tensor_value_info("y", T.FLOAT, [2, 3])], inits)
+    save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), os.path.join(out, f"constant-folding_{op}.onnx"))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -83,6 +104,8 @@ def main():
     for t in TYPES:
         activation(out, "quickgelu", t)
         activation(out, "silu", t)
+    constant_folding(out, "Gather")
+    constant_folding(out, "Reshape")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ async function main() {
     for (const level of LEVELS) {
       let line = `fusion ${pkg.version} ${probeName(f)} ${level} `;
       try {
-        const s = await ort.InferenceSession.create(file, { graphOptimizationLevel: level });
+        const s = await ort.InferenceSession.create(file, { graphOptimizationLevel: level, logSeverityLevel: 4 });
         if (typeof s.release === 'function') await s.release();
         line += 'ok';
       } catch (e) {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "model/analysis/check.h"
 #include "model/load/loader.h"
 #include "model/util/error.h"
@@ -208,6 +210,74 @@ TEST(FusionCli, TheLevelIsAnOptionOfCheckAndABadOneIsRefused) {
   auto bad = test::run_onnxscope({"check", model, "--optimization-level", "fast"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--optimization-level"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace onnxscope::analysis
+
+namespace onnxscope::analysis {
+namespace {
+
+TEST(ConstantFolding, AGatherOfConstantsFailsAtLoadFromBasicOnUntil126) {
+  for (auto level : {ops::OptLevel::Basic, ops::OptLevel::Extended, ops::OptLevel::All}) {
+    Checked c = check_fixture("fold_gather", "1.20", level);
+    EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+    ASSERT_EQ(c.result.diagnostics.size(), 1u);
+    const Diagnostic& d = c.result.diagnostics[0];
+    EXPECT_EQ(d.code, Code::IndexRange);
+    EXPECT_EQ(d.phase, Phase::Load);
+    EXPECT_EQ(d.node.get().name, "/Gather");
+    EXPECT_EQ(d.release, "1.20");
+    EXPECT_NE(d.message.find("(constant folding)"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("(\"indices element out of data bounds\")"), std::string::npos) << d.message;
+    EXPECT_NE(d.hint.find("'disabled'"), std::string::npos);
+  }
+  // Level disabled, and 1.27 on: the run fails at the node.
+  for (auto [minor, level] : {std::pair{"1.20", ops::OptLevel::Disabled}, std::pair{"1.30", ops::OptLevel::All}}) {
+    Checked c = check_fixture("fold_gather", minor, level);
+    EXPECT_EQ(c.result.verdict, Verdict::RunError) << minor;
+    ASSERT_EQ(c.result.diagnostics.size(), 1u);
+    EXPECT_EQ(c.result.diagnostics[0].phase, Phase::Run);
+    EXPECT_EQ(c.result.diagnostics[0].message.find("constant folding"), std::string::npos);
+  }
+}
+
+TEST(ConstantFolding, AReshapeOfConstantsQuotesWhatEveryReleaseSays) {
+  Checked c = check_fixture("fold_reshape", "1.10");
+  ASSERT_EQ(c.result.diagnostics.size(), 1u);
+  EXPECT_EQ(c.result.diagnostics[0].code, Code::ReshapeCount);
+  EXPECT_EQ(c.result.diagnostics[0].phase, Phase::Load);
+  EXPECT_NE(c.result.diagnostics[0].message.find(
+                "(\"Exception during initialization: ... The input tensor cannot be reshaped to the requested shape\")"),
+            std::string::npos)
+      << c.result.diagnostics[0].message;
+  // The same words in every release that folds it, so the matrix lists it once.
+  auto model = load::load_model(test::source_dir() / "fixtures" / "fusions" / "fold_reshape.onnx");
+  auto a = infer(*model);
+  std::vector<const ops::SupportTable*> all;
+  for (size_t i = 0; i < tables().size(); ++i) all.push_back(&tables().at(i));
+  CheckMatrix m = check_many(*a, all, tables(), ops::OptLevel::All);
+  std::set<std::string> load_messages;
+  size_t loads = 0;
+  for (const auto& col : m.columns) {
+    for (const auto& d : col.diagnostics) {
+      if (d.phase == Phase::Load) load_messages.insert(d.message), ++loads;
+    }
+  }
+  EXPECT_EQ(loads, 17u);  // 1.10 to 1.26
+  EXPECT_EQ(load_messages.size(), 1u);
+}
+
+TEST(ConstantFolding, ANodeFedByAGraphInputIsNotFolded) {
+  const char* text = R"(
+    < ir_version: 8, opset_import: ["" : 13] >
+    g (float[2, 3] x) => (float[4, 2] y) {
+      s = Constant<value = int64[2] {4, 2}>()
+      y = Reshape(x, s)
+    })";
+  Checked c = check_text(text, "1.20");
+  ASSERT_FALSE(c.result.diagnostics.empty());
+  for (const auto& d : c.result.diagnostics) EXPECT_EQ(d.message.find("constant folding"), std::string::npos);
 }
 
 }  // namespace
