@@ -54,6 +54,24 @@ Checked check_text(std::string_view text, std::string_view minor, ops::OptLevel 
   return check_model(load::load_model_bytes(test::serialize(test::parse_text(text))), minor, level);
 }
 
+// A model in ONNX text: x (of the signature's type) cast to float32, the
+// LayerNorm decomposition up to n = Div(d, sd), then `tail` (scale and bias).
+std::string layer_norm_after_cast(std::string_view inputs, std::string_view tail) {
+  return std::string("< ir_version: 8, opset_import: [\"\" : 13] >\ng (") + std::string(inputs) +
+         ") => (float[2, 4] y) {\n" + R"(
+      xc = Cast<to = 1>(x)
+      m = ReduceMean<axes = [-1]>(xc)
+      d = Sub(xc, m)
+      two = Constant<value = float {2.0}>()
+      p = Pow(d, two)
+      v = ReduceMean<axes = [-1]>(p)
+      eps = Constant<value = float {0.00001}>()
+      ve = Add(v, eps)
+      sd = Sqrt(ve)
+      n = Div(d, sd)
+      )" + std::string(tail) + "\n}";
+}
+
 TEST(Fusion, LayerNormAfterACastFailsAtExtendedAndAllWithTheNodeTheRuntimeNames) {
   for (auto level : {ops::OptLevel::Extended, ops::OptLevel::All}) {
     Checked c = check_fixture("ln_cast_f64_f32", "1.30", level);
@@ -118,44 +136,18 @@ TEST(Fusion, PatternsTheOptimizerDoesNotTakeAreNotMatched) {
   EXPECT_TRUE(c.fusions().empty());
   EXPECT_EQ(c.result.verdict, Verdict::Ok);
   // The scale is computed, neither constant nor a graph input.
-  const char* computed_scale = R"(
-    < ir_version: 8, opset_import: ["" : 13] >
-    g (float[2, 4] x, double[4] w) => (float[2, 4] y) {
-      xc = Cast<to = 1>(x)
-      m = ReduceMean<axes = [-1]>(xc)
-      d = Sub(xc, m)
-      two = Constant<value = float {2.0}>()
-      p = Pow(d, two)
-      v = ReduceMean<axes = [-1]>(p)
-      eps = Constant<value = float {0.00001}>()
-      ve = Add(v, eps)
-      sd = Sqrt(ve)
-      n = Div(d, sd)
+  const std::string computed_scale = layer_norm_after_cast("float[2, 4] x, double[4] w", R"(
       wf = Cast<to = 1>(w)
       sc = Mul(n, wf)
       b = Constant<value = float[4] {0.0, 0.0, 0.0, 0.0}>()
-      y = Add(sc, b)
-    })";
+      y = Add(sc, b))");
   EXPECT_TRUE(check_text(computed_scale, "1.30").fusions().empty());
 }
 
 TEST(Fusion, GraphInputsServeAsScaleAndBiasAsInTheRuntime) {
-  const char* text = R"(
-    < ir_version: 8, opset_import: ["" : 13] >
-    g (double[2, 4] x, float[4] w, float[4] b) => (float[2, 4] y) {
-      xc = Cast<to = 1>(x)
-      m = ReduceMean<axes = [-1]>(xc)
-      d = Sub(xc, m)
-      two = Constant<value = float {2.0}>()
-      p = Pow(d, two)
-      v = ReduceMean<axes = [-1]>(p)
-      eps = Constant<value = float {0.00001}>()
-      ve = Add(v, eps)
-      sd = Sqrt(ve)
-      n = Div(d, sd)
+  const std::string text = layer_norm_after_cast("double[2, 4] x, float[4] w, float[4] b", R"(
       sc = Mul(n, w)
-      y = Add(sc, b)
-    })";
+      y = Add(sc, b))");
   Checked c = check_text(text, "1.30");
   ASSERT_EQ(c.fusions().size(), 1u);
   EXPECT_EQ(c.result.verdict, Verdict::LoadError);
