@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // live_agreement.js --onnxscope PATH --target X.Y --expected FILE [--ort DIR]
-//                   [--update] [--jobs N] [--data DIR]
+//                   [--update] [--jobs N] [--data DIR] [--level LEVEL]
 //
 // How often onnxscope's load prediction agrees with real session creation.
 // For every model of the ONNX backend test data (DIR/{node,pytorch-converted,
@@ -12,6 +12,9 @@
 //   - runs `onnxscope check MODEL -t X.Y --format json` (N at a time,
 //     default 2); onnxscope predicts a failure to load when the verdict is
 //     'load-error' (a 'run-error' verdict still loads).
+// --level (disabled, basic, extended, all) creates the sessions at that
+// graph optimization level and checks with `--optimization-level LEVEL`;
+// without it, onnxruntime's default and onnxscope's (both 'all').
 // Agreement = models where both say the same / all models; it must be at
 // least 99.5%. A model the runtime refuses for a reason that depends on the
 // machine rather than on the model and the release (HOST_DEPENDENT below:
@@ -48,7 +51,7 @@ const { parseArgs, positiveInt } = require('./run_probes');
 const { liveCheck } = require('./live_check');
 
 const USAGE = 'usage: live_agreement.js --onnxscope PATH --target X.Y --expected FILE [--ort DIR] ' +
-  '[--update] [--jobs N] [--data DIR]';
+  '[--update] [--jobs N] [--data DIR] [--level disabled|basic|extended|all]';
 const MIN_AGREEMENT = 99.5;
 const SUITES = ['node', 'pytorch-converted', 'pytorch-operator', 'simple'];
 const DEFAULT_DATA = '/usr/share/libonnx-testdata/data';
@@ -93,7 +96,7 @@ function findModels(dataDir) {
 
 // `onnxscope check MODEL -t TARGET --format json` for every model, `jobs`
 // at a time. Returns per model {verdict, diagnostics} or {error}.
-function predictAll(onnxscope, target, models, jobs) {
+function predictAll(onnxscope, target, models, jobs, level) {
   const results = new Array(models.length);
   let next = 0;
   // While onnxscope is being rebuilt its file is briefly missing or not
@@ -102,7 +105,8 @@ function predictAll(onnxscope, target, models, jobs) {
   const RETRY_MS = 500;
   const RETRIES = 120;
   const one = (k, attempt = 0) => new Promise((resolve) => {
-    execFile(onnxscope, ['check', models[k].file, '-t', target, '--format', 'json'],
+    execFile(onnxscope, ['check', models[k].file, '-t', target, '--format', 'json',
+      ...(level ? ['--optimization-level', level] : [])],
       { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
         if (err && code === null && !err.signal && attempt < RETRIES) {
@@ -162,7 +166,7 @@ async function main(argv) {
   const start = Date.now();
   let opts;
   try {
-    opts = parseArgs(argv, ['onnxscope', 'target', 'expected', 'ort', 'jobs', 'data'], ['update', 'help']);
+    opts = parseArgs(argv, ['onnxscope', 'target', 'expected', 'ort', 'jobs', 'data', 'level'], ['update', 'help']);
   } catch (e) { throw new Exit(2, `${e.message}\n${USAGE}`); }
   if (opts.help) { console.log(USAGE); return 0; }
   if (!opts.onnxscope || !opts.target || !opts.expected) throw new Exit(2, USAGE);
@@ -186,6 +190,10 @@ async function main(argv) {
   }
 
   const { dir: ortDir, pkg } = ortInstall(opts.ort, tgt.release, `onnxscope's table for ort-cpu@${target}`);
+  const level = opts.level || '';
+  if (level && !['disabled', 'basic', 'extended', 'all'].includes(level)) throw new Exit(2, USAGE);
+  // The child processes create their sessions at this level.
+  if (level) process.env.ONNXSCOPE_ORT_LEVEL = level;
   const dataDir = opts.data || DEFAULT_DATA;
   const models = findModels(dataDir);
   if (!models.length) {
@@ -197,7 +205,7 @@ async function main(argv) {
   // Both at once: the runtime's child processes and onnxscope's checks.
   const [live, predictions] = await Promise.all([
     liveCheck(models.map((m) => ({ id: m.id, file: m.file, rel: m.id })), { ortDir, jobs }),
-    predictAll(opts.onnxscope, `ort-cpu@${target}`, models, jobs),
+    predictAll(opts.onnxscope, `ort-cpu@${target}`, models, jobs, level),
   ]);
 
   const failures = [];
@@ -250,7 +258,7 @@ async function main(argv) {
     const header = [
       `# Models of the ONNX backend test data (${SUITES.join(', ')}) on whose loading onnxscope's prediction`,
       `# (onnxscope check -t ort-cpu@${target}: verdict load-error or not) and real session creation in`,
-      `# onnxruntime-node ${pkg.version} (CPU, default options) disagree. Written by bench/ort/live_agreement.js --update.`,
+      `# onnxruntime-node ${pkg.version} (CPU, ${level ? `graph optimization level ${level}` : 'default options'}) disagree. Written by bench/ort/live_agreement.js --update${level ? ` --level ${level}` : ''}.`,
       `# ${totals}.`,
       ...(hostNote ? [`# ${hostNote}; they are not listed.`] : []),
       '# model<TAB>predicted (loads|fails)<TAB>real outcome (classify.js)<TAB>why they disagree',

@@ -61,8 +61,12 @@ async function createSession(ort, state, task) {
   state.loaded = false;
   try {
     // Default options: CPU execution provider, default graph optimisation
-    // level ('all'), as a user's `InferenceSession.create(path)` gets.
-    const session = await ort.InferenceSession.create(task.file);
+    // level ('all'), as a user's `InferenceSession.create(path)` gets; or
+    // the level in ONNXSCOPE_ORT_LEVEL (live_agreement.js --level).
+    const level = process.env.ONNXSCOPE_ORT_LEVEL;
+    const session = level
+      ? await ort.InferenceSession.create(task.file, { graphOptimizationLevel: level })
+      : await ort.InferenceSession.create(task.file);
     if (typeof session.release === 'function') await session.release();
     return { outcome: 'ok', message: '' };
   } catch (e) {
