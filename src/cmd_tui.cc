@@ -102,6 +102,18 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
     for (const auto& [k, v] : r.options.bindings) ctx.check_command += fmt::format(" --bind {}={}", util::shell_word(k), v);
     return session::write_report(*s, report, ctx);
   };
+  // The repro of `onnxscope extract`: the node and what computes its
+  // inputs, fed at random under the result's bindings.
+  engine.repro = [s](const ui::Result& r, const std::string& node, const std::string& dir) {
+    s->set_bindings(r.bindings);
+    s->set_inputs(r.options.inputs);
+    session::ExtractRequest req;
+    req.node = node;
+    req.out = dir;
+    req.run.random = true;
+    session::ExtractReport rep = s->extract(req);
+    return fmt::format("{}{}", rep.model.filename().string(), rep.feeds.empty() ? "" : ", " + rep.feeds.filename().string());
+  };
   auto* doc = new ui::Document(*model, tables.all(), std::move(engine));
   doc->display_path = args.path;
   doc->optimization = level;

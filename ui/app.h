@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,6 +140,7 @@ class App {
   void reanalyze(analysis::InferOptions o);
   void after_result();
   void export_report(const std::string& path);
+  void export_repro(const std::filesystem::path& report);
   PaneState& state_of(View v);
   View focused_view() const;
 

@@ -71,6 +71,10 @@ struct Engine {
   std::function<analysis::CheckResult(const analysis::Analysis&, size_t target)> check;
   // The Markdown report of `check --format markdown` for a result.
   std::function<std::string(const Result&)> markdown;
+  // The repro of `onnxscope extract`: a minimal model around the node (of
+  // the main graph) written into the folder `dir` with its feeds, under the
+  // result's bindings; returns what it wrote, throws Error when it cannot.
+  std::function<std::string(const Result&, const std::string& node, const std::string& dir)> repro;
 };
 
 class Document {

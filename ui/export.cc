@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "ui/app.h"
+#include "model/util/error.h"
 
 namespace onnxscope::ui {
 
@@ -54,6 +55,37 @@ void App::export_report(const std::string& path) {
   }
   message_ = fmt::format("wrote {} ({} bytes)", fit(path, 50, opts.utf8), text.size());
   message_role_ = Role::Ok;
+  export_repro(target);
+}
+
+// Beside the report, the repro of the failure shown: the selected node's
+// error when it has one, else the first error of the main graph. The folder
+// is the report's name without its extension and "-repro"
+// (report.md -> report-repro/).
+void App::export_repro(const std::filesystem::path& report) {
+  if (!doc.engine.repro) return;
+  const Result& r = doc.result();
+  const ir::Graph& main = *doc.model.graph;
+  const analysis::Diagnostic* pick = nullptr;
+  auto sel = selected();
+  for (const auto& d : r.check.diagnostics) {
+    if (d.severity != analysis::Severity::Error || !d.node || d.node.graph != &main) continue;
+    if (!pick) pick = &d;
+    if (&graph() == &main && sel && d.node.node == *sel) {
+      pick = &d;
+      break;
+    }
+  }
+  if (!pick) return;
+  std::filesystem::path dir = report.parent_path() / (report.stem().string() + "-repro");
+  const std::string node(pick->node.get().name);
+  try {
+    std::string what = doc.engine.repro(r, node, dir.string());
+    message_ += fmt::format(", and the repro of {} in {}/ ({})", fit(node, 30, opts.utf8),
+                            fit(dir.string(), 40, opts.utf8), what);
+  } catch (const Error& e) {
+    message_ += fmt::format("; no repro of {}: {}", fit(node, 30, opts.utf8), e.what());
+  }
 }
 
 }  // namespace onnxscope::ui

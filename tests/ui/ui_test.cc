@@ -33,6 +33,11 @@ class Session {
     e.infer = [m](const analysis::InferOptions& o) { return analysis::infer(*m, o); };
     e.check = [t](const analysis::Analysis& a, size_t i) { return analysis::check(a, t->at(i), *t); };
     e.markdown = [](const Result& r) { return "# report for " + r.check.target + "\n"; };
+    e.repro = [this](const Result&, const std::string& node, const std::string& dir) {
+      repro_node = node;
+      repro_dir = dir;
+      return std::string("model.onnx");
+    };
     doc_ = std::make_unique<Document>(*model_, tables_, std::move(e));
     doc_->display_path = shown.empty() ? path.filename().string() : shown;
     for (const auto& f : feeds) doc_->feeds.push_back(onnxscope::session::parse_input(f));
@@ -128,6 +133,10 @@ class Session {
   ops::SupportTables tables_;
   std::unique_ptr<Document> doc_;
   std::unique_ptr<App> app_;
+
+ public:
+  // What the export asked the repro for.
+  std::string repro_node, repro_dir;
   std::string last_;
   int last_w_ = 80, last_h_ = 24;
 };
@@ -486,6 +495,41 @@ TEST(TuiKeys, ExportWritesTheReportAtomically) {
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) files += e.is_regular_file();
   EXPECT_EQ(files, 1);  // no temporary file left behind
+}
+
+TEST(TuiKeys, ExportAlsoWritesTheReproOfTheSelectedFailure) {
+  test::TempDir dir;
+  auto export_to = [&](Session& s, const fs::path& out) {
+    s.type("x");
+    for (int i = 0; i < 20; ++i) s.key(Key::Backspace);
+    s.type(out.string() + "\n");
+  };
+  {
+    // The first node, /Sub, is selected and fails: its repro.
+    Session s(demo());
+    export_to(s, dir.path() / "report.md");
+    EXPECT_EQ(s.repro_node, "/Sub");
+    EXPECT_EQ(fs::path(s.repro_dir), dir.path() / "report-repro");
+    EXPECT_NE(s.app().message().find("and the repro of /Sub in"), std::string::npos) << s.app().message();
+  }
+  {
+    // The second, /Div, fails too: selected, it is the one.
+    Session s(demo());
+    s.key(Key::Down);
+    ASSERT_EQ(s.selected_name(), "/Div");
+    export_to(s, dir.path() / "div.md");
+    EXPECT_EQ(s.repro_node, "/Div");
+    EXPECT_EQ(fs::path(s.repro_dir), dir.path() / "div-repro");
+  }
+  {
+    // A selected node without an error: the first failure.
+    Session s(demo());
+    s.key(Key::Down);
+    s.key(Key::Down);
+    ASSERT_EQ(s.selected_name(), "/Cast_1");
+    export_to(s, dir.path() / "other.md");
+    EXPECT_EQ(s.repro_node, "/Sub");
+  }
 }
 
 TEST(TuiKeys, ResizeKeepsTheSelection) {
