@@ -33,7 +33,7 @@ class Host {
   virtual std::vector<Inferred> infer_subgraph(const ir::Graph& owner, ir::NodeId node, const ir::Graph& sub,
                                                const std::vector<Inferred>& inputs) = 0;
   // A branch the node runs (taken) or, its condition known, never runs.
-  virtual void branch(const ir::Graph& sub, bool taken) {}
+  virtual void branch(const ir::Graph& /*sub*/, bool /*taken*/) {}
 };
 
 class Context {
