@@ -31,7 +31,13 @@ void add_check_options(CLI::App* sub, CheckOptions& o) {
                   "What you will feed: NAME=DTYPE[D0,D1,...]; checked as onnxruntime checks feeds, then the model is "
                   "inferred with it (dims: integers or names)");
   sub->add_option("--bind", o.binds, "Give a symbol a value: SYMBOL=INT");
+  add_value_option(sub, o.values);
   add_optimization_option(sub, o.optimization);
+}
+
+void add_value_option(CLI::App* sub, std::vector<std::string>& values) {
+  sub->add_option("--value", values,
+                  "Give a small input its contents, for shape tensors fed at run time: NAME=V0,V1,...");
 }
 
 void add_optimization_option(CLI::App* sub, std::string& level) {
@@ -46,6 +52,7 @@ session::Options check_session_options(const GlobalOptions& g, const CheckOption
   session::Options opts = session_options(g);
   for (const auto& s : o.inputs) opts.feeds.push_back(session::parse_input(s));
   for (const auto& s : o.binds) opts.bindings.insert(session::parse_binding(s));
+  for (const auto& s : o.values) opts.input_values.insert(session::parse_value(s));
   // Selected before the model is loaded: a bad --target fails first.
   opts.targets = o.targets.empty() ? std::vector<std::string>{"latest"} : o.targets;
   opts.optimization = ops::parse_opt_level(o.optimization).value_or(ops::OptLevel::All);

@@ -43,9 +43,11 @@ session::Options session_options(const GlobalOptions& g);
 // The options of `check` and `report`: the targets, and the feeds and sizes
 // the prediction is for.
 struct CheckOptions {
-  std::vector<std::string> targets, inputs, binds;
+  std::vector<std::string> targets, inputs, binds, values;
   std::string optimization = "all";
 };
+// --value NAME=V0,V1,... (a small input's contents), on `sub`.
+void add_value_option(CLI::App* sub, std::vector<std::string>& values);
 // --optimization-level disabled|basic|extended|all, on `sub`.
 void add_optimization_option(CLI::App* sub, std::string& level);
 void add_check_options(CLI::App* sub, CheckOptions& o);

@@ -15,8 +15,7 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("MODEL", args->path, "Model file")->required();
   sub->add_option("--input", args->inputs, "Override a graph input: NAME=DTYPE[D0,D1,...] (dims: integers or names)");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
-  sub->add_option("--value", args->values,
-                  "Give a small input its contents, for shape tensors fed at run time: NAME=V0,V1,...");
+  add_value_option(sub, args->values);
   sub->add_option("--lineage", args->lineage,
                   "Instead of every value, where this value's dtype entered the graph and the nodes that carried it; "
                   "repeatable");

@@ -24,7 +24,7 @@ namespace {
 
 struct TuiArgs {
   std::string path;
-  std::vector<std::string> targets, inputs, binds, feeds;
+  std::vector<std::string> targets, inputs, binds, feeds, values;
   bool ascii = false;
   std::string optimization = "all";
 };
@@ -60,6 +60,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   // --input describes what will be fed, as check takes it.
   for (const auto& s : args.inputs) opts.feeds.push_back(session::parse_input(s));
   for (const auto& s : args.binds) opts.bindings.insert(session::parse_binding(s));
+  for (const auto& s : args.values) opts.input_values.insert(session::parse_value(s));
   opts.targets = args.targets.empty() ? std::vector<std::string>{"latest"} : args.targets;
   opts.optimization = ops::parse_opt_level(args.optimization).value_or(ops::OptLevel::All);
   // Targets are selected before the model is loaded: a bad --target fails first.
@@ -122,6 +123,7 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   doc->feed_specs = args.inputs;
   analysis::InferOptions infer;
   infer.bindings = opts.bindings;
+  infer.input_values = opts.input_values;
   doc->start(std::move(infer), s->current_target());
   // Small models are analysed before the first frame; a large one shows its
   // progress, and Esc cancels it.
@@ -160,6 +162,7 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "What you will feed: NAME=DTYPE[D0,D1,...]; checked as onnxruntime checks feeds, then the model is "
                   "inferred with it (dims: integers or names), as check --input");
   sub->add_option("--bind", args->binds, "Give a symbol a value: SYMBOL=INT");
+  add_value_option(sub, args->values);
   add_optimization_option(sub, args->optimization);
   sub->add_option("--feed", args->feeds,
                   "Inputs of the trial run (r): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random (the symbols view sets them too)");

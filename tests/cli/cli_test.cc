@@ -215,6 +215,23 @@ TEST(Cli, ShapesUsageErrors) {
   }
 }
 
+TEST(Cli, CheckTakesTheContentsOfAShapeFedAtRunTime) {
+  test::TempDir dir;
+  dir.write("reshape.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[6] x, int64[2] shape) => (float[a, b] y) {
+  y = Reshape(x, shape)
+})");
+  auto fits = test::run_onnxscope({"check", "reshape.onnxtxt", "--value", "shape=2,3", "--format", "json"}, dir.path());
+  EXPECT_EQ(fits.exit_code, 0) << fits.out << fits.err;
+  EXPECT_NE(fits.out.find("\"verdict\": \"ok\""), std::string::npos) << fits.out;
+  auto bad = test::run_onnxscope({"check", "reshape.onnxtxt", "--value", "shape=4,4", "--format", "json"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("\"code\": \"reshape-count\""), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("\"verdict\": \"run-error\""), std::string::npos) << bad.out;
+  auto usage = test::run_onnxscope({"check", "reshape.onnxtxt", "--value", "shape=4,x"}, dir.path());
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
 TEST(Cli, ExplainPrintsTheCatalogueEntry) {
   auto r = test::run_onnxscope({"explain"});
   ASSERT_EQ(r.exit_code, 0);
