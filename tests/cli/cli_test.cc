@@ -117,14 +117,7 @@ TEST(Cli, InfoJsonCountsMatchTheModel) {
 
 TEST(Cli, InfoOnExternalData) {
   test::TempDir d;
-  auto proto = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
-g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, w) })");
-  auto* w = proto.mutable_graph()->mutable_initializer(0);
-  w->clear_float_data();
-  w->set_data_location(onnx::TensorProto::EXTERNAL);
-  auto* e = w->add_external_data();
-  e->set_key("location");
-  e->set_value("weights/w.bin");
+  auto proto = test::add_with_external_weights("weights/w.bin");
   d.write("weights/w.bin", std::string(16, '\0'));
   d.write("model.onnx", test::serialize(proto));
   auto r = test::run_onnxscope({"info", "--format", "json", "model.onnx"}, d.path());

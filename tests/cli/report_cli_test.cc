@@ -164,14 +164,7 @@ TEST(ReportCli, JsonOfALoadFailureAndOfABadFormat) {
 
 TEST(ReportCli, NeverOverTheModelsExternalData) {
   test::TempDir d;
-  auto proto = test::parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
-g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, w) })");
-  auto* w = proto.mutable_graph()->mutable_initializer(0);
-  w->clear_float_data();
-  w->set_data_location(onnx::TensorProto::EXTERNAL);
-  auto* e = w->add_external_data();
-  e->set_key("location");
-  e->set_value("w.bin");
+  auto proto = test::add_with_external_weights("w.bin");
   std::string weights(16, '\1');
   d.write("w.bin", weights);
   d.write("model.onnx", test::serialize(proto));

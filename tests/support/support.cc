@@ -36,6 +36,18 @@ std::string serialize(const onnx::ModelProto& m) {
   return s;
 }
 
+onnx::ModelProto add_with_external_weights(const std::string& location) {
+  auto proto = parse_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y) <float[4] w = {0.0, 0.0, 0.0, 0.0}> { y = Add(x, w) })");
+  auto* w = proto.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = w->add_external_data();
+  e->set_key("location");
+  e->set_value(location);
+  return proto;
+}
+
 void append_len_field(std::string& out, uint32_t field, std::string_view payload) {
   auto varint = [&](uint64_t v) {
     while (v >= 0x80) {

@@ -15,6 +15,9 @@ namespace onnxscope::test {
 // Parses ONNX text format (onnx/defs/parser.h); throws std::runtime_error.
 onnx::ModelProto parse_text(std::string_view text);
 std::string serialize(const onnx::ModelProto& m);
+// y = Add(x, w) over float[4], w's 16 bytes in the external file `location`
+// (the caller writes that file).
+onnx::ModelProto add_with_external_weights(const std::string& location);
 // Appends a length-delimited field (wire type 2) to serialized bytes.
 void append_len_field(std::string& out, uint32_t field, std::string_view payload);
 
