@@ -123,6 +123,67 @@ struct Matcher {
     out.push_back(std::move(f));
   }
 
+  // Pow(X, 2) -> ReduceMean -> Add -> Sqrt, then Div(X, .), Reciprocal ->
+  // Mul(X, .) or Div(1, .) -> Mul(X, .), then Mul(scale), scale constant
+  // and 1-D (or a graph input): an RMSNorm, onnxruntime's
+  // SimplifiedLayerNormFusion. X the output of a LayerNorm's Sub is
+  // LayerNormFusion's, which runs first.
+  void rms_norm(NodeId pow) {
+    ValueId x = in(pow, 0);
+    if (x == kNoValue || !constant(in(pow, 1))) return;
+    NodeId sub = producer(x);
+    if (is(sub, "Sub") && is(producer(in(sub, 1)), "ReduceMean") && in(producer(in(sub, 1)), 0) == in(sub, 0)) return;
+    NodeId mean = only_consumer(out0(pow));
+    if (!is(mean, "ReduceMean")) return;
+    NodeId add = only_consumer(out0(mean));
+    if (!is(add, "Add") || !constant(other(add, out0(mean)))) return;
+    NodeId sqrt = only_consumer(out0(add));
+    if (!is(sqrt, "Sqrt")) return;
+    ValueId sd = out0(sqrt);
+    NodeId first = only_consumer(sd), second = kNoNode;
+    std::string form;
+    if (is(first, "Div") && in(first, 0) == x && in(first, 1) == sd) {
+      form = "div";
+    } else if (is(first, "Reciprocal")) {
+      form = "recip";
+    } else if (is(first, "Div") && in(first, 1) == sd && constant(in(first, 0))) {
+      form = "inv";
+    } else {
+      return;
+    }
+    ValueId normed = out0(first);
+    if (form != "div") {
+      second = only_consumer(normed);
+      if (!is(second, "Mul") || other(second, normed) != x) return;
+      normed = out0(second);
+    }
+    NodeId mul = only_consumer(normed);
+    if (!is(mul, "Mul")) return;
+    ValueId scale = other(mul, normed);
+    if (!fixed(scale) || rank(scale) != 1) return;
+
+    const DType to = dtype(x);
+    if (!measured(to)) return;
+    FusionMatch f;
+    f.fusion = "SimplifiedLayerNormFusion";
+    f.named = {&g, mul};
+    f.to = std::string(dtype_name(to));
+    NodeId cast = producer(x);
+    if (is(cast, "Cast") && measured(dtype(in(cast, 0))) && dtype(in(cast, 0)) != to) {
+      f.from = std::string(dtype_name(dtype(in(cast, 0))));
+      f.cause = {&g, cast};
+      f.nodes.push_back({&g, cast});
+      f.probe = fmt::format("rmsnorm-cast{}:{}>{}", form == "div" ? "" : "-" + form, f.from, f.to);
+    } else {
+      f.from = f.to;
+      f.probe = fmt::format("rmsnorm-{}:{}", form, f.to);
+    }
+    for (NodeId n : {pow, mean, add, sqrt, first, second, mul}) {
+      if (n != kNoNode) f.nodes.push_back({&g, n});
+    }
+    out.push_back(std::move(f));
+  }
+
   // Mul(x, Sigmoid(x)) or Mul(x, Sigmoid(Mul(x, k))), k a constant.
   void quick_gelu(NodeId mul) {
     for (int side = 0; side < 2; ++side) {
@@ -156,6 +217,7 @@ struct Matcher {
   void run() {
     for (NodeId n = 0; n < g.nodes.size(); ++n) {
       if (is(n, "ReduceMean")) layer_norm(n);
+      else if (is(n, "Pow")) rms_norm(n);
       else if (is(n, "Mul")) quick_gelu(n);
     }
   }
@@ -269,19 +331,22 @@ void fusion_findings(const std::vector<FusionMatch>& matches, const ops::FusionT
     const ir::Node& named = f.named.get();
     std::string what;
     std::vector<std::string> fixes;
-    if (f.fusion == "LayerNormFusion") {
-      what = f.cause ? fmt::format("a LayerNorm as PyTorch decomposes it, in {} after a Cast from {}: at "
+    if (f.fusion == "LayerNormFusion" || f.fusion == "SimplifiedLayerNormFusion") {
+      const bool rms = f.fusion == "SimplifiedLayerNormFusion";
+      const char* kind = rms ? "an RMSNorm" : "a LayerNorm";
+      const char* fused = rms ? "SimplifiedLayerNormalization" : "LayerNormalization";
+      what = f.cause ? fmt::format("{} as PyTorch decomposes it, in {} after a Cast from {}: at "
                                    "optimization level {} onnxruntime fuses its {} nodes ({}) into one "
-                                   "LayerNormalization that takes the Cast's {} input with {} scale and bias",
-                                   f.to, f.from, ops::opt_level_name(level), f.nodes.size(), span(f.nodes), f.from,
-                                   f.to)
-                     : fmt::format("a LayerNorm as PyTorch decomposes it, in {}: at optimization level {} "
-                                   "onnxruntime fuses its {} nodes ({}) into one LayerNormalization",
-                                   f.to, ops::opt_level_name(level), f.nodes.size(), span(f.nodes));
+                                   "{} that takes the Cast's {} input with {} scale{}",
+                                   kind, f.to, f.from, ops::opt_level_name(level), f.nodes.size(), span(f.nodes),
+                                   fused, f.from, f.to, rms ? "" : " and bias")
+                     : fmt::format("{} as PyTorch decomposes it, in {}: at optimization level {} "
+                                   "onnxruntime fuses its {} nodes ({}) into one {}",
+                                   kind, f.to, ops::opt_level_name(level), f.nodes.size(), span(f.nodes), fused);
       if (f.cause) {
         fixes.push_back(fmt::format("keep the normalisation in one dtype: in PyTorch, convert the input before the "
-                                    "LayerNorm (x.to(torch.{}) outside the block), or remove the Cast {}",
-                                    f.to, util::quote(f.cause.get().name)));
+                                    "{} (x.to(torch.{}) outside the block), or remove the Cast {}",
+                                    rms ? "RMSNorm" : "LayerNorm", f.to, util::quote(f.cause.get().name)));
       }
     } else {
       what = fmt::format("x * Sigmoid({}x) in {}: at optimization level {} onnxruntime fuses its {} nodes ({}) into "
@@ -299,9 +364,12 @@ void fusion_findings(const std::vector<FusionMatch>& matches, const ops::FusionT
     std::string fix = fmt::format("{}", fmt::join(fixes, "; or "));
     Diagnostic d = diagnostic(Code::FusionNoKernel)
                        .node(f.named)
-                       .message(fmt::format("{} is part of {}, named after this node, and has no CPU kernel for "
-                                            "it (\"{}\")",
-                                            node_desc(named), what, runtime_words(v->message, named.name)))
+                       .message(fmt::format("{} is part of {}, {}, and has no CPU kernel for it (\"{}\")",
+                                            node_desc(named), what,
+                                            v->message.find("{mul}") != std::string_view::npos
+                                                ? "named after this node"
+                                                : "named after no node of the model",
+                                            runtime_words(v->message, named.name)))
                        .hint(std::move(fix))
                        .release(std::string(release));
     d.root_cause = f.cause;

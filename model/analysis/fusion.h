@@ -7,6 +7,10 @@
 //                    Sqrt, Div, Mul (scale) and Add (bias): the fused
 //                    LayerNormalization takes the Cast's input, in the
 //                    other dtype ("layernorm-cast:float64>float32")
+//   SimplifiedLayerNormFusion  Pow(2), ReduceMean, Add, Sqrt, then Div(x, .)
+//                    or Reciprocal/Div(1, .) and Mul(x, .), then Mul (scale):
+//                    an RMSNorm, with a Cast before it as for LayerNorm
+//                    ("rmsnorm-cast:float64>float32", "rmsnorm-inv:float32")
 //   QuickGeluFusion  x * Sigmoid(k * x) and x * Sigmoid(x)
 //                    ("quickgelu:float64", "silu:float64")
 #pragma once
@@ -21,7 +25,7 @@
 namespace onnxscope::analysis {
 
 struct FusionMatch {
-  std::string fusion;  // onnxruntime's transformer: "LayerNormFusion", "QuickGeluFusion"
+  std::string fusion;  // onnxruntime's transformer: "LayerNormFusion", "SimplifiedLayerNormFusion", "QuickGeluFusion"
   std::string probe;   // the fusion table's probe: "layernorm-cast:float64>float32"
   NodeRef named;       // the node whose name the fused node takes (the Mul)
   NodeRef cause;       // what brings in the other dtype (the Cast), if any

@@ -124,6 +124,137 @@ TEST(Fusion, QuickGeluAndSiluInFloat64FromTheReleaseThatFusesThem) {
   EXPECT_TRUE(check_fixture("silu_f32", "1.30").fusions().empty());  // it has a float kernel
 }
 
+TEST(Fusion, RmsNormAfterACastFailsIn1_12AtExtendedAndAll) {
+  for (auto level : {ops::OptLevel::Extended, ops::OptLevel::All}) {
+    Checked c = check_fixture("rms_cast_f64_f32", "1.12", level);
+    EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+    auto f = c.fusions();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0]->node.get().name, "/norm/Mul");
+    ASSERT_TRUE(f[0]->root_cause);
+    EXPECT_EQ(f[0]->root_cause.get().name, "/norm/Cast");
+    EXPECT_EQ(f[0]->release, "1.12");
+    EXPECT_EQ(f[0]->phase, Phase::Load);
+    EXPECT_NE(f[0]->message.find("Failed to find kernel for SimplifiedLayerNormalization(1) (node "
+                                 "SimplifiedLayerNormalization)."),
+              std::string::npos)
+        << f[0]->message;
+    EXPECT_EQ(f[0]->message.find("Op with name"), std::string::npos);
+    EXPECT_NE(f[0]->message.find("an RMSNorm as PyTorch decomposes it, in float32 after a Cast from float64"),
+              std::string::npos);
+    EXPECT_NE(f[0]->message.find("7 nodes (from '/norm/Cast' to '/norm/Mul') into one SimplifiedLayerNormalization "
+                                 "that takes the Cast's float64 input with float32 scale"),
+              std::string::npos)
+        << f[0]->message;
+    EXPECT_NE(f[0]->hint.find("disabled_optimizers=[\"SimplifiedLayerNormFusion\"]"), std::string::npos);
+    EXPECT_NE(f[0]->hint.find("RMSNorm (x.to(torch.float32) outside the block), or remove the Cast '/norm/Cast'"),
+              std::string::npos)
+        << f[0]->hint;
+  }
+  for (auto level : {ops::OptLevel::Disabled, ops::OptLevel::Basic}) {
+    Checked c = check_fixture("rms_cast_f64_f32", "1.12", level);
+    EXPECT_EQ(c.result.verdict, Verdict::Ok);
+    EXPECT_TRUE(c.fusions().empty());
+  }
+  // 1.11 does not fuse it behind a Cast, 1.13 and later fuse it into one they have a kernel for (measured).
+  for (auto minor : {"1.11", "1.13", "1.30"}) {
+    Checked c = check_fixture("rms_cast_f64_f32", minor);
+    EXPECT_EQ(c.result.verdict, Verdict::Ok) << minor;
+    EXPECT_TRUE(c.fusions().empty()) << minor;
+  }
+}
+
+TEST(Fusion, RmsNormWithRsqrtIsFusedAsTheDivForm) {
+  Checked c = check_fixture("rms_inv_cast_f16_f32", "1.12");
+  EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+  auto f = c.fusions();
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->node.get().name, "/norm/Mul_1");
+  EXPECT_NE(f[0]->message.find("in float32 after a Cast from float16"), std::string::npos) << f[0]->message;
+  EXPECT_NE(f[0]->message.find("8 nodes (from '/norm/Cast' to '/norm/Mul_1')"), std::string::npos);
+  EXPECT_TRUE(check_fixture("rms_inv_cast_f16_f32", "1.14").fusions().empty());
+}
+
+TEST(Fusion, RmsNormMatchesCarryTheirFormAndDtypesAndOnlyMeasuredFailuresReport) {
+  auto probes = [](std::string_view fixture) {
+    auto model = load::load_model(test::source_dir() / "fixtures" / "fusions" / (std::string(fixture) + ".onnx"));
+    auto a = infer(*model);
+    std::vector<std::string> out;
+    for (const FusionMatch& m : find_fusions(*a)) out.push_back(m.fusion + " " + m.probe);
+    return out;
+  };
+  EXPECT_EQ(probes("rms_cast_f64_f32"),
+            std::vector<std::string>{"SimplifiedLayerNormFusion rmsnorm-cast:float64>float32"});
+  EXPECT_EQ(probes("rms_inv_cast_f16_f32"),
+            std::vector<std::string>{"SimplifiedLayerNormFusion rmsnorm-cast-inv:float16>float32"});
+  EXPECT_EQ(probes("rms_cast_f32_f16"),
+            std::vector<std::string>{"SimplifiedLayerNormFusion rmsnorm-cast:float32>float16"});
+  // A LayerNorm's Pow .. Div is not also an RMSNorm: LayerNormFusion takes it first.
+  EXPECT_EQ(probes("ln_cast_f64_f32"), std::vector<std::string>{"LayerNormFusion layernorm-cast:float64>float32"});
+  // float32 to float16 loads in 1.12 too (measured).
+  for (auto level : {ops::OptLevel::Extended, ops::OptLevel::All}) {
+    Checked c = check_fixture("rms_cast_f32_f16", "1.12", level);
+    EXPECT_EQ(c.result.verdict, Verdict::Ok);
+    EXPECT_TRUE(c.fusions().empty());
+  }
+  // The Reciprocal form behind a Cast: 1.12 does not fuse it (measured, rmsnorm-cast-recip).
+  const char* recip = R"(
+    < ir_version: 8, opset_import: ["" : 13] >
+    g (double[2, 4] x) => (float[2, 4] y) {
+      xc = Cast<to = 1>(x)
+      two = Constant<value = float {2.0}>()
+      p = Pow(xc, two)
+      v = ReduceMean<axes = [-1]>(p)
+      eps = Constant<value = float {0.000001}>()
+      ve = Add(v, eps)
+      sd = Sqrt(ve)
+      r = Reciprocal(sd)
+      n = Mul(xc, r)
+      w = Constant<value = float[4] {1.0, 1.0, 1.0, 1.0}>()
+      y = Mul(n, w)
+    })";
+  auto model = load::load_model_bytes(test::serialize(test::parse_text(recip)));
+  auto a = infer(*model);
+  auto m = find_fusions(*a);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].probe, "rmsnorm-cast-recip:float64>float32");
+  EXPECT_EQ(m[0].nodes.size(), 8u);  // Cast, Pow, ReduceMean, Add, Sqrt, Reciprocal, Mul, Mul
+  Checked c = check_text(recip, "1.12");
+  EXPECT_EQ(c.result.verdict, Verdict::Ok);
+  EXPECT_TRUE(c.fusions().empty());
+}
+
+TEST(Fusion, ErfGeluInFloat64FailsOnErfAtEveryLevelWithoutAFusion) {
+  for (auto level : {ops::OptLevel::Disabled, ops::OptLevel::All}) {
+    Checked c = check_fixture("gelu_f64", "1.30", level);
+    EXPECT_EQ(c.result.verdict, Verdict::LoadError);
+    EXPECT_TRUE(c.fusions().empty());
+    bool erf = false;
+    for (const auto& d : c.result.diagnostics) {
+      if (d.severity == Severity::Error && d.node && d.node.get().name == "/act/Erf") erf = true;
+    }
+    EXPECT_TRUE(erf);
+  }
+  for (auto level : {ops::OptLevel::Disabled, ops::OptLevel::Basic, ops::OptLevel::Extended, ops::OptLevel::All}) {
+    Checked c = check_fixture("gelu_f32", "1.30", level);
+    EXPECT_EQ(c.result.verdict, Verdict::Ok);
+    EXPECT_TRUE(c.fusions().empty());
+  }
+}
+
+TEST(Fusion, RmsNormFailsInOneReleaseOfTheMatrix) {
+  auto model = load::load_model(test::source_dir() / "fixtures" / "fusions" / "rms_cast_f64_f32.onnx");
+  auto a = infer(*model);
+  std::vector<const ops::SupportTable*> all;
+  for (size_t i = 0; i < tables().size(); ++i) all.push_back(&tables().at(i));
+  CheckMatrix m = check_many(*a, all, tables(), ops::OptLevel::All);
+  std::vector<std::string> failing;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (m.columns[i].verdict == Verdict::LoadError) failing.push_back(all[i]->target());
+  }
+  EXPECT_EQ(failing, std::vector<std::string>{"ort-cpu@1.12"});
+}
+
 TEST(Fusion, PatternsTheOptimizerDoesNotTakeAreNotMatched) {
   // The Sigmoid's output also leaves the graph: nothing is fused.
   const char* two_uses = R"(
