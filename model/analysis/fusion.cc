@@ -66,6 +66,23 @@ struct Matcher {
     return kNoValue;
   }
 
+  // A normalisation's dtypes: `to`, that of its input X; `from`, that of
+  // the Cast X comes out of when it casts from another measured type (the
+  // Cast then starts the match's nodes and is its cause). Whether it does.
+  bool cast_before(ValueId x, FusionMatch& f) const {
+    const DType to = dtype(x);
+    f.to = std::string(dtype_name(to));
+    NodeId cast = producer(x);
+    if (is(cast, "Cast") && measured(dtype(in(cast, 0))) && dtype(in(cast, 0)) != to) {
+      f.from = std::string(dtype_name(dtype(in(cast, 0))));
+      f.cause = {&g, cast};
+      f.nodes.push_back({&g, cast});
+      return true;
+    }
+    f.from = f.to;
+    return false;
+  }
+
   // ReduceMean(X) -> Sub(X, mean) -> Pow -> ReduceMean -> Add -> Sqrt ->
   // Div(Sub, Sqrt) -> Mul(scale) -> Add(bias), scale and bias constant and
   // 1-D (or graph inputs), as onnxruntime's LayerNormFusion requires.
@@ -103,22 +120,11 @@ struct Matcher {
     ValueId bias = other(bias_add, y);
     if (!fixed(bias) || rank(bias) != 1) return;
 
-    const DType to = dtype(x);
-    if (!measured(to)) return;
+    if (!measured(dtype(x))) return;
     FusionMatch f;
     f.fusion = "LayerNormFusion";
     f.named = {&g, mul};
-    f.to = std::string(dtype_name(to));
-    NodeId cast = producer(x);
-    if (is(cast, "Cast") && measured(dtype(in(cast, 0))) && dtype(in(cast, 0)) != to) {
-      f.from = std::string(dtype_name(dtype(in(cast, 0))));
-      f.cause = {&g, cast};
-      f.nodes.push_back({&g, cast});
-      f.probe = fmt::format("layernorm-cast:{}>{}", f.from, f.to);
-    } else {
-      f.from = f.to;
-      f.probe = fmt::format("layernorm:{}", f.to);
-    }
+    f.probe = cast_before(x, f) ? fmt::format("layernorm-cast:{}>{}", f.from, f.to) : fmt::format("layernorm:{}", f.to);
     for (NodeId n : {mean, sub, pow, mean2, add, sqrt, div, mul, bias_add}) f.nodes.push_back({&g, n});
     out.push_back(std::move(f));
   }
@@ -162,22 +168,12 @@ struct Matcher {
     ValueId scale = other(mul, normed);
     if (!fixed(scale) || rank(scale) != 1) return;
 
-    const DType to = dtype(x);
-    if (!measured(to)) return;
+    if (!measured(dtype(x))) return;
     FusionMatch f;
     f.fusion = "SimplifiedLayerNormFusion";
     f.named = {&g, mul};
-    f.to = std::string(dtype_name(to));
-    NodeId cast = producer(x);
-    if (is(cast, "Cast") && measured(dtype(in(cast, 0))) && dtype(in(cast, 0)) != to) {
-      f.from = std::string(dtype_name(dtype(in(cast, 0))));
-      f.cause = {&g, cast};
-      f.nodes.push_back({&g, cast});
-      f.probe = fmt::format("rmsnorm-cast{}:{}>{}", form == "div" ? "" : "-" + form, f.from, f.to);
-    } else {
-      f.from = f.to;
-      f.probe = fmt::format("rmsnorm-{}:{}", form, f.to);
-    }
+    f.probe = cast_before(x, f) ? fmt::format("rmsnorm-cast{}:{}>{}", form == "div" ? "" : "-" + form, f.from, f.to)
+                                : fmt::format("rmsnorm-{}:{}", form, f.to);
     for (NodeId n : {pow, mean, add, sqrt, first, second, mul}) {
       if (n != kNoNode) f.nodes.push_back({&g, n});
     }
