@@ -106,6 +106,19 @@ keys q
 wait_for "$ "
 shell_ok
 
+echo "export with the sizes bound: the report and the repro of the failure"
+keys "'$BIN' '$DEMO' --bind batch=2" Enter
+wait_for "LOAD-ERROR"
+keys x
+wait_for "export Markdown to:"
+for _ in $(seq 1 30); do keys BSpace; done
+keys "$WORK/bound.md" Enter
+wait_for "repro of /Sub"
+[ -s "$WORK/bound-repro/model.onnx" ] || fail "the export wrote no repro model"
+[ -s "$WORK/bound.md" ] || fail "the export wrote no report"
+keys q
+shell_ok
+
 echo "Ctrl-Z suspends, fg resumes"
 keys "'$BIN' '$DEMO'" Enter
 wait_for "LOAD-ERROR"
