@@ -48,6 +48,8 @@ from onnx import helper as h
 from onnx import numpy_helper as nh
 
 TYPES = {"float16": (T.FLOAT16, np.float16), "float32": (T.FLOAT, np.float32), "float64": (T.DOUBLE, np.float64)}
+INTS = {"int32": (T.INT32, np.int32), "int64": (T.INT64, np.int64), "uint32": (T.UINT32, np.uint32),
+        "uint64": (T.UINT64, np.uint64)}
 MUL = "{mul}"
 
 
@@ -198,6 +200,231 @@ def gelu(out, kind, t):
          os.path.join(out, f"{kind}_{t}.onnx"))
 
 
+def model(nodes, inits, inputs, outputs, opset=13):
+    g = h.make_graph(nodes, "probe", [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                     [h.make_tensor_value_info(n, t, s) for n, t, s in outputs], inits)
+    return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
+
+
+def linear(out, kind, t):
+    """kind: matmul-add (MatMulAddFusion -> Gemm), matmul-add-3d (the same
+    on a 3-D input), matmul-scale (Mul by a constant before MatMul ->
+    FusedMatMul), transpose-matmul (Transpose of the last two axes of
+    MatMul's A -> FusedMatMul), transpose-matmul-b (of its B), gemm-relu,
+    gemm-sigmoid, gemm-tanh, gemm-leakyrelu (Gemm then the activation ->
+    FusedGemm, named "fused " and the Gemm's name)."""
+    et, nt = {**TYPES, **INTS}[t]
+    rank3 = kind == "matmul-add-3d"
+    xs = [2, 3, 4] if rank3 else [3, 4]
+    ys = [2, 3, 5] if rank3 else [3, 5]
+    w = nh.from_array(np.ones((4, 5), nt), "w")
+    if kind in ("matmul-add", "matmul-add-3d"):
+        nodes = [h.make_node("MatMul", ["x", "w"], ["m"], name="lin/MatMul"),
+                 h.make_node("Add", ["m", "b"], ["y"], name=MUL)]
+        inits = [w, nh.from_array(np.ones(5, nt), "b")]
+    elif kind == "matmul-scale":
+        nodes = [h.make_node("Mul", ["x", "k"], ["xk"], name="lin/Mul"),
+                 h.make_node("MatMul", ["xk", "w"], ["y"], name=MUL)]
+        inits = [w, nh.from_array(np.array(2, nt), "k")]
+    elif kind == "transpose-matmul":
+        xs = [4, 3]
+        nodes = [h.make_node("Transpose", ["x"], ["xt"], perm=[1, 0], name="lin/Transpose"),
+                 h.make_node("MatMul", ["xt", "w"], ["y"], name=MUL)]
+        inits = [w]
+    elif kind == "transpose-matmul-b":
+        nodes = [h.make_node("Transpose", ["w"], ["wt"], perm=[1, 0], name="lin/Transpose"),
+                 h.make_node("MatMul", ["x", "wt"], ["y"], name=MUL)]
+        inits = [nh.from_array(np.ones((5, 4), nt), "w")]
+    else:
+        act = {"gemm-relu": "Relu", "gemm-sigmoid": "Sigmoid", "gemm-tanh": "Tanh", "gemm-leakyrelu": "LeakyRelu"}[kind]
+        nodes = [h.make_node("Gemm", ["x", "w", "b"], ["g"], name=MUL),
+                 h.make_node(act, ["g"], ["y"], name="lin/" + act)]
+        inits = [w, nh.from_array(np.ones(5, nt), "b")]
+    save(model(nodes, inits, [("x", et, xs)], [("y", et, ys)]), os.path.join(out, f"{kind}_{t}.onnx"))
+
+
+def conv(out, kind, t):
+    """A 3x3 Conv on 1x8x6x6 followed by what a fusion folds into it:
+    conv-bn (BatchNormalization: ConvBNFusion), conv-add (Add of a constant
+    per channel: ConvAddFusion), conv-mul (ConvMulFusion), conv-relu, conv-
+    sigmoid, conv-clip, conv-leakyrelu (ConvActivationFusion -> FusedConv),
+    conv-add-relu (Conv + Add of another tensor + Relu: FusedConv with Z),
+    pad-conv (Pad of zeros before the Conv: PadFusion)."""
+    et, nt = TYPES[t]
+    c = 8
+    inits = [nh.from_array(np.full((c, c, 3, 3), 0.1, nt), "w"), nh.from_array(np.zeros(c, nt), "cb")]
+    nodes = [h.make_node("Conv", ["x", "w", "cb"], ["cv"], pads=[1, 1, 1, 1], name="conv/Conv")]
+    inputs = [("x", et, [1, c, 6, 6])]
+    last = "cv"
+    if kind == "pad-conv":
+        nodes = [h.make_node("Pad", ["x", "pads"], ["xp"], mode="constant", name="conv/Pad"),
+                 h.make_node("Conv", ["xp", "w", "cb"], ["y"], name=MUL)]
+        inits.append(nh.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads"))
+        save(model(nodes, inits, inputs, [("y", et, [1, c, 6, 6])]), os.path.join(out, f"{kind}_{t}.onnx"))
+        return
+    if kind == "conv-bn":
+        nodes.append(h.make_node("BatchNormalization", ["cv", "s", "bb", "m", "v"], ["y"], name=MUL))
+        inits += [nh.from_array(np.ones(c, nt), n) for n in ("s", "v")]
+        inits += [nh.from_array(np.zeros(c, nt), n) for n in ("bb", "m")]
+    elif kind in ("conv-add", "conv-mul"):
+        op = "Add" if kind == "conv-add" else "Mul"
+        nodes.append(h.make_node(op, ["cv", "k"], ["y"], name=MUL))
+        inits.append(nh.from_array(np.full((c, 1, 1), 0.5, nt), "k"))
+    elif kind == "conv-add-relu":
+        nodes += [h.make_node("Add", ["cv", "z"], ["a"], name="conv/Add"),
+                  h.make_node("Relu", ["a"], ["y"], name=MUL)]
+        inputs.append(("z", et, [1, c, 6, 6]))
+    else:
+        act = {"conv-relu": "Relu", "conv-sigmoid": "Sigmoid", "conv-clip": "Clip",
+               "conv-leakyrelu": "LeakyRelu"}[kind]
+        ins = ["cv", "lo", "hi"] if act == "Clip" else ["cv"]
+        if act == "Clip":
+            inits += [nh.from_array(np.array(0, nt), "lo"), nh.from_array(np.array(6, nt), "hi")]
+        nodes.append(h.make_node(act, ins, ["y"], name=MUL))
+    save(model(nodes, inits, inputs, [("y", et, [1, c, 6, 6])]), os.path.join(out, f"{kind}_{t}.onnx"))
+
+
+def nchwc(out, kind):
+    """float32 convolutions that the NCHWc layout transformer (level all, on
+    x86-64 with AVX2 or AVX-512) rewrites to com.microsoft.nchwc ops:
+    conv (3 input channels, 16 output), conv-group (grouped), conv-depthwise,
+    conv-dilated-strided, conv-asym-pads, and a Conv followed by MaxPool
+    (ceil_mode), AveragePool (count_include_pad), GlobalAveragePool,
+    Resize (nearest, scale 2), Upsample, Concat of two Convs, Add of two Convs,
+    BatchNormalization, or a Conv1d/Conv3d (not rewritten)."""
+    f = np.float32
+    c = 16
+    x = ("x", T.FLOAT, [1, 3, 8, 8])
+    inits = [nh.from_array(np.full((c, 3, 3, 3), 0.1, f), "w"), nh.from_array(np.zeros(c, f), "b")]
+    conv = lambda i, o, w="w", b="b", name="nchwc/Conv", **kw: h.make_node("Conv", [i, w, b], [o], name=name, **kw)
+    nodes = [conv("x", "c0", pads=[1, 1, 1, 1])]
+    out_shape = [1, c, 8, 8]
+    tail = {
+        "maxpool": lambda: [h.make_node("MaxPool", ["c0"], ["y"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1,
+                                        name=MUL)],
+        "avgpool": lambda: [h.make_node("AveragePool", ["c0"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                                        count_include_pad=1, name=MUL)],
+        "globalavgpool": lambda: [h.make_node("GlobalAveragePool", ["c0"], ["y"], name=MUL)],
+        "resize": lambda: [h.make_node("Resize", ["c0", "", "sc"], ["y"], mode="nearest", name=MUL)],
+        "upsample": lambda: [h.make_node("Upsample", ["c0", "sc"], ["y"], mode="nearest", name=MUL)],
+        "concat": lambda: [conv("x", "c1", "w", "b", name="nchwc/Conv_1", pads=[1, 1, 1, 1]),
+                           h.make_node("Concat", ["c0", "c1"], ["y"], axis=1, name=MUL)],
+        "add": lambda: [conv("x", "c1", "w", "b", name="nchwc/Conv_1", pads=[1, 1, 1, 1]),
+                        h.make_node("Add", ["c0", "c1"], ["y"], name=MUL)],
+        "bn": lambda: [h.make_node("BatchNormalization", ["c0", "s", "b", "m", "v"], ["y"], name=MUL)],
+    }
+    shapes = {"maxpool": [1, c, 4, 4], "globalavgpool": [1, c, 1, 1], "resize": [1, c, 16, 16],
+              "upsample": [1, c, 16, 16], "concat": [1, 2 * c, 8, 8]}
+    opset = 13
+    if kind in tail:
+        if kind in ("resize", "upsample"):
+            scales = np.array([1, 1, 2, 2], f)
+            inits.append(nh.from_array(scales, "sc"))
+            if kind == "upsample":
+                opset = 9
+        if kind == "bn":
+            inits += [nh.from_array(np.ones(c, f), "s"), nh.from_array(np.zeros(c, f), "m"),
+                      nh.from_array(np.ones(c, f), "v")]
+        nodes += tail[kind]()
+        out_shape = shapes.get(kind, out_shape)
+    else:
+        nodes = []
+        if kind == "conv":
+            nodes = [conv("x", "y", pads=[1, 1, 1, 1], name=MUL)]
+        elif kind == "conv-group":
+            x = ("x", T.FLOAT, [1, 16, 8, 8])
+            inits[0] = nh.from_array(np.full((c, 4, 3, 3), 0.1, f), "w")
+            nodes = [conv("x", "y", pads=[1, 1, 1, 1], group=4, name=MUL)]
+        elif kind == "conv-depthwise":
+            x = ("x", T.FLOAT, [1, 16, 8, 8])
+            inits[0] = nh.from_array(np.full((c, 1, 3, 3), 0.1, f), "w")
+            nodes = [conv("x", "y", pads=[1, 1, 1, 1], group=16, name=MUL)]
+        elif kind == "conv-dilated-strided":
+            nodes = [conv("x", "y", pads=[2, 2, 2, 2], dilations=[2, 2], strides=[2, 2], name=MUL)]
+            out_shape = [1, c, 4, 4]
+        elif kind == "conv-asym-pads":
+            nodes = [conv("x", "y", pads=[0, 1, 2, 1], name=MUL)]
+            out_shape = [1, c, 8, 8]
+        elif kind == "conv1d":
+            x = ("x", T.FLOAT, [1, 3, 8])
+            inits[0] = nh.from_array(np.full((c, 3, 3), 0.1, f), "w")
+            nodes = [conv("x", "y", pads=[1, 1], name=MUL)]
+            out_shape = [1, c, 8]
+        elif kind == "conv3d":
+            x = ("x", T.FLOAT, [1, 3, 4, 8, 8])
+            inits[0] = nh.from_array(np.full((c, 3, 3, 3, 3), 0.1, f), "w")
+            nodes = [conv("x", "y", pads=[1, 1, 1, 1, 1, 1], name=MUL)]
+            out_shape = [1, c, 4, 8, 8]
+    save(model(nodes, inits, [x], [("y", T.FLOAT, out_shape)], opset), os.path.join(out, f"nchwc-{kind}_float32.onnx"))
+
+
+def skip_layernorm(out, t):
+    """Add(x, skip) then LayerNormalization (opset 17): SkipLayerNormFusion
+    -> com.microsoft.SkipLayerNormalization."""
+    et, nt = TYPES[t]
+    nodes = [h.make_node("Add", ["x", "skip"], ["s"], name="sln/Add"),
+             h.make_node("LayerNormalization", ["s", "scale", "bias"], ["y"], axis=-1, name=MUL)]
+    inits = [nh.from_array(np.ones(4, nt), "scale"), nh.from_array(np.zeros(4, nt), "bias")]
+    save(model(nodes, inits, [("x", et, [2, 3, 4]), ("skip", et, [2, 3, 4])], [("y", et, [2, 3, 4])], 17),
+         os.path.join(out, f"skip-layernorm_{t}.onnx"))
+
+
+def attention(out, t):
+    """BERT's self-attention as AttentionFusion (level extended) matches it,
+    opset 12: the LayerNorm decomposition in T (LayerNormFusion makes it the
+    LayerNormalization the pattern starts from), three MatMul + Add +
+    Reshape([0, 0, N, H]) + Transpose for Q, K (perm 0,2,3,1) and V,
+    MatMul(Q, K) / sqrt(H) + (1 - mask) * -10000, Softmax(axis 3), MatMul
+    with V, Transpose, Reshape([0, 0, W]), the output MatMul + Add and the
+    residual Add; W = 4, N = 2 heads, H = 2. AttentionFusion takes float and
+    float16 weights only."""
+    et, nt = TYPES[t]
+    w, n, hd = 4, 2, 2
+    c = lambda name, v: nh.from_array(np.array(v, nt), name)
+    nodes = [
+        h.make_node("ReduceMean", ["x"], ["mean"], axes=[-1], name="ln/ReduceMean"),
+        h.make_node("Sub", ["x", "mean"], ["d"], name="ln/Sub"),
+        h.make_node("Pow", ["d", "two"], ["sq"], name="ln/Pow"),
+        h.make_node("ReduceMean", ["sq"], ["var"], axes=[-1], name="ln/ReduceMean_1"),
+        h.make_node("Add", ["var", "eps"], ["ve"], name="ln/Add"),
+        h.make_node("Sqrt", ["ve"], ["sd"], name="ln/Sqrt"),
+        h.make_node("Div", ["d", "sd"], ["nrm"], name="ln/Div"),
+        h.make_node("Mul", ["nrm", "ln_scale"], ["ns"], name="ln/Mul"),
+        h.make_node("Add", ["ns", "ln_bias"], ["ln"], name="ln/Add_1"),
+    ]
+    inits = [c("two", 2), c("eps", 1e-5), nh.from_array(np.ones(w, nt), "ln_scale"),
+             nh.from_array(np.zeros(w, nt), "ln_bias"), nh.from_array(np.array([0, 0, n, hd], np.int64), "heads"),
+             nh.from_array(np.array([0, 0, w], np.int64), "merge")]
+    perms = {"q": [0, 2, 1, 3], "k": [0, 2, 3, 1], "v": [0, 2, 1, 3]}
+    for p in "qkv":
+        nodes += [h.make_node("MatMul", ["ln", p + "_w"], [p + "_mm"], name=f"attn/{p}/MatMul"),
+                  h.make_node("Add", [p + "_mm", p + "_b"], [p + "_a"], name=f"attn/{p}/Add"),
+                  h.make_node("Reshape", [p + "_a", "heads"], [p + "_r"], name=f"attn/{p}/Reshape"),
+                  h.make_node("Transpose", [p + "_r"], [p + "_t"], perm=perms[p], name=f"attn/{p}/Transpose")]
+        inits += [nh.from_array(np.full((w, w), 0.1, nt), p + "_w"), nh.from_array(np.zeros(w, nt), p + "_b")]
+    nodes += [
+        h.make_node("Unsqueeze", ["mask"], ["m1"], axes=[1], name="mask/Unsqueeze"),
+        h.make_node("Unsqueeze", ["m1"], ["m2"], axes=[2], name="mask/Unsqueeze_1"),
+        h.make_node("Cast", ["m2"], ["mc"], to=et, name="mask/Cast"),
+        h.make_node("Sub", ["one", "mc"], ["ms"], name="mask/Sub"),
+        h.make_node("Mul", ["ms", "big"], ["mm"], name="mask/Mul"),
+        h.make_node("MatMul", ["q_t", "k_t"], ["qk"], name="attn/qk/MatMul"),
+        h.make_node("Div", ["qk", "scale"], ["qkd"], name="attn/qk/Div"),
+        h.make_node("Add", ["qkd", "mm"], ["qkm"], name="attn/qk/Add"),
+        h.make_node("Softmax", ["qkm"], ["sm"], axis=3, name="attn/Softmax"),
+        h.make_node("MatMul", ["sm", "v_t"], ["ctx"], name="attn/qkv/MatMul"),
+        h.make_node("Transpose", ["ctx"], ["ctx_t"], perm=[0, 2, 1, 3], name="attn/qkv/Transpose"),
+        h.make_node("Reshape", ["ctx_t", "merge"], ["ctx_r"], name=MUL),
+        h.make_node("MatMul", ["ctx_r", "o_w"], ["o_mm"], name="attn/o/MatMul"),
+        h.make_node("Add", ["o_mm", "o_b"], ["o"], name="attn/o/Add"),
+        h.make_node("Add", ["o", "ln"], ["y"], name="attn/residual/Add"),
+    ]
+    inits += [c("one", 1), c("big", -10000), c("scale", float(np.sqrt(hd))),
+              nh.from_array(np.full((w, w), 0.1, nt), "o_w"), nh.from_array(np.zeros(w, nt), "o_b")]
+    save(model(nodes, inits, [("x", et, [1, 3, w]), ("mask", T.INT64, [1, 3])], [("y", et, [1, 3, w])], 12),
+         os.path.join(out, f"attention_{t}.onnx"))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -220,6 +447,22 @@ def main():
         rmsnorm(out, "t5", src, "float32")
     constant_folding(out, "Gather")
     constant_folding(out, "Reshape")
+    for t in list(TYPES) + list(INTS):
+        for kind in ("matmul-add", "matmul-add-3d", "matmul-scale", "transpose-matmul", "transpose-matmul-b"):
+            linear(out, kind, t)
+    for t in TYPES:  # the activations take no integers before opset 14
+        for kind in ("gemm-relu", "gemm-sigmoid", "gemm-tanh", "gemm-leakyrelu"):
+            linear(out, kind, t)
+    for t in TYPES:
+        for kind in ("conv-bn", "conv-add", "conv-mul", "conv-relu", "conv-sigmoid", "conv-clip", "conv-leakyrelu",
+                     "conv-add-relu", "pad-conv"):
+            conv(out, kind, t)
+        skip_layernorm(out, t)
+    for t in TYPES:
+        attention(out, t)
+    for kind in ("conv", "conv-group", "conv-depthwise", "conv-dilated-strided", "conv-asym-pads", "conv1d",
+                 "conv3d", "maxpool", "avgpool", "globalavgpool", "resize", "upsample", "concat", "add", "bn"):
+        nchwc(out, kind)
 
 
 if __name__ == "__main__":

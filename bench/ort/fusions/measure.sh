@@ -20,10 +20,11 @@ trap 'rm -rf "$probes"' EXIT
 out="$root/share/ort/fusions.txt"
 {
   echo "# onnxruntime's graph fusions that change kernels, measured by bench/ort/fusions/measure.sh:"
-  echo "# fusion RELEASE PROBE LEVEL OUTCOME [: MESSAGE] (docs/support-tables.md#fusions)"
+  echo "# fusion RELEASE PROBE LEVEL OUTCOME [: MESSAGE]"
+  echo "# built RELEASE PROBE LEVEL WINDOW : WHAT (docs/support-tables.md#fusions)"
   for v in "${versions[@]}"; do
     node "$here/run.js" "$cache/ort/$v" "$probes"
   done
 } >"$out.tmp"
 mv "$out.tmp" "$out"
-echo "wrote $out ($(grep -c '^fusion' "$out") lines, releases: ${versions[*]})"
+echo "wrote $out ($(grep -c '^fusion' "$out") fusion lines, $(grep -c '^built' "$out") built lines, releases: ${versions[*]})"
