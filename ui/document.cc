@@ -28,7 +28,8 @@ ReleaseSummary ReleaseSummary::of(const analysis::CheckResult& r) {
   s.verdict = r.verdict;
   for (const auto& d : r.diagnostics) {
     if (d.severity != Severity::Error) continue;
-    if (s.errors++ == 0) s.first_error = analysis::code_name(d.code);
+    ++s.errors;
+    if (s.first_error.empty() && d.hidden_behind.empty()) s.first_error = analysis::code_name(d.code);
   }
   s.status.reserve(r.nodes.size());
   for (const auto& n : r.nodes) {
@@ -45,7 +46,8 @@ ReleaseSummary ReleaseSummary::of(const session::TargetCheck& c) {
   s.verdict = c.result.verdict;
   for (const auto& d : c.result.diagnostics) {
     if (d.severity != Severity::Error) continue;
-    if (s.errors++ == 0) s.first_error = analysis::code_name(d.code);
+    ++s.errors;
+    if (s.first_error.empty() && d.hidden_behind.empty()) s.first_error = analysis::code_name(d.code);
   }
   size_t n = c.node_count();
   s.status.reserve(n);

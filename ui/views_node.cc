@@ -99,6 +99,10 @@ void diagnostic_lines(const App& app, Lines& out, size_t i, int width) {
                     {"Enter jumps there", Role::Dim}},
                    {K::Node, d.root_cause.graph, d.root_cause.node}});
   }
+  if (!d.hidden_behind.empty()) {
+    wrap(out, "hidden: onnxruntime stops at " + d.hidden_behind + " first; this one shows once that is fixed",
+         Role::Dim, width, 2);
+  }
   if (!d.lineage.empty()) wrap(out, "dtype: " + d.lineage, Role::Dim, width, 2);
   if (!d.hint.empty()) wrap(out, "hint: " + d.hint, Role::Ok, width, 2);
   std::string code(analysis::code_name(d.code));

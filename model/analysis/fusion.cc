@@ -126,6 +126,86 @@ struct Matcher {
     f.named = {&g, mul};
     f.probe = cast_before(x, f) ? fmt::format("layernorm-cast:{}>{}", f.from, f.to) : fmt::format("layernorm:{}", f.to);
     for (NodeId n : {mean, sub, pow, mean2, add, sqrt, div, mul, bias_add}) f.nodes.push_back({&g, n});
+    const std::string to = f.to;
+    out.push_back(std::move(f));
+    attention(bias_add, to);
+  }
+
+  bool perm_is(NodeId n, std::initializer_list<int64_t> p) const {
+    const ir::Attribute* a = g.nodes[n].attr("perm");
+    const std::vector<int64_t>* v = a ? a->ints() : nullptr;
+    return v && std::equal(v->begin(), v->end(), p.begin(), p.end());
+  }
+  // One head projection of an attention: MatMul(ln, W) -> Add(., b) ->
+  // Reshape(., shape) -> Transpose(perm), W, b and shape constants; its
+  // nodes appended to `nodes`.
+  bool projection(NodeId transpose, ValueId ln, std::initializer_list<int64_t> perm, std::vector<NodeId>& nodes) const {
+    if (!is(transpose, "Transpose") || !perm_is(transpose, perm)) return false;
+    NodeId reshape = producer(in(transpose, 0));
+    if (!is(reshape, "Reshape") || !constant(in(reshape, 1))) return false;
+    NodeId add = producer(in(reshape, 0));
+    if (!is(add, "Add")) return false;
+    NodeId mm = producer(in(add, 0));
+    if (!is(mm, "MatMul") || !constant(in(add, 1))) return false;
+    if (in(mm, 0) != ln || !constant(in(mm, 1))) return false;
+    nodes.insert(nodes.end(), {mm, add, reshape, transpose});
+    return true;
+  }
+
+  // BERT's self-attention after a LayerNorm, as AttentionFusion matches it:
+  // the LayerNorm's output feeds three MatMuls (Q, K, V) and the residual
+  // Add; Q and V are projected with Transpose(0,2,1,3), K with (0,2,3,1);
+  // MatMul(Q, K) / c + (Sub(c, mask) * c) -> Softmax -> MatMul with V ->
+  // Transpose(0,2,1,3) -> Reshape -> MatMul -> Add -> the residual Add.
+  void attention(NodeId ln_node, const std::string& dtype) {
+    ValueId ln = out0(ln_node);
+    if (ln == kNoValue || g.values[ln].is_graph_output) return;
+    auto cs = g.consumers(ln);
+    if (cs.size() != 4) return;
+    NodeId residual = kNoNode;
+    int matmuls = 0;
+    for (NodeId c : cs) {
+      if (is(c, "MatMul")) {
+        ++matmuls;
+      } else if (is(c, "Add") && residual == kNoNode) {
+        residual = c;
+      } else {
+        return;
+      }
+    }
+    if (matmuls != 3 || residual == kNoNode) return;
+    NodeId o_add = producer(other(residual, ln));
+    if (!is(o_add, "Add") || !constant(in(o_add, 1))) return;
+    NodeId o_mm = producer(in(o_add, 0));
+    if (!is(o_mm, "MatMul") || !constant(in(o_mm, 1))) return;
+    NodeId merge = producer(in(o_mm, 0));
+    if (!is(merge, "Reshape") || !constant(in(merge, 1))) return;
+    NodeId ctx_t = producer(in(merge, 0));
+    if (!is(ctx_t, "Transpose") || !perm_is(ctx_t, {0, 2, 1, 3})) return;
+    NodeId ctx = producer(in(ctx_t, 0));
+    if (!is(ctx, "MatMul")) return;
+    std::vector<NodeId> nodes;
+    if (!projection(producer(in(ctx, 1)), ln, {0, 2, 1, 3}, nodes)) return;  // V
+    NodeId sm = producer(in(ctx, 0));
+    if (!is(sm, "Softmax")) return;
+    NodeId mask_add = producer(in(sm, 0));
+    if (!is(mask_add, "Add")) return;
+    NodeId qk_div = producer(in(mask_add, 0)), mask_mul = producer(in(mask_add, 1));
+    if (!is(qk_div, "Div") || !constant(in(qk_div, 1)) || !is(mask_mul, "Mul") || !constant(in(mask_mul, 1))) return;
+    NodeId mask_sub = producer(in(mask_mul, 0));
+    if (!is(mask_sub, "Sub") || !constant(in(mask_sub, 0))) return;
+    NodeId qk = producer(in(qk_div, 0));
+    if (!is(qk, "MatMul")) return;
+    if (!projection(producer(in(qk, 0)), ln, {0, 2, 1, 3}, nodes)) return;  // Q
+    if (!projection(producer(in(qk, 1)), ln, {0, 2, 3, 1}, nodes)) return;  // K
+    nodes.insert(nodes.end(), {qk, qk_div, mask_sub, mask_mul, mask_add, sm, ctx, ctx_t, merge, o_mm, o_add, residual});
+    std::sort(nodes.begin(), nodes.end());
+    FusionMatch f;
+    f.fusion = "AttentionFusion";
+    f.named = {&g, merge};
+    f.from = f.to = dtype;
+    f.probe = "attention:" + dtype;
+    for (NodeId n : nodes) f.nodes.push_back({&g, n});
     out.push_back(std::move(f));
   }
 
@@ -210,11 +290,70 @@ struct Matcher {
     }
   }
 
+  // Gemm -> an activation, its only consumer: GemmActivationFusion's
+  // com.microsoft.FusedGemm, named "fused " and the Gemm's name.
+  void gemm_activation(NodeId gemm) {
+    NodeId act = only_consumer(out0(gemm));
+    if (act == kNoNode) return;
+    std::string_view probe;
+    for (auto [op, name] : {std::pair{"Relu", "relu"}, {"Sigmoid", "sigmoid"}, {"Tanh", "tanh"},
+                            {"LeakyRelu", "leakyrelu"}}) {
+      if (is(act, op)) probe = name;
+    }
+    const DType t = dtype(in(gemm, 0));
+    if (probe.empty() || !measured(t)) return;
+    FusionMatch f;
+    f.fusion = "GemmActivationFusion";
+    f.named = {&g, gemm};
+    f.from = f.to = std::string(dtype_name(t));
+    f.probe = fmt::format("gemm-{}:{}", probe, f.to);
+    f.nodes = {{&g, gemm}, {&g, act}};
+    out.push_back(std::move(f));
+  }
+
+  // Whether a Transpose swaps the last two axes of its input and keeps the
+  // others (without perm, it reverses them: a swap at rank 2).
+  bool swaps_last_two(NodeId tr) const {
+    const int r = rank(in(tr, 0));
+    if (r < 2) return false;
+    const ir::Attribute* perm = g.nodes[tr].attr("perm");
+    const std::vector<int64_t>* p = perm ? perm->ints() : nullptr;
+    if (!p) return r == 2;
+    if (int(p->size()) != r) return false;
+    for (int i = 0; i < r - 2; ++i) {
+      if ((*p)[size_t(i)] != i) return false;
+    }
+    return (*p)[size_t(r - 2)] == r - 1 && (*p)[size_t(r - 1)] == r - 2;
+  }
+
+  // Transpose of the last two axes -> MatMul's A or B, the Transpose's
+  // only consumer: MatmulTransposeFusion's com.microsoft.FusedMatMul, named
+  // after the MatMul.
+  void transpose_matmul(NodeId mm) {
+    for (size_t side = 0; side < 2; ++side) {
+      ValueId v = in(mm, side);
+      NodeId tr = producer(v);
+      if (!is(tr, "Transpose") || only_consumer(v) != mm || !swaps_last_two(tr)) continue;
+      const DType t = dtype(v);
+      if (!measured(t)) return;
+      FusionMatch f;
+      f.fusion = "MatmulTransposeFusion";
+      f.named = {&g, mm};
+      f.from = f.to = std::string(dtype_name(t));
+      f.probe = fmt::format("transpose-matmul{}:{}", side == 0 ? "" : "-b", f.to);
+      f.nodes = {{&g, tr}, {&g, mm}};
+      out.push_back(std::move(f));
+      return;
+    }
+  }
+
   void run() {
     for (NodeId n = 0; n < g.nodes.size(); ++n) {
       if (is(n, "ReduceMean")) layer_norm(n);
       else if (is(n, "Pow")) rms_norm(n);
       else if (is(n, "Mul")) quick_gelu(n);
+      else if (is(n, "Gemm")) gemm_activation(n);
+      else if (is(n, "MatMul")) transpose_matmul(n);
     }
   }
 };
@@ -310,6 +449,12 @@ std::optional<Diagnostic> constant_folded(const Diagnostic& d, const ops::Fusion
               std::string("with graph optimization level 'disabled' the session is created and the first run "
                           "fails at this node instead; onnxruntime 1.27 and later leave a node they cannot fold "
                           "for the run");
+  const std::string probe = "constant-folding:" + std::string(n.op_type);
+  if (const auto& off = table.disablers(release, probe, level); !off.empty()) {
+    out.hint += fmt::format("; or turn constant folding off alone: session option "
+                            "\"optimization.disable_specified_optimizers\" = \"{}\"",
+                            off.front());
+  }
   return out;
 }
 
@@ -344,28 +489,63 @@ void fusion_findings(const std::vector<FusionMatch>& matches, const ops::FusionT
                                     "{} (x.to(torch.{}) outside the block), or remove the Cast {}",
                                     rms ? "RMSNorm" : "LayerNorm", f.to, util::quote(f.cause.get().name)));
       }
-    } else {
+    } else if (f.fusion == "QuickGeluFusion") {
       what = fmt::format("x * Sigmoid({}x) in {}: at optimization level {} onnxruntime fuses its {} nodes ({}) into "
                          "one com.microsoft.QuickGelu",
                          f.probe.rfind("silu", 0) == 0 ? "" : "k * ", f.to, ops::opt_level_name(level),
                          f.nodes.size(), span(f.nodes));
       if (f.to == "float64") fixes.push_back("compute the activation in float32 (.float() before it in PyTorch)");
+    } else if (f.fusion == "GemmActivationFusion") {
+      what = fmt::format("a Gemm followed by {} in {}: at optimization level {} onnxruntime fuses the two ({}) into "
+                         "one com.microsoft.FusedGemm named \"fused \" and the Gemm's name",
+                         f.nodes.back().get().op_type, f.to, ops::opt_level_name(level), span(f.nodes));
+      if (f.to == "float64") fixes.push_back("compute the layer in float32 (.float() on the module in PyTorch)");
+    } else if (f.fusion == "MatmulTransposeFusion") {
+      what = fmt::format("a Transpose of the last two axes feeding a MatMul in {}: at optimization level {} "
+                         "onnxruntime fuses the two ({}) into one com.microsoft.FusedMatMul",
+                         f.to, ops::opt_level_name(level), span(f.nodes));
+      if (f.to == "float64") fixes.push_back("compute the product in float32 (.float() before it in PyTorch)");
+    } else {
+      what = fmt::format("a self-attention block as BERT exports it, after a LayerNorm, in {}: at optimization "
+                         "level {} onnxruntime's AttentionFusion matches its {} nodes ({}) and reads their "
+                         "constants as float32",
+                         f.to, ops::opt_level_name(level), f.nodes.size(), span(f.nodes));
+      if (f.to == "float64") fixes.push_back("export the model in float32 (model.float() before torch.onnx.export)");
     }
     fixes.push_back("create the session with graph optimization level 'basic', below the fusion's "
                     "(graphOptimizationLevel: 'basic'; Python: SessionOptions.graph_optimization_level = "
                     "ORT_ENABLE_BASIC)");
-    fixes.push_back(fmt::format("disable this fusion alone (Python: InferenceSession(..., "
-                                "disabled_optimizers=[\"{}\"]))",
-                                f.fusion));
+    // Turning the fusion off alone: the transformer names the release
+    // measured as doing it ("LayerNormFusionL2" in 1.30), or the oldest
+    // release whose binding takes the option.
+    const std::vector<std::string>& off = table.disablers(release, f.probe, level);
+    auto option = [](const std::string& name) {
+      return fmt::format("session option \"optimization.disable_specified_optimizers\" = \"{}\" (Node.js: extra: "
+                         "{{optimization: {{disable_specified_optimizers: '{}'}}}}; Python: "
+                         "InferenceSession(..., disabled_optimizers=[\"{}\"]))",
+                         name, name, name);
+    };
+    if (!off.empty()) {
+      auto own = std::find(off.begin(), off.end(), f.fusion);
+      fixes.push_back("turn this fusion off alone: " + option(own != off.end() ? *own : off.front()));
+    } else if (auto later = table.first_disabler(f.probe, level)) {
+      fixes.push_back(fmt::format("from onnxruntime {} this fusion can be turned off alone: {}", later->first,
+                                  option(later->second.front())));
+    }
     std::string fix = fmt::format("{}", fmt::join(fixes, "; or "));
-    Diagnostic d = diagnostic(Code::FusionNoKernel)
+    // A fused node without kernel; or a transformer that throws while it
+    // matches (the session fails naming no node).
+    const bool no_kernel = v->outcome == ops::Outcome::NoKernel;
+    std::string message =
+        no_kernel ? fmt::format("{} is part of {}, {}, and has no CPU kernel for it (\"{}\")", node_desc(named), what,
+                                v->message.find("{mul}") != std::string_view::npos ? "named after this node"
+                                                                                   : "named after no node of the model",
+                                runtime_words(v->message, named.name))
+                  : fmt::format("{} ends {}; it throws, and the session is not created, naming no node (\"{}\")",
+                                node_desc(named), what, fold_words(v->message));
+    Diagnostic d = diagnostic(no_kernel ? Code::FusionNoKernel : Code::FusionFails)
                        .node(f.named)
-                       .message(fmt::format("{} is part of {}, {}, and has no CPU kernel for it (\"{}\")",
-                                            node_desc(named), what,
-                                            v->message.find("{mul}") != std::string_view::npos
-                                                ? "named after this node"
-                                                : "named after no node of the model",
-                                            runtime_words(v->message, named.name)))
+                       .message(std::move(message))
                        .hint(std::move(fix))
                        .release(std::string(release));
     d.root_cause = f.cause;

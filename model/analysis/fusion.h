@@ -13,6 +13,16 @@
 //                    ("rmsnorm-cast:float64>float32", "rmsnorm-inv:float32")
 //   QuickGeluFusion  x * Sigmoid(k * x) and x * Sigmoid(x)
 //                    ("quickgelu:float64", "silu:float64")
+//   GemmActivationFusion  Gemm then Relu, Sigmoid, Tanh or LeakyRelu
+//                    ("gemm-relu:float64"): a FusedGemm
+//   MatmulTransposeFusion  a Transpose of the last two axes into a MatMul
+//                    ("transpose-matmul:float64", "transpose-matmul-b:..."):
+//                    a FusedMatMul
+//   AttentionFusion  BERT's self-attention after a LayerNorm
+//                    ("attention:float64"): the transformer throws
+//
+// A failure with no kernel is fusion-no-kernel; one where the transformer
+// throws while it matches, fusion-fails.
 #pragma once
 
 #include <optional>
@@ -25,9 +35,9 @@
 namespace onnxscope::analysis {
 
 struct FusionMatch {
-  std::string fusion;  // onnxruntime's transformer: "LayerNormFusion", "SimplifiedLayerNormFusion", "QuickGeluFusion"
+  std::string fusion;  // onnxruntime's transformer: "LayerNormFusion", "QuickGeluFusion", "AttentionFusion" ...
   std::string probe;   // the fusion table's probe: "layernorm-cast:float64>float32"
-  NodeRef named;       // the node whose name the fused node takes (the Mul)
+  NodeRef named;       // the node whose name the fused node takes (the Mul; the Gemm; the MatMul)
   NodeRef cause;       // what brings in the other dtype (the Cast), if any
   std::vector<NodeRef> nodes;  // every node the fusion consumes, in model order
   std::string from, to;        // the dtypes: the Cast's input and output; or the pattern's dtype twice

@@ -47,6 +47,10 @@ struct Diagnostic {
   // "local:F -> local:G -> local:F"). check words it per release.
   std::string session_fact;
   std::string session_subject;
+  // For an error onnxruntime does not report because it stops at another
+  // one first (check works it out per release): that error, "the no-kernel
+  // error at Conv node 'a'"; "" when this one is reported or may be.
+  std::string hidden_behind;
 };
 
 // Assembles a Diagnostic: the code's usual severity and phase from the

@@ -250,6 +250,10 @@ std::string write_report(const IssueReport& r) {
                        analysis::phase_name(d->phase));
     out += cell(d->message) + "\n";
     if (d->root_cause) out += fmt::format("\n- caused at {}\n", code(node_label(d->root_cause)));
+    if (!d->hidden_behind.empty()) {
+      out += fmt::format("\n- hidden: onnxruntime stops at {} first; this one shows once that is fixed\n",
+                         cell(d->hidden_behind));
+    }
     if (!d->lineage.empty()) out += fmt::format("\n- dtype: {}\n", cell(d->lineage));
     if (!d->hint.empty()) out += fmt::format("\n- fix: {}\n", cell(d->hint));
     if (!d->node) continue;

@@ -155,8 +155,9 @@ const analysis::CheckResult& TargetCheck::full() const {
 }
 
 const analysis::Diagnostic* TargetCheck::first_error() const {
+  // The one onnxruntime reports: the first error no other hides.
   for (const auto& d : result.diagnostics) {
-    if (d.severity == analysis::Severity::Error) return &d;
+    if (d.severity == analysis::Severity::Error && d.hidden_behind.empty()) return &d;
   }
   return nullptr;
 }

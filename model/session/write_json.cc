@@ -135,6 +135,7 @@ class Json {
 void diagnostic(Json& j, const analysis::Diagnostic& d, bool one_line, std::string_view releases = {}) {
   j.object(one_line);
   j.key("code").str(analysis::code_name(d.code));
+  if (!d.hidden_behind.empty()) j.key("hidden_behind").str(d.hidden_behind);
   j.key("hint").opt_str(d.hint);
   j.key("input").opt_str(d.input);
   j.key("lineage").opt_str(d.lineage);

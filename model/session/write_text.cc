@@ -254,6 +254,12 @@ void diagnostic_text(StyledText& t, const analysis::Diagnostic& d, std::string_v
     t += "\n";
   }
   if (d.root_cause) t += fmt::format("      caused at: node {}\n", util::quote(node_label(d.root_cause)));
+  if (!d.hidden_behind.empty()) {
+    t += "      hidden: ";
+    t.add(fmt::format("onnxruntime stops at {} first; this one shows once that is fixed", d.hidden_behind),
+          Role::Muted);
+    t += "\n";
+  }
   if (!d.lineage.empty()) t += fmt::format("      dtype: {}\n", d.lineage);
   if (!d.hint.empty()) t += fmt::format("      hint: {}\n", d.hint);
 }
