@@ -28,6 +28,10 @@ void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_flag("--random", args->req.run.random, "Draw the inputs not fed from a file at random (--bind sizes them)");
   sub->add_option("--seed", args->req.run.seed, "Seed of --random")->default_str("1");
   sub->add_option("--bind", args->binds, "Give a symbolic dimension a size: SYMBOL=INT");
+  sub->add_option("--max-iterations", args->req.run.max_iterations,
+                  "Iterations a Loop of the trial run may run, and bodies (Loop and Scan iterations, If branches, "
+                  "function calls) the run may compute in all")
+      ->default_str("1000000");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
       session::Options opts = session_options(g);
@@ -40,20 +44,28 @@ void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       args->req.run.max_memory = g.max_memory_given ? g.max_memory_mib << 20 : 0;
       auto s = std::make_unique<session::Session>(args->path, std::move(opts));
       session::ExtractReport r = s->extract(args->req);
+      // Names come from the model and paths from the user: control bytes and
+      // invalid UTF-8 are escaped, as everywhere (util::printable).
+      auto names = [](const auto& list) {
+        std::vector<std::string> shown;
+        for (const auto& n : list) shown.push_back(util::printable(n));
+        return fmt::format("{}", fmt::join(shown, ", "));
+      };
+      const std::string model = util::printable(r.model.string()), feeds = util::printable(r.feeds.string());
       std::string out = fmt::format("Extract of {} ({} node{}): {}\n", util::quote(args->req.node), r.nodes.size(),
-                                    r.nodes.size() == 1 ? "" : "s", r.model.string());
-      out += fmt::format("  nodes         {}\n", fmt::join(r.nodes, ", "));
-      out += fmt::format("  inputs        {}\n", r.inputs.empty() ? "(none)" : fmt::format("{}", fmt::join(r.inputs, ", ")));
+                                    r.nodes.size() == 1 ? "" : "s", model);
+      out += fmt::format("  nodes         {}\n", names(r.nodes));
+      out += fmt::format("  inputs        {}\n", r.inputs.empty() ? "(none)" : names(r.inputs));
       out += fmt::format("  initializers  {}\n", r.initializers.size());
-      out += fmt::format("  outputs       {}\n", fmt::join(r.outputs, ", "));
-      if (!r.functions.empty()) out += fmt::format("  functions     {}\n", fmt::join(r.functions, ", "));
-      if (!r.feeds.empty()) out += fmt::format("  feeds         {} (the values the whole model's trial run gave)\n", r.feeds.string());
+      out += fmt::format("  outputs       {}\n", names(r.outputs));
+      if (!r.functions.empty()) out += fmt::format("  functions     {}\n", names(r.functions));
+      if (!r.feeds.empty()) out += fmt::format("  feeds         {} (the values the whole model's trial run gave)\n", feeds);
       if (r.original_failure) {
         out += fmt::format("\nThe whole model fails there: [{}] {}\n", analysis::code_name(r.original_failure->code),
-                           r.original_failure->message);
+                           r.original_failure->message);  // escaped where it was written
       }
-      out += fmt::format("\nReproduce:\n  onnxscope run {} {}\n", r.model.string(),
-                         r.feeds.empty() ? std::string("--random") : "--input " + r.feeds.string());
+      out += fmt::format("\nReproduce:\n  onnxscope run {} {}\n", model,
+                         r.feeds.empty() ? std::string("--random") : "--input " + feeds);
       print(out);
       session::Session::keep_until_exit(std::move(s));
       return kExitOk;

@@ -27,7 +27,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--bind", args->binds, "Give a symbolic dimension a size for --random: SYMBOL=INT");
   sub->add_option("--to", args->req.to_node, "Stop once the node of this name has run");
   sub->add_flag("--stop-at-nan", args->req.stop_at_non_finite, "Stop at the first node whose output holds NaN or infinity");
-  sub->add_option("--max-iterations", args->req.max_iterations, "Iterations a Loop may run")->default_str("1000000");
+  sub->add_option("--max-iterations", args->req.max_iterations,
+                  "Iterations a Loop may run, and bodies (Loop and Scan iterations, If branches, function calls) the "
+                  "run may compute in all")->default_str("1000000");
   sub->add_option("--save", args->req.save,
                   "Write the feeds and the outputs to DIR/feeds.npz and DIR/outputs.npz (numpy; to reproduce the run)");
   sub->add_option("--save-outputs", args->req.save_outputs,

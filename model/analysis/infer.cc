@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <deque>
+#include <set>
 
 #include "model/ops/context.h"
 #include "model/ops/registry.h"
@@ -337,11 +338,52 @@ class Engine : public ops::Host {
         if (!outs[i].shape.dims[ax]) outs[i].shape.dims[ax] = fresh(n, i, ax);
       }
     }
+    too_large(g, k, outs);
     for (size_t i = 0; i < outs.size(); ++i) {
       ir::ValueId id = n.outputs[i];
       if (id == ir::kNoValue) continue;
       reconcile(g, k, id, outs[i]);
       st.values[id] = std::move(outs[i]);
+    }
+  }
+
+  // An output whose size the model fixes (ConstantOfShape, Expand, Tile,
+  // Pad, Resize of constant shapes) and that no machine can hold: more bytes
+  // than 2^48, the largest virtual address space of x86-64 and arm64, or
+  // more than 64 bits count. onnxruntime 1.30 fails the run ("Failed to
+  // allocate memory for requested buffer", or "Calculation for Tensor size
+  // overflowed").
+  static constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 48;
+  void too_large(const ir::Graph& g, ir::NodeId k, const std::vector<Inferred>& outs) {
+    for (size_t i = 0; i < outs.size(); ++i) {
+      const Inferred& o = outs[i];
+      if (o.kind != Inferred::Kind::Tensor || !o.shape.known || o.dtype == DType::Undefined) continue;
+      uint64_t count = 1;
+      bool overflow = false, concrete = true;
+      for (const Dim& d : o.shape.dims) {
+        auto v = d.as_int();
+        if (!v || *v < 0) {
+          concrete = false;
+          break;
+        }
+        if (*v == 0) count = 0;
+        else if (count > UINT64_MAX / static_cast<uint64_t>(*v)) overflow = true;
+        else count *= static_cast<uint64_t>(*v);
+      }
+      if (!concrete || count == 0) continue;
+      auto bytes = overflow ? std::nullopt : dtype_storage_bytes(o.dtype, count);
+      if (!bytes && (overflow || o.dtype != DType::String)) {
+        node_report(g, k, Code::TensorTooLarge, Severity::Error, Phase::Run,
+                    fmt::format("{}: output {} of shape {} ({}) has more bytes than a 64-bit count holds",
+                                node_desc(g.nodes[k]), i, facts::to_string(o.shape), dtype_name(o.dtype)),
+                    "the shape is computed from a constant the model holds: check the value the exporter wrote");
+      } else if (bytes && *bytes > kMaxTensorBytes) {
+        node_report(g, k, Code::TensorTooLarge, Severity::Error, Phase::Run,
+                    fmt::format("{}: output {} of shape {} ({}) needs {} bytes, more than a 64-bit machine can map "
+                                "(2^48)",
+                                node_desc(g.nodes[k]), i, facts::to_string(o.shape), dtype_name(o.dtype), *bytes),
+                    "the shape is computed from a constant the model holds: check the value the exporter wrote");
+      }
     }
   }
 
@@ -388,6 +430,23 @@ class Engine : public ops::Host {
         node_report(g, k, Code::InputCount, Severity::Error, Phase::Load,
                     fmt::format("{}: required input {} (#{}) is empty", node_desc(n), quote(s.inputs[i].name), i));
       }
+    }
+    // An attribute of the wrong type: onnx's checker, and so onnxruntime,
+    // refuses the model ("Mismatched attribute type in 'NODE : axis'.
+    // Expected: 'INT', actual: 'FLOAT'", onnxruntime 1.30). Rules read
+    // such an attribute as absent, so nothing else says so.
+    for (const auto& have : n.attributes) {
+      const ops::AttrFact* want = s.attribute(have.name);
+      if (!want || !have.ref_attr_name.empty() || want->type == ir::AttrType::Undefined ||
+          have.type == ir::AttrType::Undefined || have.type == want->type) {
+        continue;
+      }
+      node_report(g, k, Code::AttributeValue, Severity::Error, Phase::Load,
+                  fmt::format("{}: attribute {} holds {}, but {}-{} declares it {}", node_desc(n), quote(have.name),
+                              ir::attr_type_name(have.type), util::printable(n.op_type), s.since_version,
+                              ir::attr_type_name(want->type)),
+                  "write the attribute with the type the operator declares (onnx.helper.make_node infers it from "
+                  "the Python value: 1, not 1.0)");
     }
     for (const auto& a : s.attributes) {
       if (a.required && !n.attr(a.name)) {
@@ -545,9 +604,21 @@ class Engine : public ops::Host {
                   std::vector<Inferred>& outs, int depth) {
     const ir::Graph& body = *fn.body;
     if (depth > kMaxCallDepth) return too_deep(g, k, "function calls", kMaxCallDepth);
+    // A function already being inferred calls itself (directly, through
+    // others, or in an If or Loop body): ONNX forbids it, and following it
+    // to the depth limit costs a doubling per Loop body on the way.
+    // analysis/functions.cc reports the cycle as recursive-function.
+    if (std::find(calls_.begin(), calls_.end(), &fn) != calls_.end()) {
+      return limit_note(g, k, fmt::format("{}: calls {} again while its body is being inferred (recursion); onnxscope "
+                                          "infers no deeper, so the node's outputs stay unknown",
+                                          node_desc(g.nodes[k]), quote(fmt::format("{}.{}", fn.domain, fn.name))));
+    }
+    if (!within_budget(g, k, body)) return;
     std::vector<Inferred> args;
     for (size_t i = 0; i < body.inputs.size(); ++i) args.push_back(i < ins.size() && ins[i] ? *ins[i] : Inferred());
+    calls_.push_back(&fn);
     infer_graph(body, &g.nodes[k], depth + 1, &args);
+    calls_.pop_back();
     const auto& st = a_.state(body);
     for (size_t i = 0; i < outs.size() && i < body.outputs.size(); ++i) outs[i] = st.values[body.outputs[i]];
   }
@@ -560,6 +631,7 @@ class Engine : public ops::Host {
       too_deep(parent, k, "subgraphs", kMaxSubgraphDepth);
       return std::vector<Inferred>(sub.outputs.size());
     }
+    if (!within_budget(parent, k, sub)) return std::vector<Inferred>(sub.outputs.size());
     infer_graph(sub, caller, depth + 1, &inputs);
     const auto& st = a_.state(sub);
     std::vector<Inferred> outs;
@@ -662,12 +734,36 @@ class Engine : public ops::Host {
   static constexpr int kMaxSubgraphDepth = 64;
   static constexpr int kMaxCallDepth = 16;
 
-  void too_deep(const ir::Graph& g, ir::NodeId k, std::string_view what, int limit) {
-    node_report(g, k, Code::NestingLimit, Severity::Note, Phase::Load,
-                fmt::format("{}: {} nest deeper than {} levels here; onnxscope infers no deeper, so the node's "
-                            "outputs stay unknown",
-                            node_desc(g.nodes[k]), what, limit),
+  // Nodes inferred in subgraphs and function bodies, over the whole model:
+  // a body is inferred once per call or per operator that runs it (a Loop
+  // twice), so calls nested inside calls multiply (four calls per function,
+  // 14 functions deep: 4^14 bodies). Past the budget, bodies stay
+  // uninferred. Real models stay far below: a 48-layer transformer whose
+  // layers are functions of 200 nodes infers about 10,000.
+  static constexpr size_t kMaxBodyNodes = 1'000'000;
+  size_t body_nodes_ = 0;
+  std::vector<const ir::Function*> calls_;  // the functions whose bodies are being inferred
+  std::set<std::pair<const ir::Graph*, ir::NodeId>> limited_;  // nodes given a limit note
+
+  bool within_budget(const ir::Graph& g, ir::NodeId k, const ir::Graph& body) {
+    body_nodes_ += std::max<size_t>(body.nodes.size(), 1);
+    if (body_nodes_ <= kMaxBodyNodes) return true;
+    limit_note(g, k, fmt::format("{}: more than {} nodes of subgraphs and function bodies inferred in this model; "
+                                 "onnxscope infers no more of them, so the node's outputs stay unknown",
+                                 node_desc(g.nodes[k]), kMaxBodyNodes));
+    return false;
+  }
+  // One note per node, however often inference reaches it.
+  void limit_note(const ir::Graph& g, ir::NodeId k, std::string msg) {
+    if (!limited_.insert({&g, k}).second) return;
+    node_report(g, k, Code::NestingLimit, Severity::Note, Phase::Load, std::move(msg),
                 "a model this deep is most likely generated in a loop or recursive; flatten it where you can");
+  }
+  void too_deep(const ir::Graph& g, ir::NodeId k, std::string_view what, int limit) {
+    limit_note(g, k,
+               fmt::format("{}: {} nest deeper than {} levels here; onnxscope infers no deeper, so the node's "
+                           "outputs stay unknown",
+                           node_desc(g.nodes[k]), what, limit));
   }
   // Per type constraint: a bit per tensor element type it allows.
   std::unordered_map<const ops::TypeConstraint*, uint64_t> tensor_masks_;

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "model/load/loader.h"
+#include "model/load/write.h"
 #include "model/util/error.h"
 #include "model/util/file.h"
 #include "model/util/text.h"
@@ -333,11 +334,9 @@ void write_npz(const std::filesystem::path& path, const std::map<std::string, co
   zip += dir;
   put32(zip, 0x06054b50), put16(zip, 0), put16(zip, 0), put16(zip, entries), put16(zip, entries);
   put32(zip, uint32_t(dir.size())), put32(zip, dir_offset), put16(zip, 0);
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) fail("write", "cannot write {}: {}", path.string(), std::strerror(errno));
-  bool ok = std::fwrite(zip.data(), 1, zip.size(), f) == zip.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) fail("write", "cannot write {}: {}", path.string(), std::strerror(errno));
+  // Through a temporary file renamed into place: a run killed while writing
+  // leaves no half archive under the final name.
+  load::write_file_atomic(path, zip);
 }
 
 namespace {

@@ -74,6 +74,11 @@ struct Budget {
   uint64_t held = 0;
   uint64_t pending = 0;  // charged by the node running now
   int64_t max_iterations = 0;
+  // Bodies run so far (Loop and Scan iterations, If branches, function
+  // calls, nested ones included): a Loop's own count is per Loop, so nested
+  // Loops or functions calling functions several times would multiply past
+  // any per-Loop limit. The run stops after max_iterations bodies in all.
+  int64_t bodies = 0;
   bool keep_values = true;
   const ir::Model* model = nullptr;
   const std::function<bool()>* interrupted = nullptr;
@@ -200,6 +205,7 @@ class Frame : public ops::KernelHost {
     if (depth_ >= kMaxDepth) {
       ops::kernel_fail(Code::RunFailed, "subgraphs nest deeper than {} levels", kMaxDepth);
     }
+    count_body();
     uint64_t outer_pending = st_.pending;
     st_.held += outer_pending;
     Frame f(st_, sub, this, caller_, depth_ + 1);
@@ -237,6 +243,7 @@ class Frame : public ops::KernelHost {
     if (depth_ >= kMaxDepth) {
       ops::kernel_fail(Code::RunFailed, "{}: function calls nest deeper than {} levels", node_desc(n), kMaxDepth);
     }
+    count_body();
     uint64_t outer_pending = st_.pending;
     st_.held += outer_pending;
     {
@@ -249,6 +256,15 @@ class Frame : public ops::KernelHost {
     }
     st_.held -= outer_pending;
     st_.pending = outer_pending;
+  }
+
+  void count_body() {
+    if (++st_.bodies > st_.max_iterations) {
+      ops::kernel_fail(Code::RunLoopBudget,
+                       "the run has computed {} subgraph and function bodies (Loop and Scan iterations, If branches, "
+                       "function calls, nested ones included), the limit of --max-iterations",
+                       st_.max_iterations);
+    }
   }
 
   Budget& st_;

@@ -19,8 +19,18 @@ void append_to(std::string& out, const Shape& s) {
     out += "[...]";
     return;
   }
+  // A rank no model needs (a hostile Reshape to 100,000 ones) is shown by
+  // its ends: every message, row and report that quotes the shape stays
+  // short (the terminal UI wraps messages per glyph).
+  constexpr size_t kShown = 64, kHead = 48, kTail = 8;
+  const size_t rank = s.dims.size();
   out += '[';
-  for (size_t i = 0; i < s.dims.size(); ++i) {
+  for (size_t i = 0; i < rank; ++i) {
+    if (rank > kShown && i == kHead) {
+      out += fmt::format(",... {} more ...", rank - kHead - kTail);
+      i = rank - kTail - 1;
+      continue;
+    }
     if (i) out += ',';
     // Constants and symbols, most dimensions, written without a string each.
     sym::Dim d = s.dims[i];

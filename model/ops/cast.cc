@@ -301,7 +301,16 @@ void range_rule(Context& ctx) {
     double diff = (*fl)[0] - (*fs)[0];
     if (auto rounded = as_float_type(diff, dt)) diff = *rounded;
     double n = std::ceil(diff / (*fd)[0]);
-    if (std::isfinite(n) && n < 9e15) {
+    if (!std::isfinite(n)) {
+      // onnxruntime 1.30 fails the run: "Range: the computed number of
+      // elements is not a finite value".
+      ctx.report(Code::RangeDelta, Severity::Error, Phase::Run,
+                 fmt::format("Range start {}, limit {} and delta {} give no finite number of elements", (*fs)[0],
+                             (*fl)[0], (*fd)[0]),
+                 "a NaN or infinite bound comes from a division by zero or an overflow upstream");
+      return ctx.set_output(0, dt, Shape::of({Dim()}));
+    }
+    if (n < 9e15) {
       return ctx.set_output(0, dt, Shape::of({ctx.dim(n > 0 ? static_cast<int64_t>(n) : 0)}));
     }
   }

@@ -60,6 +60,16 @@ class Context {
   bool input_rank_known(size_t i) const { return input(i).rank_known(); }
   // The input's name in the graph ("" when absent).
   std::string_view input_name(size_t i) const;
+  // Input i is an initializer or the output of a Constant node: onnx's shape
+  // inference, which onnxruntime runs while it creates the session, sees its
+  // value, so a rule it breaks fails at load rather than in a run.
+  bool input_is_constant(size_t i) const {
+    if (i >= node_.inputs.size() || node_.inputs[i] == ir::kNoValue) return false;
+    const ir::Value& v = graph_.value(node_.inputs[i]);
+    return (v.kind == ir::ValueKind::Initializer && graph_.initializer_of(node_.inputs[i])) ||
+           (v.kind == ir::ValueKind::NodeOutput && graph_.nodes[v.producer].op_type == "Constant");
+  }
+  Phase phase_of_input(size_t i) const { return input_is_constant(i) ? Phase::Load : Phase::Run; }
 
   // Outputs. Writing an absent output is harmless.
   size_t num_outputs() const { return outputs_.size(); }

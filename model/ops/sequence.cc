@@ -156,6 +156,15 @@ void split_to_sequence(Context& ctx) {
     // Chunks of c; the last one holds what is left.
     auto t = total.as_int();
     auto cc = c->as_int();
+    if (cc && *cc <= 0) {
+      // Measured: onnxruntime 1.30 dies (SIGFPE, a division by zero) while
+      // it creates the session of a SplitToSequence whose scalar split is 0.
+      ctx.report(Code::SplitCount, Severity::Error, Phase::Load,
+                 fmt::format("SplitToSequence's scalar split is {}; chunks must hold at least one element{}", *cc,
+                             *cc == 0 ? ": onnxruntime 1.30 crashes (SIGFPE) while the session is created" : ""),
+                 "give a positive chunk size, or a 1-D split of the sizes", std::string(ctx.input_name(1)));
+      return void(ctx.output(0) = seq_of(piece(Dim(), false)));
+    }
     if (t && cc && *cc > 0 && *t / *cc <= 64) {
       for (int64_t k = 0; k < *t / *cc; ++k) sizes.push_back(*c);
       if (*t % *cc) sizes.push_back(ctx.dim(*t % *cc));

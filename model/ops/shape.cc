@@ -102,14 +102,16 @@ void reshape_rule(Context& ctx) {
     auto c = t.as_int();
     if (c && *c == -1) {
       if (minus_one >= 0) {
-        ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run, "Reshape's shape has more than one -1");
+        // onnxruntime 1.30 refuses a constant one at load: "Target shape may not have multiple -1 dimensions".
+        ctx.report(Code::ReshapeCount, Severity::Error, ctx.phase_of_input(1), "Reshape's shape has more than one -1");
         ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(target->size())));
         return;
       }
       minus_one = static_cast<int>(i);
     } else if (c && *c == 0 && !allowzero) {
       if (x.rank_known() && i >= in.rank()) {
-        ctx.report(Code::ReshapeCount, Severity::Error, Phase::Run,
+        // A constant one at load: "Invalid position of 0" (onnxruntime 1.30).
+        ctx.report(Code::ReshapeCount, Severity::Error, ctx.phase_of_input(1),
                    fmt::format("Reshape's shape {} copies dimension {} (a 0) of an input of rank {}",
                                dims_str(*target), i, in.rank()),
                    "a 0 in the target shape copies the input's dimension at the same index");

@@ -164,7 +164,15 @@ void slice(Context& ctx, const SliceAttrs* attr) {
       continue;
     }
     if (*st[i] == 0) {
-      ctx.report(Code::SliceStep, Severity::Error, Phase::Run, fmt::format("Slice step for axis {} is 0", a));
+      // onnx's Slice inference reads starts, ends, axes and steps only when
+      // all given are constants; then onnxruntime 1.30 refuses the model at
+      // load: "'step' cannot be 0 for Slice".
+      bool all_constant = true;
+      for (size_t k = 1; k <= 4 && k < ctx.num_inputs(); ++k) {
+        if (ctx.has_input(k) && !ctx.input_is_constant(k)) all_constant = false;
+      }
+      ctx.report(Code::SliceStep, Severity::Error, all_constant ? Phase::Load : Phase::Run,
+                 fmt::format("Slice step for axis {} is 0", a));
       out[a] = Dim();
       continue;
     }

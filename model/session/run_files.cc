@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "model/exec/feeds.h"
+#include "model/load/write.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -70,23 +71,14 @@ void NpyFolder::write_tensor(std::string_view name, const std::string& stem, con
     return;
   }
   fs::path target = dir_ / (stem + ".npy");
-  std::error_code ec;
   check_target(target);
-  // Written beside the target and renamed into place: a reader never sees half a file.
-  fs::path tmp = dir_ / fmt::format(".{}.npy.{}.tmp", stem, ::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    f.close();
-    if (!f) {
-      fs::remove(tmp, ec);
-      fail("write", "{} {}: cannot write {}: {}", option_, dir_.string(), target.string(), std::strerror(errno));
-    }
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    fail("write", "{} {}: cannot write {}: {}", option_, dir_.string(), target.string(), ec.message());
+  // Written beside the target and renamed into place (load::write_file_atomic):
+  // a reader, or a run killed while writing, never leaves half a file under
+  // the final name. No fsync per value: --save-all writes one file per node.
+  try {
+    load::write_file_atomic(target, bytes, /*durable=*/false);
+  } catch (const Error& e) {
+    fail("write", "{} {}: cannot write {}: {}", option_, dir_.string(), target.string(), e.what());
   }
   out.files.push_back({std::string(name), target.string()});
 }

@@ -14,6 +14,12 @@ size_t utf8_len(std::string_view s, size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   }
   if (n == 2 && c < 0xC2) return 0;  // overlong
+  // RFC 3629's table: no overlong 3- and 4-byte forms, no UTF-16
+  // surrogates (ED A0..BF: CESU-8, which a terminal may still decode), nothing
+  // past U+10FFFF.
+  auto c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+  if (n == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))) return 0;
+  if (n == 4 && ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90) || c > 0xF4)) return 0;
   return n;
 }
 

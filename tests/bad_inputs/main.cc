@@ -9,5 +9,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   onnxscope::test::make_bad_inputs(argv[1]);
+  onnxscope::test::make_bad_models(argv[1]);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,7 +111,8 @@ void drain(int fd, std::string& into) {
 
 }  // namespace
 
-RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesystem::path& cwd, int timeout_s) {
+RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesystem::path& cwd, int timeout_s,
+                        RunLimits limits) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t fa;
@@ -134,7 +136,21 @@ RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesys
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid = 0;
+  // posix_spawn sets no limits of its own: the child inherits this process's
+  // soft limits, lowered for the spawn and restored at once (the tests run
+  // on one thread).
+  std::vector<std::pair<decltype(RLIMIT_AS), rlimit>> saved;
+  for (auto [resource, value] : {std::pair{RLIMIT_AS, limits.address_space}, {RLIMIT_FSIZE, limits.file_size}}) {
+    if (value == 0) continue;
+    rlimit old{};
+    ::getrlimit(resource, &old);
+    saved.emplace_back(resource, old);
+    rlimit lowered = old;
+    lowered.rlim_cur = std::min<rlim_t>(old.rlim_max, value);
+    ::setrlimit(resource, &lowered);
+  }
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  for (const auto& [resource, old] : saved) ::setrlimit(resource, &old);
   posix_spawn_file_actions_destroy(&fa);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -163,7 +179,9 @@ RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesys
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
+  r.max_rss_kib = usage.ru_maxrss;
   if (killed) r.exit_code = -2;
   else if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   else r.exit_code = -1000 - WTERMSIG(status);

@@ -42,12 +42,18 @@ struct RunResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long max_rss_kib = 0;  // the child's peak resident memory (wait4's ru_maxrss)
 };
 
 // Runs the built onnxscope binary with `args` (no shell), in `cwd` if given,
 // with NO_COLOR set; kills it after `timeout_s` seconds (exit_code -2).
+// Limits the child starts with (0: inherited), as `prlimit` sets them.
+struct RunLimits {
+  uint64_t address_space = 0;  // RLIMIT_AS: an allocation past it fails
+  uint64_t file_size = 0;      // RLIMIT_FSIZE: a write past it kills the child with SIGXFSZ
+};
 RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesystem::path& cwd = {},
-                        int timeout_s = 60);
+                        int timeout_s = 60, RunLimits limits = {});
 
 // The ONNX backend test data, if installed.
 std::filesystem::path testdata_root();

@@ -91,5 +91,37 @@ g (float[2] x) => (y) { y = local.F0(x) })";
   EXPECT_NE(d->message.find("local.F"), std::string::npos) << d->message;
 }
 
+TEST(InferLimits, AShapeOfAHugeRankIsShownByItsEnds) {
+  // A Reshape to 100 ones: every message quoting the shape stays short.
+  Shape s;
+  s.known = true;
+  sym::Table t;
+  for (int i = 0; i < 100; ++i) s.dims.push_back(t.constant(i));
+  std::string text = to_string(s);
+  EXPECT_EQ(text.substr(0, 10), "[0,1,2,3,4");
+  EXPECT_NE(text.find(",46,47,... 44 more ...,92,93,"), std::string::npos) << text;
+  EXPECT_EQ(text.substr(text.size() - 7), ",98,99]");
+  s.dims.resize(64);
+  EXPECT_EQ(to_string(s).find("more"), std::string::npos);  // 64 dimensions are all shown
+}
+
+TEST(InferLimits, AFunctionCallingItselfInALoopBodyIsInferredOnce) {
+  auto r = infer_text(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
+g (float[2] x) => (y) { y = local.F(x) }
+<domain: "local", opset_import: ["" : 13, "local" : 1]>
+F (a) => (b) {
+  n = Constant <value = int64 {2}> ()
+  b = Loop (n, , a) <body = body (int64 i, bool c, float[2] v) => (bool c2, float[2] w) { c2 = Identity(c) w = local.F(v) }>
+})");
+  size_t notes = 0;
+  const Diagnostic* note = nullptr;
+  for (const auto& d : r.analysis->diagnostics) {
+    if (d.code == Code::NestingLimit) ++notes, note = &d;
+  }
+  ASSERT_EQ(notes, 1u);  // before: one per level per Loop pass, 2^9 of them
+  EXPECT_NE(note->message.find("calls 'local.F' again while its body is being inferred"), std::string::npos)
+      << note->message;
+}
+
 }  // namespace
 }  // namespace onnxscope::analysis

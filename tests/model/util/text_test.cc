@@ -23,6 +23,18 @@ TEST(Printable, EscapesControlAndInvalidBytes) {
   EXPECT_EQ(quote("x\n"), "'x\\x0a'");
 }
 
+// RFC 3629: what a lenient terminal might still decode into a character
+// (CESU-8 surrogates, overlong forms) is escaped; real 3- and 4-byte
+// characters are kept.
+TEST(Printable, EscapesSurrogatesAndOverlongForms) {
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");          // U+D800, a surrogate
+  EXPECT_EQ(printable("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");          // '/' in three bytes
+  EXPECT_EQ(printable("\xf0\x80\x80\xaf"), "\\xf0\\x80\\x80\\xaf");  // '/' in four bytes
+  EXPECT_EQ(printable("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  EXPECT_EQ(printable("\xed\x9f\xbf"), "\xed\x9f\xbf");              // U+D7FF, the last before them
+  EXPECT_EQ(printable("\xe2\x82\xac \xf0\x9d\x84\x9e"), "\xe2\x82\xac \xf0\x9d\x84\x9e");  // euro, G clef
+}
+
 TEST(HumanBytes, Units) {
   EXPECT_EQ(human_bytes(0), "0 B");
   EXPECT_EQ(human_bytes(1023), "1023 B");
