@@ -43,9 +43,14 @@ cd "$out"
 # finding does not end the run; -timeout: a single input that runs longer
 # than 10 s is a finding (the executor's own budget is 0.5 s per model).
 status=0
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} nice -n 19 "$bin" -max_total_time="$seconds" -timeout=10 \
+# /usr/bin/time (Debian's time package), when there, logs the CPU time the
+# workers took: on a shared machine the wall time overstates it.
+timer=""
+[ -x /usr/bin/time ] && timer="/usr/bin/time -f cpu_seconds=%U+%S -a -o $log"
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} $timer nice -n 19 "$bin" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=2048 -max_len=262144 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
   -artifact_prefix="$out/" ${FUZZ_FLAGS:-} "$out/corpus" "$work/seeds/$seeds" >>"$log" 2>&1 || status=$?
 echo "end $(date -u +%Y-%m-%dT%H:%M:%SZ) exit $status" >>"$log"
 grep -E '^#[0-9]+.*cov:' "$log" | tail -1
+grep -E '^cpu_seconds=' "$log" | tail -1
 ls "$out" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' || echo "no crash, leak, timeout or oom artifact"
