@@ -349,4 +349,21 @@ g (bool c) => (float[1] y) {
       << r.failure()->message;
 }
 
+// Found by tests/fuzz (fuzz_text, ASan): Resize's sizes declared int32 were
+// read as int64 (a heap-buffer-overflow of the 16-byte tensor).
+TEST(RunRobustness, AnInputOfAOneTypeParameterFedAnotherDtypeFailsTheNode) {
+  auto m = model(R"(<ir_version: 7, opset_import: ["" : 13]>
+g (float[1, 1, 4, 4] x, int32[4] sizes) => (float[1, 1, 9, 10] y) {
+  y = Resize <mode = "cubic"> (x, , , sizes)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({1, 1, 4, 4}, std::vector<float>(16, 1.0f)));
+  r.feed("sizes", ints(DType::Int32, {4}, {1, 1, 9, 10}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::DtypeUnsupported);
+  EXPECT_NE(r.failure()->message.find("input 3 ('sizes') is int32, the operator takes tensor(int64)"),
+            std::string::npos)
+      << r.failure()->message;
+}
+
 }  // namespace onnxscope::exec
