@@ -12,7 +12,7 @@ PACKAGES := build-essential cmake pkg-config libprotobuf-dev protobuf-compiler l
 
 DEMO_MODEL := share/demo/broken_export.onnx
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test test-asan bench clean
 
 all: build
 
@@ -44,10 +44,20 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
+# The whole test suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (clang; CMakePresets.json "asan") in its own folder, build-asan, with the
+# libFuzzer targets (tests/fuzz/run.sh). Several times slower than `make test`:
+# not part of it, run it before a release or nightly (docs/robustness.md).
+test-asan: PACKAGES += clang libclang-rt-dev
+test-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j$(JOBS)
+	ctest --preset asan -j$(JOBS)
+
 # The benchmarks also compare against Python's onnx and time with hyperfine.
 bench: PACKAGES += hyperfine time jq python3-onnx
 bench: build
 	bench/run_info_bench.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

@@ -290,6 +290,8 @@ void Document::new_trial(std::map<std::string, value::Tensor> feeds,
   trial_poll();
   auto control = std::make_shared<TrialControl>();
   exec::RunOptions o;
+  o.max_memory = trial_max_memory;
+  o.max_iterations = trial_max_iterations;
   o.interrupted = [c = control.get()] {
     ++c->polls;
     if (c->run) c->position = c->run->position();

@@ -211,6 +211,10 @@ class Document {
   // Feeds `input` from `file` from the next run on (empty: at random).
   void set_feed(const std::string& input, const std::string& file);
   uint64_t seed = 1;
+  // The budget of trial runs (exec::RunOptions; 0: half of physical memory,
+  // exec's default), for a front end that bounds them.
+  uint64_t trial_max_memory = 0;
+  int64_t trial_max_iterations = 1'000'000;
 
  private:
   struct Job;

@@ -163,6 +163,41 @@ class Frame : public ops::KernelHost {
         ops::kernel_fail(Code::RunNoKernel, "{}: onnxscope has no kernel for {}-{}", node_desc(n), n.op_type,
                          schema->since_version);
       }
+      // Kernels read required attributes without looking: a Loop without a
+      // body would be a null graph. Inference diagnoses these
+      // (missing-attribute; onnxruntime refuses the model when it loads);
+      // the run stops at the node.
+      for (const auto& a : schema->attributes) {
+        if (!a.required) continue;
+        const ir::Attribute* at = n.attr(a.name);
+        if (!at) {
+          ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is missing", node_desc(n),
+                           util::quote(a.name));
+        }
+        if (a.type != ir::AttrType::Undefined && at->type != a.type) {
+          ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is {}, not {}", node_desc(n),
+                           util::quote(a.name), ir::attr_type_name(at->type), ir::attr_type_name(a.type));
+        }
+      }
+      // An input whose schema allows one tensor type only (Reshape's shape,
+      // Resize's sizes: int64) is read as that type without looking; another
+      // dtype there (a dtype finding of inference, a type error
+      // when onnxruntime loads the model) stops the run at the node.
+      for (size_t i = 0; i < ins.size(); ++i) {
+        const value::Tensor* t = ins[i] ? value::tensor_of(*ins[i]) : nullptr;
+        const ops::FormalParam* f = t ? ops::formal_at(schema->inputs, i) : nullptr;
+        if (!f) continue;
+        std::string_view want = f->type;
+        if (!want.starts_with("tensor(")) {
+          const ops::TypeConstraint* c = schema->constraint(f->type);
+          if (!c || c->allowed.size() != 1 || !c->allowed[0].starts_with("tensor(")) continue;
+          want = c->allowed[0];
+        }
+        if (want != "tensor(" + std::string(dtype_onnx_name(t->dtype())) + ")") {
+          ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n), i,
+                           util::quote(f->name), dtype_name(t->dtype()), want);
+        }
+      }
       ops::KernelContext ctx(n, schema, caller_, std::move(ins), outs, *this);
       kernel(ctx);
     }

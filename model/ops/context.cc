@@ -101,7 +101,8 @@ Inferred Context::constant(const ir::Tensor& t, sym::Table& dims) {
   auto read = [&](auto tag) {
     using T = decltype(tag);
     std::vector<T> out(n);
-    if (bytes.bytes.size() >= n * sizeof(T)) std::memcpy(out.data(), p, n * sizeof(T));
+    // n == 0: an empty tensor has no bytes (p is null, which memcpy must not get).
+    if (n > 0 && bytes.bytes.size() >= n * sizeof(T)) std::memcpy(out.data(), p, n * sizeof(T));
     return out;
   };
   auto ints = [&](auto tag) {

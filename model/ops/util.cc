@@ -244,7 +244,12 @@ bool constraint_allows(const Context& ctx, std::string_view name, DType dt) {
 std::optional<DType> output_dtype_attr(const Context& ctx, std::optional<int64_t> output_dtype) {
   if (!output_dtype || *output_dtype == 0) return std::nullopt;
   int64_t v = *output_dtype;
-  std::string_view constraint = ctx.schema() && !ctx.schema()->outputs.empty() ? ctx.schema()->outputs[0].type : "";
+  // Both arms string_view: with a std::string and "" the conditional is a
+  // temporary std::string, gone before the view is read (ASan:
+  // stack-use-after-scope, NnOps.QuantizeVersionDifferences).
+  std::string_view constraint = ctx.schema() && !ctx.schema()->outputs.empty()
+                                    ? std::string_view(ctx.schema()->outputs[0].type)
+                                    : std::string_view();
   if (!is_known_dtype_enum(v) || !constraint_allows(ctx, constraint, static_cast<DType>(v))) {
     ctx.report(Code::DtypeAttribute, Severity::Error, Phase::Load,
                fmt::format("{}-{} output_dtype is {}, which its output type {} does not allow", op(ctx), ctx.version(),

@@ -96,7 +96,7 @@ void make_bad_inputs(const fs::path& out) {
       "version https://git-lfs.github.com/spec/v1\n"
       "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
       "size 102760448\n");
-  put("pytorch-checkpoint-zip", std::string("PK\x03\x04\x14\0\0\0\0\0archive/data.pkl", 30));
+  put("pytorch-checkpoint-zip", std::string("PK\x03\x04\x14\0\0\0\0\0archive/data.pkl", 26));
   put("python-pickle", std::string("\x80\x04\x95\x10\0\0\0\0\0\0\0}\x94.", 15));
   put("gzip-compressed", std::string("\x1f\x8b\x08\0\0\0\0\0\0\x03", 10));
   put("text-format-error", "<ir_version: 8, opset_import: [\"\" : 17]>\ng (float[N] x) => (float[N] y) {\n  y = Relu(x\n",

@@ -14,7 +14,7 @@ std::string hostile_model() {
   auto* g = m.mutable_graph();
   g->set_name("hostile");
   const std::string esc = "\x1b[2J\x1b[31mred\x1b[0m";
-  const std::string ctl = std::string("tab\there\rcr\nnl\x7f del \xc2\x9b c1 \xff\xfe bad", 40);
+  const std::string ctl = std::string("tab\there\rcr\nnl\x7f del \xc2\x9b c1 \xff\xfe bad", 32);  // every byte of the literal, no more
   const std::string wide = "\xe5\xbd\xa2\xe7\x8a\xb6\xe5\xbd\xa2\xe7\x8a\xb6";  // CJK
   const std::string huge(10000, 'N');
   auto* in = g->add_input();

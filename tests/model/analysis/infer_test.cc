@@ -52,6 +52,19 @@ Swap <perm> (a, cond) => (b) {
   EXPECT_EQ(r["y"], "float32[3,2,4]");
 }
 
+// Found by tests/fuzz under UBSan (make test-asan): the contents of an
+// empty integer constant were copied from a null pointer (memcpy of 0 bytes
+// from null is undefined). Reshape to an empty shape gives a scalar.
+TEST(InferConstants, AnEmptyIntegerConstantIsReadAsNoElements) {
+  auto r = infer_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[1] x) => (y) {
+  s = Constant <value = int64[0] {}> ()
+  y = Reshape(x, s)
+})");
+  EXPECT_EQ(r["s"], "int64[0]");
+  EXPECT_EQ(r["y"], "float32[]");
+}
+
 // If nodes nested `levels` deep, each then-branch holding the next.
 std::string nested_ifs(int levels) {
   std::string body = "r0 = Identity(x)";

@@ -311,4 +311,59 @@ TEST(RunControl, AnInterruptionBetweenNodesPausesBeforeTheNext) {
   EXPECT_EQ(r.run(), Stop::Done);
 }
 
+// Found by tests/fuzz (fuzz_model): a Loop without its body attribute, in a
+// model-local function, crashed the run (the kernel read a null graph).
+TEST(RunRobustness, ARequiredAttributeLeftOutFailsTheNode) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
+g (int64 n, bool c, float[2] x) => (float[2] y) {
+  y = local.Fz(n, c, x)
+}
+<domain: "local", opset_import: ["" : 13]>
+Fz (n, c, x) => (y) {
+  y = Loop(n, c, x)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("n", ints(DType::Int64, {}, {2}));
+  Tensor c(DType::Bool, {});
+  c.data<bool>()[0] = true;
+  r.feed("c", std::move(c));
+  r.feed("x", floats({2}, {1, 2}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::MissingAttribute);
+  EXPECT_NE(r.failure()->message.find("required attribute 'body' is missing"), std::string::npos)
+      << r.failure()->message;
+}
+
+TEST(RunRobustness, ARequiredAttributeOfAnotherTypeFailsTheNode) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (bool c) => (float[1] y) {
+  y = If <then_branch = 3, else_branch = e () => (float[1] z) { z = Constant <value = float[1] {1.0}> () }> (c)
+})");
+  TrialRun r(*m, nullptr);
+  Tensor c(DType::Bool, {});
+  c.data<bool>()[0] = true;
+  r.feed("c", std::move(c));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::MissingAttribute);
+  EXPECT_NE(r.failure()->message.find("required attribute 'then_branch' is int, not graph"), std::string::npos)
+      << r.failure()->message;
+}
+
+// Found by tests/fuzz (fuzz_text, ASan): Resize's sizes declared int32 were
+// read as int64 (a heap-buffer-overflow of the 16-byte tensor).
+TEST(RunRobustness, AnInputOfAOneTypeParameterFedAnotherDtypeFailsTheNode) {
+  auto m = model(R"(<ir_version: 7, opset_import: ["" : 13]>
+g (float[1, 1, 4, 4] x, int32[4] sizes) => (float[1, 1, 9, 10] y) {
+  y = Resize <mode = "cubic"> (x, , , sizes)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({1, 1, 4, 4}, std::vector<float>(16, 1.0f)));
+  r.feed("sizes", ints(DType::Int32, {4}, {1, 1, 9, 10}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::DtypeUnsupported);
+  EXPECT_NE(r.failure()->message.find("input 3 ('sizes') is int32, the operator takes tensor(int64)"),
+            std::string::npos)
+      << r.failure()->message;
+}
+
 }  // namespace onnxscope::exec
