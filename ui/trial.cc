@@ -30,7 +30,7 @@ std::string where(const exec::TrialRun& r) {
 bool App::new_trial() {
   try {
     exec::Feeds feeds = exec::assemble_feeds(doc.model, &doc.analysis(), doc.feed_files, true,
-                                             doc.result().bindings, doc.seed);
+                                             doc.result().bindings, doc.seed, doc.trial_max_memory);
     doc.new_trial(std::move(feeds.tensors), std::move(feeds.sources));
   } catch (const Error& e) {
     doc.trial.run.reset();

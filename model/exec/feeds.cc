@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 
+#include "model/exec/run.h"
 #include "model/load/loader.h"
 #include "model/load/write.h"
 #include "model/util/error.h"
@@ -463,9 +464,12 @@ std::optional<int64_t> index_range(const ir::Graph& g, const analysis::Analysis*
 
 std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::Analysis* a,
                                            const std::map<std::string, int64_t, std::less<>>& bindings,
-                                           uint64_t seed, const std::map<std::string, Tensor>* fed) {
+                                           uint64_t seed, const std::map<std::string, Tensor>* fed,
+                                           uint64_t max_bytes) {
   const ir::Graph& g = *m.graph;
   std::mt19937_64 rng(seed);
+  const uint64_t budget = max_bytes ? max_bytes : default_memory_budget();
+  uint64_t drawn = 0;
   std::map<std::string, Tensor> out;
   std::vector<std::string> unbound;
   for (ir::ValueId v : g.inputs) {
@@ -491,6 +495,16 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
       }
     }
     if (!unbound.empty()) continue;
+    // The declared shape decides the size: refuse it before allocating.
+    auto n = value::element_count(shape);
+    const uint64_t each = t.elem == DType::String ? 32 : value::elem_size(t.elem);
+    if (!n || *n > (budget - drawn) / std::max<uint64_t>(each, 1)) {
+      fail("exec-memory",
+           "random input {} {}[{}] needs {}, more than the memory budget of {} bytes leaves for it (--max-memory)",
+           util::quote(d.name), dtype_name(t.elem), fmt::join(shape, ","),
+           n ? fmt::format("{} bytes", *n * each) : std::string("more than 2^64 bytes"), budget);
+    }
+    drawn += *n * each;
     Tensor x(t.elem, shape);
     if (t.elem == DType::String) {
       for (uint64_t i = 0; i < x.count(); ++i) x.data<std::string>()[i] = fmt::format("s{}", rng() % 100);
@@ -524,7 +538,8 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
 }
 
 Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std::vector<std::string>& specs,
-                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed) {
+                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed,
+                     uint64_t max_bytes) {
   const ir::Graph& g = *m.graph;
   Feeds out;
   for (const std::string& spec : specs) {
@@ -558,7 +573,7 @@ Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std:
     }
   }
   // Only the inputs not fed are drawn (their unbound symbols are what is missing).
-  std::map<std::string, Tensor> drawn = random_feeds(m, a, bindings, seed, &out.tensors);
+  std::map<std::string, Tensor> drawn = random_feeds(m, a, bindings, seed, &out.tensors, max_bytes);
   for (auto& [input, t] : drawn) {
     out.sources.emplace_back(input, "random");
     out.tensors[input] = std::move(t);

@@ -49,11 +49,15 @@ std::map<std::string, value::Tensor> read_feed_file(const ir::Graph& g, const st
 // the symbols that are not bound), floats uniform in [-1, 1), integers that
 // index a Gather's data within that dimension (when the analysis knows it),
 // other integers in [0, 10), bools fair. Deterministic for a seed.
-// Inputs in `fed` are skipped.
+// Inputs in `fed` are skipped. The inputs drawn may take `max_bytes` in all
+// (0: half of physical memory): one that would take more is refused before
+// it is allocated (Error "exec-memory" naming the input, its shape and
+// bytes).
 std::map<std::string, value::Tensor> random_feeds(const ir::Model& m, const analysis::Analysis* a,
                                                   const std::map<std::string, int64_t, std::less<>>& bindings,
                                                   uint64_t seed = 1,
-                                                  const std::map<std::string, value::Tensor>* fed = nullptr);
+                                                  const std::map<std::string, value::Tensor>* fed = nullptr,
+                                                  uint64_t max_bytes = 0);
 
 // The feeds of a trial run as a front end asks for them: each spec
 // "NAME=FILE" or "FILE" read (an Error names the spec), then, with `random`,
@@ -63,7 +67,9 @@ struct Feeds {
   std::map<std::string, value::Tensor> tensors;
   std::vector<std::pair<std::string, std::string>> sources;  // input, "x.npy" / "b.npz:ids" / "random"
 };
+// `max_bytes` bounds the inputs drawn at random, as in random_feeds.
 Feeds assemble_feeds(const ir::Model& m, const analysis::Analysis* a, const std::vector<std::string>& specs,
-                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed = 1);
+                     bool random, std::map<std::string, int64_t, std::less<>> bindings, uint64_t seed = 1,
+                     uint64_t max_bytes = 0);
 
 }  // namespace onnxscope::exec

@@ -50,7 +50,8 @@ RunReport Session::trial_run(const RunRequest& req) {
            "--expected, or --random with --bind for symbolic sizes");
     }
   }
-  exec::Feeds feeds = exec::assemble_feeds(*model_, &a, specs, req.random, options_.bindings, req.seed);
+  exec::Feeds feeds =
+      exec::assemble_feeds(*model_, &a, specs, req.random, options_.bindings, req.seed, req.max_memory);
   if (from_expected) {
     // The ONNX test data stores bfloat16 as uint16 bit patterns.
     for (auto& [input, t] : feeds.tensors) {

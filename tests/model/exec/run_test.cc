@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "model/analysis/infer.h"
+#include "model/exec/feeds.h"
 #include "model/exec/run.h"
 #include "model/load/loader.h"
+#include "model/util/error.h"
 
 namespace onnxscope::exec {
 namespace {
@@ -138,6 +140,32 @@ g (float[1] x, int64[2] shape) => (float[A, B] y) {
             std::string::npos)
       << r.failure()->message;
   EXPECT_LT(r.bytes_held(), 1u << 20);
+}
+
+TEST(Run, ARandomInputDeclaredOverTheBudgetIsRefusedBeforeItIsAllocated) {
+  // A fixed dimension of a billion: 64 GB of float32 that --random would
+  // otherwise try to fill.
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 16]>
+g (float[1, 1, 3, 2] x, float[999999991, 2, 4, 2] grid) => (float[1, 1, 2, 4] y) {
+  y = GridSample<mode = "bicubic">(x, grid)
+})");
+  try {
+    exec::random_feeds(*m, nullptr, {}, 1, nullptr, uint64_t{1} << 30);
+    FAIL() << "drew a 64 GB input";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "exec-memory");
+    EXPECT_NE(std::string(e.what()).find("random input 'grid' float32[999999991,2,4,2] needs 63999999424 bytes, "
+                                         "more than the memory budget of 1073741824 bytes leaves"),
+              std::string::npos)
+        << e.what();
+  }
+  // The inputs drawn count together: two of 600 KiB do not fit in 1 MiB.
+  auto two = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[153600] a, float[153600] b) => (float[153600] y) {
+  y = Add(a, b)
+})");
+  EXPECT_THROW(exec::random_feeds(*two, nullptr, {}, 1, nullptr, uint64_t{1} << 20), Error);
+  EXPECT_EQ(exec::random_feeds(*two, nullptr, {}, 1, nullptr, uint64_t{2} << 20).size(), 2u);
 }
 
 TEST(Run, StopsAtTheFirstNonFiniteOutputAndAtBreakpoints) {
