@@ -11,6 +11,7 @@
 #include "model/analysis/infer.h"
 #include "model/exec/feeds.h"
 #include "model/exec/run.h"
+#include "model/load/loader.h"
 #include "model/session/session.h"
 #include "model/session/write.h"
 #include "model/util/error.h"
@@ -89,7 +90,7 @@ Outcome exercise(const ir::Model& m, const Budget& b) {
   for (const auto& [symbol, origin] : a->origins) bindings[symbol] = b.bind;
   std::map<std::string, value::Tensor> feeds;
   try {
-    feeds = exec::random_feeds(m, a.get(), bindings, 1);
+    feeds = exec::random_feeds(m, a.get(), bindings, 1, nullptr, b.max_memory);
   } catch (const Error&) {
     return out;  // an input type random feeds cannot draw (a sequence, a symbol of an override)
   }
@@ -131,6 +132,23 @@ Outcome exercise(const ir::Model& m, const Budget& b) {
                  run.failure()->message.c_str());
   check_refs(run.findings(), "run findings");
   return out;
+}
+
+void load_and_exercise(const uint8_t* data, size_t size, Form form) {
+  load::LoadOptions opts;
+  opts.max_structure_bytes = 64 << 20;
+  opts.data_dir = "/nonexistent-onnxscope-fuzz";
+  std::unique_ptr<ir::Model> m;
+  try {
+    if (form == Form::Text) {
+      m = load::load_model_text(std::string_view(reinterpret_cast<const char*>(data), size), opts);
+    } else {
+      m = load::load_model_bytes(std::string(reinterpret_cast<const char*>(data), size), opts);
+    }
+  } catch (const Error&) {
+    return;
+  }
+  exercise(*m);
 }
 
 }  // namespace onnxscope::fuzz

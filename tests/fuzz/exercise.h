@@ -35,6 +35,13 @@ struct Outcome {
 };
 Outcome exercise(const ir::Model& m, const Budget& b = {});
 
+// A fuzz input loaded as the harnesses load it (64 MiB of structure at
+// most, external data from a folder that does not exist), as ONNX text or
+// as a serialized model, then exercised; an input that does not load is
+// done.
+enum class Form : uint8_t { Text, Binary };
+void load_and_exercise(const uint8_t* data, size_t size, Form form);
+
 // Counts over the calls so far: "N models: F fed, R ran (D done, X failed, ...)".
 std::string summary();
 

@@ -32,15 +32,6 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max
 #endif
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  onnxscope::load::LoadOptions opts;
-  opts.max_structure_bytes = 64 << 20;
-  opts.data_dir = "/nonexistent-onnxscope-fuzz";
-  std::unique_ptr<onnxscope::ir::Model> m;
-  try {
-    m = onnxscope::load::load_model_bytes(std::string(reinterpret_cast<const char*>(data), size), opts);
-  } catch (const onnxscope::Error&) {
-    return 0;
-  }
-  onnxscope::fuzz::exercise(*m);
+  onnxscope::fuzz::load_and_exercise(data, size, onnxscope::fuzz::Form::Binary);
   return 0;
 }
