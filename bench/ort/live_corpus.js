@@ -15,6 +15,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { observe } = require('./live_session');
 const { Exit, defaultOrtCache, ortInstall, runMain } = require('./live_common');
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -31,48 +32,6 @@ const known = {
   'function-call-fanout': 'hang',
 };
 
-const typed = {
-  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
-};
-
-async function childMain(argv) {
-  const [ortDir, model, feedsJson] = argv;
-  const { resolvePackage } = require('./session_child');
-  const ort = require(resolvePackage(ortDir).dir);
-  const say = (o) => fs.writeSync(1, JSON.stringify(o) + '\n');
-  let session;
-  try {
-    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-  } catch (e) {
-    say({ phase: 'load', message: String(e.message) });
-    return 0;
-  }
-  say({ created: true });
-  const tensors = {};
-  for (const f of JSON.parse(feedsJson)) {
-    const n = f.dims.reduce((a, b) => a * b, 1);
-    tensors[f.name] = new ort.Tensor(f.dtype, new typed[f.dtype](n), f.dims);
-  }
-  try {
-    await session.run(tensors);
-    say({ phase: 'ok' });
-  } catch (e) {
-    say({ phase: 'run', message: String(e.message) });
-  }
-  return 0;
-}
-
-function observe(ortDir, model, feeds) {
-  const r = spawnSync(process.execPath, [__filename, '--child', ortDir, model, JSON.stringify(feeds)],
-    { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });
-  const lines = (r.stdout || '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const last = lines[lines.length - 1] || {};
-  if (last.phase) return last;
-  if (r.error && r.error.code === 'ETIMEDOUT') return { phase: 'hang', message: 'still going after 20 s' };
-  const created = lines.some((l) => l.created);
-  const how = r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
-  return { phase: created ? 'run-crash' : 'load-crash', message: `the process died (${how})` };
-}
 
 // commands.txt: "case | check | EXIT | \"verdict\": \"V\" && ..."
 function verdicts() {
@@ -87,7 +46,6 @@ function verdicts() {
 }
 
 async function main(argv) {
-  if (argv[0] === '--child') return childMain(argv.slice(1));
   const opt = {};
   for (let i = 0; i < argv.length; i += 2) opt[argv[i].replace(/^--/, '')] = argv[i + 1];
   if (!opt.onnxscope || !opt['make-bad-inputs']) {
@@ -107,7 +65,7 @@ async function main(argv) {
       const info = spawnSync(opt.onnxscope, ['info', model, '--format', 'json'], { encoding: 'utf8' });
       const feeds = JSON.parse(info.stdout).inputs.filter((i) => !i.has_initializer && i.type === 'tensor')
         .map((i) => ({ name: i.name, dtype: i.dtype, dims: (i.shape || []).map((d) => (typeof d === 'number' ? d : 2)) }));
-      const got = observe(dir, model, feeds);
+      const got = observe(dir, model, feeds, 20000);
       const runtime = got.phase === 'ok' ? 'ok' : got.phase.startsWith('load') ? 'load-error'
         : got.phase === 'hang' ? 'hang' : 'run-error';
       const expected = known[name] || verdict;

@@ -17,14 +17,11 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { observe } = require('./live_session');
 const { Exit, SKIP, defaultOrtCache, ortInstall, runMain } = require('./live_common');
 
 const repo = path.resolve(__dirname, '..', '..');
 
-const typed = {
-  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array,
-  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, bool: Uint8Array,
-};
 
 // cases.tsv: name, model, target, inputs, verdict, code, node, root_cause,
 // runtime ('-' for none; inputs and runtime space-separated).
@@ -64,45 +61,6 @@ function feedsOf(onnxscope, model, c) {
     .map((i) => ({ name: i.name, dtype: i.dtype, dims: (i.shape || []).map((d) => (typeof d === 'number' ? d : 2)) }));
 }
 
-// The child: creates the session, says so, runs it once.
-async function childMain(argv) {
-  const [ortDir, model, feedsJson] = argv;
-  const { resolvePackage } = require('./session_child');
-  const ort = require(resolvePackage(ortDir).dir);
-  const say = (o) => fs.writeSync(1, JSON.stringify(o) + '\n');
-  let session;
-  try {
-    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-  } catch (e) {
-    say({ phase: 'load', message: String(e.message) });
-    return 0;
-  }
-  say({ created: true });
-  const tensors = {};
-  for (const f of JSON.parse(feedsJson)) {
-    const n = f.dims.reduce((a, b) => a * b, 1);
-    tensors[f.name] = new ort.Tensor(f.dtype, new typed[f.dtype](n), f.dims);
-  }
-  try {
-    await session.run(tensors);
-    say({ phase: 'ok' });
-  } catch (e) {
-    say({ phase: 'run', message: String(e.message) });
-  }
-  return 0;
-}
-
-function observe(ortDir, model, feeds) {
-  const r = spawnSync(process.execPath, [__filename, '--child', ortDir, model, JSON.stringify(feeds)],
-    { encoding: 'utf8', timeout: 60000 });
-  const lines = (r.stdout || '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const last = lines[lines.length - 1] || {};
-  if (last.phase) return last;
-  const created = lines.some((l) => l.created);
-  const how = r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
-  return { phase: created ? 'run-crash' : 'load-crash', message: `the process died (${how})` };
-}
-
 // The node onnxruntime names: "Name:'/fc/Gemm'" in a run, "in node (/Sub)"
 // or "node with name '/c1/Conv'" at session creation.
 function namedNode(message) {
@@ -121,7 +79,6 @@ function predict(onnxscope, model, minor, c) {
 }
 
 async function main(argv) {
-  if (argv[0] === '--child') return childMain(argv.slice(1));
   const opt = {};
   for (let i = 0; i < argv.length; i += 2) opt[argv[i].replace(/^--/, '')] = argv[i + 1];
   if (!opt.onnxscope) throw new Exit(2, 'usage: node bench/ort/live_failures.js --onnxscope PATH [--cases FILE]');
@@ -142,7 +99,7 @@ async function main(argv) {
         throw e;
       }
       total++;
-      const got = observe(dir, model, feeds);
+      const got = observe(dir, model, feeds, 60000);
       const named = got.message ? namedNode(got.message) : null;
       const minor = want.release.split('.').slice(0, 2).join('.');
       const mine = predict(opt.onnxscope, model, minor, c);
