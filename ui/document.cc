@@ -438,9 +438,14 @@ void Document::index() {
     }
     if (d.root_cause) causes_[d.root_cause.graph][d.root_cause.node].push_back(i);
   }
+  // Errors first, the one onnxruntime reports before those hidden behind
+  // it; then warnings and notes; each in model order.
   for (Severity s : {Severity::Error, Severity::Warning, Severity::Note}) {
-    for (size_t i = 0; i < ch.diagnostics.size(); ++i) {
-      if (ch.diagnostics[i].severity == s) ordered_.push_back(i);
+    for (bool hidden : {false, true}) {
+      for (size_t i = 0; i < ch.diagnostics.size(); ++i) {
+        const auto& d = ch.diagnostics[i];
+        if (d.severity == s && d.hidden_behind.empty() != hidden) ordered_.push_back(i);
+      }
     }
   }
 }

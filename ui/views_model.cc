@@ -173,6 +173,8 @@ Lines diagnostics_lines(const App& app, int width) {
     std::string w = fit(where, ww, app.opts.utf8);
     w += std::string(static_cast<size_t>(ww - text_width(w)), ' ');
     Spans sp{{std::string(mark) + " ", r}, {fmt::format("{:<19} ", analysis::code_name(dg.code)), r}, {w + " ", Role::Link}};
+    // An error onnxruntime never reaches, behind the one it reports.
+    if (!dg.hidden_behind.empty()) sp.push_back({"(hidden) ", Role::Dim});
     sp.push_back({dg.message, Role::Normal});
     out.push_back({sp, {K::Diagnostic, nullptr, 0, i, {}}});
   }

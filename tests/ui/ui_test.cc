@@ -253,6 +253,32 @@ TEST(TuiKeys, ErrorsFirstThenRootCause) {
   EXPECT_EQ(s.selected_name(), "/Div");
 }
 
+TEST(TuiKeys, AnErrorHiddenBehindAnotherIsMarkedInTheListAndTheDetail) {
+  // onnxruntime stops at the first type error in model order: the demo's
+  // Div is never reported while the Sub fails.
+  Session s(demo());
+  s.type("2");
+  std::string list = s.frame(80, 24);
+  EXPECT_NE(list.find("/Div                (hidden) Div node '/Div'"), std::string::npos) << list;
+  EXPECT_EQ(list.find("(hidden) Sub node"), std::string::npos) << list;
+  s.type("j\n");  // to the Div, in the node list with its detail
+  EXPECT_EQ(s.selected_name(), "/Div");
+  std::string detail = s.frame(80, 24);
+  EXPECT_NE(detail.find("hidden: onnxruntime stops at the dtype-mismatch error at Sub node '/Sub'"),
+            std::string::npos)
+      << detail;
+}
+
+TEST(TuiKeys, TheFirstErrorSelectedIsTheOneTheRuntimeReports) {
+  // The fused MatMul comes first in the model, but onnxruntime 1.20 stops
+  // at the Conv without kernel: the inspector opens on the Conv, and lists
+  // it first.
+  Session s(repo() / "tests" / "fixtures" / "fusions" / "hidden_fusion_nokernel.onnx", "ort-cpu@1.20");
+  EXPECT_EQ(s.selected_name(), "/conv/Conv");
+  s.type("e");
+  EXPECT_EQ(s.selected_name(), "/MatMul");
+}
+
 TEST(TuiKeys, DiagnosticsListJumpsToTheNode) {
   Session s(demo());
   s.type("2jjj\n");
