@@ -183,10 +183,24 @@ class Frame : public ops::KernelHost {
       // Resize's sizes: int64) is read as that type without looking; another
       // dtype there (a dtype finding of inference, a type error
       // when onnxruntime loads the model) stops the run at the node.
+      // Likewise inputs that share a type parameter (Max's T, PRelu's T) are
+      // read as the first one's dtype: another dtype there stops the run.
+      std::vector<std::pair<std::string_view, size_t>> bound;  // type parameter, first input bound to it
       for (size_t i = 0; i < ins.size(); ++i) {
         const value::Tensor* t = ins[i] ? value::tensor_of(*ins[i]) : nullptr;
         const ops::FormalParam* f = t ? ops::formal_at(schema->inputs, i) : nullptr;
         if (!f) continue;
+        if (!std::string_view(f->type).starts_with("tensor(") && f->homogeneous) {
+          auto it = std::find_if(bound.begin(), bound.end(), [&](const auto& b) { return b.first == f->type; });
+          if (it == bound.end()) {
+            bound.emplace_back(f->type, i);
+          } else if (const value::Tensor* first = value::tensor_of(*ins[it->second]);
+                     first && first->dtype() != t->dtype()) {
+            ops::kernel_fail(Code::DtypeMismatch, "{}: type parameter {} is bound to both {} (input {}) and {} (input {})",
+                             node_desc(n), f->type, dtype_name(first->dtype()), it->second, dtype_name(t->dtype()),
+                             i);
+          }
+        }
         std::string_view want = f->type;
         if (!want.starts_with("tensor(")) {
           const ops::TypeConstraint* c = schema->constraint(f->type);

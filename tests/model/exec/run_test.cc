@@ -362,6 +362,42 @@ Fz (n, c, x) => (y) {
       << r.failure()->message;
 }
 
+TEST(RunRobustness, InputsSharingATypeParameterInTwoDtypesFailTheNode) {
+  // Max reads every input as the first one's dtype: an int32 beside a
+  // float32 (a model inference and onnxruntime refuse, run anyway) would be
+  // read past its end. Found by fuzz_model (ASan heap-buffer-overflow).
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (double[4] a, int32[4] b) => (double[4] y) {
+  y = Max(a, b)
+})");
+  TrialRun r(*m, nullptr);
+  Tensor a(DType::Float64, {4});
+  r.feed("a", std::move(a));
+  r.feed("b", ints(DType::Int32, {4}, {1, 2, 3, 4}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::DtypeMismatch);
+  EXPECT_NE(r.failure()->message.find("type parameter T is bound to both float64 (input 0) and int32 (input 1)"),
+            std::string::npos)
+      << r.failure()->message;
+  // A Loop's carried values are heterogeneous: different dtypes are fine.
+  auto loop = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (int64 n, bool c, float[2] x, int64[1] k) => (float[2] y, int64[1] j) {
+  y, j = Loop(n, c, x, k) <body = b (int64 i, bool ci, float[2] xi, int64[1] ki) => (bool co, float[2] xo, int64[1] ko) {
+    co = Identity(ci)
+    xo = Identity(xi)
+    ko = Identity(ki)
+  }>
+})");
+  TrialRun l(*loop, nullptr);
+  l.feed("n", ints(DType::Int64, {}, {2}));
+  Tensor c(DType::Bool, {});
+  c.data<bool>()[0] = true;
+  l.feed("c", std::move(c));
+  l.feed("x", floats({2}, {1, 2}));
+  l.feed("k", ints(DType::Int64, {1}, {7}));
+  EXPECT_EQ(l.run(), Stop::Done) << (l.failure() ? l.failure()->message : "");
+}
+
 TEST(RunRobustness, ARequiredAttributeOfAnotherTypeFailsTheNode) {
   auto m = model(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (bool c) => (float[1] y) {
