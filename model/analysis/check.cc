@@ -716,8 +716,9 @@ namespace {
 // the model's load.
 enum class LoadStage : uint8_t { Model, Folding, Partition, Fusion, Other };
 
-LoadStage load_stage(const Diagnostic& d, bool folded) {
-  if (folded) return LoadStage::Folding;
+// The stage of a finding by its code; constant_folded's findings are
+// LoadStage::Folding, which their caller knows.
+LoadStage load_stage(const Diagnostic& d) {
   switch (d.code) {
     case Code::DtypeMismatch:
     case Code::RuntimeTypeError:
@@ -796,7 +797,7 @@ void finish(const Analysis& a, const ops::SupportTable& t, const ops::SupportTab
   std::vector<std::pair<Diagnostic, LoadStage>> staged;
   staged.reserve(diagnostics.size() + a.diagnostics.size());
   for (Diagnostic& d : diagnostics) {
-    LoadStage s = load_stage(d, false);
+    LoadStage s = load_stage(d);
     staged.emplace_back(std::move(d), s);
   }
   for (const Diagnostic& d : a.diagnostics) {
@@ -805,7 +806,7 @@ void finish(const Analysis& a, const ops::SupportTable& t, const ops::SupportTab
       continue;
     }
     Diagnostic w = d.session_fact.empty() ? d : for_release(d, t, all);
-    LoadStage s = load_stage(w, false);
+    LoadStage s = load_stage(w);
     staged.emplace_back(std::move(w), s);
   }
   std::stable_sort(staged.begin(), staged.end(), [](const auto& x, const auto& y) {
