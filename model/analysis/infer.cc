@@ -11,6 +11,7 @@
 
 #include "model/ops/context.h"
 #include "model/ops/registry.h"
+#include "model/ops/schema_text.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -517,7 +518,7 @@ class Engine : public ops::Host {
         node_report(g, k, Code::DtypeUnsupported, Severity::Error, Phase::Load,
                     fmt::format("{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
                                 node_desc(n), i, quote(input_name), have, util::printable(n.op_type),
-                                s.since_version, c->name, allowed_list(*c)),
+                                s.since_version, c->name, ops::allowed_list(*c)),
                     unsupported_hint(n, s, c->name, have, input_name), input_name);
       }
       if (f->arity == ops::Arity::Variadic && !f->homogeneous) continue;
@@ -544,18 +545,6 @@ class Engine : public ops::Host {
                     mismatch_hint(*prev, *ins[i], other, input_name), input_name);
       }
     }
-  }
-
-  static std::string allowed_list(const ops::TypeConstraint& c) {
-    std::string out;
-    for (size_t i = 0; i < c.allowed.size(); ++i) {
-      if (i == 8) {
-        out += fmt::format(", ... ({} in all)", c.allowed.size());
-        break;
-      }
-      out += (i ? ", " : "") + c.allowed[i];
-    }
-    return out;
   }
 
   static std::string cast_hint(const std::string& input, const std::string& want) {

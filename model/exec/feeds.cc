@@ -496,13 +496,19 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
     }
     if (!unbound.empty()) continue;
     // The declared shape decides the size: refuse it before allocating.
+    if (auto neg = std::find_if(shape.begin(), shape.end(), [](int64_t x) { return x < 0; }); neg != shape.end()) {
+      fail("feed-random", "input {} declares dimension {} at axis {}; a random input needs sizes of 0 or more",
+           util::quote(d.name), *neg, neg - shape.begin());
+    }
     auto n = value::element_count(shape);
     const uint64_t each = t.elem == DType::String ? 32 : value::elem_size(t.elem);
     if (!n || *n > (budget - drawn) / std::max<uint64_t>(each, 1)) {
       fail("exec-memory",
            "random input {} {}[{}] needs {}, more than the memory budget of {} bytes leaves for it (--max-memory)",
            util::quote(d.name), dtype_name(t.elem), fmt::join(shape, ","),
-           n ? fmt::format("{} bytes", *n * each) : std::string("more than 2^64 bytes"), budget);
+           n && *n <= UINT64_MAX / std::max<uint64_t>(each, 1) ? fmt::format("{} bytes", *n * each)
+                                                                 : std::string("more than 2^64 bytes"),
+           budget);
     }
     drawn += *n * each;
     Tensor x(t.elem, shape);

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "model/analysis/feeds.h"
 #include "model/ops/kernel.h"
 #include "model/ops/registry.h"
+#include "model/ops/schema_text.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -179,6 +181,23 @@ class Frame : public ops::KernelHost {
                            util::quote(a.name), ir::attr_type_name(at->type), ir::attr_type_name(a.type));
         }
       }
+      // Kernels read their required inputs without looking either: Min
+      // without inputs, or Mean with an empty name among its variadic
+      // inputs, would read through a null value. Inference diagnoses the
+      // count (input-count); the run stops at the node.
+      if (static_cast<int>(ins.size()) < schema->min_inputs()) {
+        ops::kernel_fail(Code::InputCount, "{}: {}-{} takes at least {} input{}, the node has {}", node_desc(n),
+                         n.op_type, schema->since_version, schema->min_inputs(), schema->min_inputs() == 1 ? "" : "s",
+                         ins.size());
+      }
+      for (size_t i = 0; i < ins.size(); ++i) {
+        const ops::FormalParam* f = ops::formal_at(schema->inputs, i);
+        // (An optional value holding nothing is a value: OptionalHasElement.)
+        if (n.inputs[i] == ir::kNoValue && f && f->arity != ops::Arity::Optional) {
+          ops::kernel_fail(Code::InputCount, "{}: required input {} (#{}) is empty", node_desc(n),
+                           util::quote(f->name), i);
+        }
+      }
       // An input whose schema allows one tensor type only (Reshape's shape,
       // Resize's sizes: int64) is read as that type without looking; another
       // dtype there (a dtype finding of inference, a type error
@@ -201,16 +220,31 @@ class Frame : public ops::KernelHost {
                              i);
           }
         }
-        std::string_view want = f->type;
-        if (!want.starts_with("tensor(")) {
-          const ops::TypeConstraint* c = schema->constraint(f->type);
-          if (!c || c->allowed.size() != 1 || !c->allowed[0].starts_with("tensor(")) continue;
-          want = c->allowed[0];
+        // Every input's dtype is one its type constraint allows (a dtype
+        // finding of inference; onnxruntime refuses the model): kernels are
+        // written for those dtypes only (Clip-6 on int8 would convert -FLT_MAX
+        // to int8; Pow on int8 has no meaning in the operator).
+        const std::string have = fmt::format("tensor({})", dtype_onnx_name(t->dtype()));
+        auto allows = [&](std::string_view a) {
+          return a == have || (a.starts_with("optional(") && a.size() == have.size() + 10 &&
+                               a.substr(9, have.size()) == have);
+        };
+        if (std::string_view(f->type).starts_with("tensor(")) {
+          if (!allows(f->type)) {
+            ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n),
+                             i, util::quote(f->name), dtype_name(t->dtype()), f->type);
+          }
+          continue;
         }
-        if (want != "tensor(" + std::string(dtype_onnx_name(t->dtype())) + ")") {
+        const ops::TypeConstraint* c = schema->constraint(f->type);
+        if (!c || std::any_of(c->allowed.begin(), c->allowed.end(), allows)) continue;
+        if (c->allowed.size() == 1) {
           ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n), i,
-                           util::quote(f->name), dtype_name(t->dtype()), want);
+                           util::quote(f->name), dtype_name(t->dtype()), c->allowed[0]);
         }
+        ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
+                         node_desc(n), i, util::quote(f->name), dtype_name(t->dtype()), n.op_type,
+                         schema->since_version, f->type, ops::allowed_list(*c));
       }
       ops::KernelContext ctx(n, schema, caller_, std::move(ins), outs, *this);
       kernel(ctx);

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "model/ir/dtype.h"
+#include "model/ops/schema_text.h"
 #include "model/util/error.h"
 #include "model/util/name_index.h"
 #include "model/util/text.h"
@@ -373,6 +374,18 @@ const TypeConstraint* Schema::constraint(std::string_view constraint_name) const
     if (c.name == constraint_name) return &c;
   }
   return nullptr;
+}
+
+std::string allowed_list(const TypeConstraint& c) {
+  std::string out;
+  for (size_t i = 0; i < c.allowed.size(); ++i) {
+    if (i == 8) {
+      out += fmt::format(", ... ({} in all)", c.allowed.size());
+      break;
+    }
+    out += (i ? ", " : "") + c.allowed[i];
+  }
+  return out;
 }
 
 int Schema::min_inputs() const { return min_count(inputs); }

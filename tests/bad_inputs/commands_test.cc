@@ -150,5 +150,52 @@ TEST_F(BadModels, EachCommandSaysWhatItShouldWithinLimits) {
   std::cout << "peak resident memory of a command: " << peak / 1024 << " MiB (" << peak_at << ")\n";
 }
 
+// The inputs the fuzz targets found to crash onnxscope (tests/bad_inputs/found,
+// kept as found): every command survives each under the same limits, and
+// `run --random` says what expected.txt says.
+TEST(FoundByFuzzing, EveryCommandSurvivesEachAndRunSaysWhatItShould) {
+  const fs::path dir = test::source_dir() / "bad_inputs" / "found";
+  std::map<std::string, Line> expected;
+  std::ifstream f(dir / "expected.txt");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto cols = split(line, " | ");
+    ASSERT_EQ(cols.size(), 3u) << "malformed line in expected.txt: " << line;
+    Line l{cols[0], "run", "", std::stoi(cols[1]), split(cols[2], " && ")};
+    EXPECT_TRUE(expected.emplace(cols[0], l).second) << "listed twice: " << cols[0];
+  }
+  std::set<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".onnx") files.insert(e.path().filename().string());
+  }
+  std::set<std::string> listed;
+  for (const auto& [name, l] : expected) listed.insert(name);
+  EXPECT_EQ(files, listed);
+  EXPECT_GE(files.size(), 20u);
+  test::TempDir tmp;
+  for (const auto& name : files) {
+    const std::string model = (dir / name).string();
+    for (const std::string& command : {"info", "shapes", "check", "run", "report"}) {
+      SCOPED_TRACE(name + " " + command);
+      std::vector<std::string> args = {command, model};
+      if (command == "run") args = {"run", model, "--random", "--max-iterations", "100000"};
+      if (command == "report") args = {"report", model, "-o", (tmp.path() / (name + ".md")).string()};
+      auto start = std::chrono::steady_clock::now();
+      auto r = test::run_onnxscope(args, tmp.path(), kSeconds, {.address_space = kAddressSpace});
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const std::string all = r.out + r.err;
+      EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << r.exit_code << "\n" << all;
+      EXPECT_LT(seconds, kSeconds);
+      EXPECT_LT(r.max_rss_kib, kMaxRssKib);
+      if (command != "run") continue;
+      auto it = expected.find(name);
+      if (it == expected.end()) continue;
+      EXPECT_EQ(r.exit_code, it->second.exit) << all;
+      for (const auto& frag : it->second.fragments) EXPECT_NE(all.find(frag), std::string::npos) << frag << "\n" << all;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace onnxscope

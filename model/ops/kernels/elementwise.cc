@@ -240,7 +240,18 @@ void k_pow(KernelContext& ctx) {
     bc.each(2, [&](uint64_t i, const std::vector<int64_t>& o) {
       double e = b.as_double(static_cast<uint64_t>(o[1]));
       double v = std::pow(static_cast<double>(load(pa[o[0]])), e);
-      out[i] = store<T>(static_cast<Acc<T>>(v));
+      if constexpr (std::is_integral_v<T>) {
+        // A power outside the integer type (3^100 in int32), or NaN, is
+        // the type's minimum in onnxruntime (x86's conversion of an
+        // out-of-range double; measured on 1.30 for int32 and int64); in
+        // C++ the conversion itself would be undefined.
+        constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+        constexpr double hi = std::is_signed_v<T> ? -lo  // 2^31 or 2^63, exactly
+                                                  : static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+        out[i] = v >= lo && v < hi ? static_cast<T>(v) : std::numeric_limits<T>::min();
+      } else {
+        out[i] = store<T>(static_cast<Acc<T>>(v));
+      }
     });
   });
 }

@@ -430,4 +430,74 @@ g (float[1, 1, 4, 4] x, int32[4] sizes) => (float[1, 1, 9, 10] y) {
       << r.failure()->message;
 }
 
+// Found by tests/fuzz (fuzz_model, UBSan and SIGSEGV): Min without inputs,
+// and Mean with an empty name for its one input, read through a null value.
+TEST(RunRobustness, AnOperatorWithoutItsRequiredInputsFailsTheNode) {
+  auto none = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[3] x) => (float[3] y) {
+  y = Min()
+})");
+  TrialRun r(*none, nullptr);
+  r.feed("x", floats({3}, {1, 2, 3}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::InputCount);
+  EXPECT_NE(r.failure()->message.find("Min-13 takes at least 1 input, the node has 0"), std::string::npos)
+      << r.failure()->message;
+  auto empty = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[3] x) => (float[3] y) {
+  y = Mean(x, )
+})");
+  TrialRun e(*empty, nullptr);
+  e.feed("x", floats({3}, {1, 2, 3}));
+  ASSERT_EQ(e.run(), Stop::Failed);
+  EXPECT_EQ(e.failure()->code, facts::Code::InputCount);
+  EXPECT_NE(e.failure()->message.find("required input 'data_0' (#1) is empty"), std::string::npos)
+      << e.failure()->message;
+}
+
+// Found by tests/fuzz (fuzz_model, UBSan: -FLT_MAX converted to int8): Clip-6
+// takes float types only; its float bounds were converted to the int8 input's
+// type. Any dtype outside an input's type constraint stops the node.
+TEST(RunRobustness, AnInputDtypeItsConstraintDoesNotAllowFailsTheNode) {
+  auto m = model(R"(<ir_version: 3, opset_import: ["" : 6]>
+g (int8[3] x) => (int8[3] y) {
+  y = Clip(x)
+})");
+  TrialRun r(*m, nullptr);
+  Tensor x(DType::Int8, {3});
+  x.data<int8_t>()[1] = -2;
+  r.feed("x", std::move(x));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::DtypeUnsupported);
+  EXPECT_NE(r.failure()->message.find(
+                "input 0 ('input') is int8, which Clip-6 does not accept for T (allowed: tensor(float16), "
+                "tensor(float), tensor(double))"),
+            std::string::npos)
+      << r.failure()->message;
+}
+
+// Found by tests/fuzz (fuzz_model, UBSan: inf converted to int): an integer
+// Pow whose power leaves the type. onnxruntime 1.30 gives the type's minimum
+// (x86's conversion of an out-of-range double), and truncates toward zero.
+TEST(RunRobustness, AnIntegerPowerOutsideItsTypeIsTheTypesMinimumAsInOnnxruntime) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 15]>
+g (int32[4] x, float[4] e, int64[4] x64) => (int32[4] y, int64[4] y64) {
+  y = Pow(x, e)
+  y64 = Pow(x64, e)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", ints(DType::Int32, {4}, {3, -3, 2, 100}));
+  r.feed("e", floats({4}, {100, 41, 0.5f, -1}));
+  r.feed("x64", ints(DType::Int64, {4}, {3, -3, 2, 100}));
+  ASSERT_EQ(r.run(), Stop::Done) << (r.failure() ? r.failure()->message : "");
+  const Tensor& y = out(r, "y");
+  const Tensor& y64 = out(r, "y64");
+  ASSERT_EQ(y.count(), 4u);
+  ASSERT_EQ(y64.count(), 4u);
+  EXPECT_EQ(std::vector<int32_t>(y.data<int32_t>(), y.data<int32_t>() + 4),
+            (std::vector<int32_t>{INT32_MIN, INT32_MIN, 1, 0}));
+  EXPECT_EQ(std::vector<int64_t>(y64.data<int64_t>(), y64.data<int64_t>() + 4),
+            (std::vector<int64_t>{INT64_MIN, INT64_MIN, 1, 0}));
+}
+
 }  // namespace onnxscope::exec
