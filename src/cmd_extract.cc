@@ -32,6 +32,10 @@ void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "Iterations a Loop of the trial run may run, and bodies (Loop and Scan iterations, If branches, "
                   "function calls) the run may compute in all")
       ->default_str("1000000");
+  sub->add_option("--max-seconds", args->req.run.max_seconds,
+                  "Seconds the trial run may compute, checked before every node (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->default_str("600");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, &cmd, args] {
       session::Options opts = session_options(g);

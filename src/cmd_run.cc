@@ -30,6 +30,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   sub->add_option("--max-iterations", args->req.max_iterations,
                   "Iterations a Loop may run, and bodies (Loop and Scan iterations, If branches, function calls) the "
                   "run may compute in all")->default_str("1000000");
+  sub->add_option("--max-seconds", args->req.max_seconds,
+                  "Seconds the trial run may compute, checked before every node (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->default_str("600");
   sub->add_option("--save", args->req.save,
                   "Write the feeds and the outputs to DIR/feeds.npz and DIR/outputs.npz (numpy; to reproduce the run)");
   sub->add_option("--save-outputs", args->req.save_outputs,

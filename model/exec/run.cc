@@ -87,6 +87,23 @@ struct Budget {
 
   bool stop_asked() const { return interrupted && *interrupted && (*interrupted)(); }
 
+  // Compute time: the seconds of the steps before this one, and when this
+  // one started (the inspector's pauses between steps do not count).
+  double max_seconds = 0;  // 0: no limit
+  double spent = 0;
+  std::chrono::steady_clock::time_point step_start;
+
+  // Before every node, subgraph and function body nodes included: a kernel
+  // itself is not cut short, so one node may overrun the limit by its own time.
+  void check_time() const {
+    if (max_seconds <= 0) return;
+    double now = spent + std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+    if (now > max_seconds) {
+      ops::kernel_fail(Code::RunTimeBudget, "the run has computed for {:.1f} s, over its limit of {} s (--max-seconds)",
+                       now, max_seconds);
+    }
+  }
+
   void charge(uint64_t bytes, std::string_view what) {
     if (bytes > budget || held + pending > budget - bytes) {
       ops::kernel_fail(Code::RunMemoryBudget, "{} needs {}, and the run holds {} of its {} budget", what,
@@ -133,6 +150,7 @@ class Frame : public ops::KernelHost {
   // Runs node k; throws ops::KernelError or Error.
   void run_node(ir::NodeId k) {
     const ir::Node& n = g_.nodes[k];
+    st_.check_time();
     std::vector<const Value*> ins;
     ins.reserve(n.inputs.size());
     for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -405,6 +423,7 @@ void TrialRun::start() {
   state_ = std::make_unique<State>();
   state_->budget.budget = budget_;
   state_->budget.max_iterations = opts_.max_iterations;
+  state_->budget.max_seconds = opts_.max_seconds;
   state_->budget.keep_values = opts_.keep_values;
   state_->budget.model = &model_;
   state_->budget.interrupted = &opts_.interrupted;
@@ -462,6 +481,7 @@ Stop TrialRun::step() {
   ir::NodeId k = static_cast<ir::NodeId>(next_);
   auto t0 = std::chrono::steady_clock::now();
   const uint64_t held = state_->budget.held;
+  state_->budget.step_start = t0;
   try {
     state_->main->run_node(k);
   } catch (const Interrupted&) {
@@ -469,6 +489,7 @@ Stop TrialRun::step() {
     // were never bound; what it had charged is given back.
     state_->budget.held = held;
     state_->budget.pending = 0;
+    state_->budget.spent += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return Stop::Interrupted;
   } catch (const ops::KernelError& e) {
     fail(k, e.code, e.message);
@@ -480,6 +501,7 @@ Stop TrialRun::step() {
   }
   NodeStats& st = stats_[k];
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  state_->budget.spent += st.seconds;
   if (failure_) return Stop::Failed;
   st.ran = true;
   st.bytes = state_->main->charged(k);

@@ -30,6 +30,9 @@ struct RunOptions {
   uint64_t max_memory = 0;
   // Iterations one Loop node may run.
   int64_t max_iterations = 1'000'000;
+  // Seconds the run may compute, checked before every node (subgraph nodes
+  // included); 0: no limit (the inspector, where Esc stops a run).
+  double max_seconds = 0;
   // Keep every value for inspection (the inspector); off, a value is dropped
   // once its last consumer ran (`onnxscope run`).
   bool keep_values = true;

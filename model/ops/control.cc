@@ -89,23 +89,52 @@ Inferred stacked(const Inferred& v, Dim count) {
   return out;
 }
 
-// The iteration count when it is known: the trip count M, when there is no
-// condition or it starts true and the body passes it through unchanged.
+// Whether the condition never ends the loop: there is none, or it starts
+// true and the body passes it through unchanged.
+bool condition_stays_true(const Context& ctx, const ir::Graph& body) {
+  if (!ctx.has_input(1)) return true;
+  auto c = scalar_int(ctx, 1);
+  if (!c || !c->is_const(1)) return false;
+  const ir::Graph& g = body;
+  if (g.outputs.empty() || g.inputs.size() < 2) return false;
+  if (g.outputs[0] == g.inputs[1]) return true;
+  const ir::Value& v = g.value(g.outputs[0]);
+  return v.kind == ir::ValueKind::NodeOutput && g.nodes[v.producer].op_type == "Identity" &&
+         g.nodes[v.producer].inputs[0] == g.inputs[1];
+}
+
+// The iteration count when it is known: the trip count M, when the
+// condition never ends the loop.
 Dim loop_iterations(const Context& ctx, const ir::Graph& body) {
   auto m = scalar_int(ctx, 0);
-  if (!m || !ctx.has_input(0)) return Dim();
-  if (!ctx.has_input(1)) return *m;
-  auto c = scalar_int(ctx, 1);
-  if (!c || !c->is_const(1)) return Dim();
-  const ir::Graph& g = body;
-  if (g.outputs.empty() || g.inputs.size() < 2) return Dim();
-  if (g.outputs[0] == g.inputs[1]) return *m;
-  const ir::Value& v = g.value(g.outputs[0]);
-  if (v.kind == ir::ValueKind::NodeOutput && g.nodes[v.producer].op_type == "Identity" &&
-      g.nodes[v.producer].inputs[0] == g.inputs[1]) {
-    return *m;
+  if (!m || !ctx.has_input(0) || !condition_stays_true(ctx, body)) return Dim();
+  return *m;
+}
+
+// A Loop that only its trip count could end, and that count 2^31 or more (or
+// none): PyTorch exports a while-loop with trip count INT64_MAX and a
+// condition the body computes, which is fine; with a condition that stays
+// true, onnxruntime runs it until it is killed (measured on 1.30).
+constexpr int64_t kUnboundedTrips = int64_t{1} << 31;
+
+void unbounded_loop(Context& ctx, const ir::Graph& body) {
+  if (!condition_stays_true(ctx, body)) return;
+  std::optional<int64_t> trips;
+  if (ctx.has_input(0)) {
+    auto m = scalar_int(ctx, 0);
+    if (!m || !m->as_int()) return;
+    trips = m->as_int();
+    if (*trips < kUnboundedTrips) return;
   }
-  return Dim();
+  ctx.report(Code::LoopUnbounded, Severity::Warning, Phase::Load,
+             trips ? fmt::format("{} runs {} iterations: its condition {}, so only the trip count ends it",
+                                 facts::node_desc(ctx.node()), *trips,
+                                 ctx.has_input(1) ? "starts true and the body passes it through" : "is absent")
+                   : fmt::format("{} has no trip count and its condition {}: nothing ends it",
+                                 facts::node_desc(ctx.node()),
+                                 ctx.has_input(1) ? "starts true and the body passes it through" : "is absent"),
+             "compute the loop's condition in its body, or give a trip count it can reach (onnxscope's trial run "
+             "stops it after --max-iterations)");
 }
 
 // A loop of a few known iterations is inferred one iteration at a time, the
@@ -146,6 +175,7 @@ void loop_rule(Context& ctx) {
   const ir::Graph* body = read<LoopAttrs>(ctx.attrs()).body;
   if (!body) return;
   size_t carried = ctx.num_inputs() >= 2 ? ctx.num_inputs() - 2 : 0;
+  unbounded_loop(ctx, *body);
   Dim iterations = loop_iterations(ctx, *body);
   if (auto n = iterations ? iterations.as_int() : std::nullopt; n && *n > 0 && *n <= kMaxUnrolled) {
     if (unroll_loop(ctx, *body, carried, *n)) return;

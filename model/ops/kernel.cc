@@ -23,7 +23,7 @@ Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape)
                 fmt::join(shape, ","));
   }
   if (!value::supported(dtype)) value::throw_unsupported(dtype);
-  uint64_t per = dtype == DType::String ? 32 : value::elem_size(dtype);
+  uint64_t per = dtype == DType::String ? 32 + string_bound() : value::elem_size(dtype);
   if (*count > UINT64_MAX / std::max<uint64_t>(per, 1)) {
     kernel_fail(Code::RunMemoryBudget, "{} output {} of shape [{}] has more bytes than a 64-bit count holds", label(),
                 i, fmt::join(shape, ","));
@@ -33,6 +33,32 @@ Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape)
   Value& slot = i < outputs_.size() ? outputs_[i] : sink;
   slot = Tensor(dtype, std::move(shape));
   return std::get<Tensor>(slot);
+}
+
+// Strings are counted by their bytes, not by the element: a string output's
+// element is charged the longest string of each string input, summed (an
+// upper bound for the kernels that copy strings, Expand, Tile, Gather,
+// Concat ..., and for StringConcat), so that a chain of StringConcat(x, x)
+// doubling a string, or an Expand of a long one, reaches the memory budget
+// before it is allocated.
+uint64_t KernelContext::string_bound() const {
+  uint64_t bound = 0;
+  auto longest = [](const Tensor& t) {
+    uint64_t m = 0;
+    if (t.dtype() != DType::String) return m;
+    for (uint64_t k = 0; k < t.count(); ++k) m = std::max<uint64_t>(m, t.data<std::string>()[k].size());
+    return m;
+  };
+  for (const Value* v : inputs_) {
+    if (!v) continue;
+    if (const Tensor* t = value::tensor_of(*v)) bound += longest(*t);
+    else if (const auto* q = std::get_if<value::Sequence>(v)) {
+      uint64_t m = 0;
+      for (const Tensor& t : q->items) m = std::max(m, longest(t));
+      bound += m;
+    }
+  }
+  return bound;
 }
 
 void KernelContext::set_output(size_t i, Value v) {

@@ -88,6 +88,8 @@ class KernelContext {
   const ir::Node& node_;
   const Schema* schema_;
   NodeAttrs attrs_;
+  uint64_t string_bound() const;
+
   std::vector<const Value*> inputs_;
   std::vector<Value>& outputs_;
   KernelHost& host_;

@@ -227,6 +227,7 @@ struct RunRequest {
   uint64_t seed = 1;
   uint64_t max_memory = 0;         // bytes; 0: half of physical memory
   int64_t max_iterations = 1'000'000;
+  double max_seconds = 600;        // compute time; 0: no limit
   std::string to_node;             // stop once this node (by name) has run
   bool stop_at_non_finite = false;
   bool keep_values = false;        // keep every value (the inspector), not only outputs

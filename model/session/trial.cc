@@ -63,6 +63,7 @@ RunReport Session::trial_run(const RunRequest& req) {
   exec::RunOptions ro;
   ro.max_memory = req.max_memory;
   ro.max_iterations = req.max_iterations;
+  ro.max_seconds = req.max_seconds;
   ro.keep_values = req.keep_values;
   ro.interrupted = req.interrupted;
   trial_ = std::make_unique<exec::TrialRun>(*model_, &a, ro);

@@ -104,6 +104,94 @@ g (float[2] x) => (y) { y = local.F0(x) })";
   EXPECT_NE(d->message.find("local.F"), std::string::npos) << d->message;
 }
 
+// A Reshape to a shape constant of `rank` elements (2, 3, then ones).
+std::string reshape_to_rank(int rank) {
+  std::string dims = "2, 3";
+  for (int i = 2; i < rank; ++i) dims += ", 1";
+  return fmt::format(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2, 3] x) => (y) {{
+  s = Constant <value = int64[{}] {{{}}}> ()
+  r = Reshape(x, s)
+  y = Relu(r)
+}})",
+                     rank, dims);
+}
+
+TEST(InferLimits, AShapeOfMoreThan1024DimensionsIsLeftUnknownWithANote) {
+  auto at = infer_text(reshape_to_rank(1024));
+  EXPECT_EQ(at.find(Code::RankLimit), nullptr);
+  EXPECT_EQ(at["y"].substr(0, 12), "float32[2,3,");
+  auto over = infer_text(reshape_to_rank(1025));
+  const Diagnostic* d = over.find(Code::RankLimit);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->severity, Severity::Note);
+  ASSERT_TRUE(d->node);
+  EXPECT_NE(d->message.find("output 0 has rank 1025, more dimensions than inference follows (1024)"),
+            std::string::npos)
+      << d->message;
+  EXPECT_EQ(over["r"], "float32[...]");  // rank unknown
+  EXPECT_EQ(over["y"], "float32[...]");
+  // Once: the nodes after it see an unknown shape.
+  int notes = 0;
+  for (const auto& x : over.analysis->diagnostics) notes += x.code == Code::RankLimit;
+  EXPECT_EQ(notes, 1);
+}
+
+// A Loop of trip count `trips` (none when empty) and condition `cond` ("c",
+// a constant true; "b", an input; none when empty) whose body computes its
+// condition as `cond_out`.
+Result loop(std::string_view trips, std::string_view cond, std::string_view cond_out) {
+  auto proto = test::parse_text(fmt::format(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x, bool b) => (y) {{
+  n = Constant <value = int64 {{{}}}> ()
+  c = Constant <value = bool {{1}}> ()
+  y = Loop(n, {}, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {{
+    lim = Constant <value = int64 {{10}}> ()
+    co = {}
+    w = Neg(v)
+  }}>
+}})",
+                                            trips.empty() ? "0" : trips, cond.empty() ? "c" : cond, cond_out));
+  auto* node = proto.mutable_graph()->mutable_node(2);
+  if (trips.empty()) node->set_input(0, "");
+  if (cond.empty()) node->set_input(1, "");
+  Result r;
+  r.model = load::load_model_bytes(test::serialize(proto));
+  InferOptions opts;
+  opts.adopt_declared = false;
+  r.analysis = infer(*r.model, opts);
+  return r;
+}
+
+TEST(InferLimits, ALoopNothingEndsBefore2To31IterationsIsAWarning) {
+  // The corpus case: INT64_MAX iterations, a condition that stays true.
+  auto r = loop("9223372036854775807", "c", "Identity(ci)");
+  const Diagnostic* d = r.find(Code::LoopUnbounded);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->severity, Severity::Warning);
+  EXPECT_NE(d->message.find("runs 9223372036854775807 iterations: its condition starts true and the body "
+                            "passes it through, so only the trip count ends it"),
+            std::string::npos)
+      << d->message;
+  // No condition at all.
+  auto no_condition = loop("2147483648", "", "Identity(ci)");
+  d = no_condition.find(Code::LoopUnbounded);
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->message.find("its condition is absent"), std::string::npos) << d->message;
+  // Neither a trip count nor a condition.
+  auto neither = loop("", "", "Identity(ci)");
+  d = neither.find(Code::LoopUnbounded);
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->message.find("has no trip count and its condition is absent: nothing ends it"), std::string::npos)
+      << d->message;
+  // PyTorch's while-loop: INT64_MAX with a condition the body computes.
+  EXPECT_EQ(loop("9223372036854775807", "c", "Less(i, lim)").find(Code::LoopUnbounded), nullptr);
+  // A condition fed from outside may end it.
+  EXPECT_EQ(loop("9223372036854775807", "b", "Identity(ci)").find(Code::LoopUnbounded), nullptr);
+  // Fewer than 2^31 iterations end.
+  EXPECT_EQ(loop("2147483647", "c", "Identity(ci)").find(Code::LoopUnbounded), nullptr);
+}
+
 TEST(InferLimits, AShapeOfAHugeRankIsShownByItsEnds) {
   // A Reshape to 100 ones: every message quoting the shape stays short.
   Shape s;

@@ -3,6 +3,8 @@
 // budget, model-local functions, values dropped after their last use.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "model/analysis/infer.h"
 #include "model/exec/feeds.h"
 #include "model/exec/run.h"
@@ -498,6 +500,63 @@ g (int32[4] x, float[4] e, int64[4] x64) => (int32[4] y, int64[4] y64) {
             (std::vector<int32_t>{INT32_MIN, INT32_MIN, 1, 0}));
   EXPECT_EQ(std::vector<int64_t>(y64.data<int64_t>(), y64.data<int64_t>() + 4),
             (std::vector<int64_t>{INT64_MIN, INT64_MIN, 1, 0}));
+}
+
+TEST(RunLimits, TheRunStopsBeforeTheNextNodeOnceItHasComputedForMaxSeconds) {
+  // A Loop of ten million iterations: seconds of work, stopped after 0.05 s
+  // inside its body, where the next node would run.
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (float[2] y) {
+  n = Constant <value = int64 {10000000}> ()
+  c = Constant <value = bool {1}> ()
+  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {
+    co = Identity(ci)
+    w = Neg(v)
+  }>
+})");
+  RunOptions o;
+  o.max_iterations = 100'000'000;
+  o.max_seconds = 0.05;
+  TrialRun r(*m, nullptr, o);
+  r.feed("x", floats({2}, {1, 2}));
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(r.run(), Stop::Failed);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.failure()->code, facts::Code::RunTimeBudget);
+  EXPECT_NE(r.failure()->message.find("over its limit of 0.05 s (--max-seconds)"), std::string::npos)
+      << r.failure()->message;
+  EXPECT_EQ(r.failure()->message.rfind("in ", 0), 0u) << r.failure()->message;  // names the body's node
+  EXPECT_LT(took, 5.0);  // not the whole loop
+  // No limit: 0.
+  RunOptions none;
+  none.max_seconds = 0;
+  auto small = model(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (float[2] y) { y = Neg(x) })");
+  TrialRun s(*small, nullptr, none);
+  s.feed("x", floats({2}, {1, 2}));
+  EXPECT_EQ(s.run(), Stop::Done);
+}
+
+TEST(RunLimits, StringsCountTheirBytesAgainstTheMemoryBudgetBeforeTheyAreMade) {
+  // Each StringConcat(x, x) doubles a 1 MiB string: the 6th would make
+  // 64 MiB, over a 48 MiB budget, and is refused before it is allocated.
+  std::string text = R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (string[1] y) {
+  s0 = Identity(x))";
+  for (int i = 1; i <= 30; ++i) text += fmt::format("\n  s{} = StringConcat(s{}, s{})", i, i - 1, i - 1);
+  text += "\n  y = Identity(s30)\n}";
+  auto m = model(text);
+  RunOptions o;
+  o.max_memory = uint64_t{48} << 20;
+  o.keep_values = false;
+  TrialRun r(*m, nullptr, o);
+  Tensor x(DType::String, {1});
+  x.data<std::string>()[0] = std::string(size_t{1} << 20, 'a');
+  r.feed("x", std::move(x));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::RunMemoryBudget);
+  EXPECT_LE(r.position(), 7u);
+  EXPECT_GE(r.position(), 5u);
 }
 
 }  // namespace onnxscope::exec
