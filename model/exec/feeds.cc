@@ -453,7 +453,7 @@ std::optional<int64_t> index_range(const ir::Graph& g, const analysis::Analysis*
     }
     static constexpr std::string_view kPass[] = {"Cast", "Reshape", "Unsqueeze", "Squeeze", "Flatten", "Identity"};
     if (std::find(std::begin(kPass), std::end(kPass), n.op_type) != std::end(kPass) && !n.outputs.empty() &&
-        n.inputs.size() > 0 && n.inputs[0] == v) {
+        n.outputs[0] != ir::kNoValue && n.inputs.size() > 0 && n.inputs[0] == v) {
       if (auto r = index_range(g, a, n.outputs[0], depth + 1)) return r;
     }
   }

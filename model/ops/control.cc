@@ -100,7 +100,7 @@ bool condition_stays_true(const Context& ctx, const ir::Graph& body) {
   if (g.outputs[0] == g.inputs[1]) return true;
   const ir::Value& v = g.value(g.outputs[0]);
   return v.kind == ir::ValueKind::NodeOutput && g.nodes[v.producer].op_type == "Identity" &&
-         g.nodes[v.producer].inputs[0] == g.inputs[1];
+         !g.nodes[v.producer].inputs.empty() && g.nodes[v.producer].inputs[0] == g.inputs[1];
 }
 
 // The iteration count when it is known: the trip count M, when the

@@ -149,7 +149,18 @@ Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
   return t;
 }
 
+// Kernels read scalars (a Tile-1 axis, a Range bound, a Pow exponent) by
+// position: a model that feeds an empty tensor there is told so, not read
+// past the end.
+static void check_index(const Tensor& t, uint64_t i) {
+  if (i >= t.count()) {
+    fail("exec-index", "element {} of a tensor of {} element{} (shape [{}]) was asked for", i, t.count(),
+         t.count() == 1 ? "" : "s", fmt::join(t.shape(), ","));
+  }
+}
+
 double Tensor::as_double(uint64_t i) const {
+  check_index(*this, i);
   return visit_numeric(dtype_, [&](auto z) -> double {
     using T = decltype(z);
     const T v = data<T>()[i];
@@ -162,13 +173,20 @@ double Tensor::as_double(uint64_t i) const {
 }
 
 int64_t Tensor::as_int(uint64_t i) const {
+  check_index(*this, i);
   return visit_numeric(dtype_, [&](auto z) -> int64_t {
     using T = decltype(z);
     const T v = data<T>()[i];
-    if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
-      return static_cast<int64_t>(to_float(v));
-    } else if constexpr (std::is_floating_point_v<T>) {
-      return std::isfinite(v) ? static_cast<int64_t>(v) : 0;
+    if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16> || std::is_floating_point_v<T>) {
+      // NaN and infinities read as 0; finite values past int64 saturate
+      // (the conversion itself would be undefined).
+      double d;
+      if constexpr (std::is_floating_point_v<T>) d = static_cast<double>(v);
+      else d = to_float(v);
+      if (!std::isfinite(d)) return 0;
+      if (d >= 9223372036854775808.0) return INT64_MAX;
+      if (d < -9223372036854775808.0) return INT64_MIN;
+      return static_cast<int64_t>(d);
     } else {
       return static_cast<int64_t>(v);
     }

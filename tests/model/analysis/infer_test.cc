@@ -192,6 +192,22 @@ TEST(InferLimits, ALoopNothingEndsBefore2To31IterationsIsAWarning) {
   EXPECT_EQ(loop("2147483647", "c", "Identity(ci)").find(Code::LoopUnbounded), nullptr);
 }
 
+// Found by tests/fuzz (fuzz_model, UBSan): a Loop body whose condition comes
+// from an Identity without inputs was read at its input 0.
+TEST(InferLimits, ALoopConditionFromAnIdentityWithoutInputsIsNotRead) {
+  auto r = infer_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (y) {
+  n = Constant <value = int64 {3}> ()
+  c = Constant <value = bool {1}> ()
+  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {
+    co = Identity()
+    w = Neg(v)
+  }>
+})");
+  EXPECT_EQ(r.find(Code::LoopUnbounded), nullptr);
+  EXPECT_EQ(r["y"], "float32[2]");
+}
+
 TEST(InferLimits, AShapeOfAHugeRankIsShownByItsEnds) {
   // A Reshape to 100 ones: every message quoting the shape stays short.
   Shape s;

@@ -502,6 +502,26 @@ g (int32[4] x, float[4] e, int64[4] x64) => (int32[4] y, int64[4] y64) {
             (std::vector<int64_t>{INT64_MIN, INT64_MIN, 1, 0}));
 }
 
+// Found by tests/fuzz (fuzz_model, ASan heap-buffer-overflow): Tile-1 read
+// its axis from an empty tensor. A kernel reading a scalar by position from
+// a tensor without that element fails the node.
+TEST(RunRobustness, AScalarReadFromAnEmptyTensorFailsTheNode) {
+  auto m = model(R"(<ir_version: 3, opset_import: ["" : 1]>
+g (float[2, 3] x, float[1] tiles, float[0] axis) => (y) {
+  y = Tile(x, tiles, axis)
+})");
+  // (Tile-1 takes its tiles and axis in the input's type.)
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({2, 3}, {1, 2, 3, 4, 5, 6}));
+  r.feed("tiles", floats({1}, {2}));
+  r.feed("axis", floats({0}, {}));
+  ASSERT_EQ(r.run(), Stop::Failed);
+  EXPECT_EQ(r.failure()->code, facts::Code::RunFailed);
+  EXPECT_NE(r.failure()->message.find("element 0 of a tensor of 0 elements (shape [0]) was asked for"),
+            std::string::npos)
+      << r.failure()->message;
+}
+
 TEST(RunLimits, TheRunStopsBeforeTheNextNodeOnceItHasComputedForMaxSeconds) {
   // A Loop of ten million iterations: seconds of work, stopped after 0.05 s
   // inside its body, where the next node would run.
