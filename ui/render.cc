@@ -116,8 +116,9 @@ std::string App::pane_title(View v) const {
       return t;
     }
     case View::Diagnostics:
-      return doc.ready() ? fmt::format("Diagnostics {} ({} errors, {} warnings)", doc.check().diagnostics.size(),
-                                       doc.errors(), doc.warnings())
+      return doc.ready() ? fmt::format("Diagnostics {} ({} error{}, {} warning{})", doc.check().diagnostics.size(),
+                                       doc.errors(), doc.errors() == 1 ? "" : "s", doc.warnings(),
+                                       doc.warnings() == 1 ? "" : "s")
                          : "Diagnostics";
     case View::Overview: return "Model overview";
     case View::Symbols: return "Symbols and inputs: Enter edits";

@@ -88,7 +88,10 @@ void diagnostic_lines(const App& app, Lines& out, size_t i, int width) {
   std::string_view mark = d.severity == analysis::Severity::Error ? g.mark_error : d.severity == analysis::Severity::Warning ? g.mark_warning : g.mark_note;
   out.push_back({{{std::string(mark) + " ", r},
                   {fmt::format("{}[{}]", analysis::severity_name(d.severity), analysis::code_name(d.code)), r},
-                  {fmt::format(" fails at {} time", analysis::phase_name(d.phase)), Role::Dim}},
+                  // Only an error fails; a warning or a note is of a phase.
+                  {d.severity == analysis::Severity::Error ? fmt::format(" fails at {} time", analysis::phase_name(d.phase))
+                                                            : fmt::format(" ({} time)", analysis::phase_name(d.phase)),
+                   Role::Dim}},
                  {}});
   wrap(out, d.message, Role::Normal, width, 2);
   if (d.root_cause) {
