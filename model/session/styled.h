@@ -50,6 +50,9 @@ class StyledText {
   void close();
   // `n` spaces (padding of columns whose cells are styled).
   void pad(size_t n) { text_.append(n, ' '); }
+  // Room for `n` bytes of text: a long listing grows once, not by doubling
+  // (each doubling copies the text into fresh pages).
+  void reserve(size_t n) { text_.reserve(n); }
 
   const std::string& text() const { return text_; }
   const std::vector<Span>& spans() const { return spans_; }

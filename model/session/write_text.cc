@@ -326,6 +326,8 @@ StyledText write_text(const ShapesReport& r) {
     size_t w = plain_name[i] ? name.size() : printable(name).size();
     name_w = std::max(name_w, std::min<size_t>(w, 48));
   }
+  // A row: indent, kind, name, a type of a few dozen characters.
+  t.reserve(r.values.size() * (name_w + 56));
   size_t row = 0;
   uint32_t current = UINT32_MAX;
   std::string data, type;
