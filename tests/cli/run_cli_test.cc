@@ -144,5 +144,33 @@ TEST(RunCli, TheBackendTestDataRunsFromItsPbFiles) {
   EXPECT_EQ(json::parse(r.out)["outputs"][0]["shape"], json::array({3, 3}));
 }
 
+TEST(RunCli, MaxSecondsStopsALongRunAtTheNextNodeAndZeroMeansNoLimit) {
+  test::TempDir dir;
+  fs::path model = dir.write("loop.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (float[2] y) {
+  n = Constant <value = int64 {100000000}> ()
+  c = Constant <value = bool {1}> ()
+  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {
+    co = Identity(ci)
+    w = Neg(v)
+  }>
+})");
+  auto r = test::run_onnxscope({"run", model.string(), "--random", "--max-iterations", "1000000000", "--max-seconds",
+                                "0.2", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["stop"], "failed");
+  EXPECT_EQ(j["failure"]["error"]["code"], "run-time-budget");
+  EXPECT_NE(j["failure"]["error"]["message"].get<std::string>().find("over its limit of 0.2 s (--max-seconds)"),
+            std::string::npos)
+      << r.out;
+  auto bad = test::run_onnxscope({"run", model.string(), "--random", "--max-seconds", "-1"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  // 0: no time limit; the iteration budget still ends this one.
+  auto none = test::run_onnxscope({"run", model.string(), "--random", "--max-iterations", "1000", "--max-seconds", "0"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.out.find("run-loop-budget"), std::string::npos) << none.out;
+}
+
 }  // namespace
 }  // namespace onnxscope
