@@ -27,6 +27,7 @@ struct TuiArgs {
   std::vector<std::string> targets, inputs, binds, feeds, values;
   bool ascii = false;
   std::string optimization = "all";
+  int64_t max_iterations = 1'000'000;
 };
 
 // Colour in the UI: --color, else on unless NO_COLOR is set (the UI runs only
@@ -119,6 +120,10 @@ int run_tui(const TuiArgs& args, const GlobalOptions& g) {
   doc->display_path = args.path;
   doc->optimization = level;
   doc->feed_files = args.feeds;
+  // The trial run's budgets: --max-memory (else half of physical memory)
+  // also bounds the random feeds drawn for it; Esc stops a long run.
+  doc->trial_max_memory = g.max_memory_given ? g.max_memory_mib << 20 : 0;
+  doc->trial_max_iterations = args.max_iterations;
   doc->feeds = opts.feeds;
   doc->feed_specs = args.inputs;
   analysis::InferOptions infer;
@@ -166,6 +171,11 @@ void add_tui_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
   add_optimization_option(sub, args->optimization);
   sub->add_option("--feed", args->feeds,
                   "Inputs of the trial run (r): NAME=FILE or FILE (.npy, .npz, .pb); the rest are drawn at random (the symbols view sets them too)");
+  sub->add_option("--max-iterations", args->max_iterations,
+                  "Iterations a Loop of a trial run may run, and bodies (Loop and Scan iterations, If branches, "
+                  "function calls) the run may compute in all")
+      ->check(CLI::PositiveNumber)
+      ->default_str("1000000");
   sub->add_flag("--ascii", args->ascii, "Draw with ASCII only (also when the locale is not UTF-8)");
   sub->callback([&g, &cmd, args] {
     cmd.run = [&g, args] { return run_tui(*args, g); };
