@@ -36,7 +36,7 @@ void add_shapes_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
       }
       auto shapes = s->shapes();
       if (cmd.format == Format::Json) print(session::write_json(shapes));
-      else print(session::write_text(shapes), g);
+      else session::write_text(shapes, [&g](session::StyledText&& piece) { print(piece, g); });
       session::Session::keep_until_exit(std::move(s));
       return kExitOk;
     };

@@ -4,6 +4,7 @@
 // is a session call and one of these.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ enum class NodeListing : uint8_t { Operators, Nodes };
 // ---- text (write_text.cc) ----
 StyledText write_text(const InfoReport& r);
 StyledText write_text(const ShapesReport& r);
+// The same, handed to `sink` in pieces of about a megabyte as they are
+// written: `shapes` on a 100,000-node model prints as it goes instead of
+// holding its 11 MB of text.
+void write_text(const ShapesReport& r, const std::function<void(StyledText&&)>& sink);
 StyledText write_text(const LineageReport& r);
 StyledText write_text(const CheckReport& r, NodeListing nodes);
 StyledText write_text(const TargetsReport& r);

@@ -317,6 +317,16 @@ StyledText write_text(const LineageReport& r) {
 }
 
 StyledText write_text(const ShapesReport& r) {
+  StyledText all;
+  write_text(r, [&all](StyledText&& piece) {
+    if (all.empty()) all = std::move(piece);
+    else all += piece;
+  });
+  return all;
+}
+
+void write_text(const ShapesReport& r, const std::function<void(StyledText&&)>& sink) {
+  constexpr size_t kPiece = size_t{1} << 20;
   StyledText t;
   size_t name_w = 8;
   std::vector<bool> plain_name(r.values.size());  // found once, for the width and the row
@@ -327,7 +337,8 @@ StyledText write_text(const ShapesReport& r) {
     name_w = std::max(name_w, std::min<size_t>(w, 48));
   }
   // A row: indent, kind, name, a type of a few dozen characters.
-  t.reserve(r.values.size() * (name_w + 56));
+  const size_t room = std::min(r.values.size() * (name_w + 56), kPiece + 4096);
+  t.reserve(room);
   size_t row = 0;
   uint32_t current = UINT32_MAX;
   std::string data, type;
@@ -362,6 +373,11 @@ StyledText write_text(const ShapesReport& r) {
     }
     t.close();
     t += "\n";
+    if (t.size() >= kPiece) {
+      sink(std::move(t));
+      t = StyledText();
+      t.reserve(room);
+    }
   }
   const analysis::Analysis& a = *r.analysis;
   if (!a.origins.empty()) {
@@ -373,7 +389,7 @@ StyledText write_text(const ShapesReport& r) {
     }
   }
   t += write_diagnostics_text(a.diagnostics);
-  return t;
+  sink(std::move(t));
 }
 
 // ---- check ----
