@@ -190,6 +190,32 @@ TEST(Session, OperatorRowsGroupNodes) {
   EXPECT_EQ(analysis::status_name(rows[3].node->status), "ok");
 }
 
+TEST(ShapesText, ALongListingComesInPiecesThatMakeTheWholeInTextAndColour) {
+  // 40,000 values of about 40 bytes: more than a megabyte, so at least two
+  // pieces; each piece's colour closes within it.
+  test::TempDir dir;
+  std::string text = R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[batch, 3] x) => (y) {
+  v0 = Identity(x))";
+  for (int i = 1; i < 40000; ++i) text += fmt::format("\n  v{} = Relu(v{})", i, i - 1);
+  text += "\n  y = Identity(v39999)\n}";
+  Session s(dir.write("long.onnxtxt", text).string(), Options{}, &tables());
+  auto r = s.shapes();
+  std::vector<StyledText> pieces;
+  write_text(r, [&](StyledText&& p) { pieces.push_back(std::move(p)); });
+  ASSERT_GE(pieces.size(), 2u);
+  StyledText whole = write_text(r);
+  std::string plain, colour;
+  for (const auto& p : pieces) {
+    EXPECT_LE(p.size(), (size_t{1} << 20) + 4096);
+    plain += p.text();
+    colour += to_ansi(p, true);
+  }
+  EXPECT_EQ(plain, whole.text());
+  EXPECT_EQ(colour, to_ansi(whole, true));
+  EXPECT_NE(plain.find("v39999"), std::string::npos);
+}
+
 TEST(StyledText, NestedSpansAndTheAnsiSink) {
   StyledText t;
   t.add("main", Role::Heading);
