@@ -152,7 +152,12 @@ bool mutate_attribute(Rng& r, onnx::NodeProto& n) {
   }
   auto* a = n.mutable_attribute(static_cast<int>(pick(r, n.attribute_size())));
   switch (pick(r, 6)) {
-    case 0: a->set_i(coin(r) ? interesting_int(r) : a->i() + (coin(r) ? 1 : -1)); return true;
+    case 0:
+      // A step of one, wrapping at the ends (the mutator's own arithmetic
+      // must not overflow: UBSan would report the harness, not onnxscope).
+      a->set_i(coin(r) ? interesting_int(r)
+                       : static_cast<int64_t>(static_cast<uint64_t>(a->i()) + (coin(r) ? 1u : UINT64_MAX)));
+      return true;
     case 1: a->set_f(interesting_float(r)); return true;
     case 2:
       if (a->ints_size() > 0 && coin(r)) {
