@@ -33,7 +33,7 @@ void add_extract_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "function calls) the run may compute in all")
       ->default_str("1000000");
   sub->add_option("--max-seconds", args->req.run.max_seconds,
-                  "Seconds the trial run may compute, checked before every node (0: no limit)")
+                  "Seconds the trial run may compute, checked before every node and inside long kernels (0: no limit)")
       ->check(CLI::NonNegativeNumber)
       ->default_str("600");
   sub->callback([&g, &cmd, args] {

@@ -31,7 +31,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, Command& cmd) {
                   "Iterations a Loop may run, and bodies (Loop and Scan iterations, If branches, function calls) the "
                   "run may compute in all")->default_str("1000000");
   sub->add_option("--max-seconds", args->req.max_seconds,
-                  "Seconds the trial run may compute, checked before every node (0: no limit)")
+                  "Seconds the trial run may compute, checked before every node and inside long kernels (0: no limit)")
       ->check(CLI::NonNegativeNumber)
       ->default_str("600");
   sub->add_option("--save", args->req.save,

@@ -93,8 +93,8 @@ struct Budget {
   double spent = 0;
   std::chrono::steady_clock::time_point step_start;
 
-  // Before every node, subgraph and function body nodes included: a kernel
-  // itself is not cut short, so one node may overrun the limit by its own time.
+  // Before every node, subgraph and function body nodes included, and from
+  // inside long kernels (ops::poll).
   void check_time() const {
     if (max_seconds <= 0) return;
     double now = spent + std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
@@ -265,6 +265,7 @@ class Frame : public ops::KernelHost {
                          schema->since_version, f->type, ops::allowed_list(*c));
       }
       ops::KernelContext ctx(n, schema, caller_, std::move(ins), outs, *this);
+      ops::PollScope polls(this);
       kernel(ctx);
     }
     charged_[k] = st_.pending;
@@ -302,6 +303,10 @@ class Frame : public ops::KernelHost {
   // KernelHost.
   void charge(uint64_t bytes, std::string_view what) override { st_.charge(bytes, what); }
   int64_t max_iterations() const override { return st_.max_iterations; }
+  void poll() override {
+    st_.check_time();
+    if (st_.stop_asked()) throw Interrupted{};
+  }
   std::vector<Value> run_subgraph(const ir::Graph& sub, std::vector<Value> inputs) override {
     if (depth_ >= kMaxDepth) {
       ops::kernel_fail(Code::RunFailed, "subgraphs nest deeper than {} levels", kMaxDepth);

@@ -31,13 +31,16 @@ struct RunOptions {
   // Iterations one Loop node may run.
   int64_t max_iterations = 1'000'000;
   // Seconds the run may compute, checked before every node (subgraph nodes
-  // included); 0: no limit (the inspector, where Esc stops a run).
+  // included) and inside long kernels; 0: no limit (the inspector, where
+  // Esc stops a run).
   double max_seconds = 0;
   // Keep every value for inspection (the inspector); off, a value is dropped
   // once its last consumer ran (`onnxscope run`).
   bool keep_values = true;
-  // Polled before every node, subgraph nodes included; true stops the run
-  // where it is (Stop::Interrupted), and the next step or run resumes it.
+  // Polled before every node, subgraph nodes included, and every few million
+  // operations inside long kernels; true stops the run where it is
+  // (Stop::Interrupted), and the next step or run resumes it (a node stopped
+  // inside runs again from its start).
   // Front ends set it from Esc (the inspector) or a deadline.
   std::function<bool()> interrupted;
 };

@@ -65,6 +65,18 @@ void KernelContext::set_output(size_t i, Value v) {
   if (i < outputs_.size()) outputs_[i] = std::move(v);
 }
 
+namespace {
+thread_local KernelHost* poll_target = nullptr;
+}  // namespace
+
+PollScope::PollScope(KernelHost* host) : prev_(poll_target) { poll_target = host; }
+PollScope::~PollScope() { poll_target = prev_; }
+
+void poll_host() {
+  poll_work = 0;
+  if (poll_target) poll_target->poll();
+}
+
 std::string KernelContext::label() const { return facts::node_desc(node_); }
 
 }  // namespace onnxscope::ops

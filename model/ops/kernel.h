@@ -50,7 +50,36 @@ class KernelHost {
   virtual std::vector<Value> run_subgraph(const ir::Graph& g, std::vector<Value> inputs) = 0;
   // Loop's iteration budget.
   virtual int64_t max_iterations() const = 0;
+  // Called from inside long kernels (through ops::poll): the run's time
+  // limit and the front end's stop request are checked there too, not only
+  // between nodes. May throw (a KernelError, or the executor's interrupt).
+  virtual void poll() {}
 };
+
+// The host of the kernel running on this thread, for ops::poll; set by the
+// executor around each kernel (nested frames restore the outer one).
+class PollScope {
+ public:
+  explicit PollScope(KernelHost* host);
+  ~PollScope();
+  PollScope(const PollScope&) = delete;
+  PollScope& operator=(const PollScope&) = delete;
+
+ private:
+  KernelHost* prev_;
+};
+
+// A kernel whose work the model sizes beyond its memory (a pool window of
+// 60x80 taps per output, a convolution's band, a batch of matrix products)
+// reports the elements or taps it has done since its last call; every few
+// million the running host is polled. Cheap enough for an inner loop.
+inline thread_local uint64_t poll_work = 0;
+inline constexpr uint64_t kPollEvery = uint64_t{1} << 22;
+void poll_host();
+inline void poll(uint64_t work) {
+  poll_work += work;
+  if (poll_work >= kPollEvery) poll_host();
+}
 
 class KernelContext {
  public:

@@ -56,6 +56,7 @@ void im2col_impl(const ConvGeom& g, const std::vector<int64_t>& off, const T* x,
   const int64_t in = g.in_size(), ks = g.kernel_size(), p = g.out_size();
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t grp = 0; grp < g.group; ++grp) {
+      poll(uint64_t(mg) * uint64_t(p) * uint64_t(cg * ks));
       // col[(c * ks + k) * p + j]: the input element tap k of output j reads.
       for (int64_t c = 0; c < cg; ++c) {
         const T* xc = x + (n * g.c + grp * cg + c) * in;

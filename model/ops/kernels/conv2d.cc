@@ -130,6 +130,7 @@ template <int KW, class T>
   std::vector<T> wk(static_cast<size_t>(ks)), sums(static_cast<size_t>(d.ow));
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t m = 0; m < g.m; ++m) {
+      poll(uint64_t(d.oh * d.ow) * uint64_t(ks));
       if (m % mg == 0) {
         const T* xc = x + (n * g.c + m / mg) * in;
         std::fill(planes.begin(), planes.end(), T(0));
@@ -251,11 +252,13 @@ void conv2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, T*
       T* yg = y + (n * g.m + grp * mg) * p;
       for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, b ? b[grp * mg + m] : T(0));
       if (direct) {
+        poll(uint64_t(mg) * uint64_t(p) * uint64_t(k));
         gemm<T>(false, mg, p, k, wg, k, xg, p, T(1), yg, p);
         continue;
       }
       for (int64_t oy0 = 0; oy0 < d.oh; oy0 += rows) {
         const int64_t r = std::min(rows, d.oh - oy0);
+        poll(uint64_t(mg) * uint64_t(r * d.ow) * uint64_t(k));
         im2col_band(d, cg, xg, oy0, r, col);
         gemm<T>(false, mg, r * d.ow, k, wg, k, col, r * d.ow, T(1), yg + oy0 * d.ow, p);
       }
@@ -293,6 +296,7 @@ void conv_transpose2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b
       for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, b ? b[grp * mg + m] : T(0));
       for (int64_t iy0 = 0; iy0 < d.ih; iy0 += rows) {
         const int64_t r = std::min(rows, d.ih - iy0), cols = r * d.iw;
+        poll(uint64_t(mg * ks) * uint64_t(cols) * uint64_t(cg));
         // col[(m * kh + i) * kw + j][row * iw + ix] = sum_c W[c, m, i, j] X[c, iy0 + row, ix]
         gemm<T>(true, mg * ks, cols, cg, wg, mg * ks, xg + iy0 * d.iw, in, T(0), col, cols);
         for (int64_t m = 0; m < mg; ++m) {

@@ -68,6 +68,7 @@ void conv_direct(const ConvGeom& g, const std::vector<int64_t>& offsets, const T
       for (int64_t c = 0; c < cg; ++c) {
         const T* xc = x + (n * g.c + grp * cg + c) * in;
         const T* wc = w + (m * cg + c) * ks;
+        poll(uint64_t(ks) * uint64_t(p));
         for (int64_t k = 0; k < ks; ++k) {
           const A wv = static_cast<A>(load(wc[k]));
           const int64_t* off = offsets.data() + k * p;

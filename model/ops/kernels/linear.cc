@@ -22,6 +22,7 @@ void gemm_loop(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
   using W = Wide<T>;  // integers wrap in uint64_t instead of overflowing
   std::vector<W> row(static_cast<size_t>(n));
   for (int64_t i = 0; i < m; ++i) {
+    poll(uint64_t(n) * uint64_t(k));
     std::fill(row.begin(), row.end(), W{});
     for (int64_t p = 0; p < k; ++p) {
       W av = static_cast<W>(load(a[i * k + p]));
@@ -35,6 +36,7 @@ void gemm_loop(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
 template <class T>
 void gemm(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
   if (m == 0 || n == 0) return;
+  poll(uint64_t(m) * uint64_t(n) * uint64_t(k));
   if constexpr (std::is_same_v<T, float>) {
     if (k == 0) return;  // the output is zero-filled
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0f, a, int(k), b, int(n), 0.0f,

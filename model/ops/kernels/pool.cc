@@ -112,6 +112,7 @@ void max_pool2d(const ConvGeom& g, const float* x, float* y) {
       int64_t ilo, ihi;
       pool_taps(oy, g.strides[0], g.pads_begin[0], g.dilations[0], g.kernel[0], ih, ilo, ihi);
       float* yr = y + pl * p + oy * ow;
+      poll(uint64_t(ow) * uint64_t(g.kernel[0] * g.kernel[1]));
       if (ilo == 0 && ihi == g.kernel[0]) {
         // Rows inside the input: the columns whose taps are all inside too
         // take an unrolled window (2x2 and 3x3), the same taps in order.
@@ -219,6 +220,7 @@ void k_pool(KernelContext& ctx) {
       for (int64_t pl = 0; pl < planes; ++pl) {
         const T* xp = px + pl * in;
         for (int64_t j = 0; j < p; ++j) {
+          poll(uint64_t(ks));
           const int64_t yi = pl * p + j;
           if constexpr (kind == Pool::Max) {
             Acc<T> best = std::numeric_limits<Acc<T>>::lowest();

@@ -218,6 +218,7 @@ void recurrent(KernelContext& ctx) {
         }
       }
       for (int64_t s = 0; s < seq; ++s) {
+        poll(uint64_t(batch) * uint64_t(gh) * uint64_t(hidden));
         // H_{t-1} R^T for every gate (GRU's h gate without linear_before_reset
         // is redone below on r (.) H).
         gemm_nt<C>(h.data(), rd, hr.data(), batch, gh, hidden, C{0});

@@ -557,6 +557,43 @@ g (float[2] x) => (float[2] y) { y = Neg(x) })");
   EXPECT_EQ(s.run(), Stop::Done);
 }
 
+// Found by tests/fuzz (fuzz_model, a 38 s timeout under ASan): one MaxPool of
+// a 60x80 window dilated 10 times over a 1000x1000 plane is half a billion
+// taps in one node. Long kernels poll the run's time limit and the front
+// end's stop request as they go, not only between nodes.
+constexpr std::string_view kWidePool = R"(<ir_version: 7, opset_import: ["" : 12]>
+g (float[1, 1, 1000, 1000] x) => (y) {
+  y = MaxPool <kernel_shape = [60, 80], dilations = [10, 10], pads = [10, 20, 10, 20]> (x)
+})";
+
+TEST(RunLimits, ALongKernelStopsAtItsTimeLimitInsideTheNode) {
+  auto m = model(kWidePool);
+  RunOptions o;
+  o.max_seconds = 0.05;
+  TrialRun r(*m, nullptr, o);
+  r.feed("x", floats({1, 1, 1000, 1000}, std::vector<float>(1'000'000, 0.5f)));
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(r.run(), Stop::Failed);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.failure()->code, facts::Code::RunTimeBudget) << r.failure()->message;
+  EXPECT_LT(took, 5.0);
+}
+
+TEST(RunLimits, ALongKernelIsInterruptedInsideTheNodeAndRunsAgainWhole) {
+  auto m = model(kWidePool);
+  int polls = 0;
+  RunOptions o;
+  o.interrupted = [&] { return ++polls == 4; };
+  TrialRun r(*m, nullptr, o);
+  r.feed("x", floats({1, 1, 1000, 1000}, std::vector<float>(1'000'000, 0.5f)));
+  ASSERT_EQ(r.run(), Stop::Interrupted);
+  EXPECT_EQ(r.position(), 0u);  // the node did not finish
+  EXPECT_FALSE(r.stats(0).ran);
+  ASSERT_EQ(r.run(), Stop::Done);  // resumed: the node runs again from its start
+  EXPECT_FLOAT_EQ(out(r, "y").data<float>()[0], 0.5f);
+  EXPECT_GT(polls, 4);
+}
+
 TEST(RunLimits, StringsCountTheirBytesAgainstTheMemoryBudgetBeforeTheyAreMade) {
   // Each StringConcat(x, x) doubles a 1 MiB string: the 6th would make
   // 64 MiB, over a 48 MiB budget, and is refused before it is allocated.
