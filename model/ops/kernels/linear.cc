@@ -605,6 +605,7 @@ void k_einsum(KernelContext& ctx) {
     std::vector<int64_t> idx(used.size(), 0), off(terms.size(), 0);
     int64_t o = 0;
     for (;;) {
+      poll(1);  // the product of every label's size: the model's
       W v = W(1);
       for (size_t i = 0; i < terms.size(); ++i) v = static_cast<W>(v * static_cast<W>(load(in[i][off[i]])));
       acc[size_t(o)] = static_cast<W>(acc[size_t(o)] + v);

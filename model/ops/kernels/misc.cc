@@ -213,6 +213,7 @@ void non_max_suppression(KernelContext& ctx) {
       std::vector<int64_t> kept;
       for (int64_t i : order) {
         if (static_cast<int64_t>(kept.size()) >= max_out) break;
+        poll(kept.size() + 1);
         bool drop = false;
         for (int64_t k : kept) drop = drop || suppresses(bx + (b * ns + i) * 4, bx + (b * ns + k) * 4, a.center_point_box, iou);
         if (drop) continue;

@@ -59,6 +59,7 @@ void roi_align(KernelContext& ctx) {
         auto at = [&](int64_t yy, int64_t xx) { return double(load(plane[yy * w + xx])); };
         for (int64_t ph = 0; ph < oh; ++ph) {
           for (int64_t pw = 0; pw < ow; ++pw) {
+            poll(uint64_t(gh) * uint64_t(gw));  // the sampling ratio is the model's
             double out = 0;
             bool first = true;
             for (int64_t iy = 0; iy < gh; ++iy) {
