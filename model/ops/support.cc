@@ -347,13 +347,13 @@ SupportTable SupportTable::index(std::string input, std::string source) {
     pos = nl + 1;
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
-    std::string_view head = line.substr(0, line.find(" : "));
-    if (head.substr(0, 3) == "op ") {
-      // Only the operator version is read now; the outcome and types on
+    if (line.starts_with("op ")) {
+      // Only the operator version is read now, from the line's first words
+      // (not looking for its " : " further on); the outcome and types on
       // first use.
       size_t at = 3;
-      std::string_view domain = word(head, at), op = word(head, at), version_word = word(head, at);
-      if (at > head.size()) bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
+      std::string_view domain = word(line, at), op = word(line, at), version_word = word(line, at);
+      if (at > line.size() || version_word == ":") bad(fmt::format("unknown line {}", util::quote(line.substr(0, 60))));
       int version = std::atoi(std::string(version_word).c_str());
       if (version <= 0) bad("bad version");
       OpKey key = op_key(domain, op, version);
@@ -369,6 +369,7 @@ SupportTable SupportTable::index(std::string input, std::string source) {
       continue;
     }
     current = nullptr;
+    std::string_view head = line.substr(0, line.find(" : "));
     auto w = split(head, ' ');
     if (w[0] == "release" && w.size() == 2) {
       t.release = std::string(w[1]);
@@ -483,6 +484,27 @@ struct SupportTables::Fusions {
   FusionTable table;
 };
 
+namespace {
+
+// A table file, read whole in one call (a character at a time through
+// istreambuf_iterator was most of the time of reading fusions.txt).
+std::string read_table_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("support-table", "{}: cannot be read", util::printable(path.string()));
+  std::string text;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec) {
+    text.resize(size);
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (ec || in.bad()) fail("support-table", "{}: cannot be read", util::printable(path.string()));
+  return text;
+}
+
+}  // namespace
+
 const FusionTable& SupportTables::fusions() const {
   static const FusionTable kNone;
   if (!fusions_) return kNone;
@@ -490,10 +512,7 @@ const FusionTable& SupportTables::fusions() const {
     const std::filesystem::path file = dir_ / "fusions.txt";
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) return;
-    std::ifstream in(file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) fail("support-table", "{}: cannot be read", util::printable(file.string()));
-    fusions_->table = FusionTable::parse(text, file.filename().string());
+    fusions_->table = FusionTable::parse(read_table_file(file), file.filename().string());
   });
   return fusions_->table;
 }
@@ -550,17 +569,7 @@ SupportTables SupportTables::open(const std::filesystem::path& dir) {
 const SupportTable& SupportTables::at(size_t i) const {
   const File& f = files_.at(i);
   if (!f.table) {
-    std::ifstream in(f.path, std::ios::binary);
-    if (!in) fail("support-table", "{}: cannot be read", util::printable(f.path.string()));
-    std::string text;
-    std::error_code ec;
-    auto size = std::filesystem::file_size(f.path, ec);
-    if (!ec) {
-      text.resize(size);
-      in.read(text.data(), static_cast<std::streamsize>(size));
-      text.resize(static_cast<size_t>(in.gcount()));
-    }
-    if (ec || in.bad()) fail("support-table", "{}: cannot be read", util::printable(f.path.string()));
+    std::string text = read_table_file(f.path);
     std::string source = util::printable(f.path.string());
     try {
       // Indexed, not read: a check reads the lines of the operators it meets.
