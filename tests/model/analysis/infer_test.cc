@@ -65,6 +65,29 @@ g (float[1] x) => (y) {
   EXPECT_EQ(r["y"], "float32[]");
 }
 
+// Found by tests/fuzz (fuzz_model, out of memory): a function's body is
+// inferred at every call, and each call reported its nodes' findings again
+// (1.2 million copies of a few dozen, 1.6 GB). A finding made again is kept
+// once.
+TEST(InferFunctions, AFindingInAFunctionCalledManyTimesIsReportedOnce) {
+  std::string text = R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
+g (float[2] x) => (y) {
+  y0 = Identity(x))";
+  for (int i = 1; i <= 50; ++i) text += fmt::format("\n  y{} = local.F(y{})", i, i - 1);
+  text += R"(
+  y = Identity(y50)
+}
+<domain: "local", opset_import: ["" : 13]>
+F (a) => (b) {
+  c = Cast <to = 11> (a)
+  b = Add(a, c)
+})";
+  auto r = infer_text(text);
+  int mismatches = 0;
+  for (const auto& d : r.analysis->diagnostics) mismatches += d.code == Code::DtypeMismatch;
+  EXPECT_EQ(mismatches, 1);
+}
+
 // If nodes nested `levels` deep, each then-branch holding the next.
 std::string nested_ifs(int levels) {
   std::string body = "r0 = Identity(x)";
