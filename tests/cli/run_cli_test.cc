@@ -146,15 +146,7 @@ TEST(RunCli, TheBackendTestDataRunsFromItsPbFiles) {
 
 TEST(RunCli, MaxSecondsStopsALongRunAtTheNextNodeAndZeroMeansNoLimit) {
   test::TempDir dir;
-  fs::path model = dir.write("loop.onnxtxt", R"(<ir_version: 8, opset_import: ["" : 13]>
-g (float[2] x) => (float[2] y) {
-  n = Constant <value = int64 {100000000}> ()
-  c = Constant <value = bool {1}> ()
-  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {
-    co = Identity(ci)
-    w = Neg(v)
-  }>
-})");
+  fs::path model = dir.write("loop.onnxtxt", test::negating_loop(100'000'000));
   auto r = test::run_onnxscope({"run", model.string(), "--random", "--max-iterations", "1000000000", "--max-seconds",
                                 "0.2", "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << r.err << r.out;

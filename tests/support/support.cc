@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <onnx/defs/parser.h>
 
 #include <algorithm>
@@ -91,6 +92,19 @@ void write_file(const std::filesystem::path& p, std::string_view bytes) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!f) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::string negating_loop(int64_t trips) {
+  return fmt::format(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (float[2] y) {{
+  n = Constant <value = int64 {{{}}}> ()
+  c = Constant <value = bool {{1}}> ()
+  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {{
+    co = Identity(ci)
+    w = Neg(v)
+  }}>
+}})",
+                     trips);
 }
 
 std::string read_file(const std::filesystem::path& p) {

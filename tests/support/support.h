@@ -18,6 +18,10 @@ std::string serialize(const onnx::ModelProto& m);
 // y = Add(x, w) over float[4], w's 16 bytes in the external file `location`
 // (the caller writes that file).
 onnx::ModelProto add_with_external_weights(const std::string& location);
+// ONNX text of y = Loop(trips, true, x) over float[2] whose body negates its
+// value and passes its condition through: a run of `trips` iterations that
+// only the trip count (or a budget) ends.
+std::string negating_loop(int64_t trips);
 // Appends a length-delimited field (wire type 2) to serialized bytes.
 void append_len_field(std::string& out, uint32_t field, std::string_view payload);
 

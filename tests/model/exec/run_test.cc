@@ -10,6 +10,7 @@
 #include "model/exec/run.h"
 #include "model/load/loader.h"
 #include "model/util/error.h"
+#include "tests/support/support.h"
 
 namespace onnxscope::exec {
 namespace {
@@ -525,15 +526,7 @@ g (float[2, 3] x, float[1] tiles, float[0] axis) => (y) {
 TEST(RunLimits, TheRunStopsBeforeTheNextNodeOnceItHasComputedForMaxSeconds) {
   // A Loop of ten million iterations: seconds of work, stopped after 0.05 s
   // inside its body, where the next node would run.
-  auto m = model(R"(<ir_version: 8, opset_import: ["" : 13]>
-g (float[2] x) => (float[2] y) {
-  n = Constant <value = int64 {10000000}> ()
-  c = Constant <value = bool {1}> ()
-  y = Loop(n, c, x) <body = body (int64 i, bool ci, float[2] v) => (bool co, float[2] w) {
-    co = Identity(ci)
-    w = Neg(v)
-  }>
-})");
+  auto m = model(test::negating_loop(10'000'000));
   RunOptions o;
   o.max_iterations = 100'000'000;
   o.max_seconds = 0.05;
