@@ -297,6 +297,8 @@ void Document::new_trial(std::map<std::string, value::Tensor> feeds,
     if (c->run) c->position = c->run->position();
     return c->stop.load();
   };
+  // Inside a long kernel: Esc only, not a node run.
+  o.interrupted_in_kernel = [c = control.get()] { return c->stop.load(); };
   trial.analysis = result_->analysis;
   trial.run = std::make_shared<exec::TrialRun>(model, trial.analysis.get(), std::move(o));
   control->run = trial.run.get();

@@ -84,8 +84,13 @@ struct Budget {
   bool keep_values = true;
   const ir::Model* model = nullptr;
   const std::function<bool()>* interrupted = nullptr;
+  const std::function<bool()>* interrupted_in_kernel = nullptr;
 
   bool stop_asked() const { return interrupted && *interrupted && (*interrupted)(); }
+  bool stop_asked_in_kernel() const {
+    if (interrupted_in_kernel && *interrupted_in_kernel) return (*interrupted_in_kernel)();
+    return stop_asked();
+  }
 
   // Compute time: the seconds of the steps before this one, and when this
   // one started (the inspector's pauses between steps do not count).
@@ -305,7 +310,7 @@ class Frame : public ops::KernelHost {
   int64_t max_iterations() const override { return st_.max_iterations; }
   void poll() override {
     st_.check_time();
-    if (st_.stop_asked()) throw Interrupted{};
+    if (st_.stop_asked_in_kernel()) throw Interrupted{};
   }
   std::vector<Value> run_subgraph(const ir::Graph& sub, std::vector<Value> inputs) override {
     if (depth_ >= kMaxDepth) {
@@ -432,6 +437,7 @@ void TrialRun::start() {
   state_->budget.keep_values = opts_.keep_values;
   state_->budget.model = &model_;
   state_->budget.interrupted = &opts_.interrupted;
+  state_->budget.interrupted_in_kernel = &opts_.interrupted_in_kernel;
   state_->main = std::make_unique<Frame>(state_->budget, graph(), nullptr, nullptr, 0);
   bindings_.clear();
   const ir::Graph& g = graph();

@@ -43,6 +43,9 @@ struct RunOptions {
   // inside runs again from its start).
   // Front ends set it from Esc (the inspector) or a deadline.
   std::function<bool()> interrupted;
+  // Polled instead of `interrupted` from inside long kernels, when set (the
+  // inspector counts `interrupted`'s calls as nodes run).
+  std::function<bool()> interrupted_in_kernel;
 };
 
 // Half of physical memory.

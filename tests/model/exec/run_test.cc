@@ -585,6 +585,17 @@ TEST(RunLimits, ALongKernelIsInterruptedInsideTheNodeAndRunsAgainWhole) {
   ASSERT_EQ(r.run(), Stop::Done);  // resumed: the node runs again from its start
   EXPECT_FLOAT_EQ(out(r, "y").data<float>()[0], 0.5f);
   EXPECT_GT(polls, 4);
+  // A front end that counts nodes by `interrupted` (the inspector) polls
+  // kernels through `interrupted_in_kernel`.
+  int node_polls = 0, kernel_polls = 0;
+  RunOptions k;
+  k.interrupted = [&] { return ++node_polls < 0; };
+  k.interrupted_in_kernel = [&] { return ++kernel_polls == 3; };
+  TrialRun q(*m, nullptr, k);
+  q.feed("x", floats({1, 1, 1000, 1000}, std::vector<float>(1'000'000, 0.5f)));
+  ASSERT_EQ(q.run(), Stop::Interrupted);
+  EXPECT_EQ(kernel_polls, 3);
+  EXPECT_LE(node_polls, 2);
 }
 
 TEST(RunLimits, StringsCountTheirBytesAgainstTheMemoryBudgetBeforeTheyAreMade) {
