@@ -13,6 +13,7 @@
 #include "model/ops/context.h"
 #include "model/ops/registry.h"
 #include "model/ops/schema_text.h"
+#include "model/ops/util.h"
 #include "model/util/error.h"
 #include "model/util/text.h"
 
@@ -363,7 +364,7 @@ class Engine : public ops::Host {
   // in every node after it (each dimension an expression, a name, a line of
   // output), so past kMaxRank the output's shape is left unknown. Real
   // models stay under 10; numpy stops at 64.
-  static constexpr size_t kMaxRank = 1024;
+  static constexpr size_t kMaxRank = ops::kMaxInferredRank;
   void rank_limit(const ir::Graph& g, ir::NodeId k, std::vector<Inferred>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) {
       Inferred& o = outs[i];

@@ -509,6 +509,11 @@ Stop TrialRun::step() {
          fmt::format("{}: {}", node_desc(graph().nodes[k]), e.what()));
   } catch (const std::bad_alloc&) {
     fail(k, Code::RunMemoryBudget, fmt::format("{}: out of memory", node_desc(graph().nodes[k])));
+  } catch (const std::exception& e) {
+    // A kernel's unchecked case (a size the model made up past what a
+    // vector holds): the node fails, named, instead of the process.
+    fail(k, Code::RunFailed, fmt::format("{}: {} (a case onnxscope's kernel does not check)",
+                                         node_desc(graph().nodes[k]), e.what()));
   }
   NodeStats& st = stats_[k];
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

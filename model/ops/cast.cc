@@ -228,11 +228,7 @@ void constant_of_shape_rule(Context& ctx) {
   }
   const auto* shape = ints(ctx, 0);
   if (!shape) {
-    if (ctx.input_rank_known(0) && ctx.input_shape(0).rank() == 1) {
-      if (auto n = ctx.input_shape(0).dims[0].as_int()) {
-        return ctx.set_output(0, dt, Shape::of(std::vector<Dim>(static_cast<size_t>(*n))));
-      }
-    }
+    if (auto n = length_as_rank(ctx, 0)) return ctx.set_output(0, dt, Shape::of(std::vector<Dim>(*n)));
     return ctx.set_output(0, dt, Shape::unknown());
   }
   std::vector<Dim> dims = *shape;

@@ -324,8 +324,8 @@ void max_unpool_rule(Context& ctx) {
     }
     size_t rank = 0;
     if (x) rank = x->size();
-    else if (ctx.input_rank_known(2) && ctx.input_shape(2).rank() == 1 && ctx.input_shape(2).dims[0].as_int())
-      rank = static_cast<size_t>(*ctx.input_shape(2).dims[0].as_int());
+    else if (auto n = length_as_rank(ctx, 2))
+      rank = *n;
     if (!rank) return ctx.set_output(0, DType::Undefined, Shape::unknown());
     std::vector<Dim> out(rank);
     if (x) out[0] = (*x)[0], out[1] = (*x)[1];
@@ -362,8 +362,8 @@ void col2im_rule(Context& ctx) {
   size_t n = 0;
   if (image) n = image->size();
   else if (block) n = block->size();
-  else if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1 && ctx.input_shape(1).dims[0].as_int())
-    n = static_cast<size_t>(*ctx.input_shape(1).dims[0].as_int());
+  else if (auto k = length_as_rank(ctx, 1))
+    n = *k;
   if (!n) return ctx.set_output(0, DType::Undefined, Shape::unknown());
   if (image && block && image->size() != block->size()) {
     ctx.report(Code::Col2imDims, Severity::Error, Phase::Run,

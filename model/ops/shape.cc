@@ -80,11 +80,9 @@ void reshape_rule(Context& ctx) {
     }
   } else if (const auto* v = ints(ctx, 1)) {
     target = *v;
-  } else if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1) {
-    if (auto n = ctx.input_shape(1).dims[0].as_int()) {
-      target_rank = static_cast<size_t>(*n);
-      rank_known = true;
-    }
+  } else if (auto n = length_as_rank(ctx, 1)) {
+    target_rank = *n;
+    rank_known = true;
   }
   if (!target) {
     if (rank_known) ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(target_rank)));
@@ -252,10 +250,10 @@ void squeeze13_rule(Context& ctx) { squeeze(ctx, nullptr); }
 void unsqueeze(Context& ctx, const UnsqueezeAttrs* attr) {
   auto axes = attr ? attr->axes : const_axes(ctx, 1);
   if (!ctx.input_rank_known(0) || !axes) {
-    if (ctx.input_rank_known(0) && !attr && ctx.input_rank_known(1) &&
-        ctx.input_shape(1).rank() == 1 && ctx.input_shape(1).dims[0].as_int()) {
-      size_t n = ctx.input_shape(0).rank() + static_cast<size_t>(*ctx.input_shape(1).dims[0].as_int());
-      return ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(n)));
+    if (ctx.input_rank_known(0) && !attr) {
+      if (auto k = length_as_rank(ctx, 1)) {
+        return ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(ctx.input_shape(0).rank() + *k)));
+      }
     }
     return ctx.set_output(0, DType::Undefined, Shape::unknown());
   }
@@ -522,10 +520,9 @@ void transpose_rule(Context& ctx) {
 void expand_rule(Context& ctx) {
   const auto* target = ints(ctx, 1);
   if (!target) {
-    if (ctx.input_rank_known(1) && ctx.input_shape(1).rank() == 1 && ctx.input_rank_known(0)) {
-      if (auto n = ctx.input_shape(1).dims[0].as_int()) {
-        size_t r = std::max(ctx.input_shape(0).rank(), static_cast<size_t>(*n));
-        return ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(r)));
+    if (ctx.input_rank_known(0)) {
+      if (auto n = length_as_rank(ctx, 1)) {
+        return ctx.set_output(0, DType::Undefined, Shape::of(std::vector<Dim>(std::max(ctx.input_shape(0).rank(), *n))));
       }
     }
     return ctx.set_output(0, DType::Undefined, Shape::unknown());

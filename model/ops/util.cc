@@ -15,6 +15,20 @@ std::optional<Dim> scalar_int(const Context& ctx, size_t i) {
   return (*v)[0];
 }
 
+std::optional<size_t> length_as_rank(const Context& ctx, size_t i) {
+  if (!ctx.input_rank_known(i) || ctx.input_shape(i).rank() != 1) return std::nullopt;
+  auto n = ctx.input_shape(i).dims[0].as_int();
+  if (!n || *n < 0) return std::nullopt;
+  if (static_cast<uint64_t>(*n) > kMaxInferredRank) {
+    ctx.report(Code::RankLimit, Severity::Note, Phase::Load,
+               fmt::format("{}: input {} has {} elements, an output of that rank is more dimensions than inference "
+                           "follows ({}); its shape stays unknown",
+                           facts::node_desc(ctx.node()), i, *n, kMaxInferredRank));
+    return std::nullopt;
+  }
+  return static_cast<size_t>(*n);
+}
+
 Shape shape_of_ints(const std::vector<Dim>& v) { return Shape::of(v); }
 
 std::vector<Dim> ints_of_shape(const Shape& s) { return s.dims; }

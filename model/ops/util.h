@@ -28,6 +28,15 @@ inline const std::vector<double>* floats(const Context& ctx, size_t i) {
 // An integer input's only element, if tracked and a scalar-like [] or [1].
 std::optional<Dim> scalar_int(const Context& ctx, size_t i);
 
+// The most dimensions inference follows in a shape (the rank-limit finding).
+inline constexpr size_t kMaxInferredRank = 1024;
+// The length of 1-D input i (Reshape's or Expand's shape, ConstantOfShape's
+// input) as an output rank, when its shape says it: from 0 to
+// kMaxInferredRank. A longer one is a rank-limit note and nullopt, so that
+// a shape input declared with 2^40 elements leaves the rank unknown instead
+// of allocating 2^40 dimensions.
+std::optional<size_t> length_as_rank(const Context& ctx, size_t i);
+
 // Applies f element-wise to tracked integer contents with numpy broadcasting
 // of scalars and length-1 vectors; nullopt when an input is untracked, the
 // lengths disagree, or f gives up (returns a null Dim).

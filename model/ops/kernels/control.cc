@@ -152,6 +152,10 @@ void scan_once(KernelContext& ctx, const ScanAttrs& a, const std::vector<const T
                std::vector<Tensor>& scan_out, int64_t length_limit, bool batch8) {
   const ir::Graph& body = *a.body;
   size_t n_state = init.size(), n_scan = scan_in.size();
+  if (body.outputs.size() < n_state) {
+    kernel_fail(Code::LoopBody, "{}: the body has {} outputs, fewer than the {} state variables it must return",
+                ctx.label(), body.outputs.size(), n_state);
+  }
   size_t n_out = body.outputs.size() - n_state;
   auto axis_in = [&](size_t i) -> size_t {
     int64_t ax = a.scan_input_axes && i < a.scan_input_axes->size() ? (*a.scan_input_axes)[i] : 0;

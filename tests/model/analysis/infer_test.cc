@@ -149,7 +149,8 @@ TEST(InferLimits, AShapeOfMoreThan1024DimensionsIsLeftUnknownWithANote) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->severity, Severity::Note);
   ASSERT_TRUE(d->node);
-  EXPECT_NE(d->message.find("output 0 has rank 1025, more dimensions than inference follows (1024)"),
+  EXPECT_NE(d->message.find("input 1 has 1025 elements, an output of that rank is more dimensions than inference "
+                            "follows (1024)"),
             std::string::npos)
       << d->message;
   EXPECT_EQ(over["r"], "float32[...]");  // rank unknown
@@ -229,6 +230,26 @@ g (float[2] x) => (y) {
 })");
   EXPECT_EQ(r.find(Code::LoopUnbounded), nullptr);
   EXPECT_EQ(r["y"], "float32[2]");
+}
+
+// Found by tests/fuzz (fuzz_model, std::bad_alloc): a Reshape whose shape
+// input is declared with 2^40 elements made an output of 2^40 unknown
+// dimensions. A rank read from a length past the limit stays unknown.
+TEST(InferLimits, ARankReadFromALengthPastTheLimitStaysUnknown) {
+  auto r = infer_text(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2, 3, 4] data, int64[1099511627776] shape, int64[3] small) => (y, z, e) {
+  y = Reshape(data, shape)
+  z = Reshape(data, small)
+  e = Expand(data, shape)
+})");
+  EXPECT_EQ(r["y"], "float32[...]");
+  EXPECT_EQ(r["e"], "float32[...]");
+  const std::string z = r["z"];
+  EXPECT_EQ(z.substr(0, 8), "float32[");
+  EXPECT_EQ(std::count(z.begin(), z.end(), ','), 2);
+  const Diagnostic* d = r.find(Code::RankLimit);
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->message.find("input 1 has 1099511627776 elements"), std::string::npos) << d->message;
 }
 
 TEST(InferLimits, AShapeOfAHugeRankIsShownByItsEnds) {
