@@ -362,17 +362,16 @@ class Engine : public ops::Host {
   // A shape of more dimensions than any runtime keeps (a Reshape to a
   // 100,000-element shape constant): inference's cost grows with the rank
   // in every node after it (each dimension an expression, a name, a line of
-  // output), so past kMaxRank the output's shape is left unknown. Real
+  // output), so past ops::kMaxInferredRank the output's shape is left unknown. Real
   // models stay under 10; numpy stops at 64.
-  static constexpr size_t kMaxRank = ops::kMaxInferredRank;
   void rank_limit(const ir::Graph& g, ir::NodeId k, std::vector<Inferred>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) {
       Inferred& o = outs[i];
-      if (o.kind != Inferred::Kind::Tensor || !o.shape.known || o.shape.dims.size() <= kMaxRank) continue;
+      if (o.kind != Inferred::Kind::Tensor || !o.shape.known || o.shape.dims.size() <= ops::kMaxInferredRank) continue;
       node_report(g, k, Code::RankLimit, Severity::Note, Phase::Load,
                   fmt::format("{}: output {} has rank {}, more dimensions than inference follows ({}); its shape "
                               "stays unknown",
-                              node_desc(g.nodes[k]), i, o.shape.dims.size(), kMaxRank));
+                              node_desc(g.nodes[k]), i, o.shape.dims.size(), ops::kMaxInferredRank));
       o.shape = Shape();
       o.ints.reset();
       o.floats.reset();

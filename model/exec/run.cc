@@ -67,6 +67,94 @@ bool non_finite(const Value& v) {
 
 namespace {
 
+// What kernels take for granted, checked before one runs: its required
+// attributes with their types, its input count and required inputs, and
+// each input's dtype against the operator's type constraints. Throws
+// ops::KernelError naming the node.
+void check_against_schema(const ir::Node& n, const ops::Schema* schema, const std::vector<const Value*>& ins) {
+  // Kernels read required attributes without looking: a Loop without a
+  // body would be a null graph. Inference diagnoses these
+  // (missing-attribute; onnxruntime refuses the model when it loads);
+  // the run stops at the node.
+  for (const auto& a : schema->attributes) {
+    if (!a.required) continue;
+    const ir::Attribute* at = n.attr(a.name);
+    if (!at) {
+      ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is missing", node_desc(n),
+                       util::quote(a.name));
+    }
+    if (a.type != ir::AttrType::Undefined && at->type != a.type) {
+      ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is {}, not {}", node_desc(n),
+                       util::quote(a.name), ir::attr_type_name(at->type), ir::attr_type_name(a.type));
+    }
+  }
+  // Kernels read their required inputs without looking either: Min
+  // without inputs, or Mean with an empty name among its variadic
+  // inputs, would read through a null value. Inference diagnoses the
+  // count (input-count); the run stops at the node.
+  if (static_cast<int>(ins.size()) < schema->min_inputs()) {
+    ops::kernel_fail(Code::InputCount, "{}: {}-{} takes at least {} input{}, the node has {}", node_desc(n),
+                     n.op_type, schema->since_version, schema->min_inputs(), schema->min_inputs() == 1 ? "" : "s",
+                     ins.size());
+  }
+  for (size_t i = 0; i < ins.size(); ++i) {
+    const ops::FormalParam* f = ops::formal_at(schema->inputs, i);
+    // (An optional value holding nothing is a value: OptionalHasElement.)
+    if (n.inputs[i] == ir::kNoValue && f && f->arity != ops::Arity::Optional) {
+      ops::kernel_fail(Code::InputCount, "{}: required input {} (#{}) is empty", node_desc(n),
+                       util::quote(f->name), i);
+    }
+  }
+  // An input whose schema allows one tensor type only (Reshape's shape,
+  // Resize's sizes: int64) is read as that type without looking; another
+  // dtype there (a dtype finding of inference, a type error
+  // when onnxruntime loads the model) stops the run at the node.
+  // Likewise inputs that share a type parameter (Max's T, PRelu's T) are
+  // read as the first one's dtype: another dtype there stops the run.
+  std::vector<std::pair<std::string_view, size_t>> bound;  // type parameter, first input bound to it
+  for (size_t i = 0; i < ins.size(); ++i) {
+    const value::Tensor* t = ins[i] ? value::tensor_of(*ins[i]) : nullptr;
+    const ops::FormalParam* f = t ? ops::formal_at(schema->inputs, i) : nullptr;
+    if (!f) continue;
+    if (!std::string_view(f->type).starts_with("tensor(") && f->homogeneous) {
+      auto it = std::find_if(bound.begin(), bound.end(), [&](const auto& b) { return b.first == f->type; });
+      if (it == bound.end()) {
+        bound.emplace_back(f->type, i);
+      } else if (const value::Tensor* first = value::tensor_of(*ins[it->second]);
+                 first && first->dtype() != t->dtype()) {
+        ops::kernel_fail(Code::DtypeMismatch, "{}: type parameter {} is bound to both {} (input {}) and {} (input {})",
+                         node_desc(n), f->type, dtype_name(first->dtype()), it->second, dtype_name(t->dtype()),
+                         i);
+      }
+    }
+    // Every input's dtype is one its type constraint allows (a dtype
+    // finding of inference; onnxruntime refuses the model): kernels are
+    // written for those dtypes only (Clip-6 on int8 would convert -FLT_MAX
+    // to int8; Pow on int8 has no meaning in the operator).
+    const std::string have = fmt::format("tensor({})", dtype_onnx_name(t->dtype()));
+    auto allows = [&](std::string_view a) {
+      return a == have || (a.starts_with("optional(") && a.size() == have.size() + 10 &&
+                           a.substr(9, have.size()) == have);
+    };
+    if (std::string_view(f->type).starts_with("tensor(")) {
+      if (!allows(f->type)) {
+        ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n),
+                         i, util::quote(f->name), dtype_name(t->dtype()), f->type);
+      }
+      continue;
+    }
+    const ops::TypeConstraint* c = schema->constraint(f->type);
+    if (!c || std::any_of(c->allowed.begin(), c->allowed.end(), allows)) continue;
+    if (c->allowed.size() == 1) {
+      ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n), i,
+                       util::quote(f->name), dtype_name(t->dtype()), c->allowed[0]);
+    }
+    ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
+                     node_desc(n), i, util::quote(f->name), dtype_name(t->dtype()), n.op_type,
+                     schema->since_version, f->type, ops::allowed_list(*c));
+  }
+}
+
 // Thrown through the frames when the front end asks the run to stop.
 struct Interrupted {};
 
@@ -188,87 +276,7 @@ class Frame : public ops::KernelHost {
         ops::kernel_fail(Code::RunNoKernel, "{}: onnxscope has no kernel for {}-{}", node_desc(n), n.op_type,
                          schema->since_version);
       }
-      // Kernels read required attributes without looking: a Loop without a
-      // body would be a null graph. Inference diagnoses these
-      // (missing-attribute; onnxruntime refuses the model when it loads);
-      // the run stops at the node.
-      for (const auto& a : schema->attributes) {
-        if (!a.required) continue;
-        const ir::Attribute* at = n.attr(a.name);
-        if (!at) {
-          ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is missing", node_desc(n),
-                           util::quote(a.name));
-        }
-        if (a.type != ir::AttrType::Undefined && at->type != a.type) {
-          ops::kernel_fail(Code::MissingAttribute, "{}: required attribute {} is {}, not {}", node_desc(n),
-                           util::quote(a.name), ir::attr_type_name(at->type), ir::attr_type_name(a.type));
-        }
-      }
-      // Kernels read their required inputs without looking either: Min
-      // without inputs, or Mean with an empty name among its variadic
-      // inputs, would read through a null value. Inference diagnoses the
-      // count (input-count); the run stops at the node.
-      if (static_cast<int>(ins.size()) < schema->min_inputs()) {
-        ops::kernel_fail(Code::InputCount, "{}: {}-{} takes at least {} input{}, the node has {}", node_desc(n),
-                         n.op_type, schema->since_version, schema->min_inputs(), schema->min_inputs() == 1 ? "" : "s",
-                         ins.size());
-      }
-      for (size_t i = 0; i < ins.size(); ++i) {
-        const ops::FormalParam* f = ops::formal_at(schema->inputs, i);
-        // (An optional value holding nothing is a value: OptionalHasElement.)
-        if (n.inputs[i] == ir::kNoValue && f && f->arity != ops::Arity::Optional) {
-          ops::kernel_fail(Code::InputCount, "{}: required input {} (#{}) is empty", node_desc(n),
-                           util::quote(f->name), i);
-        }
-      }
-      // An input whose schema allows one tensor type only (Reshape's shape,
-      // Resize's sizes: int64) is read as that type without looking; another
-      // dtype there (a dtype finding of inference, a type error
-      // when onnxruntime loads the model) stops the run at the node.
-      // Likewise inputs that share a type parameter (Max's T, PRelu's T) are
-      // read as the first one's dtype: another dtype there stops the run.
-      std::vector<std::pair<std::string_view, size_t>> bound;  // type parameter, first input bound to it
-      for (size_t i = 0; i < ins.size(); ++i) {
-        const value::Tensor* t = ins[i] ? value::tensor_of(*ins[i]) : nullptr;
-        const ops::FormalParam* f = t ? ops::formal_at(schema->inputs, i) : nullptr;
-        if (!f) continue;
-        if (!std::string_view(f->type).starts_with("tensor(") && f->homogeneous) {
-          auto it = std::find_if(bound.begin(), bound.end(), [&](const auto& b) { return b.first == f->type; });
-          if (it == bound.end()) {
-            bound.emplace_back(f->type, i);
-          } else if (const value::Tensor* first = value::tensor_of(*ins[it->second]);
-                     first && first->dtype() != t->dtype()) {
-            ops::kernel_fail(Code::DtypeMismatch, "{}: type parameter {} is bound to both {} (input {}) and {} (input {})",
-                             node_desc(n), f->type, dtype_name(first->dtype()), it->second, dtype_name(t->dtype()),
-                             i);
-          }
-        }
-        // Every input's dtype is one its type constraint allows (a dtype
-        // finding of inference; onnxruntime refuses the model): kernels are
-        // written for those dtypes only (Clip-6 on int8 would convert -FLT_MAX
-        // to int8; Pow on int8 has no meaning in the operator).
-        const std::string have = fmt::format("tensor({})", dtype_onnx_name(t->dtype()));
-        auto allows = [&](std::string_view a) {
-          return a == have || (a.starts_with("optional(") && a.size() == have.size() + 10 &&
-                               a.substr(9, have.size()) == have);
-        };
-        if (std::string_view(f->type).starts_with("tensor(")) {
-          if (!allows(f->type)) {
-            ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n),
-                             i, util::quote(f->name), dtype_name(t->dtype()), f->type);
-          }
-          continue;
-        }
-        const ops::TypeConstraint* c = schema->constraint(f->type);
-        if (!c || std::any_of(c->allowed.begin(), c->allowed.end(), allows)) continue;
-        if (c->allowed.size() == 1) {
-          ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, the operator takes {}", node_desc(n), i,
-                           util::quote(f->name), dtype_name(t->dtype()), c->allowed[0]);
-        }
-        ops::kernel_fail(Code::DtypeUnsupported, "{}: input {} ({}) is {}, which {}-{} does not accept for {} (allowed: {})",
-                         node_desc(n), i, util::quote(f->name), dtype_name(t->dtype()), n.op_type,
-                         schema->since_version, f->type, ops::allowed_list(*c));
-      }
+      check_against_schema(n, schema, ins);
       ops::KernelContext ctx(n, schema, caller_, std::move(ins), outs, *this);
       ops::PollScope polls(this);
       kernel(ctx);
