@@ -577,6 +577,7 @@ void Decoder::attribute(Bytes b, ir::Attribute& a) {
           if (f.bytes.size() % 4) fail_here("corrupt", fmt::format("packed floats of {} bytes, not a multiple of 4", f.bytes.size()));
           charge(f.bytes.size());
           size_t n = f.bytes.size() / 4, at = v.size();
+          if (n == 0) break;  // an empty packed field: no floats (and no buffer to copy into)
           v.resize(at + n);
           std::memcpy(v.data() + at, f.bytes.data(), f.bytes.size());
         }
