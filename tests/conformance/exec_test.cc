@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -204,10 +205,42 @@ TEST(ExecConformance, BackendTestDataOutputsMatch) {
   test::compare_golden(dir / "exec_kernels_missing.txt", kernels);
 }
 
+// When a model ends in a Softmax whose expected output is uniform (all its
+// logits are mathematically equal: every weight is the same constant), the
+// output compares only if the logits come out bit-identical. They may not:
+// a matrix product computes the rows of its last, partial tile with another
+// kernel, and logits near 5e9 that differ in their last bit (512) give a
+// softmax of 16 winners. What is then compared is the logits themselves:
+// equal to within a few units in the last place. Returns that check's
+// description, or "" when the case is not this one or the logits disagree.
+std::string equal_logits_of_a_uniform_softmax(const ir::Model& m, const analysis::Analysis* a,
+                                              const value::Value& expected) {
+  const ir::Graph& g = *m.graph;
+  if (g.nodes.empty() || g.nodes.back().op_type != "Softmax") return "";
+  const value::Tensor* want = value::tensor_of(expected);
+  if (!want || want->dtype() != DType::Float32 || want->count() == 0) return "";
+  const float* w = want->data<float>();
+  if (std::any_of(w, w + want->count(), [&](float x) { return x != w[0]; })) return "";
+  exec::TrialRun run(m, a, {.keep_values = true});
+  for (auto& [name, t] : exec::random_feeds(m, a, {}, 1)) run.feed(name, std::move(t));
+  if (run.run() != exec::Stop::Done) return "";
+  const value::Value* in = run.value(g.nodes.back().inputs[0]);
+  const value::Tensor* logits = in ? value::tensor_of(*in) : nullptr;
+  if (!logits || logits->dtype() != DType::Float32 || logits->count() != want->count()) return "";
+  const float* l = logits->data<float>();
+  auto [lo, hi] = std::minmax_element(l, l + logits->count());
+  double scale = std::max(std::fabs(double(*lo)), std::fabs(double(*hi)));
+  double spread = scale > 0 ? (double(*hi) - double(*lo)) / scale : 0;
+  if (!(spread <= 4 * std::numeric_limits<float>::epsilon())) return "";
+  return fmt::format("expected a uniform softmax; its {} logits are equal to within {:.2g} relative ({} to {})",
+                     logits->count(), spread, *lo, *hi);
+}
+
 // The onnx-light-models (the ONNX model zoo's CNNs with every float
 // initializer replaced by a ConstantOfShape, so their outputs do not depend
 // on the input): each run on random inputs matches light_X_output_0.pb,
-// computed by onnx's reference evaluator.
+// computed by onnx's reference evaluator (or, for a uniform softmax, its
+// logits are equal: see above).
 TEST(ExecConformance, LightModelsMatchTheirExpectedOutputs) {
   fs::path dir = test::light_models_dir();
   if (!fs::is_directory(dir)) GTEST_SKIP() << "../shared/reference/onnx-light-models is not there";
@@ -229,10 +262,11 @@ TEST(ExecConformance, LightModelsMatchTheirExpectedOutputs) {
     const ir::Graph& g = *m->graph;
     value::Value want = exec::read_value_pb(expected, g.output_type(0));
     exec::Difference d = exec::compare(run.value(g.outputs[0]), want);
-    EXPECT_TRUE(d.pass) << d.describe();
+    std::string logits = d.pass ? "" : equal_logits_of_a_uniform_softmax(*m, a.get(), want);
+    EXPECT_TRUE(d.pass || !logits.empty()) << d.describe();
     EXPECT_TRUE(d.values_compared);
     EXPECT_GT(d.count, 0u);
-    fmt::print("  {:<24} {}\n", path.stem().string(), d.describe());
+    fmt::print("  {:<24} {}\n", path.stem().string(), logits.empty() ? d.describe() : logits);
   }
 }
 
