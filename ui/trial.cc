@@ -178,7 +178,10 @@ void trial_lines(const App& app, Lines& out, const ir::Graph& g, ir::NodeId n, i
     out.push_back({{{n == run->position() ? "  next to run" : "  not run yet", Role::Dim}}, {}});
     return;
   }
-  out.push_back({{{fmt::format("  ran in {:.3f} ms, {} allocated", st.seconds * 1e3, util::human_bytes(st.bytes)),
+  std::string read = st.initializer_seconds >= 1e-4
+                         ? fmt::format(" (and {:.3f} ms reading initializers)", st.initializer_seconds * 1e3)
+                         : "";
+  out.push_back({{{fmt::format("  ran in {:.3f} ms{}, {} allocated", st.seconds * 1e3, read, util::human_bytes(st.bytes)),
                    Role::Dim}},
                  {}});
   const ir::Node& node = g.nodes[n];

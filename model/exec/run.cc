@@ -185,6 +185,8 @@ struct Budget {
   double max_seconds = 0;  // 0: no limit
   double spent = 0;
   std::chrono::steady_clock::time_point step_start;
+  // Of the compute time, the seconds spent reading initializers (Frame::lookup).
+  double initializers = 0;
 
   // Before every node, subgraph and function body nodes included, and from
   // inside long kernels (ops::poll).
@@ -234,7 +236,9 @@ class Frame : public ops::KernelHost {
     const ir::Value& d = g_.value(v);
     if (d.kind == ir::ValueKind::OuterScope) return parent_ ? parent_->lookup(d.outer) : nullptr;
     if (const ir::Tensor* c = g_.initializer_of(v)) {
+      auto t0 = std::chrono::steady_clock::now();
       x = value::from_constant(*c);
+      st_.initializers += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       return &x;
     }
     return nullptr;
@@ -500,6 +504,7 @@ Stop TrialRun::step() {
   ir::NodeId k = static_cast<ir::NodeId>(next_);
   auto t0 = std::chrono::steady_clock::now();
   const uint64_t held = state_->budget.held;
+  const double initializers = state_->budget.initializers;
   state_->budget.step_start = t0;
   try {
     state_->main->run_node(k);
@@ -524,8 +529,10 @@ Stop TrialRun::step() {
                                          node_desc(graph().nodes[k]), e.what()));
   }
   NodeStats& st = stats_[k];
-  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  state_->budget.spent += st.seconds;
+  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  state_->budget.spent += total;
+  st.initializer_seconds = std::min(total, state_->budget.initializers - initializers);
+  st.seconds = total - st.initializer_seconds;
   if (failure_) return Stop::Failed;
   st.ran = true;
   st.bytes = state_->main->charged(k);
@@ -575,6 +582,12 @@ uint64_t TrialRun::bytes_held() const { return state_ ? state_->budget.held : 0;
 double TrialRun::seconds() const {
   double s = 0;
   for (const NodeStats& n : stats_) s += n.seconds;
+  return s;
+}
+
+double TrialRun::initializer_seconds() const {
+  double s = 0;
+  for (const NodeStats& n : stats_) s += n.initializer_seconds;
   return s;
 }
 

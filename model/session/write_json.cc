@@ -846,6 +846,7 @@ std::string write_json(const RunReport& r, NodeListing nodes) {
     j.end();
   }
   j.end();
+  j.key("initializer_seconds").literal(fmt::format("{:.6g}", run.initializer_seconds()));
   if (nodes == NodeListing::Nodes) {
     j.key("nodes").array();
     for (size_t k = 0; k < g.nodes.size(); ++k) {
@@ -853,6 +854,7 @@ std::string write_json(const RunReport& r, NodeListing nodes) {
       j.object(true);
       j.key("bytes").num(s.bytes);
       j.key("index").num(static_cast<uint64_t>(k));
+      j.key("initializer_seconds").literal(fmt::format("{:.6g}", s.initializer_seconds));
       j.key("node").str(node_label({&g, static_cast<ir::NodeId>(k)}));
       j.key("non_finite").boolean(s.non_finite);
       j.key("op_type").str(g.nodes[k].op_type);

@@ -57,7 +57,7 @@ TEST(RunCli, FeedsFromNpyAndNpzGiveTheSameOutputs) {
   // y = sigmoid(h) + h with h = x @ ones: row 0 sums to -1.
   double want = 1.0 / (1.0 + std::exp(1.0)) - 1.0;
   EXPECT_NEAR(ja["outputs"][0]["min"].get<double>(), want, 1e-6);
-  for (const char* k : {"bytes_held", "diagnostics", "feeds", "outputs", "schema", "seconds", "stop"}) {
+  for (const char* k : {"bytes_held", "diagnostics", "feeds", "initializer_seconds", "outputs", "schema", "seconds", "stop"}) {
     EXPECT_TRUE(ja.contains(k)) << k;
   }
   EXPECT_FALSE(ja.contains("nodes"));
