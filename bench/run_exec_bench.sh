@@ -5,8 +5,10 @@
 # runs RUNS times under /usr/bin/time, alternating; printed are the median
 # wall time and the largest peak RSS of each whole process, the median (and
 # in parentheses the fastest) of the time onnxscope spent in its kernels
-# beside the same of onnxruntime's run() alone, the ratios of the medians,
-# and whether every output agreed.
+# (and the median of the time it spent reading initializers, which
+# onnxruntime does when it creates its session) beside the same of
+# onnxruntime's run() alone, the ratios of the medians, and whether every
+# output agreed.
 #
 # Both run on THREADS threads (default 1): onnxruntime's intraOpNumThreads
 # (run_feeds.js --threads) and OpenBLAS's OPENBLAS_NUM_THREADS for onnxscope
@@ -38,7 +40,9 @@ trap 'rm -rf "$tmp"' EXIT
 agree=yes
 for _ in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o "$tmp/t" "$onnxscope" run "$model" --feed "$tmp/feeds/feeds.npz" >"$tmp/out" 2>/dev/null || true
-  echo "$(cat "$tmp/t") $(head -1 "$tmp/out" | sed 's/.* in \([0-9.]*\) ms.*/\1/')" >>"$tmp/a"
+  first=$(head -1 "$tmp/out")
+  init=$(echo "$first" | sed -n 's/.*(and \([0-9.]*\) ms reading initializers).*/\1/p')
+  echo "$(cat "$tmp/t") $(echo "$first" | sed 's/.* in \([0-9.]*\) ms.*/\1/') ${init:-0}" >>"$tmp/a"
   /usr/bin/time -f "%e %M" -o "$tmp/t" node "$here/ort/run_feeds.js" "$model" "$tmp/feeds" "${ort_args[@]}" >"$tmp/out" 2>/dev/null || true
   grep -q '"agree":true' "$tmp/out" || agree=no
   echo "$(cat "$tmp/t") $(sed 's/.*"run_ms":\([0-9.]*\).*/\1/' "$tmp/out")" >>"$tmp/b"
@@ -51,7 +55,8 @@ a_wall=$(cut -d' ' -f1 "$tmp/a" | median); b_wall=$(cut -d' ' -f1 "$tmp/b" | med
 a_rss=$(cut -d' ' -f2 "$tmp/a" | maxof); b_rss=$(cut -d' ' -f2 "$tmp/b" | maxof)
 a_k=$(cut -d' ' -f3 "$tmp/a" | median); b_k=$(cut -d' ' -f3 "$tmp/b" | median)
 a_kmin=$(cut -d' ' -f3 "$tmp/a" | minof); b_kmin=$(cut -d' ' -f3 "$tmp/b" | minof)
+a_init=$(cut -d' ' -f4 "$tmp/a" | median)
 fmt() { awk -v v="$1" 'BEGIN {printf "%.1f", v}'; }
 echo "| $(basename "$model") | ${a_wall} s, $((a_rss / 1024)) MiB | ${b_wall} s, $((b_rss / 1024)) MiB |" \
-     "$(ratio "$a_wall" "$b_wall") | $(fmt "$a_k") ms ($(fmt "$a_kmin")) | $(fmt "$b_k") ms ($(fmt "$b_kmin")) |" \
+     "$(ratio "$a_wall" "$b_wall") | $(fmt "$a_k") ms ($(fmt "$a_kmin")) | $(fmt "$a_init") ms | $(fmt "$b_k") ms ($(fmt "$b_kmin")) |" \
      "$(ratio "$a_k" "$b_k") | ${agree} |"

@@ -16,8 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-echo "| model | onnxscope: wall, peak RSS | onnxruntime: wall, peak RSS | wall ratio | onnxscope kernels, median (fastest) | onnxruntime run(), median (fastest) | kernel ratio | outputs agree |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| model | onnxscope: wall, peak RSS | onnxruntime: wall, peak RSS | wall ratio | onnxscope kernels, median (fastest) | onnxscope reading initializers | onnxruntime run(), median (fastest) | kernel ratio | outputs agree |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for m in "${models[@]}"; do
   "$build/bench/onnxscope_bench_gen" "$m" "$dir/$m.onnx" >/dev/null
   binds=()
