@@ -126,11 +126,11 @@ struct LayerData {
   }
 };
 
-void BM_Layer_Conv2d(benchmark::State& state, Layer l) {
+void BM_Layer_Conv2d(benchmark::State& state, Layer l, onnxscope::ops::kernels::GemmPath path) {
   LayerData d(l);
   for (auto _ : state) {
-    std::vector<float> col(onnxscope::ops::kernels::conv2d_scratch(d.g));
-    onnxscope::ops::kernels::conv2d(d.g, d.x.data(), d.w.data(), d.b.data(), d.y.data(), col.data());
+    std::vector<float> col(onnxscope::ops::kernels::conv2d_scratch<float>(d.g, path));
+    onnxscope::ops::kernels::conv2d(d.g, d.x.data(), d.w.data(), d.b.data(), d.y.data(), col.data(), path);
     benchmark::DoNotOptimize(d.y.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(flops(d.g) / double(d.g.group) * double(state.iterations()) / 1e9,
@@ -151,7 +151,13 @@ void BM_Layer_Im2colOffsets(benchmark::State& state, Layer l) {
 
 int register_layers() {
   for (const Layer& l : kLayers) {
-    benchmark::RegisterBenchmark((std::string("BM_Layer_Conv2d/") + l.name).c_str(), BM_Layer_Conv2d, l)
+    // By shape class, as Conv runs it (the packed kernel where the processor
+    // has AVX-512F), and with OpenBLAS's product forced.
+    benchmark::RegisterBenchmark((std::string("BM_Layer_Conv2d/") + l.name).c_str(), BM_Layer_Conv2d, l,
+                                 onnxscope::ops::kernels::GemmPath::Auto)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("BM_Layer_Conv2dBlas/") + l.name).c_str(), BM_Layer_Conv2d, l,
+                                 onnxscope::ops::kernels::GemmPath::Blas)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark((std::string("BM_Layer_Im2colOffsets/") + l.name).c_str(), BM_Layer_Im2colOffsets, l)
         ->Unit(benchmark::kMillisecond);

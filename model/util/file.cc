@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "model/util/error.h"
@@ -142,6 +143,23 @@ Fd open_beneath(const std::filesystem::path& dir, const std::vector<std::string>
     return f;
   }
   fail("external-path", "empty location");
+}
+
+void prefault(const void* p, size_t n) {
+  if (n == 0) return;
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+  const uintptr_t end = reinterpret_cast<uintptr_t>(p) + n;
+#ifdef MADV_POPULATE_READ
+  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ) == 0) return;
+#endif
+  // Older kernels: touch a byte of every page.
+  const volatile unsigned char* b = static_cast<const volatile unsigned char*>(p);
+  unsigned char sink = 0;
+  for (uintptr_t a = std::max(begin, reinterpret_cast<uintptr_t>(p)); a < end; a = (a + page) & ~(page - 1)) {
+    sink ^= b[a - reinterpret_cast<uintptr_t>(p)];
+  }
+  (void)sink;
 }
 
 }  // namespace onnxscope::util

@@ -72,6 +72,11 @@ Fd open_user_file(const std::filesystem::path& p, FileId& id);
 // Splits an external-data location into normal path components, resolving
 // "." and ".." lexically. Throws Error "external-path" when the location is
 // empty, absolute, contains a NUL byte or climbs out of the folder.
+// Reads [p, p + n) of a mapping in now (one madvise where the kernel has
+// MADV_POPULATE_READ, else a byte per page), so that its page faults are
+// taken here and not by whoever reads it next. A no-op for n == 0.
+void prefault(const void* p, size_t n);
+
 std::vector<std::string> normalize_relative(std::string_view location);
 
 // Opens `components` beneath folder `dir` without following a symbolic link in

@@ -101,6 +101,9 @@ class Tensor {
     }
   }
   const void* raw() const { return ptr_; }
+  // Reads borrowed elements (a view of a model's or a mapped data file's
+  // bytes) instead of owning them.
+  bool borrowed() const { return ptr_ != nullptr && mut_ == nullptr; }
   void* raw_mut() {
     make_writable();
     return mut_;

@@ -205,7 +205,7 @@ void k_conv(KernelContext& ctx) {
     const bool blas_sizes = std::max({g.m, g.out_size(), g.c / g.group * g.kernel_size()}) <= INT32_MAX;
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       if (blas_sizes && g.in.size() == 2) {
-        const uint64_t col = conv2d_scratch(g);
+        const uint64_t col = conv2d_scratch<T>(g);
         if (col) ctx.host().charge(col * sizeof(T), fmt::format("{} column matrix", ctx.label()));
         std::unique_ptr<T[]> buf(col ? new T[col] : nullptr);
         conv2d(g, x.data<T>(), w.data<T>(), b, y.data<T>(), buf.get());

@@ -2,7 +2,9 @@
 // 1x1 convolution with stride 1 and no padding is one matrix product per
 // group; a depthwise one (one input channel per group) a direct loop over
 // the window; any other lowers to a column matrix built a band of output
-// rows at a time (row copies, no offset table) and multiplied by OpenBLAS.
+// rows at a time (row copies, no offset table) and multiplied by OpenBLAS,
+// or for float on a processor with AVX-512 by onnxscope's packed kernel
+// (gemm_packed.h), the column matrix then written in its panels.
 // ConvTranspose multiplies first, then scatters the columns (col2im).
 #include <cblas.h>
 
@@ -11,6 +13,7 @@
 #include <type_traits>
 
 #include "model/ops/kernels/conv_impl.h"
+#include "model/ops/kernels/gemm_packed.h"
 
 namespace onnxscope::ops::kernels {
 namespace {
@@ -99,6 +102,81 @@ void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t ro
           }
           std::fill(out + hi, out + d.ow, T(0));
         }
+      }
+    }
+  }
+}
+
+// The same column matrix written in the panels of gemm_packed.h (element
+// (kk, q) of the band's k x (rows * ow) matrix), the last panel's columns
+// past the band zero.
+void im2col_band_packed(const Dims2& d, int64_t cg, const float* x, int64_t oy0, int64_t rows, float* packed) {
+  const int64_t k = cg * d.kh * d.kw, cols = rows * d.ow;
+  const int64_t padded = (cols + kPanel - 1) / kPanel * kPanel;
+  for (int64_t c = 0; c < cg; ++c) {
+    const float* xc = x + c * d.ih * d.iw;
+    for (int64_t i = 0; i < d.kh; ++i) {
+      for (int64_t j = 0; j < d.kw; ++j) {
+        const int64_t kk = (c * d.kh + i) * d.kw + j;
+        const int64_t shift = j * d.dw - d.pw;
+        int64_t lo, hi;
+        valid_span(d.ow, d.sw, shift, d.iw, lo, hi);
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t q = r * d.ow;
+          const int64_t iy = (oy0 + r) * d.sh - d.ph + i * d.dh;
+          if (iy < 0 || iy >= d.ih || hi <= lo) {
+            zero_run(packed, k, kk, q, d.ow);
+            continue;
+          }
+          zero_run(packed, k, kk, q, lo);
+          put_run(packed, k, kk, q + lo, xc + iy * d.iw + lo * d.sw + shift, hi - lo, d.sw);
+          zero_run(packed, k, kk, q + hi, d.ow - hi);
+        }
+        zero_run(packed, k, kk, cols, padded - cols);
+      }
+    }
+  }
+}
+
+// Columns per band of a 1x1 convolution's input packed for gemm_packed:
+// whole panels, about a band's elements.
+int64_t pointwise_band_cols(const ConvGeom& g) {
+  const int64_t k = g.c / g.group, p = g.out_size();
+  int64_t cols = std::max(kBandElements / std::max<int64_t>(k, 1), kMinBandColumns);
+  cols = (cols + kPanel - 1) / kPanel * kPanel;
+  return std::min(cols, p);
+}
+
+bool use_packed(GemmPath path) { return path != GemmPath::Blas && packed_gemm_available(); }
+
+// A float convolution by the packed kernel: the band's columns packed as
+// they are built, or the 1x1 input packed a band at a time.
+void conv2d_packed(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* scratch) {
+  const Dims2 d(g);
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t in = d.ih * d.iw, p = d.oh * d.ow, k = cg * d.kh * d.kw;
+  const bool direct = pointwise(g);
+  const int64_t rows = band_rows(g), cols = pointwise_band_cols(g);
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      const float* xg = x + (n * g.c + grp * cg) * in;
+      const float* wg = w + grp * mg * k;
+      float* yg = y + (n * g.m + grp * mg) * p;
+      const float* bg = b ? b + grp * mg : nullptr;  // the product starts from the bias
+      if (direct) {
+        for (int64_t q0 = 0; q0 < p; q0 += cols) {
+          const int64_t nc = std::min(cols, p - q0);
+          poll(uint64_t(mg) * uint64_t(nc) * uint64_t(k));
+          pack_b(k, nc, xg + q0, p, scratch);
+          gemm_packed(mg, nc, k, wg, k, scratch, yg + q0, p, bg);
+        }
+        continue;
+      }
+      for (int64_t oy0 = 0; oy0 < d.oh; oy0 += rows) {
+        const int64_t r = std::min(rows, d.oh - oy0);
+        poll(uint64_t(mg) * uint64_t(r * d.ow) * uint64_t(k));
+        im2col_band_packed(d, cg, xg, oy0, r, scratch);
+        gemm_packed(mg, r * d.ow, k, wg, k, scratch, yg + oy0 * d.ow, p, bg);
       }
     }
   }
@@ -327,13 +405,22 @@ void conv_transpose2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b
 
 }  // namespace
 
-uint64_t conv2d_scratch(const ConvGeom& g) {
+template <class T>
+uint64_t conv2d_scratch(const ConvGeom& g, GemmPath path) {
   const int64_t cg = g.c / g.group;
-  if (depthwise_class(g) || pointwise(g)) return 0;
+  if (depthwise_class(g)) return 0;
+  if (std::is_same_v<T, float> && use_packed(path)) {
+    if (pointwise(g)) return packed_elements(cg, pointwise_band_cols(g));
+    return packed_elements(cg * g.kernel_size(), band_rows(g) * g.out[1]);
+  }
+  if (pointwise(g)) return 0;
   return uint64_t(cg * g.kernel_size()) * uint64_t(band_rows(g) * g.out[1]);
 }
+template uint64_t conv2d_scratch<float>(const ConvGeom&, GemmPath);
+template uint64_t conv2d_scratch<double>(const ConvGeom&, GemmPath);
 
-void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col) {
+void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col, GemmPath path) {
+  if (!depthwise_class(g) && use_packed(path)) return conv2d_packed(g, x, w, b, y, col);
   conv2d_impl(g, x, w, b, y, col);
 }
 void conv2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col) {

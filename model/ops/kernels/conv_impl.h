@@ -39,8 +39,19 @@ void conv_im2col(const ConvGeom& g, const std::vector<int64_t>& offsets, const d
 // (one input channel per group) by a direct loop, any other through a
 // column matrix of conv2d_scratch(g) elements built a band of output rows
 // at a time. y = conv(x, w) + b (b may be null).
-uint64_t conv2d_scratch(const ConvGeom& g);
-void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col);
+//
+// The matrix product of a float convolution is onnxscope's packed AVX-512
+// kernel (gemm_packed.h: the column matrix is then built in its panels,
+// 1x1 inputs packed a band of columns at a time) where the processor has
+// AVX-512F, OpenBLAS's otherwise and for double. GemmPath::Blas forces
+// OpenBLAS, GemmPath::Packed the packed kernel where it is available (for
+// the tests and benchmarks that compare the two); the scratch size depends
+// on the path.
+enum class GemmPath { Auto, Blas, Packed };
+template <class T>
+uint64_t conv2d_scratch(const ConvGeom& g, GemmPath path = GemmPath::Auto);
+void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col,
+            GemmPath path = GemmPath::Auto);
 void conv2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col);
 
 // A 2-D ConvTranspose of float or double: g describes the transposed

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "model/ops/kernels/conv_impl.h"
+#include "model/ops/kernels/gemm_packed.h"
 #include "tests/model/exec/kernel_fixture.h"
 
 namespace onnxscope::exec::test {
@@ -60,6 +61,9 @@ const Case kConvCases[] = {
     {"7x7 stride 2 pad 3",           1, 3, 4, 1,  17, 15, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
     {"grouped 3x3, 2 per group",     1, 6, 9, 3,   6,  7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"bands of two rows",            1, 64, 3, 1,  5, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"k of 3 blocks, 21 rows",       1, 50, 21, 1, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"1x1, k of 2 blocks, 17 rows",  1, 200, 17, 1, 7, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+    {"1x1, columns past a band",     1, 3, 9, 1,  70, 500, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
     {"depthwise 3x3 pad 1",          2, 5, 5, 5,   8,  9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"depthwise 5x5 stride 2 pad 2", 1, 4, 4, 4,  11, 12, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
     {"depthwise 3x3 dilation 2",     1, 3, 3, 3,   9,  8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
@@ -69,37 +73,62 @@ const Case kConvCases[] = {
     {"depthwise kernel wider than the image", 1, 2, 2, 2, 3, 2, 3, 5, 1, 1, 1, 1, 1, 2, 1, 2},
 };
 
+// Each path the float convolution can take: OpenBLAS's product, and the
+// packed AVX-512 kernel where the processor has it.
+std::vector<ops::kernels::GemmPath> float_paths() {
+  std::vector<ops::kernels::GemmPath> paths{ops::kernels::GemmPath::Blas};
+  if (ops::kernels::packed_gemm_available()) paths.push_back(ops::kernels::GemmPath::Packed);
+  return paths;
+}
+
+const char* path_name(ops::kernels::GemmPath p) { return p == ops::kernels::GemmPath::Blas ? "OpenBLAS" : "packed"; }
+
 TEST(ConvFastPaths, Conv2dAgreesWithTheDirectLoopOnEveryShapeClass) {
-  unsigned seed = 1;
-  for (const Case& k : kConvCases) {
-    const ConvGeom g = geometry(k);
-    ASSERT_GT(g.out[0], 0) << k.what;
-    ASSERT_GT(g.out[1], 0) << k.what;
-    auto x = random_floats(size_t(g.n * g.c * g.in_size()), seed++);
-    auto w = random_floats(size_t(g.m * (g.c / g.group) * g.kernel_size()), seed++);
-    auto b = random_floats(size_t(g.m), seed++);
-    std::vector<float> want(size_t(g.n * g.m * g.out_size())), got(want.size(), 12345.0f);
-    ops::kernels::conv_direct<float, float>(g, ops::kernels::conv_offsets(g), x.data(), w.data(), b.data(), want.data());
-    std::vector<float> col(ops::kernels::conv2d_scratch(g));
-    ops::kernels::conv2d(g, x.data(), w.data(), b.data(), got.data(), col.data());
-    EXPECT_LT(worst(got, want), 1e-5) << k.what;
-    // Without a bias, the sums alone.
-    std::vector<float> want0(want.size()), got0(want.size(), -1.0f);
-    ops::kernels::conv_direct<float, float>(g, ops::kernels::conv_offsets(g), x.data(), w.data(), nullptr, want0.data());
-    ops::kernels::conv2d(g, x.data(), w.data(), nullptr, got0.data(), col.data());
-    EXPECT_LT(worst(got0, want0), 1e-5) << k.what << " (no bias)";
-    EXPECT_NE(want0, want) << k.what;  // the bias changed something
+  for (const auto path : float_paths()) {
+    unsigned seed = 1;
+    for (const Case& k : kConvCases) {
+      const ConvGeom g = geometry(k);
+      ASSERT_GT(g.out[0], 0) << k.what;
+      ASSERT_GT(g.out[1], 0) << k.what;
+      auto x = random_floats(size_t(g.n * g.c * g.in_size()), seed++);
+      auto w = random_floats(size_t(g.m * (g.c / g.group) * g.kernel_size()), seed++);
+      auto b = random_floats(size_t(g.m), seed++);
+      std::vector<float> want(size_t(g.n * g.m * g.out_size())), got(want.size(), 12345.0f);
+      ops::kernels::conv_direct<float, float>(g, ops::kernels::conv_offsets(g), x.data(), w.data(), b.data(),
+                                              want.data());
+      // The scratch filled with garbage: a path must not read what it did not write.
+      std::vector<float> col(ops::kernels::conv2d_scratch<float>(g, path), std::nanf(""));
+      ops::kernels::conv2d(g, x.data(), w.data(), b.data(), got.data(), col.data(), path);
+      EXPECT_LT(worst(got, want), 1e-5) << k.what << " (" << path_name(path) << ")";
+      // Without a bias, the sums alone.
+      std::vector<float> want0(want.size()), got0(want.size(), -1.0f);
+      ops::kernels::conv_direct<float, float>(g, ops::kernels::conv_offsets(g), x.data(), w.data(), nullptr,
+                                              want0.data());
+      ops::kernels::conv2d(g, x.data(), w.data(), nullptr, got0.data(), col.data(), path);
+      EXPECT_LT(worst(got0, want0), 1e-5) << k.what << " (no bias, " << path_name(path) << ")";
+      EXPECT_NE(want0, want) << k.what;  // the bias changed something
+    }
   }
 }
 
 TEST(ConvFastPaths, ScratchIsNoneForOneByOneAndDepthwiseAndBandedOtherwise) {
-  EXPECT_EQ(ops::kernels::conv2d_scratch(geometry(kConvCases[0])), 0u);   // 1x1
-  EXPECT_EQ(ops::kernels::conv2d_scratch(geometry(kConvCases[10])), 0u);  // depthwise
+  using ops::kernels::GemmPath;
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[0]), GemmPath::Blas), 0u);   // 1x1
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[13]), GemmPath::Blas), 0u);  // depthwise
   // 3x3 pad 1 on 7x6: 3 channels x 9 taps x the whole 7x6 output at once.
-  EXPECT_EQ(ops::kernels::conv2d_scratch(geometry(kConvCases[4])), uint64_t(3 * 9 * 7 * 6));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[4]), GemmPath::Blas), uint64_t(3 * 9 * 7 * 6));
   // 64 channels x 9 taps x 300 columns exceed a band, but a product takes at
   // least 512 columns: two output rows at a time of the 5.
-  EXPECT_EQ(ops::kernels::conv2d_scratch(geometry(kConvCases[9])), uint64_t(64 * 9 * 2 * 300));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[9]), GemmPath::Blas), uint64_t(64 * 9 * 2 * 300));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<double>(geometry(kConvCases[9])), uint64_t(64 * 9 * 2 * 300));
+  if (!ops::kernels::packed_gemm_available()) GTEST_SKIP() << "the packed kernel needs AVX-512F";
+  // Packed: the same bands in whole panels of 48 columns (42 -> 48, 600 -> 624),
+  // a 1x1 input packed too (2 x 6x9: 54 columns -> 96), depthwise still none.
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[4]), GemmPath::Packed), uint64_t(3 * 9 * 48));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[9]), GemmPath::Packed), uint64_t(64 * 9 * 624));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[0]), GemmPath::Packed), uint64_t(5 * 96));
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[13]), GemmPath::Packed), 0u);
+  EXPECT_EQ(ops::kernels::conv2d_scratch<double>(geometry(kConvCases[4]), GemmPath::Packed), uint64_t(3 * 9 * 7 * 6));
 }
 
 // ConvTranspose by definition: every input element scatters x * w over the
