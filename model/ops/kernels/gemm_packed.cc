@@ -23,9 +23,9 @@ void pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* packed) {
 
 namespace {
 
-// Steps of k per block: a panel's block (kKBlock x 48 floats, 36 KiB) stays
+// Steps of k per block: a panel's block (kKBlock x 48 floats, 48 KiB) stays
 // in the first-level cache while every tile of rows passes over it.
-constexpr int64_t kKBlock = 192;
+constexpr int64_t kKBlock = 256;
 constexpr int kRows = 8;
 
 [[gnu::target("avx512f")]] inline __mmask16 lanes(int64_t cols) {
@@ -71,6 +71,35 @@ template <int V>
     for (int v = 0; v < V; ++v) {
       const __m512 old = first ? base : _mm512_maskz_loadu_ps(mask[v], cr + 16 * v);
       _mm512_mask_storeu_ps(cr + 16 * v, mask[v], _mm512_add_ps(acc[r][v], old));
+    }
+  }
+}
+
+// The last few columns of a product (a 7x7 map's 49th): as dot products
+// along k of A's rows with each column, gathered from its panel, instead
+// of a tile that would load 8 broadcasts per step for one useful lane.
+constexpr int64_t kDotColumns = 8;
+
+[[gnu::target("avx512f")]] void tail_dots(int64_t kc, const float* a, int64_t lda, int64_t m, const float* panel,
+                                          float* c, int64_t ldc, int64_t cols, bool first, const float* init) {
+  alignas(64) float col[kDotColumns][kKBlock];
+  for (int64_t t = 0; t < cols; ++t) {
+    for (int64_t kk = 0; kk < kc; ++kk) col[t][kk] = panel[kk * kPanel + t];
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    const float* ar = a + i * lda;
+    __m512 acc[kDotColumns];
+#pragma GCC unroll 8
+    for (int t = 0; t < kDotColumns; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t kk = 0; kk < kc; kk += 16) {
+      const __mmask16 mk = lanes(kc - kk);
+      const __m512 av = _mm512_maskz_loadu_ps(mk, ar + kk);
+      for (int64_t t = 0; t < cols; ++t) acc[t] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(mk, col[t] + kk), acc[t]);
+    }
+    float* cr = c + i * ldc;
+    for (int64_t t = 0; t < cols; ++t) {
+      const float sum = _mm512_reduce_add_ps(acc[t]);
+      cr[t] = first ? sum + (init ? init[i] : 0.0f) : cr[t] + sum;
     }
   }
 }
@@ -139,6 +168,10 @@ void gemm_packed(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, c
     for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
       const float* panel = packed + j0 * k + k0 * kPanel;
       const int64_t cols = std::min(kPanel, n - j0);
+      if (cols <= kDotColumns && j0 > 0) {
+        tail_dots(kc, a + k0, lda, m, panel, c + j0, ldc, cols, k0 == 0, row_init);
+        continue;
+      }
       for (int64_t i = 0; i < m; i += kRows) {
         const int rows = int(std::min<int64_t>(kRows, m - i));
         const float* init = row_init ? row_init + i : nullptr;

@@ -61,9 +61,12 @@ const Case kConvCases[] = {
     {"7x7 stride 2 pad 3",           1, 3, 4, 1,  17, 15, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
     {"grouped 3x3, 2 per group",     1, 6, 9, 3,   6,  7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"bands of two rows",            1, 64, 3, 1,  5, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
-    {"k of 3 blocks, 21 rows",       1, 50, 21, 1, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
-    {"1x1, k of 2 blocks, 17 rows",  1, 200, 17, 1, 7, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+    {"k of 3 blocks, 21 rows",       1, 60, 21, 1, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"1x1, k of 2 blocks, 17 rows",  1, 300, 17, 1, 7, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
     {"1x1, columns past a band",     1, 3, 9, 1,  70, 500, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+    {"7x7 map: one column past a panel", 1, 40, 20, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"1x1, two columns past a panel", 1, 300, 9, 1, 5, 10, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+    {"3x3, 7 columns past 2 panels", 2, 5, 11, 1, 1, 103, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"depthwise 3x3 pad 1",          2, 5, 5, 5,   8,  9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"depthwise 5x5 stride 2 pad 2", 1, 4, 4, 4,  11, 12, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
     {"depthwise 3x3 dilation 2",     1, 3, 3, 3,   9,  8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
@@ -114,7 +117,7 @@ TEST(ConvFastPaths, Conv2dAgreesWithTheDirectLoopOnEveryShapeClass) {
 TEST(ConvFastPaths, ScratchIsNoneForOneByOneAndDepthwiseAndBandedOtherwise) {
   using ops::kernels::GemmPath;
   EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[0]), GemmPath::Blas), 0u);   // 1x1
-  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[13]), GemmPath::Blas), 0u);  // depthwise
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[16]), GemmPath::Blas), 0u);  // depthwise
   // 3x3 pad 1 on 7x6: 3 channels x 9 taps x the whole 7x6 output at once.
   EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[4]), GemmPath::Blas), uint64_t(3 * 9 * 7 * 6));
   // 64 channels x 9 taps x 300 columns exceed a band, but a product takes at
@@ -127,7 +130,7 @@ TEST(ConvFastPaths, ScratchIsNoneForOneByOneAndDepthwiseAndBandedOtherwise) {
   EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[4]), GemmPath::Packed), uint64_t(3 * 9 * 48));
   EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[9]), GemmPath::Packed), uint64_t(64 * 9 * 624));
   EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[0]), GemmPath::Packed), uint64_t(5 * 96));
-  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[13]), GemmPath::Packed), 0u);
+  EXPECT_EQ(ops::kernels::conv2d_scratch<float>(geometry(kConvCases[16]), GemmPath::Packed), 0u);
   EXPECT_EQ(ops::kernels::conv2d_scratch<double>(geometry(kConvCases[4]), GemmPath::Packed), uint64_t(3 * 9 * 7 * 6));
 }
 
