@@ -248,7 +248,8 @@ class Frame : public ops::KernelHost {
       // consumer's computation. In a run of the main graph that drops values
       // after their last use, a large one is copied into the run's own
       // memory, which the kernels read faster than the file's 4 KiB pages
-      // (1.5 to 3 ms of 2 for ResNet-18's last convolutions), and freed after
+      // (ResNet-18's last convolution: 6 ms reading in place, 2 ms from a
+      // copy), and freed after
       // its last consumer (release_after); values kept for the inspector
       // are read in place, so that memory stays the model's mapping.
       if (auto* t = std::get_if<value::Tensor>(&x); t && t->borrowed()) {
