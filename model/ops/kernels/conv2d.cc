@@ -71,50 +71,41 @@ int64_t band_rows(const ConvGeom& g) {
   return std::clamp<int64_t>(rows, 1, d.oh);
 }
 
-// col[(c * kh + i) * kw + j][r * ow + o]: the input element tap (i, j) of
-// output (oy0 + r, o) reads in channel c, zero in the padding.
+// The band's column matrix, element (kk, q) of its k x (rows * ow) matrix
+// with kk = (c * kh + i) * kw + j and q = r * ow + o: the input element tap
+// (i, j) of output (oy0 + r, o) reads in channel c, zero in the padding.
+// Written row-major (PlainColumns) or in the panels of gemm_packed.h
+// (PackedColumns, the last panel's columns past the band zero).
 template <class T>
-void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t rows, T* col) {
-  const int64_t cols = rows * d.ow;
-  for (int64_t c = 0; c < cg; ++c) {
-    const T* xc = x + c * d.ih * d.iw;
-    for (int64_t i = 0; i < d.kh; ++i) {
-      for (int64_t j = 0; j < d.kw; ++j) {
-        T* dst = col + ((c * d.kh + i) * d.kw + j) * cols;
-        const int64_t shift = j * d.dw - d.pw;
-        int64_t lo, hi;
-        valid_span(d.ow, d.sw, shift, d.iw, lo, hi);
-        for (int64_t r = 0; r < rows; ++r) {
-          T* out = dst + r * d.ow;
-          const int64_t iy = (oy0 + r) * d.sh - d.ph + i * d.dh;
-          if (iy < 0 || iy >= d.ih) {
-            std::fill(out, out + d.ow, T(0));
-            continue;
-          }
-          std::fill(out, out + lo, T(0));
-          if (hi > lo) {
-            const T* in = xc + iy * d.iw + lo * d.sw + shift;  // input of output column lo
-            if (d.sw == 1) {
-              std::memcpy(out + lo, in, size_t(hi - lo) * sizeof(T));
-            } else {
-              for (int64_t o = lo; o < hi; ++o) out[o] = in[(o - lo) * d.sw];
-            }
-          }
-          std::fill(out + hi, out + d.ow, T(0));
-        }
-      }
+struct PlainColumns {
+  T* col;
+  int64_t cols;
+  void zeros(int64_t kk, int64_t q, int64_t n) { std::fill_n(col + kk * cols + q, n, T(0)); }
+  void put(int64_t kk, int64_t q, const T* src, int64_t n, int64_t stride) {
+    T* dst = col + kk * cols + q;
+    if (stride == 1) {
+      std::memcpy(dst, src, size_t(n) * sizeof(T));
+    } else {
+      for (int64_t o = 0; o < n; ++o) dst[o] = src[o * stride];
     }
   }
-}
+  void finish(int64_t) {}
+};
 
-// The same column matrix written in the panels of gemm_packed.h (element
-// (kk, q) of the band's k x (rows * ow) matrix), the last panel's columns
-// past the band zero.
-void im2col_band_packed(const Dims2& d, int64_t cg, const float* x, int64_t oy0, int64_t rows, float* packed) {
-  const int64_t k = cg * d.kh * d.kw, cols = rows * d.ow;
-  const int64_t padded = (cols + kPanel - 1) / kPanel * kPanel;
+struct PackedColumns {
+  float* packed;
+  int64_t k, cols;
+  void zeros(int64_t kk, int64_t q, int64_t n) { zero_run(packed, k, kk, q, n); }
+  void put(int64_t kk, int64_t q, const float* src, int64_t n, int64_t stride) {
+    put_run(packed, k, kk, q, src, n, stride);
+  }
+  void finish(int64_t kk) { zero_run(packed, k, kk, cols, (cols + kPanel - 1) / kPanel * kPanel - cols); }
+};
+
+template <class T, class Columns>
+void im2col_band(const Dims2& d, int64_t cg, const T* x, int64_t oy0, int64_t rows, Columns out) {
   for (int64_t c = 0; c < cg; ++c) {
-    const float* xc = x + c * d.ih * d.iw;
+    const T* xc = x + c * d.ih * d.iw;
     for (int64_t i = 0; i < d.kh; ++i) {
       for (int64_t j = 0; j < d.kw; ++j) {
         const int64_t kk = (c * d.kh + i) * d.kw + j;
@@ -125,14 +116,14 @@ void im2col_band_packed(const Dims2& d, int64_t cg, const float* x, int64_t oy0,
           const int64_t q = r * d.ow;
           const int64_t iy = (oy0 + r) * d.sh - d.ph + i * d.dh;
           if (iy < 0 || iy >= d.ih || hi <= lo) {
-            zero_run(packed, k, kk, q, d.ow);
+            out.zeros(kk, q, d.ow);
             continue;
           }
-          zero_run(packed, k, kk, q, lo);
-          put_run(packed, k, kk, q + lo, xc + iy * d.iw + lo * d.sw + shift, hi - lo, d.sw);
-          zero_run(packed, k, kk, q + hi, d.ow - hi);
+          out.zeros(kk, q, lo);
+          out.put(kk, q + lo, xc + iy * d.iw + lo * d.sw + shift, hi - lo, d.sw);  // input of output column lo
+          out.zeros(kk, q + hi, d.ow - hi);
         }
-        zero_run(packed, k, kk, cols, padded - cols);
+        out.finish(kk);
       }
     }
   }
@@ -149,34 +140,70 @@ int64_t pointwise_band_cols(const ConvGeom& g) {
 
 bool use_packed(GemmPath path) { return path != GemmPath::Blas && packed_gemm_available(); }
 
-// A float convolution by the packed kernel: the band's columns packed as
-// they are built, or the 1x1 input packed a band at a time.
-void conv2d_packed(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* scratch) {
+// The products of conv2d_groups. By OpenBLAS: the output starts from the
+// bias, then C += A B, a 1x1 convolution's input multiplied in place.
+template <class T>
+struct BlasProduct {
+  T* col;
+  void start(int64_t mg, int64_t p, const T* bg, T* yg) {
+    for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, bg ? bg[m] : T(0));
+  }
+  void pointwise(int64_t mg, int64_t p, int64_t k, const T* wg, const T* xg, const T*, T* yg) {
+    poll(uint64_t(mg) * uint64_t(p) * uint64_t(k));
+    gemm<T>(false, mg, p, k, wg, k, xg, p, T(1), yg, p);
+  }
+  void band(const Dims2& d, int64_t cg, const T* xg, int64_t oy0, int64_t r, int64_t mg, int64_t k, const T* wg,
+            const T*, T* yb, int64_t p) {
+    im2col_band(d, cg, xg, oy0, r, PlainColumns<T>{col, r * d.ow});
+    gemm<T>(false, mg, r * d.ow, k, wg, k, col, r * d.ow, T(1), yb, p);
+  }
+};
+
+// By the packed kernel: the product starts from the bias, the band's
+// columns packed as they are built, a 1x1 input packed a band of columns
+// at a time.
+struct PackedProduct {
+  float* scratch;
+  int64_t cols;  // pointwise_band_cols
+  void start(int64_t, int64_t, const float*, float*) {}
+  void pointwise(int64_t mg, int64_t p, int64_t k, const float* wg, const float* xg, const float* bg, float* yg) {
+    for (int64_t q0 = 0; q0 < p; q0 += cols) {
+      const int64_t nc = std::min(cols, p - q0);
+      poll(uint64_t(mg) * uint64_t(nc) * uint64_t(k));
+      pack_b(k, nc, xg + q0, p, scratch);
+      gemm_packed(mg, nc, k, wg, k, scratch, yg + q0, p, bg);
+    }
+  }
+  void band(const Dims2& d, int64_t cg, const float* xg, int64_t oy0, int64_t r, int64_t mg, int64_t k,
+            const float* wg, const float* bg, float* yb, int64_t p) {
+    im2col_band(d, cg, xg, oy0, r, PackedColumns{scratch, k, r * d.ow});
+    gemm_packed(mg, r * d.ow, k, wg, k, scratch, yb, p, bg);
+  }
+};
+
+// A convolution other than depthwise, by group and by band of output rows.
+template <class T, class Product>
+void conv2d_groups(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Product product) {
   const Dims2 d(g);
   const int64_t cg = g.c / g.group, mg = g.m / g.group;
   const int64_t in = d.ih * d.iw, p = d.oh * d.ow, k = cg * d.kh * d.kw;
   const bool direct = pointwise(g);
-  const int64_t rows = band_rows(g), cols = pointwise_band_cols(g);
+  const int64_t rows = band_rows(g);
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t grp = 0; grp < g.group; ++grp) {
-      const float* xg = x + (n * g.c + grp * cg) * in;
-      const float* wg = w + grp * mg * k;
-      float* yg = y + (n * g.m + grp * mg) * p;
-      const float* bg = b ? b + grp * mg : nullptr;  // the product starts from the bias
+      const T* xg = x + (n * g.c + grp * cg) * in;
+      const T* wg = w + grp * mg * k;
+      T* yg = y + (n * g.m + grp * mg) * p;
+      const T* bg = b ? b + grp * mg : nullptr;
+      product.start(mg, p, bg, yg);
       if (direct) {
-        for (int64_t q0 = 0; q0 < p; q0 += cols) {
-          const int64_t nc = std::min(cols, p - q0);
-          poll(uint64_t(mg) * uint64_t(nc) * uint64_t(k));
-          pack_b(k, nc, xg + q0, p, scratch);
-          gemm_packed(mg, nc, k, wg, k, scratch, yg + q0, p, bg);
-        }
+        product.pointwise(mg, p, k, wg, xg, bg, yg);
         continue;
       }
       for (int64_t oy0 = 0; oy0 < d.oh; oy0 += rows) {
         const int64_t r = std::min(rows, d.oh - oy0);
         poll(uint64_t(mg) * uint64_t(r * d.ow) * uint64_t(k));
-        im2col_band_packed(d, cg, xg, oy0, r, scratch);
-        gemm_packed(mg, r * d.ow, k, wg, k, scratch, yg + oy0 * d.ow, p, bg);
+        product.band(d, cg, xg, oy0, r, mg, k, wg, bg, yg + oy0 * d.ow, p);
       }
     }
   }
@@ -312,38 +339,6 @@ void depthwise(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
   }
 }
 
-template <class T>
-void conv2d_impl(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, T* col) {
-  const Dims2 d(g);
-  const int64_t cg = g.c / g.group, mg = g.m / g.group;
-  const int64_t in = d.ih * d.iw, p = d.oh * d.ow, k = cg * d.kh * d.kw;
-  if (depthwise_class(g)) {
-    depthwise(g, x, w, b, y);
-    return;
-  }
-  const bool direct = pointwise(g);
-  const int64_t rows = band_rows(g);
-  for (int64_t n = 0; n < g.n; ++n) {
-    for (int64_t grp = 0; grp < g.group; ++grp) {
-      const T* xg = x + (n * g.c + grp * cg) * in;
-      const T* wg = w + grp * mg * k;
-      T* yg = y + (n * g.m + grp * mg) * p;
-      for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * p, yg + (m + 1) * p, b ? b[grp * mg + m] : T(0));
-      if (direct) {
-        poll(uint64_t(mg) * uint64_t(p) * uint64_t(k));
-        gemm<T>(false, mg, p, k, wg, k, xg, p, T(1), yg, p);
-        continue;
-      }
-      for (int64_t oy0 = 0; oy0 < d.oh; oy0 += rows) {
-        const int64_t r = std::min(rows, d.oh - oy0);
-        poll(uint64_t(mg) * uint64_t(r * d.ow) * uint64_t(k));
-        im2col_band(d, cg, xg, oy0, r, col);
-        gemm<T>(false, mg, r * d.ow, k, wg, k, col, r * d.ow, T(1), yg + oy0 * d.ow, p);
-      }
-    }
-  }
-}
-
 int64_t transpose_band_rows(const ConvGeom& g) {
   const int64_t mg = g.m / g.group;
   return std::clamp<int64_t>(kBandElements / std::max<int64_t>(mg * g.kernel_size() * g.in[1], 1), 1, g.in[0]);
@@ -420,11 +415,13 @@ template uint64_t conv2d_scratch<float>(const ConvGeom&, GemmPath);
 template uint64_t conv2d_scratch<double>(const ConvGeom&, GemmPath);
 
 void conv2d(const ConvGeom& g, const float* x, const float* w, const float* b, float* y, float* col, GemmPath path) {
-  if (!depthwise_class(g) && use_packed(path)) return conv2d_packed(g, x, w, b, y, col);
-  conv2d_impl(g, x, w, b, y, col);
+  if (depthwise_class(g)) return depthwise(g, x, w, b, y);
+  if (use_packed(path)) return conv2d_groups(g, x, w, b, y, PackedProduct{col, pointwise_band_cols(g)});
+  conv2d_groups(g, x, w, b, y, BlasProduct<float>{col});
 }
 void conv2d(const ConvGeom& g, const double* x, const double* w, const double* b, double* y, double* col) {
-  conv2d_impl(g, x, w, b, y, col);
+  if (depthwise_class(g)) return depthwise(g, x, w, b, y);
+  conv2d_groups(g, x, w, b, y, BlasProduct<double>{col});
 }
 
 uint64_t conv_transpose2d_scratch(const ConvGeom& g) {
