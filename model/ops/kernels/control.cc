@@ -327,31 +327,49 @@ void k_split_to_sequence(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   size_t axis = axis_of(ctx, a.axis, x.rank());
   int64_t n = x.dim(axis);
+  // The pieces are charged before any is made: an axis of 2^40 with no
+  // elements (another dimension 0) still makes 2^40 tensors.
+  auto charge_pieces = [&](uint64_t count) {
+    const uint64_t per = sizeof(Tensor) + sizeof(int64_t);
+    const uint64_t bytes = count > (UINT64_MAX - x.nbytes()) / per ? UINT64_MAX : count * per + x.nbytes();
+    ctx.host().charge(bytes, fmt::format("{}: {} pieces", ctx.label(), count));
+  };
   std::vector<int64_t> sizes;
   if (ctx.has_input(1)) {
     const Tensor& sp = ctx.input(1);
     if (sp.rank() == 0) {
       int64_t c = sp.as_int(0);
       if (c <= 0) kernel_fail(Code::RunFailed, "{}: split size {}", ctx.label(), c);
-      for (int64_t at = 0; at < n; at += c) sizes.push_back(std::min(c, n - at));
+      charge_pieces(uint64_t(n / c + (n % c != 0)));
+      for (int64_t at = 0; at < n;) {
+        const int64_t len = std::min(c, n - at);
+        sizes.push_back(len);
+        at += len;
+      }
     } else {
       sizes = sp.ints();
       int64_t total = 0;
+      bool over = false;  // past the axis (and the sum may not fit in 64 bits)
       for (int64_t v : sizes) {
         if (v < 0) kernel_fail(Code::RunFailed, "{}: split size {}", ctx.label(), v);
-        total += v;
+        if (v > n - total) over = true;
+        if (!over) total += v;
       }
-      if (total != n) {
-        kernel_fail(Code::SplitCount, "{}: split sizes add up to {}, the axis has {}", ctx.label(), total, n);
+      if (over || total != n) {
+        kernel_fail(Code::SplitCount, "{}: split sizes add up to {}{}, the axis has {}", ctx.label(),
+                    over ? "more than " : "", over ? n : total, n);
       }
+      charge_pieces(sizes.size());
     }
   } else {
+    charge_pieces(uint64_t(n));
     sizes.assign(size_t(n), 1);
   }
   Sequence s;
   s.elem = x.dtype();
   int64_t at = 0;
   for (int64_t len : sizes) {
+    poll(uint64_t(std::max<int64_t>(len, 1)));
     if (!ctx.has_input(1) && !a.keepdims) {
       s.items.push_back(take(x, axis, at));
     } else {

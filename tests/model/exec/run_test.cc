@@ -154,6 +154,40 @@ g (int64[2] a, int64[2] b) => (int64[2] q) {
   EXPECT_NE(r.failure()->message.find("/ -1 overflows int64"), std::string::npos) << r.failure()->message;
 }
 
+// An axis of 2^40 in a tensor of no elements still splits into 2^40
+// tensors: the pieces are charged before any is made. Split sizes whose sum
+// does not fit in 64 bits are a wrong split, not an overflow.
+TEST(Run, SplitToSequencePiecesAreChargedBeforeTheyAreMade) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[A, 0] x, int64[B] split) => (float[C, 0] y, float[D, 0] z) {
+  s = SplitToSequence<axis = 0>(x)
+  zero = Constant<value = int64 {0}>()
+  y = SequenceAt(s, zero)
+  t = SplitToSequence<axis = 0>(x, split)
+  z = SequenceAt(t, zero)
+})");
+  TrialRun r(*m, nullptr, {.max_memory = 1 << 20});
+  r.feed("x", Tensor(DType::Float32, {int64_t{1} << 40, 0}));
+  r.feed("split", ints(DType::Int64, {2}, {1, 1}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  ASSERT_TRUE(r.failure());
+  EXPECT_EQ(r.failure()->code, facts::Code::RunMemoryBudget);
+  EXPECT_NE(r.failure()->message.find("1099511627776 pieces"), std::string::npos) << r.failure()->message;
+
+  r.feed("x", Tensor(DType::Float32, {3, 0}));
+  r.feed("split", ints(DType::Int64, {2}, {2, INT64_MAX}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  ASSERT_TRUE(r.failure());
+  EXPECT_EQ(r.failure()->code, facts::Code::SplitCount);
+  EXPECT_NE(r.failure()->message.find("add up to more than 3, the axis has 3"), std::string::npos)
+      << r.failure()->message;
+
+  r.feed("split", ints(DType::Int64, {2}, {1, 2}));
+  EXPECT_EQ(r.run(), Stop::Done);
+  EXPECT_EQ(out(r, "y").shape(), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(out(r, "z").shape(), (std::vector<int64_t>{1, 0}));
+}
+
 TEST(Run, RefusesAnOutputOverTheMemoryBudgetBeforeAllocating) {
   auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
 g (float[1] x, int64[2] shape) => (float[A, B] y) {
