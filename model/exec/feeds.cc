@@ -501,13 +501,17 @@ std::map<std::string, Tensor> random_feeds(const ir::Model& m, const analysis::A
            util::quote(d.name), *neg, neg - shape.begin());
     }
     auto n = value::element_count(shape);
+    if (!n) {
+      fail("feed-random", "input {} declares {}[{}]: its dimensions multiply past 2^63, which no tensor holds",
+           util::quote(d.name), dtype_name(t.elem), fmt::join(shape, ","));
+    }
     const uint64_t each = t.elem == DType::String ? 32 : value::elem_size(t.elem);
-    if (!n || *n > (budget - drawn) / std::max<uint64_t>(each, 1)) {
+    if (*n > (budget - drawn) / std::max<uint64_t>(each, 1)) {
       fail("exec-memory",
            "random input {} {}[{}] needs {}, more than the memory budget of {} bytes leaves for it (--max-memory)",
            util::quote(d.name), dtype_name(t.elem), fmt::join(shape, ","),
-           n && *n <= UINT64_MAX / std::max<uint64_t>(each, 1) ? fmt::format("{} bytes", *n * each)
-                                                                 : std::string("more than 2^64 bytes"),
+           *n <= UINT64_MAX / std::max<uint64_t>(each, 1) ? fmt::format("{} bytes", *n * each)
+                                                            : std::string("more than 2^64 bytes"),
            budget);
     }
     drawn += *n * each;

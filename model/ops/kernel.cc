@@ -1,5 +1,7 @@
 #include "model/ops/kernel.h"
 
+#include <algorithm>
+
 #include "model/facts/diagnostic.h"
 
 namespace onnxscope::ops {
@@ -18,9 +20,13 @@ const Tensor& KernelContext::input(size_t i) const {
 Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape) {
   static thread_local Value sink;
   auto count = value::element_count(shape);
-  if (!count) {
+  if (!count && std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) {
     kernel_fail(Code::RunFailed, "{} output {} would have the shape [{}], which is no shape", label(), i,
                 fmt::join(shape, ","));
+  }
+  if (!count) {
+    kernel_fail(Code::RunMemoryBudget, "{} output {} of shape [{}]: its dimensions multiply past 2^63, more than a "
+                "64-bit count holds", label(), i, fmt::join(shape, ","));
   }
   if (!value::supported(dtype)) value::throw_unsupported(dtype);
   uint64_t per = dtype == DType::String ? 32 + string_bound() : value::elem_size(dtype);

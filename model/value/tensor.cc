@@ -82,12 +82,17 @@ size_t elem_size(DType t) {
 
 std::optional<uint64_t> element_count(std::span<const int64_t> shape) {
   uint64_t n = 1;
+  bool empty = false;
   for (int64_t d : shape) {
     if (d < 0) return std::nullopt;
-    if (d != 0 && n > UINT64_MAX / static_cast<uint64_t>(d)) return std::nullopt;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (n > uint64_t(INT64_MAX) / static_cast<uint64_t>(d)) return std::nullopt;
     n *= static_cast<uint64_t>(d);
   }
-  return n;
+  return empty ? 0 : n;
 }
 
 void throw_unsupported(DType t) {
@@ -100,12 +105,19 @@ struct Free {
   void operator()(void* p) const { std::free(p); }
 };
 
+uint64_t counted(const std::vector<int64_t>& shape) {
+  auto n = element_count(shape);
+  if (!n) {
+    fail("exec-size", "a tensor of shape [{}] has no element count (a negative dimension, or dimensions that "
+         "multiply past 2^63)", fmt::join(shape, ","));
+  }
+  return *n;
+}
+
 }  // namespace
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape) : dtype_(dtype), shape_(std::move(shape)) {
-  auto n = element_count(shape_);
-  if (!n) fail("exec-size", "a tensor of shape [{}] has no element count", fmt::join(shape_, ","));
-  count_ = *n;
+  count_ = counted(shape_);
   if (dtype == DType::String) {
     strings_ = std::make_shared<std::vector<std::string>>(count_);
     return;
@@ -122,7 +134,7 @@ Tensor Tensor::view(DType dtype, std::vector<int64_t> shape, const void* data, s
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
-  t.count_ = element_count(t.shape_).value_or(0);
+  t.count_ = counted(t.shape_);
   size_t align = std::max<size_t>(elem_size(dtype), 1);
   if (reinterpret_cast<uintptr_t>(data) % align != 0) {
     // Elements must be aligned to be read in place: copy them.
@@ -146,6 +158,7 @@ void Tensor::make_writable() {
 Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
   Tensor t = *this;
   t.shape_ = std::move(shape);
+  counted(t.shape_);  // the same count, but each run of dims must fit in int64 too
   return t;
 }
 

@@ -29,6 +29,7 @@ struct Line {
   std::string name, command, node;
   int exit = -1;
   std::vector<std::string> fragments;
+  std::vector<std::string> bind;  // expected.txt's optional fourth column: --bind SYMBOL=N for run
 };
 
 std::string trim(std::string s) {
@@ -161,8 +162,9 @@ TEST(FoundByFuzzing, EveryCommandSurvivesEachAndRunSaysWhatItShould) {
   while (std::getline(f, line)) {
     if (line.empty() || line[0] == '#') continue;
     auto cols = split(line, " | ");
-    ASSERT_EQ(cols.size(), 3u) << "malformed line in expected.txt: " << line;
+    ASSERT_TRUE(cols.size() == 3u || cols.size() == 4u) << "malformed line in expected.txt: " << line;
     Line l{cols[0], "run", "", std::stoi(cols[1]), split(cols[2], " && ")};
+    if (cols.size() == 4u) l.bind = split(cols[3], " ");
     EXPECT_TRUE(expected.emplace(cols[0], l).second) << "listed twice: " << cols[0];
   }
   std::set<std::string> files;
@@ -179,7 +181,12 @@ TEST(FoundByFuzzing, EveryCommandSurvivesEachAndRunSaysWhatItShould) {
     for (const std::string& command : {"info", "shapes", "check", "run", "report"}) {
       SCOPED_TRACE(name + " " + command);
       std::vector<std::string> args = {command, model};
-      if (command == "run") args = {"run", model, "--random", "--max-iterations", "100000"};
+      if (command == "run") {
+        args = {"run", model, "--random", "--max-iterations", "100000"};
+        if (auto it = expected.find(name); it != expected.end()) {
+          for (const auto& b : it->second.bind) args.insert(args.end(), {"--bind", b});
+        }
+      }
       if (command == "report") args = {"report", model, "-o", (tmp.path() / (name + ".md")).string()};
       auto start = std::chrono::steady_clock::now();
       auto r = test::run_onnxscope(args, tmp.path(), kSeconds, {.address_space = kAddressSpace});

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -81,6 +82,10 @@ std::vector<int64_t> strides_of(const std::vector<int64_t>& shape);
 
 // An axis attribute or input normalized to [0, rank); KernelError naming it.
 size_t axis_of(const KernelContext& ctx, int64_t axis, size_t rank, std::string_view what = "axis");
+
+// The sum of split sizes (none negative), or nullopt once it passes limit,
+// before it could overflow.
+std::optional<int64_t> sum_within(const std::vector<int64_t>& sizes, int64_t limit);
 
 // Product of shape[from, to).
 int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);

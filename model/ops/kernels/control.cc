@@ -348,16 +348,13 @@ void k_split_to_sequence(KernelContext& ctx) {
       }
     } else {
       sizes = sp.ints();
-      int64_t total = 0;
-      bool over = false;  // past the axis (and the sum may not fit in 64 bits)
       for (int64_t v : sizes) {
         if (v < 0) kernel_fail(Code::RunFailed, "{}: split size {}", ctx.label(), v);
-        if (v > n - total) over = true;
-        if (!over) total += v;
       }
-      if (over || total != n) {
-        kernel_fail(Code::SplitCount, "{}: split sizes add up to {}{}, the axis has {}", ctx.label(),
-                    over ? "more than " : "", over ? n : total, n);
+      const auto total = sum_within(sizes, n);
+      if (total != n) {
+        kernel_fail(Code::SplitCount, "{}: split sizes add up to {}, the axis has {}", ctx.label(),
+                    total ? fmt::format("{}", *total) : fmt::format("more than {}", n), n);
       }
       charge_pieces(sizes.size());
     }

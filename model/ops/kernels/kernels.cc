@@ -76,6 +76,15 @@ Broadcast::Broadcast(const KernelContext& ctx, const std::vector<const Tensor*>&
   }
 }
 
+std::optional<int64_t> sum_within(const std::vector<int64_t>& sizes, int64_t limit) {
+  int64_t total = 0;
+  for (int64_t v : sizes) {
+    if (v > limit - total) return std::nullopt;
+    total += v;
+  }
+  return total;
+}
+
 std::vector<int64_t> strides_of(const std::vector<int64_t>& shape) {
   std::vector<int64_t> s(shape.size(), 1);
   for (size_t a = shape.size(); a-- > 1;) s[a - 1] = s[a] * shape[a];

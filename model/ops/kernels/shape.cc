@@ -337,14 +337,13 @@ void split(KernelContext& ctx, int64_t axis_attr, std::optional<std::vector<int6
   int64_t n = static_cast<int64_t>(ctx.num_outputs());
   if (n == 0) kernel_fail(Code::SplitCount, "{}: no outputs", ctx.label());
   if (sizes) {
-    int64_t sum = 0;
     for (int64_t s : *sizes) {
       if (s < 0) kernel_fail(Code::SplitCount, "{}: split [{}] holds a negative size", ctx.label(), fmt::join(*sizes, ","));
-      sum += s;
     }
+    const auto sum = sum_within(*sizes, dim);
     if (static_cast<int64_t>(sizes->size()) != n || sum != dim) {
       kernel_fail(Code::SplitCount, "{}: split [{}] for {} outputs does not cover dimension {} ({}) of axis {}", ctx.label(),
-                  fmt::join(*sizes, ","), n, dim, sum, axis);
+                  fmt::join(*sizes, ","), n, dim, sum ? fmt::format("{}", *sum) : "more", axis);
     }
   } else if (num_outputs) {
     // Split-18: chunks of ceil(dim / num_outputs), the last one smaller.

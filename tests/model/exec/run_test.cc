@@ -231,6 +231,66 @@ g (float[153600] a, float[153600] b) => (float[153600] y) {
   EXPECT_EQ(exec::random_feeds(*two, nullptr, {}, 1, nullptr, uint64_t{2} << 20).size(), 2u);
 }
 
+// Kernels multiply any run of a shape's dims in int64, also in a tensor of
+// no elements: [2, 2^63 - 1, 0] holds nothing, but its strides overflow.
+// No tensor takes such a shape: not a random input, not a kernel's output,
+// not a reshaped view.
+TEST(Run, NoTensorHasDimsThatMultiplyPast2To63EvenWithNoElements) {
+  EXPECT_EQ(value::element_count(std::vector<int64_t>{2, INT64_MAX, 0}), std::nullopt);
+  EXPECT_EQ(value::element_count(std::vector<int64_t>{0, INT64_MAX, 2}), std::nullopt);
+  EXPECT_EQ(value::element_count(std::vector<int64_t>{1, INT64_MAX, 0}), 0u);
+  EXPECT_EQ(value::element_count(std::vector<int64_t>{INT64_MAX}), uint64_t(INT64_MAX));
+  EXPECT_THROW(Tensor(DType::Float32, {0, INT64_MAX, 2}), Error);
+  EXPECT_THROW(Tensor(DType::Float32, {0}).reshaped({INT64_MAX, 2, 0}), Error);
+
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[2, 9223372036854775807, 0] x) => (float[2, 9223372036854775807, 0] y) {
+  y = Add(x, x)
+})");
+  try {
+    exec::random_feeds(*m, nullptr, {}, 1, nullptr, uint64_t{1} << 30);
+    FAIL() << "drew [2, 2^63 - 1, 0]";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "feed-random");
+    EXPECT_NE(std::string(e.what()).find("float32[2,9223372036854775807,0]: its dimensions multiply past 2^63"),
+              std::string::npos)
+        << e.what();
+  }
+
+  auto expand = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] x, int64[3] shape) => (float[A, B, C] y) {
+  y = Expand(x, shape)
+})");
+  TrialRun r(*expand, nullptr, {.max_memory = 1 << 20});
+  r.feed("x", floats({1}, {1}));
+  r.feed("shape", ints(DType::Int64, {3}, {0, INT64_MAX, 2}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  ASSERT_TRUE(r.failure());
+  EXPECT_NE(r.failure()->message.find("shape [0,9223372036854775807,2] has no element count"),
+            std::string::npos)
+      << r.failure()->message;
+}
+
+// Split sizes whose sum does not fit in 64 bits (2^63 - 1 and 3) do not
+// cover the axis: a wrong split, not a signed overflow.
+TEST(Run, SplitSizesPastTheAxisAreAWrongSplitNotAnOverflow) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] x, int64[2] split) => (float[A] a, float[B] b) {
+  a, b = Split<axis = 0>(x, split)
+})");
+  TrialRun r(*m, nullptr);
+  r.feed("x", floats({3}, {1, 2, 3}));
+  r.feed("split", ints(DType::Int64, {2}, {INT64_MAX, 3}));
+  EXPECT_EQ(r.run(), Stop::Failed);
+  ASSERT_TRUE(r.failure());
+  EXPECT_EQ(r.failure()->code, facts::Code::SplitCount);
+  EXPECT_NE(r.failure()->message.find("does not cover dimension 3 (more) of axis 0"), std::string::npos)
+      << r.failure()->message;
+  r.feed("split", ints(DType::Int64, {2}, {1, 2}));
+  EXPECT_EQ(r.run(), Stop::Done);
+  EXPECT_EQ(out(r, "b").shape(), (std::vector<int64_t>{2}));
+}
+
 TEST(Run, StopsAtTheFirstNonFiniteOutputAndAtBreakpoints) {
   auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] z) {
