@@ -80,6 +80,8 @@ size_t elem_size(DType t) {
   return static_cast<size_t>(dtype_bits(t) / 8);
 }
 
+// The kernels multiply any run of a shape's dims in int64, also in a tensor
+// of no elements ([2^62, 4, 0]): its non-zero dims must multiply within 2^63.
 std::optional<uint64_t> element_count(std::span<const int64_t> shape) {
   uint64_t n = 1;
   bool empty = false;

@@ -56,9 +56,7 @@ bool supported(DType t);
 // Bytes of one element (0 for strings and unsupported types).
 size_t elem_size(DType t);
 
-// Element count of a shape; nullopt on a negative dim, or when the product
-// of its non-zero dims passes INT64_MAX: the kernels multiply any run of a
-// shape's dims in int64, also in a tensor of no elements ([2^62, 4, 0]).
+// Element count of a shape; nullopt on a negative dim or non-zero dims multiplying past 2^63 (tensor.cc).
 std::optional<uint64_t> element_count(std::span<const int64_t> shape);
 
 class Tensor {
