@@ -194,6 +194,7 @@ class Engine : public ops::Host {
         out.elem = std::make_shared<Inferred>(std::move(elem));
       }
     }
+    contents_fit_shape(out);
     return out;
   }
 
@@ -343,6 +344,7 @@ class Engine : public ops::Host {
       }
     }
     rank_limit(g, k, outs);
+    for (Inferred& o : outs) contents_fit_shape(o);
     // Never a silent unknown: dimensions nothing determined get fresh names.
     for (size_t i = 0; i < outs.size(); ++i) {
       if (outs[i].kind != Inferred::Kind::Tensor || !outs[i].shape.known) continue;
@@ -376,6 +378,29 @@ class Engine : public ops::Host {
       o.ints.reset();
       o.floats.reset();
     }
+  }
+
+  // Contents are kept only where they fill the shape: a rule that carried
+  // them past a shape error (a Reshape to a shape of another count, which it
+  // reports) would leave the next rule reading [1,1,3,3,4,4] out of four
+  // elements. An output of some unknown dimension keeps them (the rules that
+  // read contents by position need constant dimensions first).
+  static void contents_fit_shape(Inferred& o) {
+    if ((!o.ints && !o.floats) || !o.shape.known) return;
+    const auto dims = ops::const_dims(o.shape);
+    if (!dims) return;
+    const uint64_t held = o.ints ? o.ints->size() : o.floats->size();
+    uint64_t count = 1;
+    for (int64_t n : *dims) {
+      if (n < 0 || (n > 0 && count > held / uint64_t(n))) {
+        count = held + 1;  // more than held, without overflow
+        break;
+      }
+      count *= uint64_t(n);
+    }
+    if (count == held) return;
+    o.ints.reset();
+    o.floats.reset();
   }
 
   // An output whose size the model fixes (ConstantOfShape, Expand, Tile,

@@ -232,6 +232,35 @@ g (float[2] x) => (y) {
   EXPECT_EQ(r["y"], "float32[2]");
 }
 
+// Found by tests/fuzz (fuzz_model: ASan heap-buffer-overflow, SIGSEGV in
+// the Release build): a Reshape of 4 known elements to a shape of 144, an
+// error it reports, carried the 4 elements along, and the Transpose after
+// it read 144 of them. Contents that do not fill their shape are dropped.
+TEST(InferLimits, ContentsThatDoNotFillTheirShapeAreDropped) {
+  auto r = infer_text(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[2] x) => (t, u) {
+  c = Constant <value = int64[4] {1, 1, 12, 12}> ()
+  s = Constant <value = int64[6] {1, 1, 3, 3, 4, 4}> ()
+  r = Reshape(c, s)
+  t = Transpose <perm = [0, 1, 2, 4, 3, 5]> (r)
+  two = Constant <value = int64[2] {2, 2}> ()
+  q = Reshape(c, two)
+  u = Transpose(q)
+})");
+  EXPECT_NE(r.find(Code::ReshapeCount), nullptr);
+  EXPECT_EQ(r["r"], "int64[1,1,3,3,4,4]");
+  EXPECT_EQ(r["t"], "int64[1,1,3,4,3,4]");
+  const ir::Graph& g = *r.model->graph;
+  EXPECT_FALSE(r.analysis->value(g, g.find("r")).ints);
+  EXPECT_FALSE(r.analysis->value(g, g.find("t")).ints);
+  // Contents that fill the shape go on: [[1,1],[12,12]] transposed.
+  const auto& u = r.analysis->value(g, g.find("u")).ints;
+  ASSERT_TRUE(u);
+  std::vector<int64_t> got;
+  for (const auto& d : *u) got.push_back(d.as_int().value_or(-1));
+  EXPECT_EQ(got, (std::vector<int64_t>{1, 12, 1, 12}));
+}
+
 // Found by tests/fuzz (fuzz_model, std::bad_alloc): a Reshape whose shape
 // input is declared with 2^40 elements made an output of 2^40 unknown
 // dimensions. A rank read from a length past the limit stays unknown.
