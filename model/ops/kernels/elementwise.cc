@@ -2,6 +2,7 @@
 // broadcasting, logic, Where, variadic Sum/Mean/Max/Min.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "model/ops/elementwise.h"
@@ -195,17 +196,30 @@ void same_types(const KernelContext& ctx) {
   }
 }
 
+// Integers wrap as onnxruntime's do (two's complement: INT64_MAX + 1 is
+// INT64_MIN, 65535 * 65535 in uint16 is 1), computed in an unsigned type of
+// at least int's width, where C++ defines it (int promotion would not).
+template <class Op, class A>
+A wrapping(A x, A y) {
+  if constexpr (std::is_integral_v<A> && !std::is_same_v<A, bool>) {
+    using U = std::conditional_t<(sizeof(A) < sizeof(unsigned)), unsigned, std::make_unsigned_t<A>>;
+    return static_cast<A>(Op{}(static_cast<U>(x), static_cast<U>(y)));
+  } else {
+    return Op{}(x, y);
+  }
+}
+
 void k_add(KernelContext& ctx) {
   same_types(ctx);
-  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return x + y; });
+  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return wrapping<std::plus<>>(x, y); });
 }
 void k_sub(KernelContext& ctx) {
   same_types(ctx);
-  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return x - y; });
+  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return wrapping<std::minus<>>(x, y); });
 }
 void k_mul(KernelContext& ctx) {
   same_types(ctx);
-  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return x * y; });
+  binary<void>(ctx, DType::Undefined, [](auto x, auto y) { return wrapping<std::multiplies<>>(x, y); });
 }
 
 template <class T>

@@ -464,6 +464,38 @@ TEST(RunControl, AnInterruptionBetweenNodesPausesBeforeTheNext) {
 
 // Found by tests/fuzz (fuzz_model): a Loop without its body attribute, in a
 // model-local function, crashed the run (the kernel read a null graph).
+// Found by tests/fuzz (fuzz_model, UBSan: 2 * 4716234599598129156 in
+// int64 Mul). Integers wrap as in onnxruntime 1.30, measured: int64
+// INT64_MAX * 2 = -2 and 2 * 4716234599598129156 = -9014274874513293304;
+// uint16 65535 * 65535 = 1; int32 65536 * 65536 = 0.
+TEST(RunRobustness, IntegerAddSubMulWrapAsInOnnxruntime) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (int64[2] a, int64[2] b, uint16[2] c, int32[2] d) => (int64[2] p, int64[2] s, int64[2] t, uint16[2] q, int32[2] r) {
+  p = Mul(a, b)
+  s = Add(a, a)
+  t = Sub(b, a)
+  q = Mul(c, c)
+  r = Mul(d, d)
+})");
+  TrialRun run(*m, nullptr);
+  run.feed("a", ints(DType::Int64, {2}, {INT64_MAX, 2}));
+  run.feed("b", ints(DType::Int64, {2}, {2, 4716234599598129156}));
+  Tensor c(DType::UInt16, {2});
+  c.data<uint16_t>()[0] = 65535;
+  c.data<uint16_t>()[1] = 2;
+  run.feed("c", c);
+  run.feed("d", ints(DType::Int32, {2}, {65536, 3}));
+  ASSERT_EQ(run.run(), Stop::Done);
+  EXPECT_EQ(out(run, "p").data<int64_t>()[0], -2);
+  EXPECT_EQ(out(run, "p").data<int64_t>()[1], -9014274874513293304);
+  EXPECT_EQ(out(run, "s").data<int64_t>()[0], -2);
+  EXPECT_EQ(out(run, "t").data<int64_t>()[0], INT64_MIN + 3);
+  EXPECT_EQ(out(run, "q").data<uint16_t>()[0], 1);
+  EXPECT_EQ(out(run, "q").data<uint16_t>()[1], 4);
+  EXPECT_EQ(out(run, "r").data<int32_t>()[0], 0);
+  EXPECT_EQ(out(run, "r").data<int32_t>()[1], 9);
+}
+
 TEST(RunRobustness, ARequiredAttributeLeftOutFailsTheNode) {
   auto m = model(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
 g (int64 n, bool c, float[2] x) => (float[2] y) {
