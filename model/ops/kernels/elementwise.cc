@@ -371,8 +371,8 @@ void variadic(KernelContext& ctx, F f, bool mean) {
   });
 }
 
-void k_sum(KernelContext& ctx) { variadic(ctx, [](auto x, auto y) { return x + y; }, false); }
-void k_mean(KernelContext& ctx) { variadic(ctx, [](auto x, auto y) { return x + y; }, true); }
+void k_sum(KernelContext& ctx) { variadic(ctx, [](auto x, auto y) { return wrapping<std::plus<>>(x, y); }, false); }
+void k_mean(KernelContext& ctx) { variadic(ctx, [](auto x, auto y) { return wrapping<std::plus<>>(x, y); }, true); }
 void k_max(KernelContext& ctx) {
   variadic(ctx, [](auto x, auto y) { return (x != x) ? x : (y != y) ? y : std::max(x, y); }, false);
 }
