@@ -282,6 +282,9 @@ class Frame : public ops::KernelHost {
         ops::kernel_fail(Code::RunFailed, "{} input {} ({}) has no value", node_desc(n), i,
                          util::quote(g_.value(v).name));
       }
+      if (auto* t = std::get_if<value::Tensor>(x)) {
+        ops::check_walk(t->shape(), st_.budget, fmt::format("{} input {} ({})", node_desc(n), i, util::quote(g_.value(v).name)));
+      }
       ins.push_back(std::holds_alternative<value::None>(*x) ? nullptr : x);
     }
     std::vector<Value> outs(n.outputs.size());
@@ -345,6 +348,7 @@ class Frame : public ops::KernelHost {
 
   // KernelHost.
   void charge(uint64_t bytes, std::string_view what) override { st_.charge(bytes, what); }
+  uint64_t memory_budget() const override { return st_.budget; }
   int64_t max_iterations() const override { return st_.max_iterations; }
   void poll() override {
     st_.check_time();

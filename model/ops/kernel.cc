@@ -17,6 +17,15 @@ const Tensor& KernelContext::input(size_t i) const {
   return *t;
 }
 
+void check_walk(std::span<const int64_t> shape, uint64_t budget, std::string_view what) {
+  auto walked = value::nonzero_product(shape);
+  if (!walked || *walked <= budget || value::element_count(shape) != uint64_t{0}) return;
+  kernel_fail(Code::RunMemoryBudget,
+              "{} of shape [{}] holds no elements, but its other dimensions multiply to {} positions, more than the "
+              "memory budget's {} bytes: onnxscope walks no empty tensor longer than it could fill the budget",
+              what, fmt::join(shape, ","), *walked, budget);
+}
+
 Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape) {
   static thread_local Value sink;
   auto count = value::element_count(shape);
@@ -28,6 +37,7 @@ Tensor& KernelContext::output(size_t i, DType dtype, std::vector<int64_t> shape)
     kernel_fail(Code::RunMemoryBudget, "{} output {} of shape [{}]: its dimensions multiply past 2^63, more than a "
                 "64-bit count holds", label(), i, fmt::join(shape, ","));
   }
+  if (*count == 0) check_walk(shape, host_.memory_budget(), fmt::format("{} output {}", label(), i));
   if (!value::supported(dtype)) value::throw_unsupported(dtype);
   uint64_t per = dtype == DType::String ? 32 + string_bound() : value::elem_size(dtype);
   if (*count > UINT64_MAX / std::max<uint64_t>(per, 1)) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -39,12 +40,21 @@ template <typename... Args>
   throw KernelError{code, fmt::format(f, std::forward<Args>(args)...)};
 }
 
+// Kernels loop over the other axes of an empty tensor as if its zero dims
+// were 1 (CumSum and LpNormalization along the empty axis, Gather with no
+// indices): refuses (KernelError "run-memory-budget") an empty tensor whose
+// non-zero dims multiply to more positions than the budget has bytes, so
+// that no idle walk is longer than filling the budget. `what` names it.
+void check_walk(std::span<const int64_t> shape, uint64_t budget, std::string_view what);
+
 // What the executor provides to kernels beyond the node.
 class KernelHost {
  public:
   virtual ~KernelHost() = default;
   // Refuses (KernelError "run-memory-budget") an allocation over the budget.
   virtual void charge(uint64_t bytes, std::string_view what) = 0;
+  // The run's memory budget in bytes (check_walk's bound).
+  virtual uint64_t memory_budget() const = 0;
   // Runs a subgraph of the node with the given inputs (formal parameters in
   // order); outer-scope values resolve through the running frames.
   virtual std::vector<Value> run_subgraph(const ir::Graph& g, std::vector<Value> inputs) = 0;

@@ -1,5 +1,6 @@
 #include "model/value/tensor.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -82,19 +83,21 @@ size_t elem_size(DType t) {
 
 // The kernels multiply any run of a shape's dims in int64, also in a tensor
 // of no elements ([2^62, 4, 0]): its non-zero dims must multiply within 2^63.
-std::optional<uint64_t> element_count(std::span<const int64_t> shape) {
+std::optional<uint64_t> nonzero_product(std::span<const int64_t> shape) {
   uint64_t n = 1;
-  bool empty = false;
   for (int64_t d : shape) {
     if (d < 0) return std::nullopt;
-    if (d == 0) {
-      empty = true;
-      continue;
-    }
+    if (d == 0) continue;
     if (n > uint64_t(INT64_MAX) / static_cast<uint64_t>(d)) return std::nullopt;
     n *= static_cast<uint64_t>(d);
   }
-  return empty ? 0 : n;
+  return n;
+}
+
+std::optional<uint64_t> element_count(std::span<const int64_t> shape) {
+  auto n = nonzero_product(shape);
+  if (!n) return std::nullopt;
+  return std::find(shape.begin(), shape.end(), 0) != shape.end() ? 0 : *n;
 }
 
 void throw_unsupported(DType t) {

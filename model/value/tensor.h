@@ -56,6 +56,10 @@ bool supported(DType t);
 // Bytes of one element (0 for strings and unsupported types).
 size_t elem_size(DType t);
 
+// The product of a shape's non-zero dims: the positions a loop over the
+// other axes of an empty tensor walks ([1024,0,1024]: 1,048,576); nullopt on
+// a negative dim or a product past 2^63.
+std::optional<uint64_t> nonzero_product(std::span<const int64_t> shape);
 // Element count of a shape; nullopt on a negative dim or non-zero dims multiplying past 2^63 (tensor.cc).
 std::optional<uint64_t> element_count(std::span<const int64_t> shape);
 

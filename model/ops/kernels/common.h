@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -34,6 +35,27 @@ T store(A v) {
   else if constexpr (std::is_same_v<T, BFloat16>) return value::to_bfloat16(static_cast<float>(v));
   else if constexpr (std::is_same_v<T, bool>) return v != A{};
   else return static_cast<T>(v);
+}
+
+// Integers wrap as onnxruntime's do (two's complement: INT64_MAX + 1 is
+// INT64_MIN, 65535 * 65535 in uint16 is 1), computed in an unsigned type of
+// at least int's width, where C++ defines it (int promotion would not).
+template <class Op, class A>
+A wrapping(A x, A y) {
+  if constexpr (std::is_integral_v<A> && !std::is_same_v<A, bool>) {
+    using U = std::conditional_t<(sizeof(A) < sizeof(unsigned)), unsigned, std::make_unsigned_t<A>>;
+    return static_cast<A>(Op{}(static_cast<U>(x), static_cast<U>(y)));
+  } else {
+    return Op{}(x, y);
+  }
+}
+
+// -v, wrapping for integers (-INT_MIN is INT_MIN, as onnxruntime's Neg and
+// Abs give); floats keep the sign of zero (-0.0 for 0.0).
+template <class A>
+A negated(A v) {
+  if constexpr (std::is_integral_v<A> && !std::is_same_v<A, bool>) return wrapping<std::minus<>>(A{}, v);
+  else return -v;
 }
 
 // Numpy broadcasting of shapes; KernelError Code::Broadcast naming the shapes

@@ -48,8 +48,8 @@ void unary(KernelContext& ctx, F&& f) {
     });                                        \
   }
 
-ANY_UNARY(k_abs, A(v < A{} ? A(-v) : v))
-ANY_UNARY(k_neg, A(-v))
+ANY_UNARY(k_abs, A(v < A{} ? negated(v) : v))  // |INT_MIN| is INT_MIN, as in onnxruntime
+ANY_UNARY(k_neg, negated(v))
 FLOAT_UNARY(k_exp, A(std::exp(v)))
 FLOAT_UNARY(k_log, A(std::log(v)))
 FLOAT_UNARY(k_sqrt, A(std::sqrt(v)))
@@ -193,19 +193,6 @@ void same_types(const KernelContext& ctx) {
   if (ctx.input(0).dtype() != ctx.input(1).dtype()) {
     kernel_fail(Code::DtypeMismatch, "{}: inputs of {} and {}", ctx.label(), dtype_name(ctx.input(0).dtype()),
                 dtype_name(ctx.input(1).dtype()));
-  }
-}
-
-// Integers wrap as onnxruntime's do (two's complement: INT64_MAX + 1 is
-// INT64_MIN, 65535 * 65535 in uint16 is 1), computed in an unsigned type of
-// at least int's width, where C++ defines it (int promotion would not).
-template <class Op, class A>
-A wrapping(A x, A y) {
-  if constexpr (std::is_integral_v<A> && !std::is_same_v<A, bool>) {
-    using U = std::conditional_t<(sizeof(A) < sizeof(unsigned)), unsigned, std::make_unsigned_t<A>>;
-    return static_cast<A>(Op{}(static_cast<U>(x), static_cast<U>(y)));
-  } else {
-    return Op{}(x, y);
   }
 }
 

@@ -307,6 +307,8 @@ void k_cumsum(KernelContext& ctx) {
   if (axis_t.count() != 1) kernel_fail(Code::ScalarInput, "{}: axis holds {} elements", ctx.label(), axis_t.count());
   size_t axis = axis_of(ctx, axis_t.as_int(0), x.rank());
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  // An empty tensor's other dims may still multiply to 2^62: nothing to visit.
+  if (x.count() == 0) return;
   int64_t outer = span_size(x.shape(), 0, axis), inner = span_size(x.shape(), axis + 1, x.rank()), d = x.dim(axis);
   visit_arithmetic(ctx, x.dtype(), [&](auto z) {
     using T = decltype(z);
@@ -321,9 +323,9 @@ void k_cumsum(KernelContext& ctx) {
           Acc<T> v = load(in[at]);
           if (a.exclusive) {
             out[at] = store<T>(acc);
-            acc = static_cast<Acc<T>>(acc + v);
+            acc = wrapping<std::plus<>>(acc, v);
           } else {
-            acc = static_cast<Acc<T>>(acc + v);
+            acc = wrapping<std::plus<>>(acc, v);
             out[at] = store<T>(acc);
           }
         }

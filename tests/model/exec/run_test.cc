@@ -462,8 +462,6 @@ TEST(RunControl, AnInterruptionBetweenNodesPausesBeforeTheNext) {
   EXPECT_EQ(r.run(), Stop::Done);
 }
 
-// Found by tests/fuzz (fuzz_model): a Loop without its body attribute, in a
-// model-local function, crashed the run (the kernel read a null graph).
 // Found by tests/fuzz (fuzz_model, UBSan: 2 * 4716234599598129156 in
 // int64 Mul). Integers wrap as in onnxruntime 1.30, measured: int64
 // INT64_MAX * 2 = -2 and 2 * 4716234599598129156 = -9014274874513293304;
@@ -496,6 +494,70 @@ g (int64[2] a, int64[2] b, uint16[2] c, int32[2] d) => (int64[2] p, int64[2] s, 
   EXPECT_EQ(out(run, "r").data<int32_t>()[1], 9);
 }
 
+// Negation, absolute value and running sums of integers wrap as in
+// onnxruntime 1.30, measured: Neg and Abs of INT32_MIN and INT64_MIN give
+// the same minimum; CumSum of [INT64_MIN, INT64_MAX, 5] is [INT64_MIN, -1, 4].
+TEST(RunRobustness, IntegerNegAbsAndCumSumWrapAsInOnnxruntime) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (int64[3] a, int32[2] b) => (int64[3] n, int64[3] m, int64[3] c, int32[2] k, int32[2] l) {
+  n = Neg(a)
+  m = Abs(a)
+  zero = Constant<value = int64 {0}>()
+  c = CumSum(a, zero)
+  k = Neg(b)
+  l = Abs(b)
+})");
+  TrialRun run(*m, nullptr);
+  run.feed("a", ints(DType::Int64, {3}, {INT64_MIN, INT64_MAX, 5}));
+  run.feed("b", ints(DType::Int32, {2}, {INT32_MIN, -7}));
+  ASSERT_EQ(run.run(), Stop::Done);
+  EXPECT_EQ(out(run, "n").data<int64_t>()[0], INT64_MIN);
+  EXPECT_EQ(out(run, "n").data<int64_t>()[1], -INT64_MAX);
+  EXPECT_EQ(out(run, "m").data<int64_t>()[0], INT64_MIN);
+  EXPECT_EQ(out(run, "m").data<int64_t>()[1], INT64_MAX);
+  EXPECT_EQ(out(run, "c").data<int64_t>()[1], -1);
+  EXPECT_EQ(out(run, "c").data<int64_t>()[2], 4);
+  EXPECT_EQ(out(run, "k").data<int32_t>()[0], INT32_MIN);
+  EXPECT_EQ(out(run, "k").data<int32_t>()[1], 7);
+  EXPECT_EQ(out(run, "l").data<int32_t>()[0], INT32_MIN);
+  EXPECT_EQ(out(run, "l").data<int32_t>()[1], 7);
+}
+
+// Kernels walk the other axes of an empty tensor (LpNormalization along its
+// empty axis visits 2^30 positions of [32768,0,32768] and finds nothing):
+// an empty tensor whose non-zero dims multiply past the memory budget's
+// bytes fails the node that would walk it, as an input or as an output.
+TEST(RunRobustness, AnEmptyTensorWalkedPastTheBudgetFailsTheNode) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[a,b,c] x, int64[3] s) => (float[a,b,c] y, float[p,q,r] z) {
+  y = LpNormalization<axis = 1>(x)
+  z = ConstantOfShape(s)
+})");
+  {
+    TrialRun run(*m, nullptr, {.max_memory = 1 << 20});
+    run.feed("x", Tensor(DType::Float, {32768, 0, 32768}));
+    run.feed("s", ints(DType::Int64, {3}, {1, 1, 1}));
+    ASSERT_EQ(run.run(), Stop::Failed);
+    EXPECT_EQ(run.failure()->code, facts::Code::RunMemoryBudget);
+    EXPECT_NE(run.failure()->message.find("input 0 ('x') of shape [32768,0,32768] holds no elements, but its other "
+                                          "dimensions multiply to 1073741824 positions"),
+              std::string::npos)
+        << run.failure()->message;
+  }
+  {
+    TrialRun run(*m, nullptr, {.max_memory = 1 << 20});
+    run.feed("x", Tensor(DType::Float, {1024, 0, 1024}));  // 2^20 positions: within
+    run.feed("s", ints(DType::Int64, {3}, {65536, 0, 65536}));
+    ASSERT_EQ(run.run(), Stop::Failed);
+    EXPECT_EQ(run.failure()->code, facts::Code::RunMemoryBudget);
+    EXPECT_NE(run.failure()->message.find("output 0 of shape [65536,0,65536] holds no elements"), std::string::npos)
+        << run.failure()->message;
+    EXPECT_EQ(out(run, "y").shape(), (std::vector<int64_t>{1024, 0, 1024}));
+  }
+}
+
+// Found by tests/fuzz (fuzz_model): a Loop without its body attribute, in a
+// model-local function, crashed the run (the kernel read a null graph).
 TEST(RunRobustness, ARequiredAttributeLeftOutFailsTheNode) {
   auto m = model(R"(<ir_version: 8, opset_import: ["" : 13, "local" : 1]>
 g (int64 n, bool c, float[2] x) => (float[2] y) {
