@@ -535,7 +535,7 @@ g (float[a,b,c] x, int64[3] s) => (float[a,b,c] y, float[p,q,r] z) {
 })");
   {
     TrialRun run(*m, nullptr, {.max_memory = 1 << 20});
-    run.feed("x", Tensor(DType::Float, {32768, 0, 32768}));
+    run.feed("x", Tensor(DType::Float32, {32768, 0, 32768}));
     run.feed("s", ints(DType::Int64, {3}, {1, 1, 1}));
     ASSERT_EQ(run.run(), Stop::Failed);
     EXPECT_EQ(run.failure()->code, facts::Code::RunMemoryBudget);
@@ -546,7 +546,7 @@ g (float[a,b,c] x, int64[3] s) => (float[a,b,c] y, float[p,q,r] z) {
   }
   {
     TrialRun run(*m, nullptr, {.max_memory = 1 << 20});
-    run.feed("x", Tensor(DType::Float, {1024, 0, 1024}));  // 2^20 positions: within
+    run.feed("x", Tensor(DType::Float32, {1024, 0, 1024}));  // 2^20 positions: within
     run.feed("s", ints(DType::Int64, {3}, {65536, 0, 65536}));
     ASSERT_EQ(run.run(), Stop::Failed);
     EXPECT_EQ(run.failure()->code, facts::Code::RunMemoryBudget);
