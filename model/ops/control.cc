@@ -236,6 +236,9 @@ void scan_rule(Context& ctx) {
   bool v8 = ctx.version() < 9;
   size_t first = v8 ? 1 : 0;  // Scan-8 starts with optional sequence_lens
   int64_t m = attrs.num_scan_inputs;
+  // A Scan-8 of no inputs at all (not even sequence_lens' place) has none to
+  // scan: the checker reports it; counting from 1 would wrap to 2^64 states.
+  if (ctx.num_inputs() < first) return;
   size_t total = ctx.num_inputs() - first;
   if (m < 0 || static_cast<size_t>(m) > total) return;
   size_t n_state = total - static_cast<size_t>(m);

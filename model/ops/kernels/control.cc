@@ -236,10 +236,23 @@ void k_scan9(KernelContext& ctx) {
 // optional sequence_lens first.
 void k_scan8(KernelContext& ctx) {
   const auto a = read<Scan8Attrs>(ctx.attrs());
+  if (a.num_scan_inputs < 0 || static_cast<uint64_t>(a.num_scan_inputs) + 1 > ctx.num_inputs()) {
+    kernel_fail(Code::RunFailed, "{}: num_scan_inputs {} exceeds the {} inputs after sequence_lens", ctx.label(),
+                a.num_scan_inputs, ctx.num_inputs() == 0 ? 0 : ctx.num_inputs() - 1);
+  }
   size_t n_scan = static_cast<size_t>(a.num_scan_inputs);
-  if (n_scan + 1 > ctx.num_inputs()) kernel_fail(Code::RunFailed, "{}: num_scan_inputs exceeds the inputs", ctx.label());
   size_t n_state = ctx.num_inputs() - 1 - n_scan;
-  int64_t batch = ctx.input(1).dim(0);
+  if (n_state + n_scan == 0) kernel_fail(Code::RunFailed, "{}: no state or scan inputs", ctx.label());
+  // Every state and scan input leads with the batch axis, the same in all.
+  int64_t batch = -1;
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    const Tensor& t = ctx.input(i);
+    if (t.rank() == 0) kernel_fail(Code::RunFailed, "{}: input {} is a scalar; Scan-8's lead with a batch axis", ctx.label(), i);
+    if (batch >= 0 && t.dim(0) != batch) {
+      kernel_fail(Code::RunFailed, "{}: input {} has a batch of {}, input 1 of {}", ctx.label(), i, t.dim(0), batch);
+    }
+    batch = t.dim(0);
+  }
   std::vector<std::vector<Tensor>> fs_all, so_all;
   for (int64_t b = 0; b < batch; ++b) {
     std::vector<Tensor> init_t;

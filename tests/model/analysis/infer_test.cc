@@ -261,6 +261,18 @@ g (float[2] x) => (t, u) {
   EXPECT_EQ(got, (std::vector<int64_t>{1, 12, 1, 12}));
 }
 
+// Found by tests/fuzz (fuzz_model, out of memory: a 2 GiB vector of
+// Inferred): a Scan-8 with no inputs at all counted its states from 0 - 1,
+// 2^64 of them. It is an input-count error, and its outputs stay unknown.
+TEST(InferLimits, AScan8OfNoInputsIsACountErrorNotAWrap) {
+  auto r = infer_text(R"(<ir_version: 4, opset_import: ["" : 8]>
+g (float[2] x) => (y) {
+  y = Scan <num_scan_inputs = 1, body = b (float[2] s) => (float[2] t) { t = Identity(s) }> ()
+})");
+  ASSERT_NE(r.find(Code::InputCount), nullptr);
+  EXPECT_EQ(r["y"], "?");
+}
+
 // Found by tests/fuzz (fuzz_model, std::bad_alloc): a Reshape whose shape
 // input is declared with 2^40 elements made an output of 2^40 unknown
 // dimensions. A rank read from a length past the limit stays unknown.

@@ -558,6 +558,47 @@ g (float[a,b,c] x, int64[3] s) => (float[a,b,c] y, float[p,q,r] z) {
   }
 }
 
+// Scan-8's state and scan inputs all lead with one batch axis; a scalar or
+// a batch that differs is the node's error, not a read past the input.
+TEST(RunRobustness, Scan8InputsOfDifferentBatchesFailTheNode) {
+  auto m = model(R"(<ir_version: 4, opset_import: ["" : 8]>
+g (int64[e] lens, float[a,f] i0, int64[k] shp, float[b,3,2] x) => (float[c,2] y, float[d,3,2] z) {
+  init = Reshape(i0, shp)
+  y, z = Scan <num_scan_inputs = 1, body = b (float[2] s_in, float[2] v) => (float[2] s_out, float[2] w) {
+    s_out = Add(s_in, v)
+    w = Identity(s_out)
+  }> (lens, init, x)
+})");
+  {
+    TrialRun run(*m, nullptr);
+    run.feed("lens", ints(DType::Int64, {1}, {3}));
+    run.feed("i0", floats({1, 2}, {0, 0}));
+    run.feed("shp", ints(DType::Int64, {2}, {1, 2}));
+    run.feed("x", floats({1, 3, 2}, {1, 2, 3, 4, 5, 6}));
+    ASSERT_EQ(run.run(), Stop::Done) << run.failure()->message;
+    EXPECT_EQ(out(run, "y").data<float>()[1], 12.0f);
+  }
+  {
+    TrialRun run(*m, nullptr);
+    run.feed("lens", ints(DType::Int64, {2}, {3, 3}));
+    run.feed("i0", floats({1, 2}, {0, 0}));
+    run.feed("shp", ints(DType::Int64, {2}, {1, 2}));
+    run.feed("x", floats({2, 3, 2}, {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}));
+    ASSERT_EQ(run.run(), Stop::Failed);
+    EXPECT_NE(run.failure()->message.find("input 2 has a batch of 2, input 1 of 1"), std::string::npos)
+        << run.failure()->message;
+  }
+  {
+    TrialRun run(*m, nullptr);
+    run.feed("lens", ints(DType::Int64, {1}, {3}));
+    run.feed("i0", floats({1, 1}, {0}));
+    run.feed("shp", ints(DType::Int64, {0}, {}));
+    run.feed("x", floats({1, 3, 2}, {1, 2, 3, 4, 5, 6}));
+    ASSERT_EQ(run.run(), Stop::Failed);
+    EXPECT_NE(run.failure()->message.find("input 1 is a scalar"), std::string::npos) << run.failure()->message;
+  }
+}
+
 // Found by tests/fuzz (fuzz_model): a Loop without its body attribute, in a
 // model-local function, crashed the run (the kernel read a null graph).
 TEST(RunRobustness, ARequiredAttributeLeftOutFailsTheNode) {
