@@ -117,6 +117,18 @@ std::string read_file(const std::filesystem::path& p) {
 
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 void drain(int fd, std::string& into) {
   char buf[65536];
   ssize_t n = ::read(fd, buf, sizeof buf);
@@ -146,6 +158,17 @@ RunResult run_onnxscope(const std::vector<std::string>& args, const std::filesys
     env_s.emplace_back(kv);
   }
   env_s.push_back("NO_COLOR=1");
+  // A sanitized onnxscope cannot start under an address-space limit (its
+  // shadow memory reserves terabytes of addresses): there the limit becomes
+  // the sanitizer's own, every allocation larger than it failing as it would
+  // past RLIMIT_AS.
+  if (kSanitized && limits.address_space) {
+    const std::string cap = fmt::format("max_allocation_size_mb={}:allocator_may_return_null=1", limits.address_space >> 20);
+    auto it = std::find_if(env_s.begin(), env_s.end(), [](const std::string& e) { return e.rfind("ASAN_OPTIONS=", 0) == 0; });
+    if (it == env_s.end()) env_s.push_back("ASAN_OPTIONS=" + cap);
+    else *it += (it->size() > std::string_view("ASAN_OPTIONS=").size() ? ":" : "") + cap;
+    limits.address_space = 0;
+  }
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
