@@ -117,18 +117,6 @@ std::string read_file(const std::filesystem::path& p) {
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
 void drain(int fd, std::string& into) {
   char buf[65536];
   ssize_t n = ::read(fd, buf, sizeof buf);

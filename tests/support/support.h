@@ -49,6 +49,19 @@ struct RunResult {
   long max_rss_kib = 0;  // the child's peak resident memory (wait4's ru_maxrss)
 };
 
+// Whether this build (and so the onnxscope it runs) is AddressSanitizer's.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // Runs the built onnxscope binary with `args` (no shell), in `cwd` if given,
 // with NO_COLOR set; kills it after `timeout_s` seconds (exit_code -2).
 // Limits the child starts with (0: inherited), as `prlimit` sets them.
