@@ -70,10 +70,21 @@ bool window(Context& ctx, size_t spatial, const std::vector<Dim>* weight_spatial
 // ceiling; SAME_* pads to ceil(in/stride); VALID uses no padding.
 Dim window_out(const Context& ctx, Dim in, const Window& w, size_t i) {
   if (!in) return Dim();
-  int64_t eff = w.dilations[i] * (w.kernel[i] - 1) + 1;
   if (w.auto_pad == "SAME_UPPER" || w.auto_pad == "SAME_LOWER") return sym::ceil_div(in, w.strides[i]);
-  int64_t pads = w.auto_pad == "VALID" ? 0 : w.pads[i] + w.pads[i + w.kernel.size()];
-  Dim span = in + (pads - eff);
+  // The window's extent and the pads, in checked arithmetic: a dilation or a
+  // pad near 2^63 is the model's error, not an overflow.
+  int64_t eff = 0, pads = 0, shrink = 0;
+  const bool valid = w.auto_pad == "VALID";
+  if (__builtin_mul_overflow(w.dilations[i], w.kernel[i] - 1, &eff) || __builtin_add_overflow(eff, 1, &eff) ||
+      (!valid && __builtin_add_overflow(w.pads[i], w.pads[i + w.kernel.size()], &pads)) ||
+      __builtin_sub_overflow(pads, eff, &shrink)) {
+    ctx.report(Code::ConvAttribute, Severity::Error, Phase::Load,
+               fmt::format("{} window along spatial axis {} (dilation {}, kernel {}, pads {} and {}) does not fit in "
+                           "64 bits",
+                           op(ctx), i, w.dilations[i], w.kernel[i], w.pads[i], w.pads[i + w.kernel.size()]));
+    return Dim();
+  }
+  Dim span = in + shrink;
   Dim out = (w.ceil_mode ? sym::ceil_div(span, w.strides[i]) : sym::floor_div(span, w.strides[i])) + 1;
   if (w.ceil_mode) {
     // The last window must start inside the input or its left padding.

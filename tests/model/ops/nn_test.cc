@@ -45,6 +45,22 @@ TEST(NnOps, QLinearConvAndMatMulTakeTheZeroPointsType) {
   EXPECT_NE(d->message.find("b_zero_point length: 4 and 6 differ"), std::string::npos) << d->message;
 }
 
+// Found by tests/fuzz (fuzz_model, UBSan: INT64_MIN * 2 in the window's
+// extent): a dilation or pads whose window does not fit in 64 bits is the
+// model's error, and the output dimension stays unknown.
+TEST(NnOps, AConvWindowPast64BitsIsAnAttributeError) {
+  Model r(R"(g (float[1, 3, 8, 8] x, float[4, 3, 3, 3] w) => (y, z) {
+    y = Conv <dilations = [1, 4611686018427387904]> (x, w)
+    z = Conv <pads = [0, 9223372036854775807, 0, 1]> (x, w)
+  })");
+  EXPECT_EQ(r.type("y"), "float32[1,4,6,Conv0_3]");  // a fresh name: never a silent unknown
+  EXPECT_EQ(r.codes(),
+            "conv-attribute: Conv window along spatial axis 1 (dilation 4611686018427387904, kernel 3, pads 0 and 0) "
+            "does not fit in 64 bits\n"
+            "conv-attribute: Conv window along spatial axis 1 (dilation 1, kernel 3, pads 9223372036854775807 and 1) "
+            "does not fit in 64 bits\n");
+}
+
 TEST(NnOps, ConvWeightChannelsAgreeOnlyForOneBatch) {
   // The input channels became 3*N (the batch folded into the channels): the
   // check names the one batch size for which the model runs, and the symbol.
