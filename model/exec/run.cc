@@ -283,7 +283,8 @@ class Frame : public ops::KernelHost {
                          util::quote(g_.value(v).name));
       }
       if (auto* t = std::get_if<value::Tensor>(x)) {
-        ops::check_walk(t->shape(), st_.budget, fmt::format("{} input {} ({})", node_desc(n), i, util::quote(g_.value(v).name)));
+        ops::check_walk(t->shape(), st_.budget,
+                        fmt::format("{} input {} ({})", node_desc(n), i, util::quote(g_.value(v).name)));
       }
       ins.push_back(std::holds_alternative<value::None>(*x) ? nullptr : x);
     }
