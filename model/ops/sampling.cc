@@ -30,13 +30,20 @@ void depth_space_rule(Context& ctx) {
   if (to_space && a.mode) check_choice(ctx, "mode", *a.mode, {"DCR", "CRD"});
   if (!x) return ctx.set_output(0, DType::Undefined, ctx.input_rank_known(0) ? Shape::unknown() : Shape::of({Dim(), Dim(), Dim(), Dim()}));
   std::vector<Dim> out{(*x)[0], Dim(), Dim(), Dim()};
+  int64_t kk = 0;  // blocksize², in checked arithmetic: a blocksize near 2^63 is the model's error
+  if (k > 0 && __builtin_mul_overflow(k, k, &kk)) {
+    ctx.report(Code::AttributeValue, Severity::Error, Phase::Load,
+               fmt::format("{} blocksize is {}: its square does not fit in 64 bits", op(ctx), k),
+               "blocksize must be small enough for blocksize * blocksize channels");
+    return ctx.set_output(0, DType::Undefined, Shape::of(std::move(out)));
+  }
   if (k > 0) {
     if (to_space) {
-      out[1] = divide_exact(ctx, (*x)[1], k * k, fmt::format("DepthToSpace channels vs blocksize² ({})", k * k),
+      out[1] = divide_exact(ctx, (*x)[1], kk, fmt::format("DepthToSpace channels vs blocksize² ({})", kk),
                             "the channels must be a multiple of blocksize * blocksize", name_of(ctx, 0));
       for (size_t i = 2; i < 4; ++i) out[i] = (*x)[i] ? (*x)[i] * k : Dim();
     } else {
-      out[1] = (*x)[1] ? (*x)[1] * (k * k) : Dim();
+      out[1] = (*x)[1] ? (*x)[1] * kk : Dim();
       for (size_t i = 2; i < 4; ++i) {
         out[i] = divide_exact(ctx, (*x)[i], k, fmt::format("SpaceToDepth dimension {} vs blocksize", i),
                               "height and width must be multiples of blocksize", name_of(ctx, 0));

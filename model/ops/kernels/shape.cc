@@ -438,13 +438,24 @@ void space_depth(KernelContext& ctx, const DepthToSpaceAttrs& a, bool to_space) 
   int64_t b = *a.blocksize;
   if (b < 1) kernel_fail(Code::AttributeValue, "{}: blocksize {}", ctx.label(), b);
   int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+  // Checked products: only an empty input lets a blocksize near 2^63 past
+  // the divisibility checks, and then its output dimensions would wrap.
+  auto times = [&](int64_t p, int64_t q) {
+    int64_t r = 0;
+    if (__builtin_mul_overflow(p, q, &r)) {
+      kernel_fail(Code::AttributeValue, "{}: blocksize {} makes a dimension of {} x {}, past 64 bits", ctx.label(), b,
+                  p, q);
+    }
+    return r;
+  };
+  const int64_t bb = times(b, b);
   std::vector<int64_t> six, out;
   std::vector<size_t> perm;
   if (to_space) {
-    if (c % (b * b) != 0) {
-      kernel_fail(Code::DimDivisible, "{}: channels {} are not divisible by blocksize² {}", ctx.label(), c, b * b);
+    if (c % bb != 0) {
+      kernel_fail(Code::DimDivisible, "{}: channels {} are not divisible by blocksize² {}", ctx.label(), c, bb);
     }
-    int64_t cc = c / (b * b);
+    int64_t cc = c / bb;
     if (a.mode.value_or("DCR") == "CRD") {
       six = {n, cc, b, b, h, w};
       perm = {0, 1, 4, 2, 5, 3};
@@ -452,14 +463,14 @@ void space_depth(KernelContext& ctx, const DepthToSpaceAttrs& a, bool to_space) 
       six = {n, b, b, cc, h, w};
       perm = {0, 3, 4, 1, 5, 2};
     }
-    out = {n, cc, h * b, w * b};
+    out = {n, cc, times(h, b), times(w, b)};
   } else {
     if (h % b != 0 || w % b != 0) {
       kernel_fail(Code::DimDivisible, "{}: height {} or width {} is not divisible by blocksize {}", ctx.label(), h, w, b);
     }
     six = {n, c, h / b, b, w / b, b};
     perm = {0, 3, 5, 1, 2, 4};
-    out = {n, c * b * b, h / b, w / b};
+    out = {n, times(c, bb), h / b, w / b};
   }
   Tensor& y = ctx.output(0, x.dtype(), out);
   Tensor y6 = y.reshaped({six[perm[0]], six[perm[1]], six[perm[2]], six[perm[3]], six[perm[4]], six[perm[5]]});

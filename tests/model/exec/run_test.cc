@@ -558,6 +558,31 @@ g (float[a,b,c] x, int64[3] s) => (float[a,b,c] y, float[p,q,r] z) {
   }
 }
 
+// Only an empty input passes a huge blocksize's divisibility checks; its
+// output dimensions (blocksize², height * blocksize) would wrap: the node
+// fails instead.
+TEST(RunRobustness, DepthToSpaceOfAnEmptyInputAndAHugeBlocksizeFailsTheNode) {
+  auto m = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[a,b,c,d] x) => (float[e,f,g,h] y, float[i,j,k,l] z) {
+  y = DepthToSpace<blocksize = 4611686018427387904>(x)
+  z = SpaceToDepth<blocksize = 2>(x)
+})");
+  TrialRun run(*m, nullptr, {});
+  run.feed("x", Tensor(DType::Float32, {1, 0, 0, 0}));
+  ASSERT_EQ(run.run(), Stop::Failed);
+  EXPECT_EQ(run.failure()->code, facts::Code::AttributeValue);
+  EXPECT_NE(run.failure()->message.find("blocksize 4611686018427387904 makes a dimension of "
+                                        "4611686018427387904 x 4611686018427387904, past 64 bits"),
+            std::string::npos)
+      << run.failure()->message;
+  auto small = model(R"(<ir_version: 8, opset_import: ["" : 17]>
+g (float[a,b,c,d] x) => (float[e,f,g,h] y) { y = DepthToSpace<blocksize = 2>(x) })");
+  TrialRun ok(*small, nullptr, {});
+  ok.feed("x", Tensor(DType::Float32, {1, 0, 3, 5}));
+  ASSERT_EQ(ok.run(), Stop::Done);
+  EXPECT_EQ(out(ok, "y").shape(), (std::vector<int64_t>{1, 0, 6, 10}));
+}
+
 // Scan-8's state and scan inputs all lead with one batch axis; a scalar or
 // a batch that differs is the node's error, not a read past the input.
 TEST(RunRobustness, Scan8InputsOfDifferentBatchesFailTheNode) {

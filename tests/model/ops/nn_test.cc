@@ -61,6 +61,23 @@ TEST(NnOps, AConvWindowPast64BitsIsAnAttributeError) {
             "does not fit in 64 bits\n");
 }
 
+// Found by tests/fuzz (fuzz_tui, UBSan: INT64_MAX * INT64_MAX): a blocksize
+// whose square does not fit in 64 bits is the model's error; the output's
+// batch is kept, its other dimensions get fresh names.
+TEST(NnOps, ADepthToSpaceBlocksizePast64BitsIsAnAttributeError) {
+  Model r(R"(g (float[N, 8, 4, 4] x) => (y, z, w) {
+    y = DepthToSpace <blocksize = 9223372036854775807> (x)
+    z = SpaceToDepth <blocksize = 3037000500> (x)
+    w = DepthToSpace <blocksize = 2> (x)
+  })");
+  EXPECT_EQ(r.type("y"), "float32[N,DepthToSpace0_1,DepthToSpace0_2,DepthToSpace0_3]");
+  EXPECT_EQ(r.type("z"), "float32[N,SpaceToDepth1_1,SpaceToDepth1_2,SpaceToDepth1_3]");
+  EXPECT_EQ(r.type("w"), "float32[N,2,8,8]");
+  EXPECT_EQ(r.codes(),
+            "attribute-value: DepthToSpace blocksize is 9223372036854775807: its square does not fit in 64 bits\n"
+            "attribute-value: SpaceToDepth blocksize is 3037000500: its square does not fit in 64 bits\n");
+}
+
 TEST(NnOps, ConvWeightChannelsAgreeOnlyForOneBatch) {
   // The input channels became 3*N (the batch folded into the channels): the
   // check names the one batch size for which the model runs, and the symbol.
