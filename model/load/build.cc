@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <queue>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "model/ir/versions.h"
@@ -148,20 +149,26 @@ class Builder {
     }
   }
 
+  // Each import of a domain imported before is compared with the first
+  // (the one onnxscope uses), in one pass: a file of thousands of imports
+  // made every pair a formatted warning before (8,307 imports, 34 million
+  // pairs: 24 s under the sanitizers; found by tests/fuzz, fuzz_load).
   void check_opsets(const std::vector<ir::OpsetImport>& opsets, const std::string& who) {
+    std::unordered_map<std::string_view, size_t> first;
     for (size_t i = 0; i < opsets.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (opsets[i].domain == opsets[j].domain) {
-          warn("duplicate-opset", fmt::format("{} imports domain {} twice (versions {} and {}); onnxscope uses {}",
-                                              who, quote(ir::domain_display(opsets[i].domain)), opsets[j].version,
-                                              opsets[i].version, opsets[j].version));
-        }
-      }
+      auto [it, fresh] = first.emplace(opsets[i].domain, i);
+      if (fresh || warnings_full()) continue;
+      const ir::OpsetImport& used = opsets[it->second];
+      warn("duplicate-opset", fmt::format("{} imports domain {} twice (versions {} and {}); onnxscope uses {}", who,
+                                          quote(ir::domain_display(opsets[i].domain)), used.version,
+                                          opsets[i].version, used.version));
     }
   }
 
+  static constexpr size_t kMaxWarnings = 50;
+  bool warnings_full() const { return m_.warnings.size() >= kMaxWarnings; }
   void warn(std::string code, std::string message) {
-    if (m_.warnings.size() < 50) m_.warnings.push_back({std::move(code), std::move(message)});
+    if (!warnings_full()) m_.warnings.push_back({std::move(code), std::move(message)});
   }
 
   static std::string where(const ir::Graph& g, const ir::Function* fn) {
