@@ -218,6 +218,7 @@ void k_attention(KernelContext& ctx) {
           if (row[size_t(j)] == 0) continue;
           for (int64_t d = 0; d < Dv; ++d) out_y[d] += row[size_t(j)] * V.at(b, kh, j, d);
         }
+        poll(uint64_t(total) * uint64_t(D + Dv) + 1);  // a query's row: total * (D + Dv) products
       }
     }
   }

@@ -178,6 +178,7 @@ void k_deform_conv(KernelContext& ctx) {
               }
             }
             y.data<T>()[((n * M + m) * oh + i) * ow + j] = store<T>(static_cast<Acc<T>>(s));
+            poll(uint64_t(cg) * uint64_t(taps) + 1);
           }
   });
 }
@@ -330,6 +331,8 @@ void k_max_roi_pool(KernelContext& ctx) {
               for (int64_t w = ws; w < we; ++w) m = std::max(m, double(load(in[((b * C + c) * H + h) * W + w])));
             if (he <= hs || we <= ws) m = 0;
             out[((r * C + c) * ph + i) * pw + j] = store<T>(static_cast<Acc<T>>(m));
+            // A region may cover the whole image for every bin.
+            poll(uint64_t(std::max<int64_t>(he - hs, 0)) * uint64_t(std::max<int64_t>(we - ws, 0)) + 1);
           }
     }
   });
