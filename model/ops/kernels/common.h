@@ -1,6 +1,7 @@
 // Helpers of the reference kernels: element types, broadcasting, axes.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -117,6 +118,34 @@ int64_t span_size(const std::vector<int64_t>& shape, size_t from, size_t to);
 void copy_elems(const Tensor& src, uint64_t from, Tensor& dst, uint64_t to, uint64_t n);
 // y = x transposed by perm (y's shape is x's permuted).
 void permute_copy(const Tensor& x, const std::vector<size_t>& perm, Tensor& y);
+
+// Sorting inside a kernel: a tensor of millions of elements takes n log n
+// comparisons, seconds of work no output allocation bounds, so each
+// comparison counts as work for ops::poll and the run's time limit and stop
+// request are honoured in the middle of the sort. Kernels sort through these,
+// never through std::sort directly (a comparison that throws leaves the range
+// valid but unordered; the failed kernel discards it).
+template <class It, class Less>
+void sort_polled(It first, It last, Less less) {
+  std::sort(first, last, [&](const auto& p, const auto& q) {
+    poll(1);
+    return less(p, q);
+  });
+}
+template <class It, class Less>
+void stable_sort_polled(It first, It last, Less less) {
+  std::stable_sort(first, last, [&](const auto& p, const auto& q) {
+    poll(1);
+    return less(p, q);
+  });
+}
+template <class It, class Less>
+void partial_sort_polled(It first, It middle, It last, Less less) {
+  std::partial_sort(first, middle, last, [&](const auto& p, const auto& q) {
+    poll(1);
+    return less(p, q);
+  });
+}
 
 // Every kernel family's registration (one file each).
 void register_elementwise(Registry& r);

@@ -424,7 +424,7 @@ void top_k(KernelContext& ctx, const TopKAttrs& a, int64_t k) {
           if (a.largest ? less_nan_last(u, v) : less_nan_last(v, u)) return false;
           return p < q;
         };
-        std::partial_sort(order.begin(), order.begin() + k, order.end(), cmp);
+        partial_sort_polled(order.begin(), order.begin() + k, order.end(), cmp);
         for (int64_t j = 0; j < k; ++j) {
           int64_t dst = (o * k + j) * inner + c;
           vals.data<T>()[dst] = in[(o * d + order[static_cast<size_t>(j)]) * inner + c];
@@ -449,64 +449,95 @@ void k_topk10(KernelContext& ctx) {
 }
 
 // Unique over elements (no axis) or slices along an axis; slices compare
-// element by element (strings too).
-void k_unique(KernelContext& ctx) {
-  const auto a = read<UniqueAttrs>(ctx.attrs());
-  const Tensor& x0 = ctx.input(0);
-  Tensor x = a.axis ? x0 : x0.reshaped({static_cast<int64_t>(x0.count())});
-  size_t axis = a.axis ? axis_of(ctx, *a.axis, x.rank()) : 0;
+// element by element (strings too). The dtype is dispatched once, outside
+// the sort's comparisons.
+template <class T>
+void unique_of(KernelContext& ctx, const Tensor& x, size_t axis, bool sorted) {
   int64_t d = x.dim(axis);
   uint64_t outer = static_cast<uint64_t>(span_size(x.shape(), 0, axis));
   uint64_t inner = static_cast<uint64_t>(span_size(x.shape(), axis + 1, x.rank()));
+  const T* data = x.data<T>();
+  // The sort's scratch, counted against the run's memory: (value, index)
+  // pairs and six arrays of an index per slice, eight times the input's bytes.
+  const uint64_t pair_bytes = std::is_same_v<T, std::string> ? 0 : sizeof(std::pair<Acc<T>, int64_t>);
+  ctx.host().charge(static_cast<uint64_t>(d) * (pair_bytes + 6 * sizeof(int64_t)), "Unique's scratch");
+  auto less = [](const T& u, const T& v) {
+    if constexpr (std::is_same_v<T, std::string>) return u < v;
+    else return less_nan_last(load(u), load(v));
+  };
   // Three-way comparison of slices p and q.
   auto compare = [&](int64_t p, int64_t q) -> int {
     for (uint64_t o = 0; o < outer; ++o) {
       for (uint64_t k = 0; k < inner; ++k) {
-        uint64_t i = (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(p)) * inner + k;
-        uint64_t j = (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(q)) * inner + k;
-        int c = 0;
-        if (x.dtype() == DType::String) {
-          const std::string& u = x.data<std::string>()[i];
-          const std::string& v = x.data<std::string>()[j];
-          c = u < v ? -1 : v < u ? 1 : 0;
-        } else {
-          c = visit_numeric(x.dtype(), [&](auto z) {
-            using T = decltype(z);
-            auto u = load(x.data<T>()[i]), v = load(x.data<T>()[j]);
-            return less_nan_last(u, v) ? -1 : less_nan_last(v, u) ? 1 : 0;
-          });
-        }
-        if (c != 0) return c;
+        const T& u = data[(o * static_cast<uint64_t>(d) + static_cast<uint64_t>(p)) * inner + k];
+        const T& v = data[(o * static_cast<uint64_t>(d) + static_cast<uint64_t>(q)) * inner + k];
+        if (less(u, v)) return -1;
+        if (less(v, u)) return 1;
       }
     }
     return 0;
   };
   // Slices in order of value (stable: first occurrences first), grouped.
+  // Single elements sort as (value, index) pairs side by side, not through
+  // an index into the tensor: a sort of millions that stays in cache lines.
   std::vector<int64_t> order(static_cast<size_t>(d));
-  std::iota(order.begin(), order.end(), int64_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return compare(p, q) < 0; });
+  bool ordered = false;
+  std::vector<std::pair<Acc<T>, int64_t>> keyed;
+  if constexpr (!std::is_same_v<T, std::string>) {
+    if (outer == 1 && inner == 1) {
+      keyed.resize(static_cast<size_t>(d));
+      for (int64_t i = 0; i < d; ++i) keyed[static_cast<size_t>(i)] = {load(data[i]), i};
+      sort_polled(keyed.begin(), keyed.end(), [](const auto& p, const auto& q) {
+        if (less_nan_last(p.first, q.first)) return true;
+        if (less_nan_last(q.first, p.first)) return false;
+        return p.second < q.second;
+      });
+      for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
+      ordered = true;
+    }
+  }
+  if (!ordered) {
+    std::iota(order.begin(), order.end(), int64_t{0});
+    stable_sort_polled(order.begin(), order.end(), [&](int64_t p, int64_t q) { return compare(p, q) < 0; });
+  }
   std::vector<int64_t> group_of(static_cast<size_t>(d));
   std::vector<int64_t> first, counts;  // per group, in sorted order
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i == 0 || compare(order[i - 1], order[i]) != 0) {
+    const bool fresh = i == 0 || (ordered ? less_nan_last(keyed[i - 1].first, keyed[i].first)
+                                          : compare(order[i - 1], order[i]) != 0);
+    if (fresh) {
       first.push_back(order[i]);
       counts.push_back(0);
     }
     group_of[static_cast<size_t>(order[i])] = static_cast<int64_t>(first.size()) - 1;
     ++counts.back();
   }
-  // The output order of the groups: sorted, or by first occurrence.
-  std::vector<int64_t> rank(first.size());
+  poll(static_cast<uint64_t>(d) + 1);  // each pass over millions of slices, a second or so
+  // The output order of the groups: sorted, or by first occurrence (one
+  // pass over the slices in order). rank[k] is the group output k holds,
+  // position[g] where group g goes.
+  std::vector<int64_t> rank(first.size()), position(first.size());
   std::iota(rank.begin(), rank.end(), int64_t{0});
-  if (!a.sorted) std::sort(rank.begin(), rank.end(), [&](int64_t p, int64_t q) { return first[static_cast<size_t>(p)] < first[static_cast<size_t>(q)]; });
-  std::vector<int64_t> position(first.size());
-  for (size_t i = 0; i < rank.size(); ++i) position[static_cast<size_t>(rank[i])] = static_cast<int64_t>(i);
+  std::iota(position.begin(), position.end(), int64_t{0});
+  if (!sorted) {
+    std::fill(position.begin(), position.end(), int64_t{-1});
+    int64_t next = 0;
+    for (int64_t i = 0; i < d; ++i) {
+      const auto g = static_cast<size_t>(group_of[static_cast<size_t>(i)]);
+      if (position[g] < 0) rank[static_cast<size_t>(next)] = static_cast<int64_t>(g), position[g] = next++;
+    }
+    poll(static_cast<uint64_t>(d) + 1);
+  }
   int64_t u = static_cast<int64_t>(first.size());
   std::vector<int64_t> shape = x.shape();
   shape[axis] = u;
   Tensor& y = ctx.output(0, x.dtype(), shape);
   for (int64_t g = 0; g < u; ++g) {
     int64_t src = first[static_cast<size_t>(rank[static_cast<size_t>(g)])];
+    if (ordered) {
+      y.data<T>()[g] = data[src];
+      continue;
+    }
     for (uint64_t o = 0; o < outer; ++o) {
       copy_elems(x, (o * static_cast<uint64_t>(d) + static_cast<uint64_t>(src)) * inner, y,
                  (o * static_cast<uint64_t>(u) + static_cast<uint64_t>(g)) * inner, inner);
@@ -524,6 +555,15 @@ void k_unique(KernelContext& ctx) {
     Tensor& t = ctx.output(3, DType::Int64, {u});
     for (int64_t g = 0; g < u; ++g) t.data<int64_t>()[g] = counts[static_cast<size_t>(rank[static_cast<size_t>(g)])];
   }
+}
+
+void k_unique(KernelContext& ctx) {
+  const auto a = read<UniqueAttrs>(ctx.attrs());
+  const Tensor& x0 = ctx.input(0);
+  Tensor x = a.axis ? x0 : x0.reshaped({static_cast<int64_t>(x0.count())});
+  size_t axis = a.axis ? axis_of(ctx, *a.axis, x.rank()) : 0;
+  if (x.dtype() == DType::String) return unique_of<std::string>(ctx, x, axis, a.sorted);
+  visit_numeric(x.dtype(), [&](auto z) { unique_of<decltype(z)>(ctx, x, axis, a.sorted); });
 }
 
 }  // namespace

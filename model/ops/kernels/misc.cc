@@ -140,6 +140,7 @@ void det(KernelContext& ctx) {
           r = -r;
         }
         r *= piv;
+        poll(uint64_t(m - k) * uint64_t(m - k) + 1);  // m^3 / 3 in all: an [M, M] input is m^2
         for (int64_t i = k + 1; i < m; ++i) {
           const double f = a[static_cast<size_t>(i * m + k)] / piv;
           for (int64_t j = k; j < m; ++j) a[static_cast<size_t>(i * m + j)] -= f * a[static_cast<size_t>(k * m + j)];
@@ -209,7 +210,7 @@ void non_max_suppression(KernelContext& ctx) {
       for (int64_t i = 0; i < ns; ++i) {
         if (!score_min || static_cast<double>(s[i]) > static_cast<float>(*score_min)) order.push_back(i);
       }
-      std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return s[p] > s[q]; });
+      stable_sort_polled(order.begin(), order.end(), [&](int64_t p, int64_t q) { return s[p] > s[q]; });
       std::vector<int64_t> kept;
       for (int64_t i : order) {
         if (static_cast<int64_t>(kept.size()) >= max_out) break;

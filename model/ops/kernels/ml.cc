@@ -339,6 +339,7 @@ void k_linear_regressor(KernelContext& ctx) {
   Tensor& y = ctx.output(0, DType::Float32, {x.n, t});
   std::vector<double> s(static_cast<size_t>(t));
   for (int64_t r = 0; r < x.n; ++r) {
+    poll(uint64_t(t) * uint64_t(x.f) + 1);  // rows times the coefficients: the model's
     for (int64_t k = 0; k < t; ++k) {
       double v = icpt.empty() ? 0.0 : icpt[size_t(k)];
       for (int64_t j = 0; j < x.f; ++j) v += x.at(r, j) * coef[size_t(k * x.f + j)];
@@ -380,6 +381,7 @@ void k_linear_classifier(KernelContext& ctx) {
   std::vector<size_t> best(static_cast<size_t>(x.n));
   std::vector<double> s(static_cast<size_t>(rows));
   for (int64_t r = 0; r < x.n; ++r) {
+    poll(uint64_t(rows) * uint64_t(x.f) + 1);
     for (int64_t k = 0; k < rows; ++k) {
       double v = icpt.empty() ? 0.0 : icpt[size_t(k)];
       for (int64_t j = 0; j < x.f; ++j) v += x.at(r, j) * coef[size_t(k * x.f + j)];
@@ -453,6 +455,7 @@ void k_svm_regressor(KernelContext& ctx) {
   const PostTransform pt = post_transform(ctx, a.post_transform);
   Tensor& y = ctx.output(0, DType::Float32, {x.n, 1});
   for (int64_t r = 0; r < x.n; ++r) {
+    poll(uint64_t(std::max<int64_t>(ns, 1)) * uint64_t(x.f) + 1);  // rows times the support vectors
     double s = 0;
     if (ns > 0) {
       for (int64_t i = 0; i < ns; ++i) s += coef[size_t(i)] * kern(x, r, sv.data() + i * x.f);
@@ -569,6 +572,9 @@ void k_svm_classifier(KernelContext& ctx) {
     Tensor& scores = ctx.output(1, DType::Float32, {x.n, e});
     std::vector<double> k(static_cast<size_t>(nv)), d(static_cast<size_t>(pairs));
     for (int64_t r = 0; r < x.n; ++r) {
+      // The support vectors, the class pairs and (with probabilities) 100
+      // rounds over the pairs: per row, all of the model's size.
+      poll(uint64_t(nv) * uint64_t(x.f) + uint64_t(pairs) * uint64_t(proba ? 100 : 1) + uint64_t(nv) * uint64_t(c) + 1);
       for (int64_t v = 0; v < nv; ++v) k[size_t(v)] = kern(x, r, sv.data() + v * x.f);
       std::vector<int64_t> votes(size_t(c), 0);
       int64_t p = 0;
@@ -596,6 +602,7 @@ void k_svm_classifier(KernelContext& ctx) {
     Tensor& scores = ctx.output(1, DType::Float32, {x.n, c});
     std::vector<double> s(static_cast<size_t>(c));
     for (int64_t r = 0; r < x.n; ++r) {
+      poll(uint64_t(c) * uint64_t(x.f) + 1);
       for (int64_t q = 0; q < c; ++q) s[size_t(q)] = kern(x, r, coef.data() + q * x.f) + rho[0];
       const auto m = size_t(std::max_element(s.begin(), s.end()) - s.begin());
       // Two classes: the second when the highest score passes 0.5 (every

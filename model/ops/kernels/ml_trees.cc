@@ -59,7 +59,8 @@ struct Forest {
   void each_leaf(const Features& x, int64_t r, F&& f) const {
     for (size_t root : roots) {
       size_t at = root;
-      for (size_t steps = 0; nodes[at].mode != Mode::Leaf; ++steps) {
+      size_t steps = 0;
+      for (; nodes[at].mode != Mode::Leaf; ++steps) {
         const TreeNode& n = nodes[at];
         if (steps > nodes.size()) return;  // a cycle (checked when built)
         const double v = x.at(r, n.feature);
@@ -78,6 +79,9 @@ struct Forest {
         }
         at = yes ? n.yes : n.no;
       }
+      // Rows times the trees' depth: a model of one deep chain of nodes
+      // makes every row walk all of it.
+      poll(steps + 1 + nodes[at].leaf.size());
       f(nodes[at]);
     }
   }
@@ -238,7 +242,7 @@ void k_tree_classifier(KernelContext& ctx) {
   const std::vector<double> base = doubles_of(ctx, a.base_values, a.base_values_as_tensor, "base_values");
   const PostTransform pt = post_transform(ctx, a.post_transform);
   std::vector<int64_t> distinct = class_ids;
-  std::sort(distinct.begin(), distinct.end());
+  sort_polled(distinct.begin(), distinct.end(), std::less<>());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   const bool binary_case = c == 2 && distinct.size() == 1;
   const auto round = precision(x);

@@ -371,7 +371,9 @@ void k_lrn(KernelContext& ctx) {
     const T* in = x.data<T>();
     T* out = y.data<T>();
     for (int64_t b = 0; b < n; ++b)
-      for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        // C * min(size, C) squares per position: the window is the model's.
+        poll(uint64_t(sp) * uint64_t(std::min(c - 1, ch + hi) - std::max<int64_t>(0, ch - lo) + 1) + 1);
         for (int64_t s = 0; s < sp; ++s) {
           double sq = 0;
           for (int64_t k = std::max<int64_t>(0, ch - lo); k <= std::min(c - 1, ch + hi); ++k) {
@@ -382,6 +384,7 @@ void k_lrn(KernelContext& ctx) {
           double d = std::pow(double(a.bias) + double(a.alpha) / double(size) * sq, double(a.beta));
           out[i] = store<T>(static_cast<Acc<T>>(load(in[i]) / d));
         }
+      }
   });
 }
 

@@ -2,10 +2,11 @@
 // and RegexFullMatch.
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <optional>
 #include <string>
 
 #include "model/ops/kernels/nn.h"
+#include "model/ops/kernels/regex.h"
 #include "model/ops/registry.h"
 #include "model/ops/text.h"
 
@@ -132,6 +133,7 @@ void tfidf_vectorizer(KernelContext& ctx) {
         if (x.dtype() == DType::Int64) tokens[static_cast<size_t>(c)] = x.data<int64_t>()[at];
       }
     }
+    poll(id + static_cast<uint64_t>(cols));
     std::fill(freq.begin(), freq.end(), 0);
     int64_t start_n = min_n;
     for (int64_t d = 1; d <= skips + 1; ++d) {
@@ -144,6 +146,9 @@ void tfidf_vectorizer(KernelContext& ctx) {
           if (it == trie.end()) break;
           if (n >= start_n && it->second != 0) ++freq[it->second - 1];
         }
+        // Every start, every skip, up to max_gram_length lookups of keys
+        // as long: the model's attributes size it, not the input.
+        poll(g.size() * g.size() + 1);
       }
       // Unigrams do not depend on the skip: counted once.
       if (start_n == 1) {
@@ -239,50 +244,33 @@ void string_split(KernelContext& ctx) {
 }
 
 // RegexFullMatch-20: whether the whole string matches `pattern`, in RE2's
-// syntax, which onnxruntime uses. The kernel matches with std::regex
-// (ECMAScript), which reads the common subset alike: literals, ., classes
-// ([a-z], \d, \w, \s), anchors, groups, (?:...), alternation and the
-// quantifiers, plus a leading (?i). It refuses, naming the construct, what
-// RE2 reads otherwise or not at all: other (?flags), named groups (?P<..>),
-// \p{..} classes, \A \z \Q \E \C, and the lookarounds and back-references
-// RE2 rejects. `.` and classes see bytes, not UTF-8 characters.
+// syntax, which onnxruntime uses (kernels/regex.h, matched in time linear in
+// the string times the pattern, as RE2 does): literals, ., classes ([a-z],
+// [[:alpha:]], \d, \w, \s), anchors, \b, groups, (?:...), alternation and the
+// quantifiers, plus a leading (?i). It refuses, naming the construct, what it
+// does not read: other (?flags), named groups (?P<..>), \p{..} classes,
+// \A \z \Q \E \C, and the lookarounds and back-references RE2 rejects. `.`
+// and classes see bytes, not UTF-8 characters.
 void regex_full_match(KernelContext& ctx) {
   const auto a = read<RegexFullMatchAttrs>(ctx.attrs());
   if (!a.pattern) kernel_fail(Code::MissingAttribute, "{}: no pattern attribute", ctx.label());
-  std::string pat(*a.pattern);
-  auto flags = std::regex::ECMAScript;
-  if (pat.rfind("(?i)", 0) == 0) {
-    pat = pat.substr(4);
-    flags |= std::regex::icase;
-  }
-  for (size_t i = 0; i < pat.size(); ++i) {
-    const char c = pat[i];
-    std::string_view bad;
-    if (c == '\\' && i + 1 < pat.size()) {
-      const char n = pat[++i];
-      if (n == 'p' || n == 'P') bad = "\\p Unicode classes";
-      else if (n == 'A' || n == 'z' || n == 'Q' || n == 'E' || n == 'C') bad = "\\A, \\z, \\Q...\\E and \\C";
-      else if (n >= '1' && n <= '9') bad = "back-references (RE2 has none)";
-    } else if (c == '(' && i + 1 < pat.size() && pat[i + 1] == '?') {
-      const char n = i + 2 < pat.size() ? pat[i + 2] : '\0';
-      if (n == '=' || n == '!' || n == '<') bad = "lookarounds (RE2 has none)";
-      else if (n != ':') bad = "(?flags) and named groups other than a leading (?i)";
-    }
-    if (!bad.empty()) {
-      kernel_fail(Code::RunNoKernel, "{}: pattern \"{}\" uses {}, which the kernel does not read as RE2 does",
-                  ctx.label(), *a.pattern, bad);
-    }
-  }
-  std::regex re;
+  std::optional<Regex> re;
   try {
-    re = std::regex(pat, flags);
-  } catch (const std::regex_error& e) {
+    re.emplace(*a.pattern);
+  } catch (const Regex::Error& e) {
+    if (e.unsupported) {
+      kernel_fail(Code::RunNoKernel, "{}: pattern \"{}\" uses {}, which the kernel does not read as RE2 does",
+                  ctx.label(), *a.pattern, e.what());
+    }
     kernel_fail(Code::AttributeValue, "{}: pattern \"{}\" is not a valid regular expression ({})", ctx.label(),
                 *a.pattern, e.what());
   }
   const Tensor& x = strings_in(ctx, 0);
   Tensor& y = ctx.output(0, DType::Bool, x.shape());
-  for (uint64_t i = 0; i < x.count(); ++i) y.data<bool>()[i] = std::regex_match(x.data<std::string>()[i], re);
+  for (uint64_t i = 0; i < x.count(); ++i) {
+    poll(1);
+    y.data<bool>()[i] = re->full_match(x.data<std::string>()[i]);
+  }
 }
 
 }  // namespace

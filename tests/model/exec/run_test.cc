@@ -5,6 +5,9 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "model/analysis/infer.h"
 #include "model/exec/feeds.h"
 #include "model/exec/run.h"
@@ -882,37 +885,86 @@ TEST(RunLimits, ALongKernelIsInterruptedInsideTheNodeAndRunsAgainWhole) {
   EXPECT_LE(node_polls, 2);
 }
 
-// Found by tests/fuzz (fuzz_text, a 35 s timeout under ASan): a DFT of
-// 21,110 points is 446 million taps in one node and ran past the time limit
-// (15 s in Release with --max-seconds 1). It polls after each bin now, as do
-// the other kernels whose work grows faster than their output: DeformConv
-// (channels x taps per output), MaxRoiPool (a region per bin) and Attention
-// (a row of keys per query). Each case is some tens of millions of taps; a
-// kernel that polls is stopped at its third poll, inside the node.
+// Found by tests/fuzz (fuzz_text): a DFT of 21,110 points is 446 million taps
+// in one node and ran past the time limit (15 s in Release with
+// --max-seconds 1); later a Unique of 13 million elements (14 s). Every
+// kernel whose work grows faster than its inputs and outputs polls the run's
+// limits as it goes: a direct DFT, a convolution's taps (DeformConv), a
+// region per bin (MaxRoiPool), a row of keys per query (Attention), a sort
+// (Unique, TopK: kernels sort only through kernels/common.h's polled sorts),
+// an elimination (Det), a window the model sizes (LRN), an automaton over a
+// string (RegexFullMatch), rows times a model's coefficients
+// (LinearRegressor). Each case is some tens of millions of steps; a kernel
+// that polls is stopped at its third poll, inside the node.
 TEST(RunLimits, KernelsOfSuperlinearWorkPollInsideTheNode) {
   struct Case {
-    std::string_view name, text;
-    std::vector<std::pair<std::string, std::vector<int64_t>>> feeds;
+    std::string_view name;
+    std::string text;
+    std::vector<std::pair<std::string, Tensor>> feeds;
   };
+  auto zeros = [](std::vector<int64_t> shape) {
+    size_t n = 1;
+    for (int64_t d : shape) n *= static_cast<size_t>(d);
+    return floats(shape, std::vector<float>(n, 0.0f));
+  };
+  auto ascending = [](std::vector<int64_t> shape) {
+    size_t n = 1;
+    for (int64_t d : shape) n *= static_cast<size_t>(d);
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i);
+    return floats(shape, std::move(v));
+  };
+  std::vector<float> rois(32 * 5, 0.0f);
+  for (size_t i = 0; i < rois.size(); i += 5) rois[i + 3] = rois[i + 4] = 999.0f;  // the whole image, 32 times
+  std::vector<float> identity(600 * 600, 0.0f);
+  for (size_t i = 0; i < 600; ++i) identity[i * 600 + i] = 1.0f;
+  Tensor text(DType::String, {1});
+  text.data<std::string>()[0] = std::string(size_t{2} << 20, 'a');
+  const std::string coefficients = fmt::format("{}", fmt::join(std::vector<float>(64 * 64, 0.5f), ", "));
   const std::vector<Case> cases = {
       {"DFT", R"(<ir_version: 8, opset_import: ["" : 17]>
 g (float[1, 8192, 1] x) => (y) { y = DFT <axis = 1> (x) })",
-       {{"x", {1, 8192, 1}}}},
+       {{"x", zeros({1, 8192, 1})}}},
       {"DeformConv", R"(<ir_version: 9, opset_import: ["" : 19]>
 g (float[1, 16, 64, 64] x, float[64, 16, 3, 3] w, float[1, 18, 64, 64] off) => (y) {
   y = DeformConv <pads = [1, 1, 1, 1]> (x, w, off)
 })",
-       {{"x", {1, 16, 64, 64}}, {"w", {64, 16, 3, 3}}, {"off", {1, 18, 64, 64}}}},
+       {{"x", zeros({1, 16, 64, 64})}, {"w", zeros({64, 16, 3, 3})}, {"off", zeros({1, 18, 64, 64})}}},
       {"MaxRoiPool", R"(<ir_version: 7, opset_import: ["" : 12]>
 g (float[1, 1, 1000, 1000] x, float[32, 5] rois) => (y) {
   y = MaxRoiPool <pooled_shape = [4, 4]> (x, rois)
 })",
-       {{"x", {1, 1, 1000, 1000}}, {"rois", {32, 5}}}},
+       {{"x", zeros({1, 1, 1000, 1000})}, {"rois", floats({32, 5}, rois)}}},
       {"Attention", R"(<ir_version: 9, opset_import: ["" : 23]>
 g (float[1, 1, 2048, 64] q, float[1, 1, 2048, 64] k, float[1, 1, 2048, 64] v) => (y) {
   y = Attention (q, k, v)
 })",
-       {{"q", {1, 1, 2048, 64}}, {"k", {1, 1, 2048, 64}}, {"v", {1, 1, 2048, 64}}}},
+       {{"q", zeros({1, 1, 2048, 64})}, {"k", zeros({1, 1, 2048, 64})}, {"v", zeros({1, 1, 2048, 64})}}},
+      // n log n comparisons of a million distinct values.
+      {"Unique", R"(<ir_version: 8, opset_import: ["" : 11]>
+g (float[1048576] x) => (y) { y = Unique <sorted = 0> (x) })",
+       {{"x", ascending({1048576})}}},
+      {"TopK", R"(<ir_version: 8, opset_import: ["" : 11]>
+g (float[1, 1048576] x, int64[1] k) => (y, i) { y, i = TopK (x, k) })",
+       {{"x", ascending({1, 1048576})}, {"k", ints(DType::Int64, {1}, {524288})}}},
+      // m^3 / 3 steps of elimination for an [m, m] input.
+      {"Det", R"(<ir_version: 8, opset_import: ["" : 11]>
+g (float[600, 600] x) => (y) { y = Det (x) })",
+       {{"x", floats({600, 600}, identity)}}},
+      // Every channel sums the squares of all 512.
+      {"LRN", R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[1, 512, 64, 64] x) => (y) { y = LRN <size = 1023> (x) })",
+       {{"x", zeros({1, 512, 64, 64})}}},
+      {"RegexFullMatch", R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (y) { y = RegexFullMatch <pattern = "(a|b|c|d)*"> (x) })",
+       {{"x", text}}},
+      // 65,536 rows times 4,096 coefficients.
+      {"LinearRegressor", fmt::format(R"(<ir_version: 8, opset_import: ["" : 17, "ai.onnx.ml" : 3]>
+g (float[65536, 64] x) => (y) {{
+  y = ai.onnx.ml.LinearRegressor <coefficients = [{}], targets = 64> (x)
+}})",
+                                       coefficients),
+       {{"x", zeros({65536, 64})}}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -921,15 +973,7 @@ g (float[1, 1, 2048, 64] q, float[1, 1, 2048, 64] k, float[1, 1, 2048, 64] v) =>
     RunOptions o;
     o.interrupted_in_kernel = [&] { return ++kernel_polls == 3; };
     TrialRun r(*m, nullptr, o);
-    for (const auto& [name, shape] : c.feeds) {
-      size_t n = 1;
-      for (int64_t d : shape) n *= static_cast<size_t>(d);
-      std::vector<float> zeros(n, 0.0f);
-      if (name == "rois") {
-        for (size_t i = 0; i < n; i += 5) zeros[i + 3] = zeros[i + 4] = 999.0f;  // the whole image, 32 times
-      }
-      r.feed(name, floats(shape, std::move(zeros)));
-    }
+    for (const auto& [name, value] : c.feeds) r.feed(name, value);
     EXPECT_EQ(r.run(), Stop::Interrupted) << (r.failure() ? r.failure()->message : "");
     EXPECT_EQ(kernel_polls, 3);
     EXPECT_EQ(r.position(), 0u);

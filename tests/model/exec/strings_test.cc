@@ -1,7 +1,9 @@
 // The string kernels of opset 20: StringConcat, StringSplit (delimiters,
-// whitespace, maxsplit) and RegexFullMatch (the RE2 subset std::regex reads
-// alike, and the constructs it refuses). Expected values marked so are
+// whitespace, maxsplit) and RegexFullMatch (RE2's syntax in the subset the
+// kernel reads, the constructs it refuses, RE2's limits, and linear time). Expected values marked so are
 // onnxruntime 1.30's for the same model and inputs.
+#include <fmt/format.h>
+
 #include "tests/model/exec/kernel_fixture.h"
 
 namespace onnxscope::exec::test {
@@ -96,6 +98,75 @@ g (string[4] x) => (bool[4] a, bool[4] b, bool[4] c) {
   EXPECT_EQ(values<bool>(t.out("a")), (std::vector<bool>{true, false, false, false}));
   EXPECT_EQ(values<bool>(t.out("b")), (std::vector<bool>{true, true, false, false}));
   EXPECT_EQ(values<bool>(t.out("c")), (std::vector<bool>{true, true, true, true}));
+}
+
+// Where RE2 and ECMAScript read a pattern differently, the kernel reads it
+// as RE2 (onnxruntime 1.30's values for the same model and inputs): `.` takes
+// \r (only \n is excluded), \s is [\t\n\f\r ] without \v, a '{' that starts
+// no repetition is a literal, POSIX classes, '-' after a class escape is
+// itself, and (?i) folds a class before negating it.
+TEST(StringKernels, RegexFullMatchReadsRe2WhereEcmaScriptDiffers) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[6] x) => (bool[6] dot, bool[6] space, bool[6] brace, bool[6] posix, bool[6] dash, bool[6] fold) {
+  dot = RegexFullMatch <pattern = "a.b"> (x)
+  space = RegexFullMatch <pattern = "\s"> (x)
+  brace = RegexFullMatch <pattern = "a{,2}"> (x)
+  posix = RegexFullMatch <pattern = "[[:alpha:]]+"> (x)
+  dash = RegexFullMatch <pattern = "[\d-z]+"> (x)
+  fold = RegexFullMatch <pattern = "(?i)[^a]"> (x)
+})",
+                     {{"x", strs({6}, {"a\rb", "\v", "a{,2}", "Ab", "1-z", "A"})}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  EXPECT_EQ(values<bool>(t.out("dot")), (std::vector<bool>{true, false, false, false, false, false}));
+  EXPECT_EQ(values<bool>(t.out("space")), (std::vector<bool>{false, false, false, false, false, false}));
+  EXPECT_EQ(values<bool>(t.out("brace")), (std::vector<bool>{false, false, true, false, false, false}));
+  EXPECT_EQ(values<bool>(t.out("posix")), (std::vector<bool>{false, false, false, true, false, true}));
+  EXPECT_EQ(values<bool>(t.out("dash")), (std::vector<bool>{false, false, false, false, true, false}));
+  EXPECT_EQ(values<bool>(t.out("fold")), (std::vector<bool>{false, true, false, false, false, false}));
+}
+
+// Patterns that send a backtracking matcher (std::regex's) into exponential
+// time, (a*)*b on a row of a's, or past its stack, (a|b)* over 200,000
+// bytes (a segmentation fault): the kernel's automaton takes each in one pass.
+TEST(StringKernels, RegexFullMatchIsLinearWhereBacktrackingIsNot) {
+  auto t = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[2] x) => (bool[2] star, bool[2] nested) {
+  star = RegexFullMatch <pattern = "(a|b)*"> (x)
+  nested = RegexFullMatch <pattern = "(a*)*b"> (x)
+})",
+                     {{"x", strs({2}, {std::string(200000, 'a'), std::string(40, 'a')})}});
+  ASSERT_EQ(t.stop, Stop::Done) << t.message();
+  EXPECT_EQ(values<bool>(t.out("star")), (std::vector<bool>{true, true}));
+  EXPECT_EQ(values<bool>(t.out("nested")), (std::vector<bool>{false, false}));
+}
+
+// RE2's limits: groups nested at most 1000 deep (a recursive parser's stack
+// is not the limit), repetition counts of at most 1000.
+TEST(StringKernels, RegexFullMatchRefusesPatternsPastRe2sLimits) {
+  auto nested = [](int depth) {
+    return fmt::format(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (bool[1] y) {{
+  y = RegexFullMatch <pattern = "{}a{}"> (x)
+}})",
+                       std::string(size_t(depth), '('), std::string(size_t(depth), ')'));
+  };
+  auto ok = run_model(nested(1000), {{"x", strs({1}, {"a"})}});
+  ASSERT_EQ(ok.stop, Stop::Done) << ok.message();
+  EXPECT_EQ(values<bool>(ok.out("y")), (std::vector<bool>{true}));
+  for (int depth : {1001, 100000}) {
+    auto deep = run_model(nested(depth), {{"x", strs({1}, {"a"})}});
+    ASSERT_EQ(deep.stop, Stop::Failed);
+    EXPECT_EQ(deep.code(), facts::Code::AttributeValue);
+    EXPECT_HAS(deep.message(), "expression nests too deeply");
+  }
+  auto many = run_model(R"(<ir_version: 9, opset_import: ["" : 20]>
+g (string[1] x) => (bool[1] y) {
+  y = RegexFullMatch <pattern = "a{1001}"> (x)
+})",
+                        {{"x", strs({1}, {"a"})}});
+  ASSERT_EQ(many.stop, Stop::Failed);
+  EXPECT_EQ(many.code(), facts::Code::AttributeValue);
+  EXPECT_HAS(many.message(), "bad repetition operator: {1001}");
 }
 
 // An invalid pattern (onnxruntime 1.30 refuses it too: "Invalid regex
