@@ -207,8 +207,13 @@ void interpolate(KernelContext& ctx, const Tensor& x, const std::vector<int64_t>
     const T* src = x.data<T>();
     T* dst = y.data<T>();
     // sum over the product of the axes' windows, the last axis innermost.
+    // Up to 2^rank (linear) or 4^rank (cubic) taps per output element: the
+    // rank is the model's, so each tap counts as work for the time limit.
     auto sum = [&](auto& self, size_t a, int64_t off) -> double {
-      if (a == r) return static_cast<double>(load(src[off]));
+      if (a == r) {
+        poll(1);
+        return static_cast<double>(load(src[off]));
+      }
       double s = 0;
       for (const Tap& t : plans[a].taps[static_cast<size_t>(oi[a])]) s += t.weight * self(self, a + 1, off + t.index * xs[a]);
       return s;

@@ -207,6 +207,8 @@ void grid_sample(KernelContext& ctx) {
           }
           taps *= coeff[i].size();
         }
+        // 4^k taps (cubic) for each channel of a point of k spatial axes.
+        poll(uint64_t(c) * uint64_t(taps) * uint64_t(k) + 1);
         for (int64_t ch = 0; ch < c; ++ch) {
           const T* data = x.data<T>() + (b * c + ch) * plane;
           double sum = 0;

@@ -894,7 +894,7 @@ TEST(RunLimits, ALongKernelIsInterruptedInsideTheNodeAndRunsAgainWhole) {
 // (Unique, TopK: kernels sort only through kernels/common.h's polled sorts),
 // an elimination (Det), a window the model sizes (LRN), an automaton over a
 // string (RegexFullMatch), rows times a model's coefficients
-// (LinearRegressor). Each case is some tens of millions of steps; a kernel
+// (LinearRegressor), taps exponential in the rank (Resize, GridSample). Each case is some tens of millions of steps; a kernel
 // that polls is stopped at its third poll, inside the node.
 TEST(RunLimits, KernelsOfSuperlinearWorkPollInsideTheNode) {
   struct Case {
@@ -965,6 +965,16 @@ g (float[65536, 64] x) => (y) {{
 }})",
                                        coefficients),
        {{"x", zeros({65536, 64})}}},
+      // 2^12 taps for each of 4,096 outputs: the rank is the model's.
+      {"Resize", R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] x, float[12] s) => (y) { y = Resize <mode = "linear"> (x, , s) })",
+       {{"x", zeros(std::vector<int64_t>(12, 1))}, {"s", floats({12}, std::vector<float>(12, 2.0f))}}},
+      // 2^10 taps for each of 16 channels of 1,024 points of 10 spatial axes.
+      {"GridSample", R"(<ir_version: 9, opset_import: ["" : 20]>
+g (float[1, 16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] x, float[1, 1024, 1, 1, 1, 1, 1, 1, 1, 1, 1, 10] grid) => (y) {
+  y = GridSample <mode = "linear"> (x, grid)
+})",
+       {{"x", zeros({1, 16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})}, {"grid", zeros({1, 1024, 1, 1, 1, 1, 1, 1, 1, 1, 1, 10})}}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
