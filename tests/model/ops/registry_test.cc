@@ -83,6 +83,26 @@ TEST(Registry, FamilyFilesStayShort) {
   EXPECT_GT(files, 20u);
 }
 
+// A kernel's sort of a tensor the model sizes takes n log n comparisons that
+// no output allocation bounds: kernels sort through kernels/common.h's
+// polled sorts (which check the run's time limit as they compare), and match
+// patterns with kernels/regex.h's automaton, never with std::regex (whose
+// backtracking is exponential in time and recursive in the string's length).
+TEST(Registry, KernelsSortOnlyThroughThePolledSorts) {
+  namespace fs = std::filesystem;
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(test::source_dir().parent_path() / "model" / "ops" / "kernels")) {
+    if (e.path().extension() != ".cc") continue;
+    ++files;
+    const std::string text = test::read_file(e.path());
+    for (std::string_view banned : {"std::sort(", "std::stable_sort(", "std::partial_sort(", "std::nth_element(",
+                                    "std::partial_sort_copy(", "<regex>", "std::regex"}) {
+      EXPECT_EQ(text.find(banned), std::string::npos) << e.path().filename().string() << " uses " << banned;
+    }
+  }
+  EXPECT_GT(files, 20u);
+}
+
 }  // namespace
 }  // namespace onnxscope::ops
 
