@@ -5,7 +5,7 @@
 # target in build-asan (CMakePresets.json "asan": clang, ASan + UBSan, the
 # whole project instrumented for coverage) if it is missing, writes the seed
 # corpus once (make_seeds: the ONNX backend test models of Debian's
-# libonnx-testdata and tests/fixtures) and fuzzes at the lowest CPU priority,
+# libonnx-testdata, tests/fixtures and tests/fuzz/seeds) and fuzzes at the lowest CPU priority,
 # one process, started again after a finding until the time is spent.
 # What it finds goes to
 # build-asan/fuzz/HARNESS/: crash-*, leak-*, timeout-*, oom-* artifacts, the
@@ -35,7 +35,7 @@ if [ ! -x "$bin" ] || [ ! -x "$build/tests/fuzz/make_seeds" ]; then
 fi
 work=$build/fuzz
 if [ ! -d "$work/seeds" ]; then
-  "$build/tests/fuzz/make_seeds" "$work/seeds" "$root/tests/fixtures" /usr/share/libonnx-testdata/data
+  "$build/tests/fuzz/make_seeds" "$work/seeds" "$root/tests/fixtures" "$root/tests/fuzz/seeds" /usr/share/libonnx-testdata/data
 fi
 out=$work/$harness
 mkdir -p "$out/corpus"
