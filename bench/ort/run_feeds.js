@@ -156,4 +156,6 @@ async function main(argv) {
   return agree ? 0 : 1;
 }
 
-runMain('run_feeds', main);
+if (require.main === module) runMain('run_feeds', main);
+
+module.exports = { readNpz };

@@ -41,7 +41,7 @@ bool posix_class(std::string_view name, Set& out) {
       {"graph", [](unsigned char b) { return b > 0x20 && b < 0x7f; }},
       {"lower", [](unsigned char b) { return b >= 'a' && b <= 'z'; }},
       {"print", [](unsigned char b) { return b >= 0x20 && b < 0x7f; }},
-      {"punct", [](unsigned char b) { return b > 0x20 && b < 0x7f && !is_word(b); }},
+      {"punct", [](unsigned char b) { return b > 0x20 && b < 0x7f && (!is_word(b) || b == '_'); }},  // graph, not alnum
       {"space", [](unsigned char b) { return (b >= '\t' && b <= '\r') || b == ' '; }},
       {"upper", [](unsigned char b) { return b >= 'A' && b <= 'Z'; }},
       {"word", is_word},
