@@ -33,18 +33,37 @@ void gemm_loop(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
   }
 }
 
+// C = alpha op(A) op(B) + beta C through BLAS ([m, n], row-major, ldc n),
+// in blocks of rows: one BLAS call cannot be interrupted, and a product of
+// two 8192-square matrices is 7 s of it on two cores, so the run's limits are
+// polled between blocks. A block is at least 256 rows (B is read once per
+// block) and about 2^30 multiply-adds where rows are short.
+template <class T>
+void blas_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+               const T* b, int64_t ldb, T beta, T* c) {
+  const uint64_t per_row = std::max<uint64_t>(1, uint64_t(n) * uint64_t(k));
+  const int64_t step = std::max<int64_t>(256, int64_t((uint64_t{1} << 30) / per_row));
+  const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
+  for (int64_t i0 = 0; i0 < m; i0 += step) {
+    const int64_t rows = std::min(step, m - i0);
+    poll(uint64_t(rows) * per_row);
+    const T* ai = trans_a ? a + i0 : a + i0 * lda;  // op(A)'s rows i0.. are A's columns when transposed
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, ta, tb, int(rows), int(n), int(k), alpha, ai, int(lda), b, int(ldb), beta, c + i0 * n,
+                  int(n));
+    } else {
+      cblas_dgemm(CblasRowMajor, ta, tb, int(rows), int(n), int(k), alpha, ai, int(lda), b, int(ldb), beta, c + i0 * n,
+                  int(n));
+    }
+  }
+}
+
 template <class T>
 void gemm(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
   if (m == 0 || n == 0) return;
-  poll(uint64_t(m) * uint64_t(n) * uint64_t(k));
-  if constexpr (std::is_same_v<T, float>) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     if (k == 0) return;  // the output is zero-filled
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0f, a, int(k), b, int(n), 0.0f,
-                c, int(n));
-  } else if constexpr (std::is_same_v<T, double>) {
-    if (k == 0) return;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0, a, int(k), b, int(n), 0.0, c,
-                int(n));
+    blas_gemm<T>(false, false, m, n, k, T(1), a, k, b, n, T(0), c);
   } else {
     gemm_loop(a, b, c, m, n, k);
   }
@@ -171,14 +190,7 @@ void k_gemm(KernelContext& ctx) {
           cblas_dgemv(CblasRowMajor, tb, int(b.dim(0)), int(b.dim(1)), at.alpha, pb, int(b.dim(1)), pa, 1, 1.0, py, 1);
         }
       } else if (m && n && k) {
-        auto ta = at.transA ? CblasTrans : CblasNoTrans, tb = at.transB ? CblasTrans : CblasNoTrans;
-        if constexpr (std::is_same_v<T, float>) {
-          cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
-                      1.0f, py, int(n));
-        } else {
-          cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), at.alpha, pa, int(a.dim(1)), pb, int(b.dim(1)),
-                      1.0, py, int(n));
-        }
+        blas_gemm<T>(at.transA, at.transB, m, n, k, T(at.alpha), pa, a.dim(1), pb, b.dim(1), T(1), py);
       }
     } else {
       // Integers multiply in uint64_t (wrapping, never undefined), alpha
@@ -192,6 +204,7 @@ void k_gemm(KernelContext& ctx) {
       const int64_t lda = a.dim(1), ldb = b.dim(1);
       std::vector<W> row(static_cast<size_t>(n));
       for (int64_t i = 0; i < m; ++i) {
+        poll(uint64_t(n) * uint64_t(k) + 1);
         std::fill(row.begin(), row.end(), W{});
         for (int64_t p = 0; p < k; ++p) {
           W av = static_cast<W>(load(at.transA ? pa[p * lda + i] : pa[i * lda + p]));

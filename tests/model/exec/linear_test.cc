@@ -15,6 +15,38 @@ g (float[2, 1] a, float[2, 2] b, float[2] c) => (float[1, 2] y) {
   EXPECT_EQ(t.floats_of("y"), (std::vector<float>{15, 32}));
 }
 
+// Products of more than one block of BLAS rows (256 rows once a row is
+// 2048 x 2048 multiply-adds; the run's limits are polled between blocks):
+// every row of every block lands where it belongs, A transposed or not.
+// A's row i holds i % 7 (its column i when transposed), B is ones and C is
+// j: y[i][j] = 2048 * (i % 7) + j.
+TEST(LinearKernels, ProductsInBlocksOfRowsMatchRowByRow) {
+  const int64_t m = 600, k = 2048, n = 2048;
+  std::vector<float> a(size_t(m * k)), at(size_t(k * m)), ones(size_t(k * n), 1.0f), c(static_cast<size_t>(n));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p) a[size_t(i * k + p)] = at[size_t(p * m + i)] = float(i % 7);
+  for (int64_t j = 0; j < n; ++j) c[size_t(j)] = float(j);
+  Trial t(R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[600, 2048] a, float[2048, 600] at, float[2048, 2048] b, float[2048] c) => (float[600, 2048] y, float[600, 2048] yt, float[600, 2048] z) {
+  y = Gemm (a, b, c)
+  yt = Gemm <transA = 1> (at, b, c)
+  z = MatMul (a, b)
+})");
+  t.feed("a", floats({m, k}, a)).feed("at", floats({k, m}, at)).feed("b", floats({k, n}, ones)).feed("c", floats({n}, c));
+  ASSERT_EQ(t.go(), Stop::Done) << t.message();
+  const std::vector<float> y = t.floats_of("y"), yt = t.floats_of("yt"), z = t.floats_of("z");
+  size_t wrong = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      const float want = float(k * (i % 7));
+      wrong += y[size_t(i * n + j)] != want + float(j);
+      wrong += yt[size_t(i * n + j)] != want + float(j);
+      wrong += z[size_t(i * n + j)] != want;
+    }
+  }
+  EXPECT_EQ(wrong, 0u);
+}
+
 TEST(LinearKernels, GemmInnerMismatchNamesBothShapes) {
   Trial t(R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[2, 3] a, float[2, 2] b) => (float[2, 2] y) {

@@ -894,7 +894,8 @@ TEST(RunLimits, ALongKernelIsInterruptedInsideTheNodeAndRunsAgainWhole) {
 // (Unique, TopK: kernels sort only through kernels/common.h's polled sorts),
 // an elimination (Det), a window the model sizes (LRN), an automaton over a
 // string (RegexFullMatch), rows times a model's coefficients
-// (LinearRegressor), taps exponential in the rank (Resize, GridSample). Each case is some tens of millions of steps; a kernel
+// (LinearRegressor), taps exponential in the rank (Resize, GridSample), products
+// in blocks of rows (MatMul and Gemm). Each case is some tens of millions of steps; a kernel
 // that polls is stopped at its third poll, inside the node.
 TEST(RunLimits, KernelsOfSuperlinearWorkPollInsideTheNode) {
   struct Case {
@@ -965,6 +966,15 @@ g (float[65536, 64] x) => (y) {{
 }})",
                                        coefficients),
        {{"x", zeros({65536, 64})}}},
+      // Four blocks of 256 rows of BLAS (one call cannot be interrupted).
+      {"MatMul", R"(<ir_version: 8, opset_import: ["" : 13]>
+g (float[1024, 2048] a, float[2048, 2048] b) => (y) { y = MatMul (a, b) })",
+       {{"a", zeros({1024, 2048})}, {"b", zeros({2048, 2048})}}},
+      // Integers: a row of n * k multiply-adds at a time.
+      {"Gemm", R"(<ir_version: 8, opset_import: ["" : 13]>
+g (int32[512, 512] a, int32[512, 512] b) => (y) { y = Gemm (a, b) })",
+       {{"a", ints(DType::Int32, {512, 512}, std::vector<int64_t>(512 * 512, 1))},
+        {"b", ints(DType::Int32, {512, 512}, std::vector<int64_t>(512 * 512, 1))}}},
       // 2^12 taps for each of 4,096 outputs: the rank is the model's.
       {"Resize", R"(<ir_version: 8, opset_import: ["" : 13]>
 g (float[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] x, float[12] s) => (y) { y = Resize <mode = "linear"> (x, , s) })",
