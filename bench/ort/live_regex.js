@@ -19,18 +19,7 @@ const os = require('os');
 const path = require('path');
 const { Exit, ortInstall, runMain } = require('./live_common');
 const { readNpz } = require('./run_feeds');
-
-// mulberry32: the same patterns on every machine.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { rng } = require('./live_table_check');  // seeded: the same patterns on every machine
 
 const atoms = ['a', 'b', 'A', '0', '1', ' ', '_', '-', '.', '\\.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '[ab]',
   '[^a]', '[a-c0]', '[[:alpha:]]', '[[:digit:]_]', '[[:^alpha:]]', '[\\d-]', '[a\\-b]', '[]a]', '\\x41', '\\x{62}',
